@@ -1,0 +1,35 @@
+// A compiled density: the graph emitted once as MLX ops, wrapped in vmap (chains), value_and_grad and compile.
+#pragma once
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "graph.h"
+
+namespace mlxnuts {
+
+class CompiledDensity {
+ public:
+  CompiledDensity(Graph graph, mlx::core::Dtype dtype, mlx::core::Device device);
+
+  int dim() const { return graph_.dim; }
+  mlx::core::Dtype dtype() const { return dtype_; }
+
+  // logp and gradient for Q [chains × dim] (host doubles, row-major) into logp [chains] and grad [chains × dim].
+  void logpGrad(const double* q, int chains, double* logp, double* grad);
+
+  // The device arrays form of the same call, for callers that keep state on the device.
+  std::pair<mlx::core::array, mlx::core::array> logpGradDevice(const mlx::core::array& Q);
+
+  void checkThread() const;
+
+ private:
+  Graph graph_;
+  mlx::core::Dtype dtype_;
+  mlx::core::Device device_;
+  std::vector<mlx::core::array> consts_;
+  std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled_;
+  std::thread::id owner_;
+};
+
+}  // namespace mlxnuts

@@ -1,0 +1,166 @@
+// Emits a validated graph as MLX ops for one unconstrained vector; every node's shape is checked as it is built.
+#include <stdexcept>
+
+#include "graph.h"
+#include "special.h"
+
+namespace mx = mlx::core;
+
+namespace mlxnuts {
+
+namespace {
+
+mx::Shape toShape(const std::vector<int>& s) { return mx::Shape(s.begin(), s.end()); }
+
+std::vector<int> normAxes(const std::vector<int>& axes, int ndim) {
+  std::vector<int> out;
+  for (int a : axes) out.push_back(a < 0 ? a + ndim : a);
+  return out;
+}
+
+mx::array unary(const std::string& op, const mx::array& x) {
+  if (op == "neg") return mx::negative(x);
+  if (op == "exp") return mx::exp(x);
+  if (op == "log") return mx::log(x);
+  if (op == "log1p") return mx::log1p(x);
+  if (op == "expm1") return mx::expm1(x);
+  if (op == "sqrt") return mx::sqrt(x);
+  if (op == "square") return mx::square(x);
+  if (op == "abs") return mx::abs(x);
+  if (op == "sigmoid") return mx::sigmoid(x);
+  if (op == "softplus") return softplus(x);
+  if (op == "logSigmoid") return mx::negative(softplus(mx::negative(x)));
+  if (op == "tanh") return mx::tanh(x);
+  if (op == "lgamma") return lgamma(x);
+  if (op == "digamma") return digamma(x);
+  if (op == "erf") return mx::erf(x);
+  if (op == "sin") return mx::sin(x);
+  if (op == "cos") return mx::cos(x);
+  if (op == "floor") return mx::floor(x);
+  if (op == "stopGradient") return mx::stop_gradient(x);
+  throw std::invalid_argument("unknown unary op " + op);
+}
+
+mx::array binary(const std::string& op, const mx::array& a, const mx::array& b) {
+  if (op == "add") return mx::add(a, b);
+  if (op == "sub") return mx::subtract(a, b);
+  if (op == "mul") return mx::multiply(a, b);
+  if (op == "div") return mx::divide(a, b);
+  if (op == "pow") return mx::power(a, b);
+  if (op == "maximum") return mx::maximum(a, b);
+  if (op == "minimum") return mx::minimum(a, b);
+  if (op == "logAddExp") return mx::logaddexp(a, b);
+  if (op == "lt") return mx::less(a, b);
+  if (op == "le") return mx::less_equal(a, b);
+  if (op == "gt") return mx::greater(a, b);
+  if (op == "ge") return mx::greater_equal(a, b);
+  if (op == "eq") return mx::equal(a, b);
+  if (op == "ne") return mx::not_equal(a, b);
+  throw std::invalid_argument("unknown binary op " + op);
+}
+
+mx::array reduce(const Node& n, const mx::array& x) {
+  std::vector<int> axes = n.allAxes ? std::vector<int>{} : normAxes(n.axes, x.ndim());
+  if (n.allAxes)
+    for (int k = 0; k < x.ndim(); ++k) axes.push_back(k);
+  if (axes.empty()) return x;  // reducing no axes (a scalar) is the identity
+  if (n.op == "sum") return mx::sum(x, axes, n.keepdims);
+  if (n.op == "mean") return mx::mean(x, axes, n.keepdims);
+  if (n.op == "logSumExp") return mx::logsumexp(x, axes, n.keepdims);
+  if (n.op == "max") return mx::max(x, axes, n.keepdims);
+  throw std::invalid_argument("unknown reduction " + n.op);
+}
+
+}  // namespace
+
+std::vector<mx::array> makeConstants(const Graph& g, mx::Dtype dtype) {
+  std::vector<mx::array> out;
+  for (int id : g.constIds) {
+    const Node& n = g.nodes[id];
+    mx::Shape shape = toShape(n.shape);
+    if (n.kind == Kind::Float) {
+      if (dtype == mx::float64) {
+        out.push_back(mx::array(n.fdata.data(), shape, mx::float64));
+      } else {
+        std::vector<float> f(n.fdata.begin(), n.fdata.end());
+        out.push_back(mx::array(f.data(), shape, mx::float32));
+      }
+    } else if (n.kind == Kind::Int) {
+      out.push_back(mx::array(n.idata.data(), shape, mx::int32));
+    } else {
+      std::vector<bool> b;
+      std::unique_ptr<bool[]> buf(new bool[n.idata.size()]);
+      for (size_t k = 0; k < n.idata.size(); ++k) buf[k] = n.idata[k] != 0;
+      out.push_back(mx::array(buf.get(), shape, mx::bool_));
+    }
+  }
+  return out;
+}
+
+mx::array emitLogp(const Graph& g, const mx::array& q, const std::vector<mx::array>& consts, mx::Dtype dtype) {
+  std::vector<mx::array> v;
+  v.reserve(g.nodes.size());
+  size_t nextConst = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    auto in = [&](size_t k) -> const mx::array& { return v[n.inputs[k]]; };
+    mx::array r = mx::array(0.0f);
+    if (n.op == "param") {
+      int size = 1;
+      for (int d : n.shape) size *= d;
+      // unit-stride slice of q (never a strided one-element slice: MLX #4444)
+      r = mx::reshape(mx::slice(q, {n.offset}, {n.offset + size}), toShape(n.shape));
+    } else if (n.op == "const") {
+      r = consts.at(nextConst++);
+    } else if (n.inputs.size() == 1 && (n.op == "neg" || n.op == "exp" || n.op == "log" || n.op == "log1p" ||
+                                        n.op == "expm1" || n.op == "sqrt" || n.op == "square" || n.op == "abs" ||
+                                        n.op == "sigmoid" || n.op == "softplus" || n.op == "logSigmoid" ||
+                                        n.op == "tanh" || n.op == "lgamma" || n.op == "digamma" || n.op == "erf" ||
+                                        n.op == "sin" || n.op == "cos" || n.op == "floor" || n.op == "stopGradient")) {
+      r = unary(n.op, in(0));
+    } else if (n.op == "sum" || n.op == "mean" || n.op == "logSumExp" || n.op == "max") {
+      r = reduce(n, in(0));
+    } else if (n.op == "where") {
+      r = mx::where(in(0), in(1), in(2));
+    } else if (n.op == "clamp") {
+      // exact gradient: 1 strictly inside [lo, hi] and 0 outside (a library's clip gradient was wrong for a seed)
+      const auto& x = in(0);
+      r = mx::where(mx::less(x, in(1)), mx::broadcast_to(in(1), x.shape()),
+                    mx::where(mx::greater(x, in(2)), mx::broadcast_to(in(2), x.shape()), x));
+      r = mx::broadcast_to(r, toShape(n.shape));
+    } else if (n.op == "cumsum") {
+      r = mx::cumsum(in(0), n.axis, n.reverse, true);
+    } else if (n.op == "matmul") {
+      r = mx::matmul(in(0), in(1));
+    } else if (n.op == "take") {
+      r = mx::take(in(0), in(1), n.axis);
+    } else if (n.op == "concat" || n.op == "stack") {
+      std::vector<mx::array> xs;
+      for (size_t k = 0; k < n.inputs.size(); ++k) xs.push_back(in(k));
+      r = n.op == "concat" ? mx::concatenate(xs, n.axis) : mx::stack(xs, n.axis);
+    } else if (n.op == "reshape") {
+      r = mx::reshape(in(0), toShape(n.shape));
+    } else if (n.op == "broadcastTo") {
+      r = mx::broadcast_to(in(0), toShape(n.shape));
+    } else if (n.op == "transpose") {
+      r = mx::transpose(in(0), n.axes);
+    } else if (n.op == "slice") {
+      r = mx::slice(in(0), toShape(n.begin), toShape(n.end));
+    } else if (n.inputs.size() == 2) {
+      r = binary(n.op, in(0), in(1));
+    } else {
+      throw std::invalid_argument("[mlx-nuts native] graph node " + std::to_string(i) + " (" + n.op + "): cannot emit");
+    }
+    if (r.shape() != toShape(n.shape)) {
+      std::string got, want;
+      for (int d : r.shape()) got += std::to_string(d) + ",";
+      for (int d : n.shape) want += std::to_string(d) + ",";
+      throw std::invalid_argument("[mlx-nuts native] graph node " + std::to_string(i) + " (" + n.op + "): shape [" +
+                                  got + "] does not match the declared [" + want + "]");
+    }
+    v.push_back(std::move(r));
+  }
+  return v[g.output];
+}
+
+}  // namespace mlxnuts
