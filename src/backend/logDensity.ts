@@ -1,0 +1,62 @@
+// logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
+import type { Model, TracedModel } from '../graph/model.ts';
+import { defaultDtype } from '../precision/policy.ts';
+import type { BackendName, Density, Device, Dtype } from './density.ts';
+import { MlxDensity } from './mlx.ts';
+import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
+
+export interface LogDensityOptions {
+  backend?: BackendName;
+  dtype?: Dtype;
+  device?: Device;
+}
+
+/** A compiled density that also knows its model: parameter layout and the map to the constrained scale. */
+export interface ModelDensity extends Density {
+  readonly model: TracedModel;
+  /** Constrained values of every parameter and deterministic at unconstrained q (float64, on the host). */
+  constrain(q: Float64Array): Record<string, Float64Array>;
+}
+
+export function resolveOptions(fn: string, opts: LogDensityOptions): Required<LogDensityOptions> {
+  const backend = opts.backend ?? 'mlx';
+  if (backend !== 'mlx' && backend !== 'reference') throw new Error(`[${fn}] backend must be 'mlx' or 'reference', got '${backend}'`);
+  const dtype = opts.dtype ?? defaultDtype(backend);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`[${fn}] dtype must be 'float32' or 'float64', got '${dtype}'`);
+  if (backend === 'reference' && dtype !== 'float64') throw new Error(`[${fn}] the reference backend computes in float64; dtype '${dtype}' is not available there`);
+  const device = opts.device ?? 'cpu';
+  if (device !== 'cpu' && device !== 'gpu') throw new Error(`[${fn}] device must be 'cpu' or 'gpu', got '${device}'`);
+  if (backend === 'reference' && device !== 'cpu') throw new Error(`[${fn}] the reference backend runs on the CPU only`);
+  return { backend, dtype, device };
+}
+
+/** Compiles `model`'s log density (async so that a future backend may compile off the main thread). */
+export async function logDensity(model: Model, opts: LogDensityOptions = {}): Promise<ModelDensity> {
+  return logDensitySync(model, opts);
+}
+
+export function logDensitySync(model: Model, opts: LogDensityOptions = {}): ModelDensity {
+  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[logDensity] the first argument must be a model (from model(name, fn))');
+  const { backend, dtype, device } = resolveOptions('logDensity', opts);
+  const traced = model.trace(dtype);
+  const inner: Density = backend === 'mlx' ? new MlxDensity(traced.ir, dtype, device) : new ReferenceDensity(traced.ir);
+  const interp = new GraphInterpreter(traced.ir);
+  const named = [...traced.params, ...traced.deterministics];
+  const last = Math.max(...named.map((p) => p.node));
+  return {
+    model: traced,
+    dim: inner.dim,
+    backend: inner.backend,
+    dtype: inner.dtype,
+    logpGrad: (q) => inner.logpGrad(q),
+    logpGradBatch: (Q, chains, lp, g) => inner.logpGradBatch(Q, chains, lp, g),
+    dispose: () => inner.dispose(),
+    constrain(q: Float64Array) {
+      if (!(q instanceof Float64Array) || q.length !== inner.dim) throw new Error(`[constrain] q must be a Float64Array of length ${inner.dim}`);
+      const vals = interp.forward(q, last);
+      const out: Record<string, Float64Array> = {};
+      for (const p of named) out[p.name] = vals[p.node]!;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Loads the native addon (build/Release/mlx_nuts.node) with a message that says what to do when it is missing.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GraphIR } from '../graph/ir.ts';
+
+export interface NativeDensity {
+  readonly dim: number;
+  logpGrad(Q: Float64Array, chains: number, outLogp: Float64Array, outGrad: Float64Array): void;
+  benchLoop(Q: Float64Array, chains: number, iters: number): number;
+  dispose(): void;
+}
+
+export interface NativeBinding {
+  Density: new (graph: GraphIR, opts: { dtype: string; device: string }) => NativeDensity;
+  info(): { mlxVersion: string; gpuAvailable: boolean };
+  debug: {
+    sliceScalar(dtype: string, n: number, index: number): number;
+    reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };
+    roundTrip(bytes: ArrayBufferView, dtype: string): ArrayBuffer;
+    sumFloat32(n: number, value: number): number;
+  };
+}
+
+let cached: NativeBinding | null = null;
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'native'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('[mlx-nuts] cannot find the package root (a folder with package.json and native/)');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The addon, loaded once; throws a clear error (what was tried, how to build) when it cannot be loaded. */
+export function loadNative(): NativeBinding {
+  if (cached) return cached;
+  const tried: string[] = [];
+  const candidates = [process.env.MLX_NUTS_ADDON, join(packageRoot(), 'build', 'Release', 'mlx_nuts.node')]
+    .filter((p): p is string => !!p).map((p) => resolve(p));
+  const require = createRequire(import.meta.url);
+  for (const p of candidates) {
+    if (!existsSync(p)) {
+      tried.push(`${p}: not found`);
+      continue;
+    }
+    try {
+      cached = require(p) as NativeBinding;
+      return cached;
+    } catch (e) {
+      tried.push(`${p}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`[mlx-nuts] the MLX backend is not available: the native addon could not be loaded.\n  ${tried.join('\n  ')}\n` +
+    'Build it with `npm run build:native` (it fetches the pinned MLX wheel with pip), or set MLX_DIR to an MLX install. ' +
+    "To run without MLX, pass { backend: 'reference' }.");
+}
