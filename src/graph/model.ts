@@ -47,6 +47,7 @@ export interface TracedModel {
   readonly params: readonly ParamInfo[];
   readonly deterministics: readonly DeterministicInfo[];
   readonly observed: readonly ObservedInfo[];
+  readonly terms: readonly { readonly label: string; readonly node: number }[];
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -63,6 +64,8 @@ function defaultTransform(d: Distribution): Transform {
 /** The object a model function receives: declare parameters, deterministics, observations and extra terms. */
 export class ModelBuilder {
   private readonly terms: Expr[] = [];
+  /** What each log-density term is ("prior of mu", "observe y", …), for init error messages. */
+  readonly termInfo: { label: string; node: number }[] = [];
   private readonly names = new Set<string>();
   readonly params: ParamInfo[] = [];
   readonly deterministics: DeterministicInfo[] = [];
@@ -106,7 +109,8 @@ export class ModelBuilder {
     const y = new Expr(this.g, this.g.param([size]));
     const ctx = { dtype: this.dtype };
     const x = transform.forward(y, shape, ctx);
-    this.terms.push(dist.logProb(x).sum(), transform.logDetJacobian(y, x, ctx));
+    this.addTerm(`prior of ${name}`, dist.logProb(x).sum());
+    this.addTerm(`log-Jacobian of ${name}`, transform.logDetJacobian(y, x, ctx));
     this.params.push({ name, shape, offset, size, transform, node: x.id });
     return x;
   }
@@ -134,13 +138,18 @@ export class ModelBuilder {
       throw new Error(`[observe] ${label}: data of shape ${fmtShape(t.shape)} does not match the distribution's shape ${fmtShape(batch)}`);
     }
     const x = constant(this.g, t.data, `[observe] ${label}`).reshape(t.shape);
-    this.terms.push(dist.logProb(x).sum());
+    this.addTerm(`observe ${label}`, dist.logProb(x).sum());
     this.observed.push({ name: label, dist, data: t });
   }
 
   /** Adds any term to the log density (must be a scalar, or is summed). */
   factor(term: Operand): void {
-    this.terms.push(lift('factor', 'term', term, this.g).sum());
+    this.addTerm(`factor ${this.termInfo.filter((t) => t.label.startsWith('factor')).length}`, lift('factor', 'term', term, this.g).sum());
+  }
+
+  private addTerm(label: string, e: Expr): void {
+    this.terms.push(e);
+    this.termInfo.push({ label, node: e.id });
   }
 
   /** The total log density node. */
@@ -166,7 +175,7 @@ export class Model {
     const scalar = out.ndim === 0 ? out : withBuilder(g, () => out.reshape([]));
     if (g.dim === 0) throw new Error(`[model] '${this.name}' declares no parameters (use m.param)`);
     return { name: this.name, dtype, ir: g.toIR(scalar.id), params: m.params, deterministics: m.deterministics,
-      observed: m.observed };
+      observed: m.observed, terms: m.termInfo };
   }
 }
 

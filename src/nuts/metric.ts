@@ -1,0 +1,91 @@
+// Euclidean metrics: kinetic energy ½pᵀM⁻¹p, velocity M⁻¹p and momentum draws p ~ N(0, M), diagonal or dense.
+import type { Rng } from '../random/rng.ts';
+
+export type MetricKind = 'diag' | 'dense';
+
+export interface Metric {
+  readonly kind: MetricKind;
+  readonly dim: number;
+  /** Diagonal: M⁻¹ (length dim). Dense: M⁻¹ row-major (dim × dim). */
+  readonly invMetric: Float64Array;
+  /** Dense only: lower Cholesky factor L of M⁻¹ = L Lᵀ (row-major). */
+  readonly chol?: Float64Array;
+}
+
+export function unitMetric(kind: MetricKind, dim: number): Metric {
+  if (kind === 'diag') return { kind, dim, invMetric: new Float64Array(dim).fill(1) };
+  const m = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) m[i * dim + i] = 1;
+  return { kind, dim, invMetric: m, chol: Float64Array.from(m) };
+}
+
+/** Lower Cholesky factor of a symmetric positive definite row-major matrix; throws when it is not. */
+export function cholesky(a: Float64Array, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
+      if (i === j) {
+        if (!(s > 0)) throw new Error('[metric] the inverse metric is not positive definite');
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / L[j * n + j]!;
+    }
+  }
+  return L;
+}
+
+export function makeMetric(kind: MetricKind, invMetric: Float64Array): Metric {
+  const dim = kind === 'diag' ? invMetric.length : Math.round(Math.sqrt(invMetric.length));
+  if (kind === 'diag') return { kind, dim, invMetric };
+  return { kind, dim, invMetric, chol: cholesky(invMetric, dim) };
+}
+
+/** out = M⁻¹ p (the velocity dτ/dp; Stan's p♯). */
+export function velocity(m: Metric, p: Float64Array, out: Float64Array, pOff = 0, outOff = 0): Float64Array {
+  const n = m.dim;
+  const im = m.invMetric;
+  if (m.kind === 'diag') {
+    for (let i = 0; i < n; i++) out[outOff + i] = im[i]! * p[pOff + i]!;
+  } else {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += im[i * n + j]! * p[pOff + j]!;
+      out[outOff + i] = s;
+    }
+  }
+  return out;
+}
+
+/** ½ pᵀ M⁻¹ p. */
+export function kinetic(m: Metric, p: Float64Array, off = 0): number {
+  const n = m.dim;
+  const im = m.invMetric;
+  let s = 0;
+  if (m.kind === 'diag') for (let i = 0; i < n; i++) s += im[i]! * p[off + i]! * p[off + i]!;
+  else {
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let j = 0; j < n; j++) r += im[i * n + j]! * p[off + j]!;
+      s += p[off + i]! * r;
+    }
+  }
+  return 0.5 * s;
+}
+
+/** p ~ N(0, M): diagonal p_i = z_i / √(M⁻¹_ii); dense p = L⁻ᵀ z with M⁻¹ = L Lᵀ (so Cov p = M). */
+export function sampleMomentum(m: Metric, rng: Rng, out: Float64Array, off = 0): void {
+  const n = m.dim;
+  if (m.kind === 'diag') {
+    for (let i = 0; i < n; i++) out[off + i] = rng.normal() / Math.sqrt(m.invMetric[i]!);
+    return;
+  }
+  const z = new Float64Array(n);
+  rng.normals(z);
+  const L = m.chol!;
+  for (let i = n - 1; i >= 0; i--) { // back substitution with Lᵀ
+    let s = z[i]!;
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * out[off + k]!;
+    out[off + i] = s / L[i * n + i]!;
+  }
+}

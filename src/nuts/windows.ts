@@ -1,0 +1,86 @@
+// Stan's windowed adaptation schedule (windowed_adaptation.hpp) and the regularised metric estimate.
+import type { MetricKind } from './metric.ts';
+
+/** Stan defaults: init_buffer 75, window 25, term_buffer 50. */
+export const WINDOW_DEFAULTS = { initBuffer: 75, window: 25, termBuffer: 50 } as const;
+
+export interface WindowSchedule {
+  readonly adaptMetric: boolean;
+  readonly initBuffer: number;
+  readonly termBuffer: number;
+  readonly baseWindow: number;
+  /** Iterations (0-based warmup counters) that end a slow window: the metric is updated after them. */
+  readonly windowEnds: readonly number[];
+}
+
+/**
+ * The slow windows for `numWarmup` iterations: below 20 iterations no metric adaptation; if the defaults do not
+ * fit, buffers become 15% / 75% / 10% of warmup; windows double, and the last one stretches to the term buffer.
+ */
+export function windowSchedule(numWarmup: number): WindowSchedule {
+  let { initBuffer, window: base, termBuffer } = WINDOW_DEFAULTS as { initBuffer: number; window: number; termBuffer: number };
+  if (numWarmup < 20) return { adaptMetric: false, initBuffer: 0, termBuffer: 0, baseWindow: 0, windowEnds: [] };
+  if (initBuffer + base + termBuffer > numWarmup) {
+    initBuffer = Math.trunc(0.15 * numWarmup);
+    termBuffer = Math.trunc(0.1 * numWarmup);
+    base = numWarmup - (initBuffer + termBuffer);
+  }
+  const ends: number[] = [];
+  let size = base;
+  let next = initBuffer + base - 1;
+  const last = numWarmup - termBuffer - 1;
+  for (let counter = 0; counter < numWarmup; counter++) {
+    if (counter === next && counter !== numWarmup) {
+      ends.push(counter);
+      if (next === last) break;
+      size *= 2;
+      next = counter + size;
+      if (next !== last && next + 2 * size >= numWarmup - termBuffer) next = last;
+    }
+  }
+  return { adaptMetric: true, initBuffer, termBuffer, baseWindow: base, windowEnds: ends };
+}
+
+/** Whether iteration `counter` contributes a draw to the metric estimate. */
+export function inSlowWindow(s: WindowSchedule, counter: number, numWarmup: number): boolean {
+  return s.adaptMetric && counter >= s.initBuffer && counter < numWarmup - s.termBuffer && counter !== numWarmup;
+}
+
+/** Welford accumulator of the mean and (co)variance of unconstrained draws. */
+export class Welford {
+  n = 0;
+  readonly mean: Float64Array;
+  readonly m2: Float64Array;
+
+  constructor(readonly dim: number, readonly kind: MetricKind) {
+    this.mean = new Float64Array(dim);
+    this.m2 = new Float64Array(kind === 'diag' ? dim : dim * dim);
+  }
+
+  add(q: Float64Array): void {
+    this.n++;
+    const d = this.dim;
+    const delta = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      delta[i] = q[i]! - this.mean[i]!;
+      this.mean[i]! += delta[i]! / this.n;
+    }
+    if (this.kind === 'diag') for (let i = 0; i < d; i++) this.m2[i]! += delta[i]! * (q[i]! - this.mean[i]!);
+    else for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) this.m2[i * d + j]! += delta[i]! * (q[j]! - this.mean[j]!);
+  }
+
+  /**
+   * Stan's regularised estimate (var_adaptation.hpp / covar_adaptation.hpp):
+   * M⁻¹ = n/(n+5)·S + 1e-3·5/(n+5) (times I for the dense metric), S the sample (co)variance with divisor n − 1.
+   */
+  regularised(): Float64Array {
+    const n = this.n;
+    const d = this.dim;
+    const out = new Float64Array(this.m2.length);
+    for (let i = 0; i < out.length; i++) out[i] = (n / (n + 5)) * (this.m2[i]! / (n - 1));
+    if (this.kind === 'diag') for (let i = 0; i < d; i++) out[i]! += 1e-3 * (5 / (n + 5));
+    else for (let i = 0; i < d; i++) out[i * d + i]! += 1e-3 * (5 / (n + 5));
+    if (!out.every(Number.isFinite)) throw new Error('[sample] numerical overflow in metric adaptation: the posterior variance is not finite; check the model');
+    return out;
+  }
+}
