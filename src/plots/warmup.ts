@@ -1,0 +1,56 @@
+// Warmup traces: step size, tree depth and accept statistic per chain as adaptation proceeds (fit.warmupStats).
+import type { FitData, SamplerStat } from '../fit/types.ts';
+import { chainLabel, checkFit, checkPositiveInt, makeSpec, type PlotOptions, round, thinIndices, type VegaLiteSpec } from './spec.ts';
+
+export interface WarmupOptions extends PlotOptions {
+  /** At most this many iterations per chain (evenly thinned, default 500). */
+  readonly maxDraws?: number;
+}
+
+const PANELS: readonly { stat: SamplerStat; title: string; log: boolean }[] = [
+  { stat: 'stepsize__', title: 'step size', log: true },
+  { stat: 'treedepth__', title: 'tree depth', log: false },
+  { stat: 'accept_stat__', title: 'accept stat', log: false },
+];
+
+/**
+ * Three stacked panels over the warmup iterations, one line per chain. Columnar records per (stat, chain):
+ * `stat`, `chain`, `iter[]`, `value[]`, flattened in the spec. Throws when the fit has no warmup statistics.
+ */
+export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec {
+  checkFit('warmupPlot', fit);
+  const maxDraws = checkPositiveInt('warmupPlot', 'maxDraws', opts.maxDraws, 500);
+  if (!Array.isArray(fit.warmupStats) || fit.warmupStats.length === 0) throw new Error('[warmupPlot] fit.warmupStats is empty (no warmup was recorded)');
+  const records: Record<string, unknown>[] = [];
+  let any = false;
+  fit.warmupStats.forEach((s, c) => {
+    for (const p of PANELS) {
+      const xs = s[p.stat];
+      if (xs === undefined || xs.length === 0) continue;
+      const keep = thinIndices(xs.length, maxDraws).filter((i) => Number.isFinite(xs[i]!) && (!p.log || xs[i]! > 0));
+      if (keep.length > 0) any = true;
+      records.push({ stat: p.stat, chain: chainLabel(c), iter: keep, value: keep.map((i) => round(xs[i]!, 5)) });
+    }
+  });
+  if (!any) throw new Error('[warmupPlot] fit.warmupStats holds no finite step size, tree depth or accept statistic');
+  const panel = (p: (typeof PANELS)[number], last: boolean) => ({
+    transform: [{ filter: { field: 'stat', equal: p.stat } }],
+    width: opts.width ?? 520,
+    height: opts.height ?? 90,
+    mark: { type: 'line', strokeWidth: 0.9, opacity: 0.85, interpolate: p.stat === 'treedepth__' ? 'step-after' : 'linear' },
+    encoding: {
+      x: { field: 'iter', type: 'quantitative', title: last ? 'warmup iteration' : null },
+      y: { field: 'value', type: 'quantitative', title: p.title, scale: p.log ? { type: 'log' } : { zero: p.stat === 'treedepth__' } },
+      color: { field: 'chain', type: 'nominal', title: 'chain' },
+    },
+  });
+  return makeSpec(
+    {
+      data: { values: records },
+      transform: [{ flatten: ['iter', 'value'] }],
+      vconcat: PANELS.map((p, k) => panel(p, k === PANELS.length - 1)),
+      spacing: 8,
+    },
+    opts.title ?? 'Warmup: step size, tree depth, accept statistic',
+  );
+}
