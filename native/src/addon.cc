@@ -45,6 +45,7 @@ class Density : public Napi::ObjectWrap<Density> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Density",
                        {InstanceMethod("logpGrad", &Density::LogpGrad), InstanceMethod("benchLoop", &Density::BenchLoop),
+                        InstanceMethod("trajectory", &Density::Trajectory),
                         InstanceMethod("dispose", &Density::Dispose), InstanceAccessor("dim", &Density::Dim, nullptr)});
   }
 
@@ -77,6 +78,29 @@ class Density : public Napi::ObjectWrap<Density> {
     auto lp = needF64(info[2], "logpGrad", "outLogp", chains);
     auto gr = needF64(info[3], "logpGrad", "outGrad", n);
     d.logpGrad(q.Data(), chains, lp.Data(), gr.Data());
+    return info.Env().Undefined();
+  }
+
+  // trajectory(q0, p0, g0, eps, invMetric, dense, steps, chains, outQ, outP, outG, outLp): one native call per doubling.
+  Napi::Value Trajectory(const Napi::CallbackInfo& info) {
+    auto& d = live("trajectory");
+    if (info.Length() < 12) throw std::invalid_argument("[trajectory] expected 12 arguments");
+    bool dense = info[5].ToBoolean().Value();
+    int steps = info[6].As<Napi::Number>().Int32Value();
+    int chains = info[7].As<Napi::Number>().Int32Value();
+    if (steps < 1 || chains < 1) throw std::invalid_argument("[trajectory] steps and chains must be >= 1");
+    size_t n = static_cast<size_t>(chains) * d.dim();
+    auto q0 = needF64(info[0], "trajectory", "q0", n);
+    auto p0 = needF64(info[1], "trajectory", "p0", n);
+    auto g0 = needF64(info[2], "trajectory", "g0", n);
+    auto eps = needF64(info[3], "trajectory", "stepSizes", chains);
+    auto im = needF64(info[4], "trajectory", "invMetric", dense ? n * d.dim() : n);
+    auto oq = needF64(info[8], "trajectory", "outQ", n * steps);
+    auto op = needF64(info[9], "trajectory", "outP", n * steps);
+    auto og = needF64(info[10], "trajectory", "outG", n * steps);
+    auto ol = needF64(info[11], "trajectory", "outLogp", static_cast<size_t>(chains) * steps);
+    d.trajectory(q0.Data(), p0.Data(), g0.Data(), eps.Data(), im.Data(), dense, steps, chains, oq.Data(), op.Data(),
+                 og.Data(), ol.Data());
     return info.Env().Undefined();
   }
 

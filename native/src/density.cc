@@ -28,6 +28,15 @@ CompiledDensity::CompiledDensity(Graph graph, mx::Dtype dtype, mx::Device device
     auto lp = batched(in)[0];
     return {mx::sum(lp), lp};
   };
+  // One chain: the same graph without vmap (fewer primitives per call).
+  auto singleTotal = [single](const std::vector<mx::array>& in) -> std::vector<mx::array> {
+    return single(in);
+  };
+  auto vg1 = mx::value_and_grad(singleTotal, std::vector<int>{0});
+  compiled1_ = mx::compile([vg1](const std::vector<mx::array>& in) -> std::vector<mx::array> {
+    auto [vals, grads] = vg1(in);
+    return {vals[0], grads[0]};
+  });
   auto vg = mx::value_and_grad(total, std::vector<int>{0});
   compiled_ = mx::compile([vg](const std::vector<mx::array>& in) -> std::vector<mx::array> {
     auto [vals, grads] = vg(in);
@@ -47,8 +56,13 @@ void CompiledDensity::checkThread() const {
 std::pair<mx::array, mx::array> CompiledDensity::logpGradDevice(const mx::array& Q) {
   std::vector<mx::array> in;
   in.reserve(1 + consts_.size());
-  in.push_back(Q);
+  bool one = Q.shape(0) == 1;
+  in.push_back(one ? mx::reshape(Q, {graph_.dim}) : Q);
   for (const auto& c : consts_) in.push_back(c);
+  if (one) {
+    auto out = compiled1_(in);
+    return {mx::reshape(out[0], {1}), mx::reshape(out[1], {1, graph_.dim})};
+  }
   auto out = compiled_(in);
   return {out[0], out[1]};
 }
@@ -61,6 +75,50 @@ void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double
   mx::eval({lp, g});
   copyToHost(lp, logp);
   copyToHost(g, grad);
+}
+
+}  // namespace mlxnuts
+
+namespace mlxnuts {
+
+void CompiledDensity::trajectory(const double* q0, const double* p0, const double* g0, const double* eps,
+                                 const double* invMetric, bool dense, int steps, int chains, double* outQ, double* outP,
+                                 double* outG, double* outLp) {
+  checkThread();
+  const int D = graph_.dim;
+  const size_t n = static_cast<size_t>(chains) * D;
+  std::vector<double> q(q0, q0 + n), p(p0, p0 + n), g(g0, g0 + n), v(D);
+  for (int s = 0; s < steps; ++s) {
+    for (int c = 0; c < chains; ++c) {
+      double e = eps[c];
+      double* pc = &p[static_cast<size_t>(c) * D];
+      double* qc = &q[static_cast<size_t>(c) * D];
+      const double* gc = &g[static_cast<size_t>(c) * D];
+      for (int i = 0; i < D; ++i) pc[i] += 0.5 * e * gc[i];
+      if (dense) {
+        const double* m = invMetric + static_cast<size_t>(c) * D * D;
+        for (int i = 0; i < D; ++i) {
+          double acc = 0;
+          for (int j = 0; j < D; ++j) acc += m[static_cast<size_t>(i) * D + j] * pc[j];
+          v[i] = acc;
+        }
+      } else {
+        const double* m = invMetric + static_cast<size_t>(c) * D;
+        for (int i = 0; i < D; ++i) v[i] = m[i] * pc[i];
+      }
+      for (int i = 0; i < D; ++i) qc[i] += e * v[i];
+    }
+    double* lp = outLp + static_cast<size_t>(s) * chains;
+    double* gs = outG + static_cast<size_t>(s) * n;
+    logpGrad(q.data(), chains, lp, gs);
+    std::copy(gs, gs + n, g.begin());
+    for (int c = 0; c < chains; ++c) {
+      double e = eps[c];
+      for (int i = 0; i < D; ++i) p[static_cast<size_t>(c) * D + i] += 0.5 * e * g[static_cast<size_t>(c) * D + i];
+    }
+    std::copy(q.begin(), q.end(), outQ + static_cast<size_t>(s) * n);
+    std::copy(p.begin(), p.end(), outP + static_cast<size_t>(s) * n);
+  }
 }
 
 }  // namespace mlxnuts

@@ -18,6 +18,12 @@ class CompiledDensity {
   // logp and gradient for Q [chains × dim] (host doubles, row-major) into logp [chains] and grad [chains × dim].
   void logpGrad(const double* q, int chains, double* logp, double* grad);
 
+  // `steps` leapfrog steps for every chain (host doubles; one compiled logp-and-gradient per step):
+  // p += ε/2·g; q += ε·M⁻¹p; p += ε/2·g. invMetric is chains×dim (diagonal) or chains×dim×dim (dense).
+  // Outputs are steps×chains×dim (q, p, grad) and steps×chains (logp).
+  void trajectory(const double* q0, const double* p0, const double* g0, const double* eps, const double* invMetric,
+                  bool dense, int steps, int chains, double* outQ, double* outP, double* outG, double* outLp);
+
   // The device arrays form of the same call, for callers that keep state on the device.
   std::pair<mlx::core::array, mlx::core::array> logpGradDevice(const mlx::core::array& Q);
 
@@ -29,6 +35,7 @@ class CompiledDensity {
   mlx::core::Device device_;
   std::vector<mlx::core::array> consts_;
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled_;
+  std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled1_;
   std::thread::id owner_;
 };
 

@@ -51,6 +51,7 @@ export function logDensitySync(model: Model, opts: LogDensityOptions = {}): Mode
     logpGrad: (q) => inner.logpGrad(q),
     logpGradBatch: (Q, chains, lp, g) => inner.logpGradBatch(Q, chains, lp, g),
     dispose: () => inner.dispose(),
+    ...(inner instanceof MlxDensity ? { trajectory: inner.trajectory.bind(inner) } : {}),
     constrain(q: Float64Array) {
       if (!(q instanceof Float64Array) || q.length !== inner.dim) throw new Error(`[constrain] q must be a Float64Array of length ${inner.dim}`);
       const vals = interp.forward(q, last);

@@ -29,6 +29,26 @@ export class MlxDensity implements Density {
     return { logp, grad };
   }
 
+  /** `steps` leapfrog steps for every chain in one native call (see src/nuts/integrator.ts for the contract). */
+  trajectory(q0: Float64Array, p0: Float64Array, g0: Float64Array, stepSizes: Float64Array,
+    metrics: readonly { kind: 'diag' | 'dense'; invMetric: Float64Array }[], steps: number, chains: number) {
+    const dim = this.dim;
+    const dense = metrics[0]!.kind === 'dense';
+    const per = dense ? dim * dim : dim;
+    const im = new Float64Array(chains * per);
+    metrics.forEach((m, c) => {
+      if ((m.kind === 'dense') !== dense) throw new Error('[trajectory] all chains of a batch must use the same metric kind');
+      im.set(m.invMetric, c * per);
+    });
+    const n = chains * dim;
+    const out = {
+      steps, chains, dim, q: new Float64Array(steps * n), p: new Float64Array(steps * n), grad: new Float64Array(steps * n),
+      logp: new Float64Array(steps * chains),
+    };
+    this.native.trajectory(q0, p0, g0, stepSizes, im, dense, steps, chains, out.q, out.p, out.grad, out.logp);
+    return out;
+  }
+
   dispose(): void {
     this.native.dispose();
   }

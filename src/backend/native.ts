@@ -9,6 +9,9 @@ export interface NativeDensity {
   readonly dim: number;
   logpGrad(Q: Float64Array, chains: number, outLogp: Float64Array, outGrad: Float64Array): void;
   benchLoop(Q: Float64Array, chains: number, iters: number): number;
+  trajectory(q0: Float64Array, p0: Float64Array, g0: Float64Array, stepSizes: Float64Array, invMetric: Float64Array,
+    dense: boolean, steps: number, chains: number, outQ: Float64Array, outP: Float64Array, outG: Float64Array,
+    outLogp: Float64Array): void;
   dispose(): void;
 }
 
