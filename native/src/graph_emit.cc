@@ -18,18 +18,40 @@ std::vector<int> normAxes(const std::vector<int>& axes, int ndim) {
   return out;
 }
 
+// MLX's CPU float64 exp (and everything built on it: sigmoid, logaddexp, logsumexp) has float32 accuracy
+// (MLX.md §2, issue #3047); float64 power() uses libm and is exact, so float64 exp is emitted as e^x via power.
+mx::array expF(const mx::array& x) {
+  if (x.dtype() != mx::float64) return mx::exp(x);
+  double e = M_E;
+  return mx::power(mx::array(&e, mx::Shape{}, mx::float64), x);
+}
+
+// log(e^a + e^b) = max(a, b) + log1p(e^−|a−b|), with exact float64 exp.
+mx::array logAddExpF(const mx::array& a, const mx::array& b) {
+  if (a.dtype() != mx::float64) return mx::logaddexp(a, b);
+  auto m = mx::maximum(a, b);
+  auto d = mx::abs(mx::subtract(a, b));
+  auto safe = mx::where(mx::isnan(d), d, mx::where(mx::isinf(m), mx::zeros_like(d), d));
+  return mx::add(m, mx::log1p(expF(mx::negative(safe))));
+}
+
+mx::array softplusF(const mx::array& x) { return logAddExpF(x, mx::zeros_like(x)); }
+
 mx::array unary(const std::string& op, const mx::array& x) {
   if (op == "neg") return mx::negative(x);
-  if (op == "exp") return mx::exp(x);
+  if (op == "exp") return expF(x);
   if (op == "log") return mx::log(x);
   if (op == "log1p") return mx::log1p(x);
   if (op == "expm1") return mx::expm1(x);
   if (op == "sqrt") return mx::sqrt(x);
   if (op == "square") return mx::square(x);
   if (op == "abs") return mx::abs(x);
-  if (op == "sigmoid") return mx::sigmoid(x);
-  if (op == "softplus") return softplus(x);
-  if (op == "logSigmoid") return mx::negative(softplus(mx::negative(x)));
+  if (op == "sigmoid") {
+    if (x.dtype() != mx::float64) return mx::sigmoid(x);
+    return expF(mx::negative(softplusF(mx::negative(x))));  // σ(x) = e^{log σ(x)}
+  }
+  if (op == "softplus") return softplusF(x);
+  if (op == "logSigmoid") return mx::negative(softplusF(mx::negative(x)));
   if (op == "tanh") return mx::tanh(x);
   if (op == "lgamma") return lgamma(x);
   if (op == "digamma") return digamma(x);
@@ -49,7 +71,7 @@ mx::array binary(const std::string& op, const mx::array& a, const mx::array& b) 
   if (op == "pow") return mx::power(a, b);
   if (op == "maximum") return mx::maximum(a, b);
   if (op == "minimum") return mx::minimum(a, b);
-  if (op == "logAddExp") return mx::logaddexp(a, b);
+  if (op == "logAddExp") return logAddExpF(a, b);
   if (op == "lt") return mx::less(a, b);
   if (op == "le") return mx::less_equal(a, b);
   if (op == "gt") return mx::greater(a, b);
@@ -81,7 +103,14 @@ mx::array reduce(const Node& n, const mx::array& x) {
   if (n.op == "sum" && n.allAxes && !n.keepdims && x.dtype() == mx::float32 && x.size() > 256) return blockedSum(x);
   if (n.op == "sum") return mx::sum(x, axes, n.keepdims);
   if (n.op == "mean") return mx::mean(x, axes, n.keepdims);
-  if (n.op == "logSumExp") return mx::logsumexp(x, axes, n.keepdims);
+  if (n.op == "logSumExp") {
+    if (x.dtype() != mx::float64) return mx::logsumexp(x, axes, n.keepdims);
+    // m + log Σ e^{x−m} with m = max (held constant for the gradient), exact float64 exp; all −∞ gives −∞
+    auto m = mx::stop_gradient(mx::max(x, axes, true));
+    auto mf = mx::where(mx::isinf(m), mx::zeros_like(m), m);
+    auto r = mx::add(mf, mx::log(mx::sum(expF(mx::subtract(x, mf)), axes, true)));
+    return n.keepdims ? r : mx::squeeze(r, axes);
+  }
   if (n.op == "max") return mx::max(x, axes, n.keepdims);
   throw std::invalid_argument("unknown reduction " + n.op);
 }
