@@ -1,0 +1,131 @@
+// sample(): reproducibility, backend agreement, NaN regions, abort, init errors, output files and progress.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { log, model, Normal, readStanCsv, sample, sum, where, gt, HalfNormal } from 'mlx-nuts';
+import { eightSchools } from '../models/eight_schools.ts';
+
+const small = { warmup: 150, chains: 2, seed: 7 } as const;
+
+describe('reproducibility', () => {
+  test('the same seed gives the same draws bit for bit (reference and MLX)', async () => {
+    for (const backend of ['reference', 'mlx'] as const) {
+      const a = await sample(eightSchools, 50, { ...small, backend });
+      const b = await sample(eightSchools, 50, { ...small, backend });
+      expect(Array.from(a.flat('mu'))).toEqual(Array.from(b.flat('mu')));
+      expect(Array.from(a.flat('lp__'))).toEqual(Array.from(b.flat('lp__')));
+      const c = await sample(eightSchools, 50, { ...small, seed: 8, backend });
+      expect(Array.from(c.flat('mu'))).not.toEqual(Array.from(a.flat('mu')));
+    }
+  });
+
+  test('the reference and MLX float64 backends give the same first 10 draws (to 1e-8)', async () => {
+    // Rounding differences (~1e-15) grow along the chain, so the comparison starts from the same initial point
+    // after a short warmup; over hundreds of iterations two float paths eventually take different multinomial branches.
+    const opts = { warmup: 20, chains: 2, seed: 7 };
+    const ref = await sample(eightSchools, 10, { ...opts, backend: 'reference' });
+    const mlx = await sample(eightSchools, 10, { ...opts, backend: 'mlx', dtype: 'float64' });
+    for (const name of ['mu', 'tau', 'theta[3]']) {
+      const r = ref.flat(name);
+      const m = mlx.flat(name);
+      r.forEach((x, i) => expect(Math.abs(x - m[i]!), `${name}[${i}]`).toBeLessThan(1e-8 * Math.max(1, Math.abs(x))));
+    }
+  });
+
+  test('a batch of chains gives each chain the draws it gets alone (chain streams are independent)', async () => {
+    const four = await sample(eightSchools, 20, { warmup: 60, chains: 2, seed: 3, backend: 'reference' });
+    const one = await sample(eightSchools, 20, { warmup: 60, chains: 1, seed: 3, backend: 'reference' });
+    expect(Array.from(four.draws('mu')[0]!)).toEqual(Array.from(one.draws('mu')[0]!));
+  });
+});
+
+describe('robustness', () => {
+  test('a model whose logp is NaN in a region samples to the end with divergences recorded', async () => {
+    const m = model('nan_region', (b) => {
+      const x = b.param('x', Normal(0, 1));
+      b.factor(where(gt(x, 1.2), log(x.sub(10)), 0)); // log of a negative number: NaN beyond 1.2
+    });
+    for (const backend of ['reference', 'mlx'] as const) {
+      const fit = await sample(m, 300, { warmup: 200, chains: 2, seed: 1, backend });
+      expect(fit.numDraws).toBe(300);
+      expect(fit.divergences().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(Math.max(...fit.flat('x'))).toBeLessThanOrEqual(1.2 + 1e-9);
+      expect(fit.flat('lp__').every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  test('initialisation failure is an error naming the non-finite terms', async () => {
+    const m = model('never', (b) => {
+      const x = b.param('x', Normal(0, 1));
+      b.factor(log(x.sub(100)));
+    });
+    await expect(sample(m, 10, { backend: 'reference', chains: 1 })).rejects.toThrow(/initialisation failed after 100 attempt.*factor 0 = NaN/);
+  });
+
+  test('user inits on the constrained scale are used; bad ones are clear errors', async () => {
+    const m = model('init', (b) => { b.param('s', HalfNormal(1)); b.param('a', Normal(0, 1), { shape: [2] }); });
+    const fit = await sample(m, 1, { warmup: 0, chains: 1, seed: 1, backend: 'reference', init: { s: 0.5, a: [1, 2] } });
+    expect(fit.numDraws).toBe(1);
+    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { s: -1, a: [1, 2] } })).rejects.toThrow(/outside the support/);
+    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { b: 1 } })).rejects.toThrow(/'b', which is not a parameter/);
+    await expect(sample(m, 1, { chains: 1, backend: 'reference', init: { s: 1, a: [1] } })).rejects.toThrow(/has 1 values/);
+  });
+
+  test('bad options are errors that name the option', async () => {
+    await expect(sample(eightSchools, -1)).rejects.toThrow(/\[sample\] draws/);
+    await expect(sample(eightSchools, 10, { chains: 0 })).rejects.toThrow(/chains/);
+    await expect(sample(eightSchools, 10, { targetAccept: 1.2 })).rejects.toThrow(/targetAccept/);
+    await expect(sample(eightSchools, 10, { metric: 'full' as never })).rejects.toThrow(/metric/);
+    await expect(sample(eightSchools, 10, { backend: 'stan' as never })).rejects.toThrow(/backend/);
+  });
+});
+
+describe('abort, progress and the event loop', () => {
+  test('an AbortSignal stops sampling and returns the draws so far, marked incomplete', async () => {
+    const ac = new AbortController();
+    let seen = 0;
+    const fit = await sample(eightSchools, 400, {
+      ...small, backend: 'reference',
+      progress: (e) => { if (e.phase === 'sampling' && e.iteration === 30 && ++seen === 1) ac.abort(); },
+      signal: ac.signal,
+    });
+    expect(fit.complete).toBe(false);
+    expect(fit.numDraws).toBe(30);
+    expect(fit.warnings().some((w) => /aborted/.test(w))).toBe(true);
+  });
+
+  test('timers keep firing while sampling runs', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    await sample(eightSchools, 300, { ...small, backend: 'reference', progress: false });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+  });
+});
+
+describe('output', () => {
+  test('Stan CSV files are written per chain and read back equal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-out-'));
+    const fit = await sample(eightSchools, 40, { ...small, backend: 'reference', output: dir });
+    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+    expect(files).toEqual(['eight_schools-1.csv', 'eight_schools-2.csv']);
+    const back = readStanCsv(join(dir, files[1]!));
+    expect(back.complete).toBe(true);
+    const col = back.columns.indexOf('theta[2]');
+    expect(Array.from(back.values[col]!)).toEqual(Array.from(fit.draws('theta[2]')[1]!));
+    expect(Array.from(back.stats.lp__)).toEqual(Array.from(fit.draws('lp__')[1]!));
+    expect(back.adaptation?.stepSize).toBe(fit.data.adaptation[1]!.stepSize);
+  });
+
+  test('a summary row per column with Stan-named stats available', async () => {
+    const fit = await sample(eightSchools, 100, { ...small, backend: 'reference' });
+    const rows = fit.summary();
+    expect(rows.map((r) => r.name)).toEqual(fit.columns);
+    expect(rows[0]).toMatchObject({ name: 'mu' });
+    for (const k of ['mean', 'sd', 'mcseMean', 'q5', 'q50', 'q95', 'essBulk', 'essTail', 'rhat']) expect(rows[0]).toHaveProperty(k);
+    expect(fit.draws('treedepth__')).toHaveLength(2);
+    expect(() => fit.draws('theta')).toThrow(/theta\[0\]/);
+    expect(sum).toBeTypeOf('function');
+  });
+});
