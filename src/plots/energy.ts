@@ -1,7 +1,8 @@
 // Energy plot: marginal energy vs energy transition histograms, with each chain's E-BFMI in the title.
 import type { FitData } from '../fit/types.ts';
 import { checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, type VegaLiteSpec } from './spec.ts';
-import { ebfmi, histogram, mean, sortedFinite } from './stats.ts';
+import { ebfmi } from '../diagnostics/index.ts';
+import { histogram, mean, sortedFinite } from './stats.ts';
 
 /** E-BFMI per chain from the `energy__` sampler statistic (Stan warns below 0.3). */
 export function chainEbfmi(fit: FitData): number[] {

@@ -8,6 +8,6 @@ export { autocorrelationPlot, type AutocorrOptions } from './autocorr.ts';
 export { warmupPlot, type WarmupOptions } from './warmup.ts';
 export { benchmarkPlot, benchmarkRatios, benchmarkLabel, type BenchmarkRecord, type BenchmarkOptions } from './benchmark.ts';
 export { compileSpec, toSVG, toPNG, type PngOptions } from './render.ts';
-export { basicSummary, fitWarnings, type SummaryRow, type Warning } from './summary.ts';
+export { fitSummary, fitWarnings, type TableRow, type Warning } from './summary.ts';
 export { writeReport, reportHtml, reportPlots, type ReportOptions, type ReportPlot } from './report.ts';
 export { mimeBundle } from './notebook.ts';

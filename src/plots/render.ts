@@ -1,8 +1,8 @@
 // Rendering without a browser: vega-lite → Vega (warnings captured), SVG through vega's headless View, PNG via resvg.
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { PLOT_FONT, type VegaLiteSpec } from './spec.ts';
 
 /** One message a logger received, with its level. */
@@ -43,13 +43,18 @@ export interface LoggerLike {
   debug(...args: unknown[]): LoggerLike;
 }
 
-/** Compiles a vega-lite spec to Vega; returns the warnings vega-lite logged instead of printing them. */
-export function compileSpec(spec: VegaLiteSpec): { vega: vega.Spec; warnings: string[] } {
+/**
+ * Compiles a vega-lite spec to Vega; returns the warnings vega-lite logged instead of printing them.
+ * vega and vega-lite are loaded on first use: vega's canvas probe has a top-level await, which would otherwise stop
+ * CommonJS callers (notebook kernels such as tslab) from require()-ing this package at all.
+ */
+export async function compileSpec(spec: VegaLiteSpec): Promise<{ vega: Vega.Spec; warnings: string[] }> {
   if (spec === null || typeof spec !== 'object' || typeof spec.$schema !== 'string') {
     throw new Error('[compileSpec] spec must be a vega-lite spec object with a $schema');
   }
+  const { compile } = await import('vega-lite');
   const { logger, entries } = captureLogger();
-  let out: { spec: vega.Spec };
+  let out: { spec: Vega.Spec };
   try {
     out = compile(spec as unknown as TopLevelSpec, { logger: logger as never });
   } catch (e) {
@@ -59,8 +64,9 @@ export function compileSpec(spec: VegaLiteSpec): { vega: vega.Spec; warnings: st
 }
 
 /** Runs a spec through a headless Vega View (renderer 'none'), calls `fn` with it and releases it. */
-async function withView<T>(fn: string, spec: VegaLiteSpec, use: (view: vega.View) => Promise<T>): Promise<T> {
-  const { vega: vg } = compileSpec(spec);
+async function withView<T>(fn: string, spec: VegaLiteSpec, use: (view: Vega.View) => Promise<T>): Promise<T> {
+  const { vega: vg } = await compileSpec(spec);
+  const vega = await import('vega');
   const { logger, entries } = captureLogger();
   const view = new vega.View(vega.parse(vg), { renderer: 'none', logger: logger as never, logLevel: vega.Warn });
   try {

@@ -8,7 +8,7 @@ import { energyPlot } from './energy.ts';
 import { pairPlot } from './pair.ts';
 import { forestPlot, posteriorPlot } from './posterior.ts';
 import { checkFit, drawsPerChain, PLOT_FONT, type VegaLiteSpec } from './spec.ts';
-import { basicSummary, fitWarnings, type SummaryRow, type Warning } from './summary.ts';
+import { fitSummary, fitWarnings, type TableRow, type Warning } from './summary.ts';
 import { rankPlot, tracePlot } from './trace.ts';
 import { warmupPlot } from './warmup.ts';
 
@@ -21,8 +21,8 @@ export interface ReportOptions {
   readonly maxParams?: number;
   /** Two to eight columns or variables for the pair plot (default: the first two columns). */
   readonly pairParams?: readonly string[];
-  /** A summary table to show instead of the basic one (e.g. the diagnostics module's, with ESS and MCSE). */
-  readonly summary?: readonly SummaryRow[];
+  /** Rows to show instead of the default table (`fitSummary(fit)`: diagnostics' summarize per column). */
+  readonly summary?: readonly TableRow[];
   /** Thinning limits: draws per chain in traces (default 400), points in the pair plot (default 1000). */
   readonly maxDraws?: number;
   readonly maxPoints?: number;
@@ -87,12 +87,13 @@ function formatCell(v: number | string): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : v.toPrecision(4).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m));
 }
 
-function summaryHtml(rows: readonly SummaryRow[]): string {
+function summaryHtml(rows: readonly TableRow[]): string {
   if (rows.length === 0) return '<p>No columns.</p>';
   const keys = Object.keys(rows[0]!).filter((k) => k !== 'name');
   const head = `<tr><th>name</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}</tr>`;
+  const cell = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? formatCell(v) : '');
   const body = rows
-    .map((r) => `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${r[k] === undefined ? '' : formatCell(r[k]!)}</td>`).join('')}</tr>`)
+    .map((r) => `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${cell((r as Record<string, unknown>)[k])}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table class="summary"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -117,7 +118,7 @@ ul.warnings li { color: #8a1c1c; margin: 4px 0; } p.ok { color: #1c6b2a; }
 /** The report as one HTML string (no external resources: scripts, styles and data are all inline). */
 export function reportHtml(fit: FitData, opts: ReportOptions = {}): string {
   checkFit('writeReport', fit);
-  const summary = opts.summary ?? basicSummary(fit);
+  const summary = opts.summary ?? fitSummary(fit);
   const warnings = fitWarnings(fit, summary);
   const plots = reportPlots(fit, opts);
   const title = opts.title ?? `${fit.modelName} — mlx-nuts report`;

@@ -1,5 +1,5 @@
-// Small numerical helpers the plots need: quantiles, KDE, histogram bins, autocorrelation, ranks, E-BFMI, split R-hat.
-// (The diagnostics module has the reference rank-normalised R-hat and ESS; these are for drawing and warnings.)
+// Small numerical helpers the plots need: quantiles, KDE, histogram bins, autocorrelation per lag, pooled ranks.
+// (R-hat, ESS and E-BFMI come from src/diagnostics; these only shape what is drawn.)
 
 /** Finite values of `xs`, sorted ascending. */
 export function sortedFinite(xs: ArrayLike<number>): Float64Array {
@@ -135,42 +135,4 @@ export function pooledRanks(chains: readonly ArrayLike<number>[]): Float64Array[
     k += c.length;
   }
   return out;
-}
-
-/**
- * Energy Bayesian fraction of missing information of one chain: Σ(E_t − E_{t−1})² / Σ(E_t − Ē)²
- * (Betancourt 2016, "Diagnosing suboptimal cotangent disintegrations in HMC", eq. 3; Stan's check_energy).
- */
-export function ebfmi(energy: ArrayLike<number>): number {
-  const n = energy.length;
-  if (n < 2) return NaN;
-  const m = mean(energy);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    den += (energy[i]! - m) ** 2;
-    if (i > 0) num += (energy[i]! - energy[i - 1]!) ** 2;
-  }
-  return den > 0 ? num / den : NaN;
-}
-
-/**
- * Classic split R-hat (Gelman et al., BDA3 §11.4): each chain halved, √((n−1)/n + B/(n·W)).
- * Used for the report's warning when the diagnostics module is not available.
- */
-export function splitRhat(chains: readonly ArrayLike<number>[]): number {
-  const halves: ArrayLike<number>[] = [];
-  for (const c of chains) {
-    const h = Math.floor(c.length / 2);
-    if (h < 2) continue;
-    halves.push(Array.prototype.slice.call(c, 0, h) as number[]);
-    halves.push(Array.prototype.slice.call(c, c.length - h) as number[]);
-  }
-  if (halves.length < 2) return NaN;
-  const n = Math.min(...halves.map((h) => h.length));
-  const means = halves.map((h) => mean(h));
-  const w = mean(halves.map((h) => variance(h)));
-  const b = n * variance(means);
-  if (!(w > 0)) return b > 0 ? Infinity : 1;
-  return Math.sqrt((n - 1) / n + b / (n * w));
 }

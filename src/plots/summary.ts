@@ -1,33 +1,16 @@
-// The report's summary table (mean, sd, quantiles, split R-hat) and its Stan-style warnings.
+// The report's summary table (the diagnostics module's summarize per column) and its Stan-style warnings.
 import type { FitData } from '../fit/types.ts';
+import { EBFMI_THRESHOLD, summarize, type SummaryRow } from '../diagnostics/index.ts';
 import { drawsPerChain } from './spec.ts';
 import { chainEbfmi } from './energy.ts';
-import { mean, pool, quantileSorted, sortedFinite, splitRhat, variance } from './stats.ts';
 
-/** One row of a summary table: the column name and numeric (or text) columns. */
-export type SummaryRow = { readonly name: string } & Readonly<Record<string, number | string>>;
+/** A table row the report can show: a name and any numeric or text columns (e.g. diagnostics' SummaryRow). */
+export type TableRow = { readonly name: string };
 
-/**
- * Per column: mean, sd, 5%, 50%, 95% quantiles (chains pooled) and classic split R-hat (BDA3 §11.4). This is the
- * report's fallback; pass the diagnostics module's table (rank-normalised R-hat, ESS, MCSE) as `writeReport`'s
- * `summary` option to show that instead.
- */
-export function basicSummary(fit: FitData): SummaryRow[] {
+/** Per column: mean, sd, MCSE, 5/50/95% quantiles, bulk and tail ESS, rank-normalised R-hat (src/diagnostics). */
+export function fitSummary(fit: FitData): SummaryRow[] {
   const n = drawsPerChain(fit);
-  return fit.columns.map((name, j) => {
-    const chains = fit.values.map((c) => c[j]!.subarray(0, n));
-    const all = pool(chains);
-    const s = sortedFinite(all);
-    return {
-      name,
-      mean: mean(s),
-      sd: Math.sqrt(variance(s)),
-      '5%': quantileSorted(s, 0.05),
-      '50%': quantileSorted(s, 0.5),
-      '95%': quantileSorted(s, 0.95),
-      r_hat: splitRhat(chains),
-    };
-  });
+  return fit.columns.map((name, j) => summarize(name, fit.values.map((c) => c[j]!.subarray(0, n))));
 }
 
 export interface Warning {
@@ -36,9 +19,9 @@ export interface Warning {
 }
 
 /** The R-hat of a summary row under any of the usual spellings. */
-function rhatOf(row: SummaryRow): number | undefined {
-  for (const key of ['r_hat', 'rhat', 'R_hat', 'Rhat']) {
-    const v = row[key];
+function rhatOf(row: TableRow): number | undefined {
+  for (const key of ['rhat', 'r_hat', 'R_hat', 'Rhat']) {
+    const v = (row as Record<string, unknown>)[key];
     if (typeof v === 'number') return v;
   }
   return undefined;
@@ -52,7 +35,7 @@ function pct(k: number, total: number): string {
  * Stan-style warnings: divergent transitions, maximum tree depth hits, E-BFMI below 0.3 (Betancourt 2016;
  * Stan's check_energy), R-hat above 1.01 (Vehtari et al. 2021), an aborted run and log-transform clamp hits.
  */
-export function fitWarnings(fit: FitData, summary: readonly SummaryRow[] = basicSummary(fit)): Warning[] {
+export function fitWarnings(fit: FitData, summary: readonly TableRow[] = fitSummary(fit)): Warning[] {
   const out: Warning[] = [];
   const n = drawsPerChain(fit);
   const total = n * fit.values.length;
@@ -79,10 +62,10 @@ export function fitWarnings(fit: FitData, summary: readonly SummaryRow[] = basic
     });
   }
   chainEbfmi(fit).forEach((e, c) => {
-    if (e < 0.3) {
+    if (e < EBFMI_THRESHOLD) {
       out.push({
         kind: 'ebfmi',
-        message: `Chain ${c + 1}: E-BFMI = ${e.toFixed(3)}, below 0.3. The sampler may not explore the posterior's tails; reparameterise.`,
+        message: `Chain ${c + 1}: E-BFMI = ${e.toFixed(3)}, below ${EBFMI_THRESHOLD}. The sampler may not explore the posterior's tails; reparameterise.`,
       });
     }
   });
