@@ -75,3 +75,21 @@ describe('dense metric', () => {
     expect(dense / diag).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('eight_schools', () => {
+  test('MLX float32 posterior means of mu, tau, theta are within 4 MCSE of a long reference-backend run', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ref = JSON.parse(readFileSync(new URL('./fixtures/reference/eight_schools.json', import.meta.url), 'utf8')) as
+      { means: Record<string, { mean: number; mcse: number }> };
+    // published: mu ≈ 4.4, tau ≈ 3.6 (e.g. posteriordb's eight_schools_noncentered reference posterior)
+    expect(ref.means.mu!.mean).toBeCloseTo(4.4, 1);
+    expect(ref.means.tau!.mean).toBeCloseTo(3.6, 1);
+    const { eightSchools } = await import('../models/eight_schools.ts');
+    const fit = await sample(eightSchools, 1000, { chains: 4, seed: 2024, backend: 'mlx' });
+    for (const row of fit.summary().filter((r) => r.name in ref.means)) {
+      const r = ref.means[row.name]!;
+      const tol = 4 * Math.sqrt(row.mcseMean ** 2 + r.mcse ** 2);
+      expect(Math.abs(row.mean - r.mean), `${row.name}: ${row.mean} vs ${r.mean}`).toBeLessThan(tol);
+    }
+  });
+});
