@@ -24,8 +24,11 @@ async function loadModel(file: string): Promise<Model> {
   if (!existsSync(abs)) throw new Error(`[mlx-nuts sample] model file not found: ${abs}`);
   const { tsImport } = await import('tsx/esm/api');
   const mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-  if (mod.default instanceof Model) return mod.default;
-  const models = Object.values(mod).filter((v): v is Model => v instanceof Model);
+  // duck-typed: the model module may have loaded mlx-nuts from its sources rather than from dist/
+  const isModel = (v: unknown): v is Model => v instanceof Model ||
+    (typeof v === 'object' && v !== null && typeof (v as Model).trace === 'function' && typeof (v as Model).name === 'string');
+  if (isModel(mod.default)) return mod.default;
+  const models = [...new Set(Object.values(mod).filter(isModel))];
   if (models.length === 1) return models[0]!;
   throw new Error(`[mlx-nuts sample] ${file} must export a model (export default model(...)); found ${models.length} Model exports`);
 }
