@@ -46,6 +46,7 @@ class Density : public Napi::ObjectWrap<Density> {
     return DefineClass(env, "Density",
                        {InstanceMethod("logpGrad", &Density::LogpGrad), InstanceMethod("benchLoop", &Density::BenchLoop),
                         InstanceMethod("trajectory", &Density::Trajectory),
+                        InstanceMethod("takeProfile", &Density::TakeProfile),
                         InstanceMethod("dispose", &Density::Dispose), InstanceAccessor("dim", &Density::Dim, nullptr)});
   }
 
@@ -117,6 +118,17 @@ class Density : public Napi::ObjectWrap<Density> {
     for (int i = 0; i < iters; ++i) d.logpGrad(q.Data(), chains, lp.data(), gr.data());
     auto t1 = std::chrono::steady_clock::now();
     return Napi::Number::New(info.Env(), std::chrono::duration<double, std::micro>(t1 - t0).count() / iters);
+  }
+
+  Napi::Value TakeProfile(const Napi::CallbackInfo& info) {
+    auto p = live("takeProfile").takeProfile();
+    auto o = Napi::Object::New(info.Env());
+    o.Set("evalSeconds", p.evalSeconds);
+    o.Set("copySeconds", p.copySeconds);
+    o.Set("leapfrogHostSeconds", p.leapfrogHostSeconds);
+    o.Set("calls", p.calls);
+    o.Set("trajectories", p.trajectories);
+    return o;
   }
 
   Napi::Value Dispose(const Napi::CallbackInfo& info) {

@@ -1,6 +1,7 @@
 // CompiledDensity: compile(value_and_grad(sum ∘ vmap(logp))) over a batch of chains, built once per graph.
 #include "density.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "hostcopy.h"
@@ -70,11 +71,19 @@ std::pair<mx::array, mx::array> CompiledDensity::logpGradDevice(const mx::array&
 void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double* grad) {
   checkThread();
   if (chains < 1) throw std::invalid_argument("[logpGrad] chains must be >= 1");
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
   mx::array Q = fromHost(q, {chains, graph_.dim}, dtype_);
+  auto t1 = clock::now();
   auto [lp, g] = logpGradDevice(Q);
   mx::eval({lp, g});
+  auto t2 = clock::now();
   copyToHost(lp, logp);
   copyToHost(g, grad);
+  auto t3 = clock::now();
+  profile_.calls += 1;
+  profile_.copySeconds += std::chrono::duration<double>((t1 - t0) + (t3 - t2)).count();
+  profile_.evalSeconds += std::chrono::duration<double>(t2 - t1).count();
 }
 
 }  // namespace mlxnuts
@@ -85,6 +94,8 @@ void CompiledDensity::trajectory(const double* q0, const double* p0, const doubl
                                  const double* invMetric, bool dense, int steps, int chains, double* outQ, double* outP,
                                  double* outG, double* outLp) {
   checkThread();
+  auto tStart = std::chrono::steady_clock::now();
+  double evalBefore = profile_.evalSeconds + profile_.copySeconds;
   const int D = graph_.dim;
   const size_t n = static_cast<size_t>(chains) * D;
   std::vector<double> q(q0, q0 + n), p(p0, p0 + n), g(g0, g0 + n), v(D);
@@ -119,6 +130,9 @@ void CompiledDensity::trajectory(const double* q0, const double* p0, const doubl
     std::copy(q.begin(), q.end(), outQ + static_cast<size_t>(s) * n);
     std::copy(p.begin(), p.end(), outP + static_cast<size_t>(s) * n);
   }
+  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - tStart).count();
+  profile_.trajectories += 1;
+  profile_.leapfrogHostSeconds += total - (profile_.evalSeconds + profile_.copySeconds - evalBefore);
 }
 
 }  // namespace mlxnuts

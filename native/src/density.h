@@ -29,6 +29,14 @@ class CompiledDensity {
 
   void checkThread() const;
 
+  // Where native time goes (reset by reading): compiled value-and-grad incl. eval, host⇄device copies,
+  // leapfrog arithmetic on the host inside trajectory().
+  struct Profile {
+    double evalSeconds = 0, copySeconds = 0, leapfrogHostSeconds = 0;
+    double calls = 0, trajectories = 0;
+  };
+  Profile takeProfile() { Profile p = profile_; profile_ = Profile{}; return p; }
+
  private:
   Graph graph_;
   mlx::core::Dtype dtype_;
@@ -37,6 +45,7 @@ class CompiledDensity {
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled_;
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled1_;
   std::thread::id owner_;
+  Profile profile_;
 };
 
 }  // namespace mlxnuts

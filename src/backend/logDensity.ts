@@ -3,6 +3,7 @@ import type { Model, TracedModel } from '../graph/model.ts';
 import { defaultDtype } from '../precision/policy.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
 import { MlxDensity } from './mlx.ts';
+import type { NativeProfile } from './native.ts';
 import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
 
 export interface LogDensityOptions {
@@ -16,6 +17,8 @@ export interface ModelDensity extends Density {
   readonly model: TracedModel;
   /** Constrained values of every parameter and deterministic at unconstrained q (float64, on the host). */
   constrain(q: Float64Array): Record<string, Float64Array>;
+  /** MLX only: where native time went since the last call (see src/backend/native.ts). */
+  takeProfile?(): NativeProfile;
 }
 
 export function resolveOptions(fn: string, opts: LogDensityOptions): Required<LogDensityOptions> {
@@ -51,7 +54,7 @@ export function logDensitySync(model: Model, opts: LogDensityOptions = {}): Mode
     logpGrad: (q) => inner.logpGrad(q),
     logpGradBatch: (Q, chains, lp, g) => inner.logpGradBatch(Q, chains, lp, g),
     dispose: () => inner.dispose(),
-    ...(inner instanceof MlxDensity ? { trajectory: inner.trajectory.bind(inner) } : {}),
+    ...(inner instanceof MlxDensity ? { trajectory: inner.trajectory.bind(inner), takeProfile: inner.takeProfile.bind(inner) } : {}),
     constrain(q: Float64Array) {
       if (!(q instanceof Float64Array) || q.length !== inner.dim) throw new Error(`[constrain] q must be a Float64Array of length ${inner.dim}`);
       const vals = interp.forward(q, last);

@@ -1,7 +1,7 @@
 // The MLX backend: the graph compiled once in the addon as compile(value_and_grad(vmap(logp))).
 import type { GraphIR } from '../graph/ir.ts';
 import { checkBatch, type Density, type Device, type Dtype, type LogpGrad } from './density.ts';
-import { loadNative, type NativeDensity } from './native.ts';
+import { loadNative, type NativeDensity, type NativeProfile } from './native.ts';
 
 export class MlxDensity implements Density {
   readonly backend = 'mlx' as const;
@@ -47,6 +47,10 @@ export class MlxDensity implements Density {
     };
     this.native.trajectory(q0, p0, g0, stepSizes, im, dense, steps, chains, out.q, out.p, out.grad, out.logp);
     return out;
+  }
+
+  takeProfile(): NativeProfile {
+    return this.native.takeProfile();
   }
 
   dispose(): void {

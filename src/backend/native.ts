@@ -12,7 +12,17 @@ export interface NativeDensity {
   trajectory(q0: Float64Array, p0: Float64Array, g0: Float64Array, stepSizes: Float64Array, invMetric: Float64Array,
     dense: boolean, steps: number, chains: number, outQ: Float64Array, outP: Float64Array, outG: Float64Array,
     outLogp: Float64Array): void;
+  takeProfile(): NativeProfile;
   dispose(): void;
+}
+
+/** Native time split since the last read: compiled value-and-grad (with eval), copies, host leapfrog arithmetic. */
+export interface NativeProfile {
+  evalSeconds: number;
+  copySeconds: number;
+  leapfrogHostSeconds: number;
+  calls: number;
+  trajectories: number;
 }
 
 export interface NativeBinding {

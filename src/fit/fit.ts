@@ -6,6 +6,20 @@ import type { FitData, SamplerStat } from './types.ts';
 export interface FitExtras {
   /** Native (device) calls per post-warmup draw, summed over the batch of chains. */
   readonly nativeCallsPerDraw: number;
+  /** Where post-warmup sampling time went, in seconds (MLX backend; absent on the reference backend). */
+  readonly profile?: SamplingProfile;
+}
+
+export interface SamplingProfile {
+  /** Compiled value-and-grad, including MLX's graph evaluation and scheduling. */
+  readonly nativeValueAndGrad: number;
+  /** Host⇄device copies (building input arrays, reading results back). */
+  readonly hostDeviceCopies: number;
+  /** Leapfrog position/momentum updates on the host inside the native trajectory call. */
+  readonly nativeLeapfrog: number;
+  /** Everything in TypeScript: tree building, U-turn checks, constraining draws, bookkeeping. */
+  readonly typescript: number;
+  readonly gradientCalls: number;
 }
 
 export class Fit {

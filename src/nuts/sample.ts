@@ -113,6 +113,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const ts = performance.now();
     let done = 0;
     const callsBefore = callCounter.calls;
+    d.takeProfile?.();
     for (let it = 0; !aborted && it < numDraws; it++) {
       const params = states.map((_, k) => ({ stepSize: stepSizes[k]!, metric: w.metrics[k]! }));
       const r = transition(d, states, params, rngs, maxTreeDepth);
@@ -134,6 +135,11 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     }
     progress.stop();
     const samplingSeconds = (performance.now() - ts) / 1000;
+    const np = d.takeProfile?.();
+    const profile = np ? {
+      nativeValueAndGrad: np.evalSeconds, hostDeviceCopies: np.copySeconds, nativeLeapfrog: np.leapfrogHostSeconds,
+      typescript: samplingSeconds - np.evalSeconds - np.copySeconds - np.leapfrogHostSeconds, gradientCalls: np.calls,
+    } : undefined;
     const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, done) as T) : a);
     const data: FitData = {
       modelName: d.model.name,
@@ -148,7 +154,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
     };
-    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? (callCounter.calls - callsBefore) / done : 0 });
+    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? (callCounter.calls - callsBefore) / done : 0, profile });
     if (options.output) fit.writeStanCsv(options.output);
     return fit;
   } finally {
