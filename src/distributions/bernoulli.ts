@@ -1,23 +1,30 @@
 // Bernoulli(p) or Bernoulli({ logits }): log p(y) = y·log p + (1−y)·log(1−p), with log σ(±logit) for logits.
 import type { Operand } from '../graph/expr.ts';
-import { log, log1p, logSigmoid } from '../graph/ops.ts';
-import { batchOf, checkValues, param, type Distribution, type Expr } from './distribution.ts';
+import { eq, log, log1p, logSigmoid, ne, where } from '../graph/ops.ts';
+import { sigmoid } from '../backend/reference/special.ts';
+import { allOf, batchOf, checkValues, isOptions, oneOf, outsideSupport, probability, real, type Distribution,
+  type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
 
+/** Bernoulli(p) (Stan's bernoulli) or Bernoulli({ logits }) (Stan's bernoulli_logit), for observed 0/1 data. */
 export function Bernoulli(p: Operand | { logits: Operand } | { p: Operand }): Distribution {
-  const isObj = typeof p === 'object' && p !== null && !ArrayBuffer.isView(p) && !Array.isArray(p) && !('g' in p);
-  const logits = isObj && 'logits' in p ? param('Bernoulli', 'logits', p.logits, (x) => !Number.isNaN(x), 'a number') : null;
-  const prob = logits ? null : param('Bernoulli', 'p', isObj && 'p' in p ? p.p : (p as Operand),
-    (x) => x >= 0 && x <= 1, 'in [0, 1]');
-  const theta = (logits ?? prob)!;
+  const opts = (isOptions(p) ? p : { p }) as Record<string, unknown>;
+  const key = oneOf('Bernoulli', opts, ['p', 'logits']);
+  const theta = key === 'logits' ? real('Bernoulli', 'logits', opts.logits as Operand) : probability('Bernoulli', 'p', opts.p as Operand);
+  const batchShape = batchOf('Bernoulli', { [key]: theta });
+  const logP = key === 'logits' ? logSigmoid(theta) : null;
   return {
     name: 'Bernoulli',
     support: { kind: 'binary' },
-    batchShape: batchOf('Bernoulli', theta),
+    batchShape,
     eventShape: [],
     logProb(y: Expr) {
-      if (logits) return y.mul(logSigmoid(logits)).add(y.neg().add(1).mul(logSigmoid(logits.neg())));
-      return y.mul(log(prob!)).add(y.neg().add(1).mul(log1p(prob!.neg())));
+      const one = eq(y, 1);
+      const lp = key === 'logits' ? where(one, logP!, logSigmoid(theta.neg())) : where(one, log(theta), log1p(theta.neg()));
+      return outsideSupport(allOf(ne(y, 0), ne(y, 1)), lp);
     },
     checkObserved: (data) => checkValues('Bernoulli', data, (v) => v === 0 || v === 1, '0 or 1'),
+    sample: (rng, at, shape) => scalarDraws('Bernoulli', rng, at, batchShape, [theta], shape, (r, [t]) =>
+      (r.uniform() < (key === 'logits' ? sigmoid(t!) : t!) ? 1 : 0)),
   };
 }

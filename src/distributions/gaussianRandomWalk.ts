@@ -1,12 +1,17 @@
-// GaussianRandomWalk(sigma) over the last axis: s[0] ~ Normal(0, σ), s[t] ~ Normal(s[t−1], σ) for t ≥ 1.
+// GaussianRandomWalk(sigma) over the last axis: log p(s) = Σ_t log Normal(s[t] − s[t−1] | 0, σ) with s[−1] = 0.
 import { concat, slice, type Operand } from '../graph/expr.ts';
 import { log, square, sum } from '../graph/ops.ts';
-import { floored, LOG_2PI, positive, type Distribution, type Expr } from './distribution.ts';
+import { fmtShape } from '../graph/shape.ts';
+import { floored, HALF_LOG_2PI, positive, type Distribution, type Expr } from './distribution.ts';
+import { eventDraws } from './sampling.ts';
 
-/** `length` is the walk's length T; it may instead come from the param's `shape` option. */
+/**
+ * s[0] ~ Normal(0, σ), s[t] ~ Normal(s[t−1], σ) for t ≥ 1 (so s[t] has variance (t+1)σ²). `length` is the walk's
+ * length T; it may instead come from the param's `shape` option. sigma is a scalar.
+ */
 export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {}): Distribution {
   const s = positive('GaussianRandomWalk', 'sigma', sigma);
-  if (s.size !== 1) throw new Error('[GaussianRandomWalk] sigma must be a scalar');
+  if (s.size !== 1) throw new Error(`[GaussianRandomWalk] sigma must be a scalar, got shape ${fmtShape(s.shape)}`);
   const T = opts.length;
   if (T !== undefined && !(Number.isInteger(T) && T >= 1)) throw new Error(`[GaussianRandomWalk] length must be a positive integer, got ${T}`);
   return {
@@ -15,12 +20,22 @@ export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {
     batchShape: [],
     eventShape: T === undefined ? [] : [T],
     logProb(x: Expr) {
-      if (x.ndim !== 1) throw new Error(`[GaussianRandomWalk] the walk must be a vector, got shape [${x.shape}]`);
+      if (x.ndim !== 1) throw new Error(`[GaussianRandomWalk] the walk must be a vector, got shape ${fmtShape(x.shape)}`);
       const n = x.shape[0]!;
       if (T !== undefined && n !== T) throw new Error(`[GaussianRandomWalk] the walk has length ${n}, but length ${T} was declared`);
       const steps = n > 1 ? concat([slice(x, [0], [1]), slice(x, [1], [n]).sub(slice(x, [0], [n - 1]))]) : x;
       const sf = floored(s.reshape([]));
-      return sum(square(steps.div(sf))).mul(-0.5).sub(log(sf).mul(n)).sub(0.5 * n * LOG_2PI);
+      return sum(square(steps.div(sf))).mul(-0.5).sub(log(sf).mul(n)).sub(HALF_LOG_2PI * n);
+    },
+    sample(rng, at, shape) {
+      const len = shape?.[shape.length - 1] ?? T;
+      if (len === undefined) throw new Error('[GaussianRandomWalk] give length (or a shape) to draw a walk');
+      return eventDraws('GaussianRandomWalk', rng, at, [], [len], [s], [s.ndim], shape ?? [len], (r, [sv]) => {
+        const out = new Float64Array(len);
+        let acc = 0;
+        for (let t = 0; t < len; t++) out[t] = acc += sv![0]! * r.normal();
+        return out;
+      });
     },
   };
 }

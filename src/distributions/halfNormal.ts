@@ -1,19 +1,35 @@
 // HalfNormal(sigma) on [0, ∞): log p(x) = log 2 − ½ log 2π − log σ − ½(x/σ)².
 import type { Operand } from '../graph/expr.ts';
-import { log, lt, square } from '../graph/ops.ts';
-import { batchOf, floored, LOG_2PI, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { erf, gt, log, lt, maximum, minimum, square, where } from '../graph/ops.ts';
+import { batchOf, floored, HALF_LOG_2PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
+import { log1mexp, logNdtr } from './special.ts';
 
+/** HalfNormal(σ): |X| for X ~ Normal(0, σ). CDF: erf(x / (σ√2)) = 1 − 2Φ(−x/σ). */
 export function HalfNormal(sigma: Operand): Distribution {
   const s = positive('HalfNormal', 'sigma', sigma);
+  const batchShape = batchOf('HalfNormal', { sigma: s });
+  const z = (x: Expr) => x.div(floored(s));
+  const logCcdf = (x: Expr) => where(lt(x, 0), 0, logNdtr(z(x).neg()).add(Math.LN2));
   return {
     name: 'HalfNormal',
     support: { kind: 'positive' },
-    batchShape: batchOf('HalfNormal', s),
+    batchShape,
     eventShape: [],
     logProb(x: Expr) {
-      const sf = floored(s);
-      const lp = square(x.div(sf)).mul(-0.5).sub(log(sf)).add(Math.LN2 - 0.5 * LOG_2PI);
+      const lp = square(z(x)).mul(-0.5).sub(log(floored(s))).add(Math.LN2 - HALF_LOG_2PI);
       return outsideSupport(lt(x, 0), lp);
     },
+    logCdf(x: Expr) {
+      // erf for small z (relative accuracy near 0), 1 − 2Φ(−z) in the tail; −∞ at and below 0
+      return onSupport(z(x), gt(x, 0), 1, (zz) => {
+        const small = lt(zz, 1);
+        const viaErf = log(erf(minimum(zz, 1).mul(Math.SQRT1_2)));
+        const viaTail = log1mexp(logNdtr(maximum(zz, 1).neg()).add(Math.LN2));
+        return where(small, viaErf, viaTail);
+      });
+    },
+    logCcdf,
+    sample: (rng, at, shape) => scalarDraws('HalfNormal', rng, at, batchShape, [s], shape, (r, [sv]) => Math.abs(sv! * r.normal())),
   };
 }

@@ -1,19 +1,24 @@
 // Normal(mu, sigma): log p(x) = −½((x−μ)/σ)² − log σ − ½ log 2π.
 import type { Operand } from '../graph/expr.ts';
 import { log, square } from '../graph/ops.ts';
-import { batchOf, floored, LOG_2PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, HALF_LOG_2PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
+import { logNdtr } from './special.ts';
 
+/** Normal(μ, σ) on the real line (Stan's normal). CDF: Φ((x − μ)/σ), evaluated as a log accurately in both tails. */
 export function Normal(mu: Operand, sigma: Operand): Distribution {
   const m = real('Normal', 'mu', mu);
   const s = positive('Normal', 'sigma', sigma);
+  const batchShape = batchOf('Normal', { mu: m, sigma: s });
+  const z = (x: Expr) => x.sub(m).div(floored(s));
   return {
     name: 'Normal',
     support: { kind: 'real' },
-    batchShape: batchOf('Normal', m, s),
+    batchShape,
     eventShape: [],
-    logProb(x: Expr) {
-      const sf = floored(s);
-      return square(x.sub(m).div(sf)).mul(-0.5).sub(log(sf)).sub(0.5 * LOG_2PI);
-    },
+    logProb: (x) => square(z(x)).mul(-0.5).sub(log(floored(s))).sub(HALF_LOG_2PI),
+    logCdf: (x) => logNdtr(z(x)),
+    logCcdf: (x) => logNdtr(z(x).neg()),
+    sample: (rng, at, shape) => scalarDraws('Normal', rng, at, batchShape, [m, s], shape, (r, [mv, sv]) => mv! + sv! * r.normal()),
   };
 }

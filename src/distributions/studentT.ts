@@ -1,23 +1,37 @@
 // StudentT(nu, mu, sigma): log p(x) = lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log σ − (ν+1)/2 · log(1 + z²/ν).
 import type { Operand } from '../graph/expr.ts';
-import { lgamma, log, log1p, square } from '../graph/ops.ts';
+import { log, log1p, square } from '../graph/ops.ts';
+import { standardGamma } from '../random/draws.ts';
+import type { Rng } from '../random/rng.ts';
 import { batchOf, floored, LOG_PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
+import { lgammaC } from './special.ts';
 
+/** Standard Student-t draw: Z / √(χ²_ν / ν). */
+export function studentTDraw(rng: Rng, nu: number): number {
+  return rng.normal() / Math.sqrt((2 * standardGamma(rng, nu / 2)) / nu);
+}
+
+/** log density of the standard-ised t at z = (x − μ)/σ, without the −log σ term. */
+export function studentTKernel(n: Expr, z: Expr): Expr {
+  const nf = floored(n);
+  const half = n.add(1).mul(0.5);
+  return lgammaC(half).sub(lgammaC(n.mul(0.5))).sub(log(nf).add(LOG_PI).mul(0.5)).sub(half.mul(log1p(square(z).div(nf))));
+}
+
+/** StudentT(ν, μ, σ) (Stan's student_t). Mean μ for ν > 1; variance σ²ν/(ν − 2) for ν > 2. No CDF here. */
 export function StudentT(nu: Operand, mu: Operand, sigma: Operand): Distribution {
   const n = positive('StudentT', 'nu', nu);
   const m = real('StudentT', 'mu', mu);
   const s = positive('StudentT', 'sigma', sigma);
+  const batchShape = batchOf('StudentT', { nu: n, mu: m, sigma: s });
   return {
     name: 'StudentT',
     support: { kind: 'real' },
-    batchShape: batchOf('StudentT', n, m, s),
+    batchShape,
     eventShape: [],
-    logProb(x: Expr) {
-      const sf = floored(s);
-      const z2 = square(x.sub(m).div(sf));
-      const half = n.add(1).mul(0.5);
-      return lgamma(half).sub(lgamma(n.mul(0.5))).sub(log(n).add(LOG_PI).mul(0.5)).sub(log(sf))
-        .sub(half.mul(log1p(z2.div(n))));
-    },
+    logProb: (x) => studentTKernel(n, x.sub(m).div(floored(s))).sub(log(floored(s))),
+    sample: (rng, at, shape) => scalarDraws('StudentT', rng, at, batchShape, [n, m, s], shape,
+      (r, [nv, mv, sv]) => mv! + sv! * studentTDraw(r, nv!)),
   };
 }

@@ -1,7 +1,8 @@
 // model(name, fn): the builder users write against, and its trace into a graph with a parameter layout.
 import type { Dtype } from '../backend/density.ts';
 import type { Distribution } from '../distributions/distribution.ts';
-import { boundsTransform, identity, interval, log } from '../transforms/elementwise.ts';
+import { boundsTransform } from '../transforms/elementwise.ts';
+import { transformFor } from '../transforms/registry.ts';
 import type { Transform } from '../transforms/transform.ts';
 import { toHostTensor, type HostTensor } from './constant.ts';
 import { constant, Expr, lift, type Operand } from './expr.ts';
@@ -24,6 +25,8 @@ export interface ParamInfo {
   readonly offset: number;
   readonly size: number;
   readonly transform: Transform;
+  /** The prior (used to draw the parameter in prior predictive simulation). */
+  readonly dist: Distribution;
   /** Graph node holding the constrained value. */
   readonly node: number;
 }
@@ -53,12 +56,7 @@ export interface TracedModel {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 function defaultTransform(d: Distribution): Transform {
-  switch (d.support.kind) {
-    case 'real': return identity;
-    case 'positive': return log;
-    case 'interval': return interval(d.support.lower, d.support.upper);
-    default: throw new Error(`[param] ${d.name} is a discrete distribution: it can be observed, not sampled`);
-  }
+  return transformFor(d.support, d.name);
 }
 
 /** The object a model function receives: declare parameters, deterministics, observations and extra terms. */
@@ -111,7 +109,7 @@ export class ModelBuilder {
     const x = transform.forward(y, shape, ctx);
     this.addTerm(`prior of ${name}`, dist.logProb(x).sum());
     this.addTerm(`log-Jacobian of ${name}`, transform.logDetJacobian(y, x, ctx));
-    this.params.push({ name, shape, offset, size, transform, node: x.id });
+    this.params.push({ name, shape, offset, size, transform, dist, node: x.id });
     return x;
   }
 

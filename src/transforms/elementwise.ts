@@ -1,17 +1,41 @@
 // Elementwise transforms: identity, log (positive), lower bound, upper bound and interval (affine + logit).
 import { clamp, Expr, lift } from '../graph/expr.ts';
-import { exp, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
+import { exp, log, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
+import { fmtShape, sizeOf } from '../graph/shape.ts';
 import { logClamp } from '../precision/policy.ts';
 import type { Transform, TransformContext } from './transform.ts';
 
-function shaped(y: Expr, shape: readonly number[]): Expr {
+/** A bound: a number, or an expression of other parameters (then the host inverse needs it to be a constant). */
+export type TransformBound = number | Expr;
+
+export function shaped(y: Expr, shape: readonly number[]): Expr {
   return y.shape.length === shape.length && y.shape.every((d, i) => d === shape[i]) ? y : y.reshape(shape);
 }
 
-function checkAll(name: string, x: Float64Array, ok: (v: number) => boolean, what: string): void {
+export function checkAll(name: string, x: Float64Array, ok: (v: number, i: number) => boolean, what: string): void {
   x.forEach((v, i) => {
-    if (!ok(v)) throw new Error(`[${name}] init value ${v} at position ${i} is outside the support (${what})`);
+    if (!ok(v, i)) throw new Error(`[${name}] init value ${v} at position ${i} is outside the support (${what})`);
   });
+}
+
+/** The host value of a bound at flat position i (constants only). */
+function boundAt(name: string, b: TransformBound): (i: number) => number {
+  if (typeof b === 'number') return () => b;
+  const c = b.constValue;
+  if (!c) throw new Error(`[${name}] the bound depends on other parameters, so values cannot be mapped back on the host`);
+  return (i) => c[c.length === 1 ? 0 : i]!;
+}
+
+function label(b: TransformBound): string {
+  return typeof b === 'number' ? String(b) : b.constValue?.length === 1 ? String(b.constValue[0]) : 'expr';
+}
+
+/** Sums a per-element log-Jacobian, refusing a bound whose shape would repeat elements of the parameter. */
+function sumOver(name: string, term: Expr, shape: readonly number[]): Expr {
+  if (term.size !== sizeOf(shape)) {
+    throw new Error(`[${name}] a bound of shape ${fmtShape(term.shape)} does not fit the parameter's shape ${fmtShape(shape)}`);
+  }
+  return sum(term);
 }
 
 export const identity: Transform = {
@@ -22,13 +46,13 @@ export const identity: Transform = {
 };
 
 /** The log-scale input, clamped to ±LOG_CLAMP for the dtype (src/precision: the clamp changes the density beyond it). */
-function clampedLog(y: Expr, ctx: TransformContext): Expr {
+export function clampedLog(y: Expr, ctx: TransformContext): Expr {
   const L = logClamp(ctx.dtype);
   return clamp(y, -L, L);
 }
 
 /** x = exp(y) for positive parameters; log|J| = y (both use the clamped y). */
-export const log: Transform = {
+export const log_: Transform = {
   name: 'log',
   forward: (y, shape, ctx) => shaped(exp(clampedLog(y, ctx)), shape),
   logDetJacobian: (y, _x, ctx) => sum(clampedLog(y, ctx)),
@@ -37,47 +61,61 @@ export const log: Transform = {
     return x.map(Math.log);
   },
 };
+export { log_ as log };
 
-/** x = lower + exp(y). */
-export function lowerBound(lower: number): Transform {
+/** x = lower + exp(y); log|J| = y (clamped as for the log transform). */
+export function lowerBound(lower: TransformBound): Transform {
+  const name = `lower(${label(lower)})`;
   return {
-    name: `lower(${lower})`,
-    forward: (y, shape, ctx) => shaped(exp(clampedLog(y, ctx)).add(lower), shape),
+    name,
+    forward: (y, shape, ctx) => exp(clampedLog(shaped(y, shape), ctx)).add(lower),
     logDetJacobian: (y, _x, ctx) => sum(clampedLog(y, ctx)),
     inverse: (x) => {
-      checkAll('lowerBound', x, (v) => v > lower, `x > ${lower}`);
-      return x.map((v) => Math.log(v - lower));
+      const lo = boundAt('lowerBound', lower);
+      checkAll('lowerBound', x, (v, i) => v > lo(i), `x > ${label(lower)}`);
+      return x.map((v, i) => Math.log(v - lo(i)));
     },
   };
 }
 
-/** x = upper − exp(y). */
-export function upperBound(upper: number): Transform {
+/** x = upper − exp(y); log|J| = y (clamped). */
+export function upperBound(upper: TransformBound): Transform {
   return {
-    name: `upper(${upper})`,
-    forward: (y, shape, ctx) => shaped(lift('upperBound', 'upper', upper, y.g).sub(exp(clampedLog(y, ctx))), shape),
+    name: `upper(${label(upper)})`,
+    forward: (y, shape, ctx) => lift('upperBound', 'upper', upper, y.g).sub(exp(clampedLog(shaped(y, shape), ctx))),
     logDetJacobian: (y, _x, ctx) => sum(clampedLog(y, ctx)),
     inverse: (x) => {
-      checkAll('upperBound', x, (v) => v < upper, `x < ${upper}`);
-      return x.map((v) => Math.log(upper - v));
+      const hi = boundAt('upperBound', upper);
+      checkAll('upperBound', x, (v, i) => v < hi(i), `x < ${label(upper)}`);
+      return x.map((v, i) => Math.log(hi(i) - v));
     },
   };
 }
 
 /** x = lower + (upper − lower)·σ(y); log|J| = log(upper − lower) + log σ(y) + log σ(−y). */
-export function interval(lower: number, upper: number): Transform {
-  if (!(Number.isFinite(lower) && Number.isFinite(upper) && lower < upper)) {
+export function interval(lower: TransformBound, upper: TransformBound): Transform {
+  if (typeof lower === 'number' && typeof upper === 'number' && !(Number.isFinite(lower) && Number.isFinite(upper) && lower < upper)) {
     throw new Error(`[interval] needs finite lower < upper, got (${lower}, ${upper})`);
   }
-  const width = upper - lower;
+  const name = `interval(${label(lower)}, ${label(upper)})`;
+  const width = (g: Expr['g']) => lift('interval', 'upper', upper, g).sub(lower);
   return {
-    name: `interval(${lower}, ${upper})`,
-    forward: (y, shape) => shaped(sigmoid(y).mul(width).add(lower), shape),
-    logDetJacobian: (y) => sum(logSigmoid(y).add(logSigmoid(y.neg()))).add(y.size * Math.log(width)),
+    name,
+    forward: (y, shape) => sigmoid(shaped(y, shape)).mul(width(y.g)).add(lower),
+    logDetJacobian: (y, x) => {
+      const ys = shaped(y, x.shape);
+      const w = width(y.g);
+      if (typeof lower === 'number' && typeof upper === 'number') {
+        return sum(logSigmoid(ys).add(logSigmoid(ys.neg()))).add(ys.size * Math.log(upper - lower));
+      }
+      return sumOver('interval', logSigmoid(ys).add(logSigmoid(ys.neg())).add(log(w)), x.shape);
+    },
     inverse: (x) => {
-      checkAll('interval', x, (v) => v > lower && v < upper, `${lower} < x < ${upper}`);
-      return x.map((v) => {
-        const u = (v - lower) / width;
+      const lo = boundAt('interval', lower);
+      const hi = boundAt('interval', upper);
+      checkAll('interval', x, (v, i) => v > lo(i) && v < hi(i), `${label(lower)} < x < ${label(upper)}`);
+      return x.map((v, i) => {
+        const u = (v - lo(i)) / (hi(i) - lo(i));
         return Math.log(u) - Math.log1p(-u);
       });
     },
@@ -85,11 +123,10 @@ export function interval(lower: number, upper: number): Transform {
 }
 
 /** Picks the transform for declared bounds (either may be ±Infinity or absent). */
-export function boundsTransform(lower?: number, upper?: number): Transform {
-  const lo = lower ?? -Infinity;
-  const hi = upper ?? Infinity;
-  if (Number.isFinite(lo) && Number.isFinite(hi)) return interval(lo, hi);
-  if (Number.isFinite(lo)) return lo === 0 ? log : lowerBound(lo);
-  if (Number.isFinite(hi)) return upperBound(hi);
+export function boundsTransform(lower?: TransformBound, upper?: TransformBound): Transform {
+  const fin = (b: TransformBound | undefined): b is TransformBound => b !== undefined && (typeof b !== 'number' || Number.isFinite(b));
+  if (fin(lower) && fin(upper)) return interval(lower, upper);
+  if (fin(lower)) return lower === 0 ? log_ : lowerBound(lower);
+  if (fin(upper)) return upperBound(upper);
   return identity;
 }

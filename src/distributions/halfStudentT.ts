@@ -1,0 +1,25 @@
+// HalfStudentT(nu, sigma) on [0, ∞): log p(x) = log 2 + StudentT(ν, 0, σ) log density at x.
+import type { Operand } from '../graph/expr.ts';
+import { log, lt } from '../graph/ops.ts';
+import { batchOf, floored, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
+import { studentTDraw, studentTKernel } from './studentT.ts';
+
+/** HalfStudentT(ν, σ): |X| for X ~ StudentT(ν, 0, σ). No CDF here. */
+export function HalfStudentT(nu: Operand, sigma: Operand): Distribution {
+  const n = positive('HalfStudentT', 'nu', nu);
+  const s = positive('HalfStudentT', 'sigma', sigma);
+  const batchShape = batchOf('HalfStudentT', { nu: n, sigma: s });
+  return {
+    name: 'HalfStudentT',
+    support: { kind: 'positive' },
+    batchShape,
+    eventShape: [],
+    logProb(x: Expr) {
+      const lp = studentTKernel(n, x.div(floored(s))).sub(log(floored(s))).add(Math.LN2);
+      return outsideSupport(lt(x, 0), lp);
+    },
+    sample: (rng, at, shape) => scalarDraws('HalfStudentT', rng, at, batchShape, [n, s], shape,
+      (r, [nv, sv]) => Math.abs(sv! * studentTDraw(r, nv!))),
+  };
+}

@@ -1,0 +1,26 @@
+// LogNormal(mu, sigma) on (0, ∞): log p(x) = −log x − log σ − ½ log 2π − ½((log x − μ)/σ)².
+import type { Operand } from '../graph/expr.ts';
+import { gt, log, square, where } from '../graph/ops.ts';
+import { batchOf, floored, HALF_LOG_2PI, onSupport, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { scalarDraws } from './sampling.ts';
+import { logNdtr } from './special.ts';
+
+/** LogNormal(μ, σ) (Stan's lognormal): log X ~ Normal(μ, σ). CDF: Φ((log x − μ)/σ). x ≤ 0 has density 0. */
+export function LogNormal(mu: Operand, sigma: Operand): Distribution {
+  const m = real('LogNormal', 'mu', mu);
+  const s = positive('LogNormal', 'sigma', sigma);
+  const batchShape = batchOf('LogNormal', { mu: m, sigma: s });
+  const z = (xs: Expr) => log(xs).sub(m).div(floored(s));
+  return {
+    name: 'LogNormal',
+    support: { kind: 'positive' },
+    batchShape,
+    eventShape: [],
+    logProb: (x) => onSupport(x, gt(x, 0), 1, (xs) =>
+      square(z(xs)).mul(-0.5).sub(log(xs)).sub(log(floored(s))).sub(HALF_LOG_2PI)),
+    logCdf: (x) => onSupport(x, gt(x, 0), 1, (xs) => logNdtr(z(xs))),
+    logCcdf: (x) => where(gt(x, 0), logNdtr(z(where(gt(x, 0), x, 1)).neg()), 0),
+    sample: (rng, at, shape) => scalarDraws('LogNormal', rng, at, batchShape, [m, s], shape,
+      (r, [mv, sv]) => Math.exp(mv! + sv! * r.normal())),
+  };
+}
