@@ -5,6 +5,9 @@
 #include <stdexcept>
 
 #include "hostcopy.h"
+#include "mlx/graph_utils.h"
+#include <cstdlib>
+#include <iostream>
 
 namespace mx = mlx::core;
 
@@ -15,34 +18,42 @@ CompiledDensity::CompiledDensity(Graph graph, mx::Dtype dtype, mx::Device device
   if (device.type == mx::Device::gpu && dtype == mx::float64)
     throw std::invalid_argument("[logDensity] dtype 'float64' is not supported on the GPU: use 'float32' or device 'cpu'");
   consts_ = makeConstants(graph_, dtype_);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i)
+    if (graph_.nodes[i].op == "param") paramIds_.push_back(static_cast<int>(i));
   const Graph* g = &graph_;
   mx::Dtype dt = dtype_;
-  auto single = [g, dt](const std::vector<mx::array>& in) -> std::vector<mx::array> {
-    std::vector<mx::array> consts(in.begin() + 1, in.end());
-    return {emitLogp(*g, in[0], consts, dt)};
+  const size_t P = paramIds_.size();
+  // Each parameter is its own input (no slicing of one long vector, no SliceUpdate in the gradient):
+  // inputs = [param_0 … param_{P−1}, constants …].
+  auto single = [g, dt, P](const std::vector<mx::array>& in) -> std::vector<mx::array> {
+    std::vector<mx::array> params(in.begin(), in.begin() + P);
+    std::vector<mx::array> consts(in.begin() + P, in.end());
+    return {emitLogp(*g, params, consts, dt)};
   };
-  std::vector<int> inAxes(1 + consts_.size(), -1);
-  inAxes[0] = 0;
+  std::vector<int> argnums(P);
+  for (size_t k = 0; k < P; ++k) argnums[k] = static_cast<int>(k);
+  std::vector<int> inAxes(P + consts_.size(), -1);
+  for (size_t k = 0; k < P; ++k) inAxes[k] = 0;
   auto batched = mx::vmap(single, inAxes, {0});
   // The sum over chains has per-chain gradients because chains never mix; the per-chain logp is an aux output.
   auto total = [batched](const std::vector<mx::array>& in) -> std::vector<mx::array> {
     auto lp = batched(in)[0];
     return {mx::sum(lp), lp};
   };
-  // One chain: the same graph without vmap (fewer primitives per call).
-  auto singleTotal = [single](const std::vector<mx::array>& in) -> std::vector<mx::array> {
-    return single(in);
+  auto pack = [](int which) {
+    return [which](const std::pair<std::vector<mx::array>, std::vector<mx::array>>& r) {
+      std::vector<mx::array> out{r.first[which]};
+      out.insert(out.end(), r.second.begin(), r.second.end());
+      return out;
+    };
   };
-  auto vg1 = mx::value_and_grad(singleTotal, std::vector<int>{0});
-  compiled1_ = mx::compile([vg1](const std::vector<mx::array>& in) -> std::vector<mx::array> {
-    auto [vals, grads] = vg1(in);
-    return {vals[0], grads[0]};
-  });
-  auto vg = mx::value_and_grad(total, std::vector<int>{0});
-  compiled_ = mx::compile([vg](const std::vector<mx::array>& in) -> std::vector<mx::array> {
-    auto [vals, grads] = vg(in);
-    return {vals[1], grads[0]};
-  });
+  // One chain: the same graph without vmap (fewer primitives per call).
+  auto vg1 = mx::value_and_grad(single, argnums);
+  auto pack0 = pack(0);
+  compiled1_ = mx::compile([vg1, pack0](const std::vector<mx::array>& in) { return pack0(vg1(in)); });
+  auto vg = mx::value_and_grad(total, argnums);
+  auto pack1 = pack(1);
+  compiled_ = mx::compile([vg, pack1](const std::vector<mx::array>& in) { return pack1(vg(in)); });
   // Trace once now so that graph errors surface at compile time, not at the first draw.
   std::vector<double> zeros(graph_.dim, 0.0);
   std::vector<double> lp(1), gr(graph_.dim);
@@ -54,32 +65,49 @@ void CompiledDensity::checkThread() const {
     throw std::runtime_error("[mlx-nuts native] a compiled density must be used on the thread that created it (MLX streams are thread-affine)");
 }
 
-std::pair<mx::array, mx::array> CompiledDensity::logpGradDevice(const mx::array& Q) {
-  std::vector<mx::array> in;
-  in.reserve(1 + consts_.size());
-  bool one = Q.shape(0) == 1;
-  in.push_back(one ? mx::reshape(Q, {graph_.dim}) : Q);
-  for (const auto& c : consts_) in.push_back(c);
-  if (one) {
-    auto out = compiled1_(in);
-    return {mx::reshape(out[0], {1}), mx::reshape(out[1], {1, graph_.dim})};
-  }
-  auto out = compiled_(in);
-  return {out[0], out[1]};
-}
-
 void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double* grad) {
   checkThread();
   if (chains < 1) throw std::invalid_argument("[logpGrad] chains must be >= 1");
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
-  mx::array Q = fromHost(q, {chains, graph_.dim}, dtype_);
+  const int D = graph_.dim;
+  const bool one = chains == 1;
+  std::vector<mx::array> in;
+  in.reserve(paramIds_.size() + consts_.size());
+  std::vector<double> buf;
+  for (int id : paramIds_) {
+    const Node& n = graph_.nodes[id];
+    int size = 1;
+    for (int d : n.shape) size *= d;
+    mx::Shape shape(n.shape.begin(), n.shape.end());
+    if (one) {
+      in.push_back(fromHost(q + n.offset, shape, dtype_));
+    } else {
+      buf.resize(static_cast<size_t>(chains) * size);
+      for (int c = 0; c < chains; ++c)
+        std::copy(q + static_cast<size_t>(c) * D + n.offset, q + static_cast<size_t>(c) * D + n.offset + size,
+                  buf.begin() + static_cast<size_t>(c) * size);
+      shape.insert(shape.begin(), chains);
+      in.push_back(fromHost(buf.data(), shape, dtype_));
+    }
+  }
+  for (const auto& c : consts_) in.push_back(c);
   auto t1 = clock::now();
-  auto [lp, g] = logpGradDevice(Q);
-  mx::eval({lp, g});
+  auto out = one ? compiled1_(in) : compiled_(in);
+  if (std::getenv("MLX_NUTS_PRINT_GRAPH") && profile_.calls == 1) mx::print_graph(std::cerr, out);
+  mx::eval(out);
   auto t2 = clock::now();
-  copyToHost(lp, logp);
-  copyToHost(g, grad);
+  copyToHost(out[0], logp);
+  for (size_t k = 0; k < paramIds_.size(); ++k) {
+    const Node& n = graph_.nodes[paramIds_[k]];
+    int size = 1;
+    for (int d : n.shape) size *= d;
+    buf.resize(static_cast<size_t>(chains) * size);
+    copyToHost(out[1 + k], buf.data());
+    for (int c = 0; c < chains; ++c)
+      std::copy(buf.begin() + static_cast<size_t>(c) * size, buf.begin() + static_cast<size_t>(c + 1) * size,
+                grad + static_cast<size_t>(c) * D + n.offset);
+  }
   auto t3 = clock::now();
   profile_.calls += 1;
   profile_.copySeconds += std::chrono::duration<double>((t1 - t0) + (t3 - t2)).count();

@@ -24,8 +24,6 @@ class CompiledDensity {
   void trajectory(const double* q0, const double* p0, const double* g0, const double* eps, const double* invMetric,
                   bool dense, int steps, int chains, double* outQ, double* outP, double* outG, double* outLp);
 
-  // The device arrays form of the same call, for callers that keep state on the device.
-  std::pair<mlx::core::array, mlx::core::array> logpGradDevice(const mlx::core::array& Q);
 
   void checkThread() const;
 
@@ -42,6 +40,7 @@ class CompiledDensity {
   mlx::core::Dtype dtype_;
   mlx::core::Device device_;
   std::vector<mlx::core::array> consts_;
+  std::vector<int> paramIds_;
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled_;
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled1_;
   std::thread::id owner_;

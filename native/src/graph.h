@@ -39,9 +39,10 @@ struct Graph {
 // Parses and validates a graph passed from JS; throws std::invalid_argument with a message naming the node.
 Graph parseGraph(const Napi::Object& obj);
 
-// Emits the graph for one unconstrained vector q [dim]; consts are the constant arrays in constIds order.
-mlx::core::array emitLogp(const Graph& g, const mlx::core::array& q, const std::vector<mlx::core::array>& consts,
-                          mlx::core::Dtype dtype);
+// Emits the graph for one point: params holds one array per param node (in node order, shaped as the node);
+// consts are the constant arrays in constIds order.
+mlx::core::array emitLogp(const Graph& g, const std::vector<mlx::core::array>& params,
+                          const std::vector<mlx::core::array>& consts, mlx::core::Dtype dtype);
 
 // Builds the constant arrays of a graph in the given float dtype.
 std::vector<mlx::core::array> makeConstants(const Graph& g, mlx::core::Dtype dtype);

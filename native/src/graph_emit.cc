@@ -141,7 +141,9 @@ std::vector<mx::array> makeConstants(const Graph& g, mx::Dtype dtype) {
   return out;
 }
 
-mx::array emitLogp(const Graph& g, const mx::array& q, const std::vector<mx::array>& consts, mx::Dtype dtype) {
+mx::array emitLogp(const Graph& g, const std::vector<mx::array>& params, const std::vector<mx::array>& consts,
+                   mx::Dtype dtype) {
+  size_t nextParam = 0;
   std::vector<mx::array> v;
   v.reserve(g.nodes.size());
   size_t nextConst = 0;
@@ -150,12 +152,17 @@ mx::array emitLogp(const Graph& g, const mx::array& q, const std::vector<mx::arr
     auto in = [&](size_t k) -> const mx::array& { return v[n.inputs[k]]; };
     mx::array r = mx::array(0.0f);
     if (n.op == "param") {
-      int size = 1;
-      for (int d : n.shape) size *= d;
-      // unit-stride slice of q (never a strided one-element slice: MLX #4444)
-      r = mx::reshape(mx::slice(q, {n.offset}, {n.offset + size}), toShape(n.shape));
+      // each parameter arrives as its own input (no slicing of q at all, so no strided one-element slice: MLX #4444)
+      r = params.at(nextParam++);
     } else if (n.op == "const") {
-      r = consts.at(nextConst++);
+      const mx::array& c = consts.at(nextConst++);
+      if (n.kind == Kind::Float && n.shape.empty()) {
+        // a scalar created inside the traced function is a compile-time constant: the fuser inlines it
+        double v0 = n.fdata[0];
+        r = dtype == mx::float64 ? mx::array(&v0, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(v0));
+      } else {
+        r = c;
+      }
     } else if (n.inputs.size() == 1 && (n.op == "neg" || n.op == "exp" || n.op == "log" || n.op == "log1p" ||
                                         n.op == "expm1" || n.op == "sqrt" || n.op == "square" || n.op == "abs" ||
                                         n.op == "sigmoid" || n.op == "softplus" || n.op == "logSigmoid" ||
