@@ -17,7 +17,6 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'mlx:float32,reference:float64' },
     peers: { type: 'string', default: 'stan,numpyro' },
     seeds: { type: 'string', default: '1,2,3,4,5' },
-    profile: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
   },
 });
