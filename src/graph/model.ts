@@ -104,7 +104,8 @@ export class ModelBuilder {
       (opts.lower !== undefined || opts.upper !== undefined ? boundsTransform(opts.lower, opts.upper) : defaultTransform(dist));
     const size = transform.unconstrainedSize ? transform.unconstrainedSize(shape) : sizeOf(shape);
     const offset = this.g.dim;
-    const y = new Expr(this.g, this.g.param([size]));
+    // the param node takes the value's own shape when the transform keeps the size (no reshape in the graph)
+    const y = new Expr(this.g, this.g.param(size === sizeOf(shape) ? shape : [size]));
     const ctx = { dtype: this.dtype };
     const x = transform.forward(y, shape, ctx);
     this.addTerm(`prior of ${name}`, dist.logProb(x).sum());

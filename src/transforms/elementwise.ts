@@ -1,6 +1,6 @@
 // Elementwise transforms: identity, log (positive), lower bound, upper bound and interval (affine + logit).
 import { clamp, Expr, lift } from '../graph/expr.ts';
-import { exp, log, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
+import { exp, maximum, minimum, log, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
 import { logClamp } from '../precision/policy.ts';
 import type { Transform, TransformContext } from './transform.ts';
@@ -48,7 +48,8 @@ export const identity: Transform = {
 /** The log-scale input, clamped to ±LOG_CLAMP for the dtype (src/precision: the clamp changes the density beyond it). */
 export function clampedLog(y: Expr, ctx: TransformContext): Expr {
   const L = logClamp(ctx.dtype);
-  return clamp(y, -L, L);
+  // min(max(y, −L), L): the gradient is 1 inside and 0 outside, like clamp, with fewer device kernels
+  return minimum(maximum(y, -L), L);
 }
 
 /** x = exp(y) for positive parameters; log|J| = y (both use the clamped y). */
