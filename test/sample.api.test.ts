@@ -129,3 +129,24 @@ describe('output', () => {
     expect(sum).toBeTypeOf('function');
   });
 });
+
+describe('posterior predictive', () => {
+  test('draws of the observed nodes, one data set per posterior draw, centred on the fitted values', async () => {
+    const y = [1.2, 0.8, 1.1, 0.9, 1.4, 1.0];
+    const m = model('ppc', (b) => {
+      const mu = b.param('mu', Normal(0, 5));
+      b.observe(Normal(mu, 0.5), y, 'y');
+    });
+    const fit = await sample(m, 400, { chains: 2, seed: 4, backend: 'reference' });
+    const ppc = fit.posteriorPredictive({ seed: 1 });
+    expect(ppc.y).toHaveLength(2);
+    expect(ppc.y![0]!.length).toBe(400 * y.length);
+    const all = [...ppc.y![0]!, ...ppc.y![1]!];
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const sd = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
+    // predictive mean ≈ ȳ; predictive sd ≈ sqrt(0.5² + posterior var of mu ≈ 0.25/6 + …)
+    expect(Math.abs(mean - 1.0666)).toBeLessThan(0.05);
+    expect(Math.abs(sd - Math.sqrt(0.25 + 0.25 / 6))).toBeLessThan(0.03);
+    expect(Array.from(fit.posteriorPredictive({ seed: 1 }).y![1]!)).toEqual(Array.from(ppc.y![1]!));
+  });
+});

@@ -1,6 +1,9 @@
 // Fit: the result of sample() — draws by name, sampler stats, adaptation, summary and Stan-style warnings.
 import { ebfmi, summarize, type SummaryRow } from '../diagnostics/index.ts';
 import { fitToJSON, writeStanCsv } from '../io/index.ts';
+import { simulateObserved } from '../distributions/predictive.ts';
+import type { TracedModel } from '../graph/model.ts';
+import { makeRng } from '../random/rng.ts';
 import type { FitData, SamplerStat } from './types.ts';
 
 export interface FitExtras {
@@ -8,6 +11,8 @@ export interface FitExtras {
   readonly nativeCallsPerDraw: number;
   /** Where post-warmup sampling time went, in seconds (MLX backend; absent on the reference backend). */
   readonly profile?: SamplingProfile;
+  /** The traced model, for posterior predictive simulation. */
+  readonly model?: TracedModel;
 }
 
 export interface SamplingProfile {
@@ -112,6 +117,33 @@ export class Fit {
     return [line(head), ...body.map(line)].join('\n');
   }
 
+  /**
+   * Posterior predictive draws of every observed node: for each chain, one simulated data set per posterior draw,
+   * draw-major (draw d occupies [d·size, (d+1)·size)). Seeded streams per chain: (seed, 1000 + chain).
+   */
+  posteriorPredictive(opts: { seed?: number } = {}): Record<string, Float64Array[]> {
+    const traced = this.extras.model;
+    if (!traced) throw new Error('[Fit.posteriorPredictive] this fit does not carry its model (it was not made by sample())');
+    const seed = opts.seed ?? this.data.config.seed;
+    const out: Record<string, Float64Array[]> = {};
+    const sizes = traced.observed.map((o) => o.data.data.length);
+    traced.observed.forEach((o, k) => (out[o.name] = this.data.values.map(() => new Float64Array(this.numDraws * sizes[k]!))));
+    const starts = traced.params.map((p) => this.data.columns.indexOf(flatFirst(p.name, p.shape)));
+    this.data.values.forEach((cols, c) => {
+      const rng = makeRng(seed, 1000 + c);
+      for (let d = 0; d < this.numDraws; d++) {
+        const values: Record<string, Float64Array> = {};
+        traced.params.forEach((p, k) => {
+          const size = p.shape.reduce((a, b) => a * b, 1);
+          values[p.name] = Float64Array.from({ length: size }, (_, i) => cols[starts[k]! + i]![d]!);
+        });
+        const sim = simulateObserved(traced, values, rng);
+        traced.observed.forEach((o, k) => out[o.name]![c]!.set(sim[o.name]!, d * sizes[k]!));
+      }
+    });
+    return out;
+  }
+
   writeStanCsv(dir: string): string[] {
     return writeStanCsv(this.data, dir);
   }
@@ -119,4 +151,8 @@ export class Fit {
   toJSON(): unknown {
     return fitToJSON(this.data);
   }
+}
+
+function flatFirst(name: string, shape: readonly number[]): string {
+  return shape.length === 0 ? name : `${name}[${shape.map(() => 0).join(',')}]`;
 }

@@ -154,7 +154,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
     };
-    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? (callCounter.calls - callsBefore) / done : 0, profile });
+    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? (callCounter.calls - callsBefore) / done : 0, profile, model: d.model });
     if (options.output) fit.writeStanCsv(options.output);
     return fit;
   } finally {
