@@ -112,3 +112,21 @@ describe('clamp gradient', () => {
     }
   });
 });
+
+describe('ops: a batch of chains (leading batch axis) equals single calls', () => {
+  for (const [name, f] of Object.entries(OPS)) {
+    test(name, () => {
+      const d = logDensitySync(opModel(name, f), { backend: 'mlx', dtype: 'float64' });
+      const chains = 3;
+      const Q = new Float64Array(chains * 3);
+      for (let c = 0; c < chains; c++) Q.set(testPoint(3, 1 + 0.7 * c), 3 * c);
+      const { logp, grad } = d.logpGradBatch(Q, chains);
+      for (let c = 0; c < chains; c++) {
+        const one = d.logpGrad(Q.slice(3 * c, 3 * c + 3));
+        expect(relErr(logp[c]!, one.logp, 1)).toBeLessThan(1e-12);
+        expect(maxRelErrVec(grad.subarray(3 * c, 3 * c + 3), one.grad, 1)).toBeLessThan(1e-12);
+      }
+      d.dispose();
+    });
+  }
+});

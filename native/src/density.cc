@@ -1,4 +1,4 @@
-// CompiledDensity: compile(value_and_grad(sum ∘ vmap(logp))) over a batch of chains, built once per graph.
+// CompiledDensity: compile(value_and_grad(sum ∘ logp)) over a batch of chains (a leading axis), built once per graph.
 #include "density.h"
 
 #include <chrono>
@@ -32,12 +32,13 @@ CompiledDensity::CompiledDensity(Graph graph, mx::Dtype dtype, mx::Device device
   };
   std::vector<int> argnums(P);
   for (size_t k = 0; k < P; ++k) argnums[k] = static_cast<int>(k);
-  std::vector<int> inAxes(P + consts_.size(), -1);
-  for (size_t k = 0; k < P; ++k) inAxes[k] = 0;
-  auto batched = mx::vmap(single, inAxes, {0});
-  // The sum over chains has per-chain gradients because chains never mix; the per-chain logp is an aux output.
-  auto total = [batched](const std::vector<mx::array>& in) -> std::vector<mx::array> {
-    auto lp = batched(in)[0];
+  // Chains as a leading batch axis, emitted directly (no vmap); the sum over chains has per-chain gradients
+  // because chains never mix; the per-chain logp is an aux output.
+  auto total = [g, dt, P](const std::vector<mx::array>& in) -> std::vector<mx::array> {
+    std::vector<mx::array> params(in.begin(), in.begin() + P);
+    std::vector<mx::array> consts(in.begin() + P, in.end());
+    int chains = params.empty() ? 1 : params[0].shape(0);
+    auto lp = emitLogpBatched(*g, params, consts, dt, chains);
     return {mx::sum(lp), lp};
   };
   auto pack = [](int which) {

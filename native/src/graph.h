@@ -44,6 +44,18 @@ Graph parseGraph(const Napi::Object& obj);
 mlx::core::array emitLogp(const Graph& g, const std::vector<mlx::core::array>& params,
                           const std::vector<mlx::core::array>& consts, mlx::core::Dtype dtype);
 
+// The same graph with a leading batch axis of `chains` on every parameter (no vmap): returns logp [chains].
+mlx::core::array emitLogpBatched(const Graph& g, const std::vector<mlx::core::array>& params,
+                                 const std::vector<mlx::core::array>& consts, mlx::core::Dtype dtype, int chains);
+
+// Building blocks shared by both emitters (graph_emit.cc).
+mlx::core::Shape toShape(const std::vector<int>& s);
+std::vector<int> normAxes(const std::vector<int>& axes, int ndim);
+mlx::core::array unary(const std::string& op, const mlx::core::array& x);
+mlx::core::array binary(const std::string& op, const mlx::core::array& a, const mlx::core::array& b);
+mlx::core::array reduceAxes(const Node& n, const mlx::core::array& x, bool batched);
+mlx::core::array scalarConstant(const Node& n, mlx::core::Dtype dtype);
+
 // Builds the constant arrays of a graph in the given float dtype.
 std::vector<mlx::core::array> makeConstants(const Graph& g, mlx::core::Dtype dtype);
 

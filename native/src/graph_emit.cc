@@ -8,8 +8,6 @@ namespace mx = mlx::core;
 
 namespace mlxnuts {
 
-namespace {
-
 mx::Shape toShape(const std::vector<int>& s) { return mx::Shape(s.begin(), s.end()); }
 
 std::vector<int> normAxes(const std::vector<int>& axes, int ndim) {
@@ -83,24 +81,35 @@ mx::array binary(const std::string& op, const mx::array& a, const mx::array& b) 
 
 // Sums a float32 array in blocks of 256 (pairwise over levels): MLX's CPU float32 sum accumulates naively in
 // float32 (verified on 0.32.4: 1e7 × 0.1f sums to 1087937), which would lose a long log-likelihood's accuracy.
-mx::array blockedSum(const mx::array& x0) {
+// rows > 0: x is [rows, …] and each row is summed separately (the batched form).
+mx::array blockedSum(const mx::array& x0, int rows) {
   constexpr int B = 256;
-  auto x = mx::reshape(x0, {static_cast<int>(x0.size())});
-  while (x.size() > static_cast<size_t>(B)) {
-    int n = static_cast<int>(x.size());
+  const int r = rows > 0 ? rows : 1;
+  auto x = mx::reshape(x0, {r, static_cast<int>(x0.size() / r)});
+  while (x.shape(1) > B) {
+    int n = x.shape(1);
     int pad = (B - n % B) % B;
-    if (pad) x = mx::concatenate({x, mx::zeros({pad}, x.dtype())});
-    x = mx::sum(mx::reshape(x, {(n + pad) / B, B}), 1);
+    if (pad) x = mx::concatenate({x, mx::zeros({r, pad}, x.dtype())}, 1);
+    x = mx::sum(mx::reshape(x, {r, (n + pad) / B, B}), 2);
   }
-  return mx::sum(x);
+  auto s = mx::sum(x, 1);
+  return rows > 0 ? s : mx::reshape(s, {});
 }
 
-mx::array reduce(const Node& n, const mx::array& x) {
-  std::vector<int> axes = n.allAxes ? std::vector<int>{} : normAxes(n.axes, x.ndim());
-  if (n.allAxes)
-    for (int k = 0; k < x.ndim(); ++k) axes.push_back(k);
+mx::array reduce(const Node& n, const mx::array& x) { return reduceAxes(n, x, false); }
+
+mx::array reduceAxes(const Node& n, const mx::array& x, bool batched) {
+  const int off = batched ? 1 : 0;
+  std::vector<int> axes;
+  if (n.allAxes) {
+    for (int k = off; k < x.ndim(); ++k) axes.push_back(k);
+  } else {
+    for (int a : normAxes(n.axes, x.ndim() - off)) axes.push_back(a + off);
+  }
   if (axes.empty()) return x;  // reducing no axes (a scalar) is the identity
-  if (n.op == "sum" && n.allAxes && !n.keepdims && x.dtype() == mx::float32 && x.size() > 256) return blockedSum(x);
+  const size_t per = batched ? x.size() / x.shape(0) : x.size();
+  if (n.op == "sum" && n.allAxes && !n.keepdims && x.dtype() == mx::float32 && per > 256)
+    return blockedSum(x, batched ? x.shape(0) : 0);
   if (n.op == "sum") return mx::sum(x, axes, n.keepdims);
   if (n.op == "mean") return mx::mean(x, axes, n.keepdims);
   if (n.op == "logSumExp") {
@@ -115,7 +124,11 @@ mx::array reduce(const Node& n, const mx::array& x) {
   throw std::invalid_argument("unknown reduction " + n.op);
 }
 
-}  // namespace
+// A scalar created inside the traced function is a compile-time constant: the fuser inlines it.
+mx::array scalarConstant(const Node& n, mx::Dtype dtype) {
+  double v0 = n.fdata[0];
+  return dtype == mx::float64 ? mx::array(&v0, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(v0));
+}
 
 std::vector<mx::array> makeConstants(const Graph& g, mx::Dtype dtype) {
   std::vector<mx::array> out;
@@ -156,13 +169,7 @@ mx::array emitLogp(const Graph& g, const std::vector<mx::array>& params, const s
       r = params.at(nextParam++);
     } else if (n.op == "const") {
       const mx::array& c = consts.at(nextConst++);
-      if (n.kind == Kind::Float && n.shape.empty()) {
-        // a scalar created inside the traced function is a compile-time constant: the fuser inlines it
-        double v0 = n.fdata[0];
-        r = dtype == mx::float64 ? mx::array(&v0, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(v0));
-      } else {
-        r = c;
-      }
+      r = n.kind == Kind::Float && n.shape.empty() ? scalarConstant(n, dtype) : c;
     } else if (n.inputs.size() == 1 && (n.op == "neg" || n.op == "exp" || n.op == "log" || n.op == "log1p" ||
                                         n.op == "expm1" || n.op == "sqrt" || n.op == "square" || n.op == "abs" ||
                                         n.op == "sigmoid" || n.op == "softplus" || n.op == "logSigmoid" ||
