@@ -3,6 +3,7 @@
 # Usage (from anywhere; paths are resolved against the repository root):
 #   Rscript bench/peers/stan.R --model=eight_schools --warmup=500 --draws=500 --chains=1 --seed=42 \
 #     --out=bench/results/stan-eight_schools.json [--cores=1] [--adapt-delta=0.8] [--max-treedepth=10]
+#     [--cxxflags='-O3 -g0'] (the default; 'default' keeps R's own -g -O2)
 # Run bench/peers/setup-stan.sh first (it provides the BH package rstan needs in .cache/R-lib).
 # Columns use mlx-nuts' names: 0-based brackets ('theta[0]'), constrained scale; lp__ is not a column.
 
@@ -16,8 +17,12 @@ die <- function(...) {
   quit(save = "no", status = 1)
 }
 
+# -O3 for speed, -g0 for a smaller, faster compile. Not -march=native: the model then disagrees with the
+# prebuilt rstan/StanHeaders libraries on Eigen alignment and crashes ("double free or corruption").
+DEFAULT_CXXFLAGS <- "-O3 -g0"
+
 parse_args <- function(argv) {
-  opts <- list(cores = "1", `adapt-delta` = "0.8", `max-treedepth` = "10")
+  opts <- list(cores = "1", `adapt-delta` = "0.8", `max-treedepth` = "10", cxxflags = DEFAULT_CXXFLAGS)
   for (a in argv) {
     m <- regmatches(a, regexec("^--([a-z-]+)=(.*)$", a))[[1]]
     if (length(m) != 3) die("bad argument '", a, "' (expected --key=value)")
@@ -44,6 +49,7 @@ cores <- as_count("cores", 1)
 max_treedepth <- as_count("max-treedepth", 1)
 adapt_delta <- as.numeric(opts[["adapt-delta"]])
 out_path <- opts$out
+cxxflags <- opts$cxxflags
 
 stan_file <- file.path(root, "bench", "peers", "stan", paste0(model_name, ".stan"))
 data_file <- file.path(root, "models", "data", paste0(model_name, ".data.json"))
@@ -67,11 +73,18 @@ if (!is.null(data$group)) data$group <- as.integer(data$group) + 1L
 cache_dir <- file.path(root, ".cache", "stan-models")
 dir.create(cache_dir, recursive = TRUE, showWarnings = FALSE)
 key_src <- tempfile()
-writeLines(c(readLines(stan_file), as.character(packageVersion("rstan")), R.version.string), key_src)
+writeLines(c(readLines(stan_file), as.character(packageVersion("rstan")), R.version.string, cxxflags), key_src)
 key <- unname(tools::md5sum(key_src))
 unlink(key_src)
 cache_rds <- file.path(cache_dir, paste0(model_name, "-", key, ".rds"))
 cache_meta <- file.path(cache_dir, paste0(model_name, "-", key, ".json"))
+
+# Compiler flags through a Makevars of our own (R_MAKEVARS_USER), so that ~/.R/Makevars does not matter.
+if (cxxflags != "default") {
+  makevars <- file.path(cache_dir, paste0("Makevars-", key))
+  writeLines(c(paste("CXX14FLAGS =", cxxflags, "-fPIC"), paste("CXXFLAGS =", cxxflags, "-fPIC")), makevars)
+  Sys.setenv(R_MAKEVARS_USER = makevars)
+}
 
 # One Stan compile at a time on this machine: a lock directory, waited on, taken over when stale (> 20 min).
 with_compile_lock <- function(expr) {
@@ -162,7 +175,7 @@ result <- list(
   versions = versions,
   dtype = "float64",
   config = list(warmup = warmup, draws = draws, chains = chains, seed = seed, cores = cores,
-    adaptDelta = adapt_delta, maxTreedepth = max_treedepth),
+    adaptDelta = adapt_delta, maxTreedepth = max_treedepth, cxxflags = cxxflags),
   compileSeconds = compile_seconds,
   compileCached = compile_cached,
   compileLoadSeconds = if (compile_cached) load_seconds else NULL,

@@ -1,4 +1,4 @@
-// logistic (21d): alpha ~ Normal(0, 10); beta[k] ~ Normal(0, 10); y[i] ~ Bernoulli(logit = alpha + X[i] . beta).
+// logistic (21d): alpha ~ Normal(0, 10); beta[k] ~ Normal(0, 10); y[i] ~ Bernoulli(logit = alpha + X[i] . beta) (as a GLM: same density, faster gradient).
 data {
   int<lower=0> N;
   int<lower=0> K;
@@ -12,5 +12,5 @@ parameters {
 model {
   alpha ~ normal(0, 10);
   beta ~ normal(0, 10);
-  y ~ bernoulli_logit(alpha + X * beta);
+  y ~ bernoulli_logit_glm(X, alpha, beta);
 }
