@@ -4,7 +4,7 @@ import { constant, unary, type Expr } from '../graph/expr.ts';
 import { ne, lgamma } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes, sizeOf } from '../graph/shape.ts';
 import type { HostTensor } from '../graph/constant.ts';
-import { checkValues } from './distribution.ts';
+import { checkValues, constData } from './distribution.ts';
 
 /** Checks observed values are integers in [lo, hi] (hi may vary per element through `hiAt`). */
 export function checkIntegers(family: string, data: HostTensor, lo: number, hi: number, what?: string): void {
@@ -22,7 +22,7 @@ export function nonInteger(x: Expr): Expr {
  * constant (exact in float32 too), else in graph ops.
  */
 export function folded(inputs: readonly Expr[], host: (...v: number[]) => number, graph: (...e: Expr[]) => Expr): Expr {
-  const consts = inputs.map((e) => e.constValue);
+  const consts = inputs.map((e) => constData(e));
   if (consts.every((c) => c !== null)) {
     const shape = broadcastShapes('folded', ...inputs.map((e) => e.shape));
     const maps = inputs.map((e) => broadcastIndex(e.shape, shape));

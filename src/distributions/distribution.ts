@@ -145,9 +145,16 @@ export function oneOf(family: string, opts: Record<string, unknown>, keys: reado
   return present[0]!;
 }
 
+/** The constant data behind `e`, seeing through reshapes (observed data arrive reshaped), or null. */
+export function constData(e: Expr): Float64Array | null {
+  let n = e.node;
+  while (n.op === 'reshape') n = e.g.nodes[n.inputs[0]!]!;
+  return n.op === 'const' && n.dtype === 'float' ? (n.data as Float64Array) : null;
+}
+
 /** Rejects a parameter that must be a known constant (e.g. Binomial's n), naming the family and the parameter. */
 export function constantOf(family: string, name: string, e: Expr): Float64Array {
-  const c = e.constValue;
+  const c = constData(e);
   if (!c) throw new Error(`[${family}] ${name} must be a constant (numbers or arrays), not an expression of parameters`);
   return c;
 }

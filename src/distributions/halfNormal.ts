@@ -3,7 +3,7 @@ import type { Operand } from '../graph/expr.ts';
 import { erf, gt, log, lt, maximum, minimum, square, where } from '../graph/ops.ts';
 import { batchOf, floored, HALF_LOG_2PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
-import { log1mexp, logNdtr } from './special.ts';
+import { erfSmall, log1mexp, logNdtr } from './special.ts';
 
 /** HalfNormal(σ): |X| for X ~ Normal(0, σ). CDF: erf(x / (σ√2)) = 1 − 2Φ(−x/σ). */
 export function HalfNormal(sigma: Operand): Distribution {
@@ -21,12 +21,13 @@ export function HalfNormal(sigma: Operand): Distribution {
       return outsideSupport(lt(x, 0), lp);
     },
     logCdf(x: Expr) {
-      // erf for small z (relative accuracy near 0), 1 − 2Φ(−z) in the tail; −∞ at and below 0
+      // erf by its series below z = 0.7 (relative accuracy near 0), the primitive up to 1, 1 − 2Φ(−z) in the tail
       return onSupport(z(x), gt(x, 0), 1, (zz) => {
-        const small = lt(zz, 1);
-        const viaErf = log(erf(minimum(zz, 1).mul(Math.SQRT1_2)));
+        const w = zz.mul(Math.SQRT1_2);
+        const viaSeries = log(erfSmall(minimum(w, 0.5)));
+        const viaErf = log(erf(minimum(maximum(w, 0.5), Math.SQRT1_2)));
         const viaTail = log1mexp(logNdtr(maximum(zz, 1).neg()).add(Math.LN2));
-        return where(small, viaErf, viaTail);
+        return where(lt(w, 0.5), viaSeries, where(lt(zz, 1), viaErf, viaTail));
       });
     },
     logCcdf,

@@ -1,12 +1,12 @@
 // NegativeBinomial(mu, phi) (Stan's neg_binomial_2): log p(k) = log C(k+φ−1, k) + k·log(μ/(μ+φ)) + φ·log(φ/(μ+φ)).
 import type { Operand } from '../graph/expr.ts';
-import { lgamma, log, log1p, logAddExp, lt } from '../graph/ops.ts';
+import { gt, log, log1p, lt, maximum, softplus, where } from '../graph/ops.ts';
 import { poisson, standardGamma } from '../random/draws.ts';
 import { anyOf, batchOf, floored, isOptions, outsideSupport, param, positive, real, type Distribution,
   type Expr } from './distribution.ts';
-import { checkIntegers, folded, negLogFactorial, nonInteger } from './discrete.ts';
+import { checkIntegers, folded, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
-import { xlogy } from './special.ts';
+import { lbeta } from './special.ts';
 import { lgamma as hostLgamma } from '../backend/reference/special.ts';
 
 /**
@@ -28,12 +28,18 @@ export function NegativeBinomial(mu: Operand | { logMu: Operand; phi: Operand },
     batchShape,
     eventShape: [],
     logProb(k: Expr) {
+      // k·log(μ/(μ+φ)) = −k·log1p(φ/μ) and φ·log(φ/(μ+φ)) = −φ·log1p(μ/φ): no difference of nearby logs
       const pf = floored(ph);
-      const logMuPlusPhi = logMu ? logAddExp(logMu, log(pf)) : log(m!.add(pf));
-      const kTerm = logMu ? k.mul(logMu.sub(logMuPlusPhi)) : xlogy(k, m!).sub(k.mul(logMuPlusPhi));
-      const phiTerm = logMu ? pf.mul(log(pf).sub(logMuPlusPhi)) : pf.mul(log1p(m!.div(pf))).neg();
-      const lgRatio = folded([k, ph], (kv, pv) => hostLgamma(kv + pv) - hostLgamma(pv), (ke, pe) => lgamma(ke.add(pe)).sub(lgamma(pe)));
-      const lp = lgRatio.add(negLogFactorial(k)).add(kTerm).add(phiTerm);
+      const pos = gt(k, 0);
+      const kTerm = logMu ? k.mul(softplus(log(pf).sub(logMu))).neg()
+        : where(pos, k.mul(log1p(pf.div(where(pos, m!, 1)))).neg(), 0);
+      const phiTerm = logMu ? pf.mul(softplus(logMu.sub(log(pf)))).neg() : pf.mul(log1p(m!.div(pf))).neg();
+      // log C(k + φ − 1, k) = −log k − log B(k, φ) for k ≥ 1 (0 at k = 0): lbeta avoids lgamma(k + φ) − lgamma(φ)
+      const logChoose = folded([k, ph], (kv, pv) => hostLgamma(kv + pv) - hostLgamma(pv) - hostLgamma(kv + 1), (ke, pe) => {
+        const ks = maximum(ke, 1);
+        return where(gt(ke, 0.5), log(ks).add(lbeta(ks, pe)).neg(), 0);
+      });
+      const lp = logChoose.add(kTerm).add(phiTerm);
       return outsideSupport(anyOf(lt(k, 0), nonInteger(k)), lp);
     },
     checkObserved: (data) => checkIntegers('NegativeBinomial', data, 0, Infinity),

@@ -1,22 +1,26 @@
 // StudentT(nu, mu, sigma): log p(x) = lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log σ − (ν+1)/2 · log(1 + z²/ν).
-import type { Operand } from '../graph/expr.ts';
+import { lift, type Operand } from '../graph/expr.ts';
 import { log, log1p, square } from '../graph/ops.ts';
 import { standardGamma } from '../random/draws.ts';
 import type { Rng } from '../random/rng.ts';
-import { batchOf, floored, LOG_PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
-import { lgammaC } from './special.ts';
+import { lbeta } from './special.ts';
 
 /** Standard Student-t draw: Z / √(χ²_ν / ν). */
 export function studentTDraw(rng: Rng, nu: number): number {
   return rng.normal() / Math.sqrt((2 * standardGamma(rng, nu / 2)) / nu);
 }
 
-/** log density of the standard-ised t at z = (x − μ)/σ, without the −log σ term. */
+/**
+ * log density of the standardised t at z = (x − μ)/σ, without the −log σ term. The normaliser
+ * lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) is written −log B(ν/2, ½) − ½ log ν (Γ(½) = √π), which lbeta keeps
+ * accurate for large ν in float32.
+ */
 export function studentTKernel(n: Expr, z: Expr): Expr {
   const nf = floored(n);
-  const half = n.add(1).mul(0.5);
-  return lgammaC(half).sub(lgammaC(n.mul(0.5))).sub(log(nf).add(LOG_PI).mul(0.5)).sub(half.mul(log1p(square(z).div(nf))));
+  return lbeta(n.mul(0.5), lift('StudentT', 'half', 0.5, n.g)).neg().sub(log(nf).mul(0.5))
+    .sub(n.add(1).mul(0.5).mul(log1p(square(z).div(nf))));
 }
 
 /** StudentT(ν, μ, σ) (Stan's student_t). Mean μ for ν > 1; variance σ²ν/(ν − 2) for ν > 2. No CDF here. */
