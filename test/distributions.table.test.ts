@@ -18,10 +18,10 @@ const f32Err = (a: number, ref: number) => Math.abs(a - ref) / Math.max(Math.abs
 /** Finite differences (5-point stencil, step 1e-4 of each coordinate's scale) agree to this, relative. */
 const FD_REL = 1e-6;
 
-interface Row { ref: number; f32: number; f32Input: number; f64: number; fd: number; n: number }
+interface Row { ref: number; f32: number; f32Input: number; f64: number; fd: number; f32Grad: number; n: number }
 const table = new Map<string, Row>();
 function record(fam: string, k: keyof Omit<Row, 'n'>, v: number): void {
-  const row = table.get(fam) ?? { ref: 0, f32: 0, f32Input: 0, f64: 0, fd: 0, n: 0 };
+  const row = table.get(fam) ?? { ref: 0, f32: 0, f32Input: 0, f64: 0, fd: 0, f32Grad: 0, n: 0 };
   row[k] = Math.max(row[k], v);
   table.set(fam, row);
 }
@@ -94,10 +94,15 @@ describe.each(Object.keys(FAMILIES).filter((id) => cases.some((c) => c.id === id
     for (const c of mine) {
       const { model, q } = caseModel(c);
       const q32 = Float64Array.from(Float32Array.from(q));
-      const ref32 = logDensitySync(model, { backend: 'reference' }).logpGrad(q32).logp;
+      const r32 = logDensitySync(model, { backend: 'reference' }).logpGrad(q32);
+      const ref32 = r32.logp;
       const m32 = logDensitySync(model, { backend: 'mlx', dtype: 'float32' });
       const m64 = logDensitySync(model, { backend: 'mlx', dtype: 'float64' });
-      const a = m32.logpGrad(q).logp;
+      const g32 = m32.logpGrad(q);
+      const a = g32.logp;
+      // gradient (information only): ‖∇f32 − ∇ref‖ / max(‖∇ref‖, 1) at the float32-rounded point
+      const dn = Math.hypot(...g32.grad.map((v, i) => v - r32.grad[i]!));
+      record(familyOf(id), 'f32Grad', dn / Math.max(Math.hypot(...r32.grad), 1));
       const b = m64.logpGrad(q).logp;
       m32.dispose();
       m64.dispose();
@@ -112,9 +117,9 @@ describe.each(Object.keys(FAMILIES).filter((id) => cases.some((c) => c.id === id
 
 afterAll(() => {
   const fmt = (v: number) => v.toExponential(1).padStart(8);
-  const lines = ['family                 ref-vs-fixture  mlx-f32-vs-ref(q32)  mlx-f32-vs-fixture  mlx-f64-vs-fixture  fd-grad'];
+  const lines = ['family                 ref-vs-fixture  mlx-f32-vs-ref(q32)  mlx-f32-vs-fixture  mlx-f64-vs-fixture  fd-grad   f32-grad'];
   for (const [fam, r] of [...table.entries()].sort()) {
-    lines.push(`${fam.padEnd(22)} ${fmt(r.ref)}        ${fmt(r.f32)}             ${fmt(r.f32Input)}            ${fmt(r.f64)}          ${fmt(r.fd)}`);
+    lines.push(`${fam.padEnd(22)} ${fmt(r.ref)}        ${fmt(r.f32)}             ${fmt(r.f32Input)}            ${fmt(r.f64)}          ${fmt(r.fd)}  ${fmt(r.f32Grad)}`);
   }
   console.log(`max relative errors per family (${cases.length} fixture points)\n${lines.join('\n')}`);
 });

@@ -1,5 +1,5 @@
 // Elementwise transforms: identity, log (positive), lower bound, upper bound and interval (affine + logit).
-import { clamp, Expr, lift } from '../graph/expr.ts';
+import { Expr, lift } from '../graph/expr.ts';
 import { exp, maximum, minimum, log, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
 import { logClamp } from '../precision/policy.ts';
