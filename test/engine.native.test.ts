@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { logDensitySync, model, Normal, sum } from 'mlx-nuts';
 import { loadNative } from '../src/backend/native.ts';
+import { GraphInterpreter } from '../src/backend/reference/interpreter.ts';
 import { relErr } from './helpers.ts';
 
 const native = loadNative();
@@ -138,5 +139,27 @@ describe('model language errors name what was wrong', () => {
     expect(Array.from(c.a!)).toEqual([1, 2]);
     expect(c.s![0]).toBeCloseTo(3, 12);
     expect(Array.from(c.b!)).toEqual([4, 5, 6, 7]);
+  });
+});
+
+describe('a log density that does not depend on the parameters', () => {
+  test('has a zero gradient on both backends', () => {
+    const mdl = model('const_logp', (m) => {
+      m.param('a', Normal(0, 1));
+      m.factor(-1.5);
+    });
+    // the prior still depends on a; a model of only a constant factor term is checked through the IR directly
+    const ir = { dim: 1, output: 1, nodes: [
+      { op: 'param', inputs: [], shape: [], dtype: 'float', attrs: { offset: 0 } },
+      { op: 'const', inputs: [], shape: [], dtype: 'float', data: Float64Array.from([-1.5]) }] } as const;
+    const ref = new (GraphInterpreter)(ir as never).logpGrad(Float64Array.from([0.3]));
+    expect(ref.logp).toBe(-1.5);
+    expect(Array.from(ref.grad)).toEqual([0]);
+    const d = new native.Density(ir as never, { dtype: 'float64', device: 'cpu' });
+    const lp = new Float64Array(1);
+    const g = new Float64Array(1);
+    d.logpGrad(Float64Array.from([0.3]), 1, lp, g);
+    expect([lp[0], g[0]]).toEqual([-1.5, 0]);
+    expect(logDensitySync(mdl, { backend: 'reference' }).logpGrad(Float64Array.from([0])).grad[0]).toBe(0);
   });
 });

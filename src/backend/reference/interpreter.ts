@@ -37,7 +37,8 @@ export class GraphInterpreter {
     const vals = this.forward(q, out);
     const grads: (Float64Array | null)[] = vals.map((v, i) => (this.live[i] ? new Float64Array(v.length) : null));
     const grad = new Float64Array(this.ir.dim);
-    grads[out]![0] = 1;
+    if (!grads[out]) return { logp: vals[out]![0]!, grad }; // a log density that does not depend on q
+    grads[out][0] = 1;
     for (let i = out; i >= 0; i--) {
       const g = grads[i];
       if (!g) continue;
