@@ -1,21 +1,16 @@
 // The benchmark record (read by checks outside the project) and the seed's headline figures for reference.
+import type { BenchmarkRecord } from '../src/plots/benchmark.ts';
 
-export interface BenchRecord {
-  readonly model: string;
+/**
+ * The benchmark record (read by checks outside the project): the chart's fields (src/plots/benchmark.ts:
+ * model, config, sampler, backend, dtype, chains, seed, samplingSeconds = warmup + sampling wall time with
+ * model build/compile reported apart, minEssBulk computed for every sampler by mlx-nuts' diagnostics,
+ * essPerSecond, divergences, gradientEvaluations = leapfrog steps of warmup and sampling summed over chains)
+ * narrowed to the runner's values, plus the per-run details below.
+ */
+export interface BenchRecord extends BenchmarkRecord {
   readonly config: 'seed' | 'standard';
   readonly sampler: 'mlx-nuts' | 'stan' | 'numpyro';
-  readonly backend: string;
-  readonly dtype: string;
-  readonly chains: number;
-  readonly seed: number;
-  /** Warmup + sampling wall time (model build/compile excluded, reported apart). */
-  readonly samplingSeconds: number;
-  /** Minimum bulk ESS over the reported parameters, computed for every sampler by mlx-nuts' diagnostics. */
-  readonly minEssBulk: number;
-  readonly essPerSecond: number;
-  readonly divergences: number;
-  /** Leapfrog steps (gradient evaluations per chain, summed over chains) in warmup and sampling. */
-  readonly gradientEvaluations: number;
   readonly compileSeconds?: number;
   readonly essPer1000Gradients?: number;
   readonly usPerGradient?: number;

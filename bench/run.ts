@@ -7,6 +7,7 @@ import { MODELS } from '../models/index.ts';
 import { isPeerError, runPeer, type PeerName, type PeerResult } from './peers/index.ts';
 import { SEED_TABLE, type BenchRecord } from './record.ts';
 import { renderMarkdown } from './report.ts';
+import { writeChart } from './chart.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'bench'),
@@ -116,5 +117,6 @@ const md = renderMarkdown(records, failures, SEED_TABLE);
 writeFileSync(`${stem}.json`, JSON.stringify(records, null, 2) + '\n');
 writeFileSync(`${args.out}/latest.json`, JSON.stringify(records, null, 2) + '\n');
 writeFileSync(`${stem}.md`, md);
+const charts = records.some((r) => r.sampler === 'stan') ? await writeChart(records, stem) : [];
 console.log(md);
-console.log(`\nresults: ${stem}.json, ${stem}.md, ${args.out}/latest.json`);
+console.log(`\nresults: ${[`${stem}.json`, `${stem}.md`, `${args.out}/latest.json`, ...charts].join(', ')}`);
