@@ -79,7 +79,7 @@ mx::array emitLogpBatched(const Graph& g, const std::vector<mx::array>& params, 
       r = {params.at(nextParam++), true};
     } else if (n.op == "const") {
       const mx::array& c = consts.at(nextConst++);
-      r = {n.kind == Kind::Float && n.shape.empty() ? scalarConstant(n, dtype) : c, false};
+      r = {c, false};
     } else if (n.op == "sum" || n.op == "mean" || n.op == "logSumExp" || n.op == "max") {
       r.a = reduceAxes(n, in[0].a, in[0].batched);
     } else if (n.op == "where") {
