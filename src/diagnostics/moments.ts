@@ -7,10 +7,15 @@
 
 /** Σ values, compensated (Neumaier 1974). Non-finite sums come back as the plain sum (Inf, −Inf or NaN). */
 export function accurateSum(values: ArrayLike<number>): number {
+  return neumaier(values.length, (i) => values[i]!);
+}
+
+/** Neumaier-compensated Σ term(i) for i < n (the running-compensation loop both sums share). */
+function neumaier(n: number, term: (i: number) => number): number {
   let sum = 0;
   let comp = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+  for (let i = 0; i < n; i++) {
+    const v = term(i);
     const t = sum + v;
     comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
     sum = t;
@@ -49,16 +54,10 @@ export function plainMean(values: ArrayLike<number>): number {
 
 /** Σ (x − center)² / divisor, compensated. */
 function sumSquaredDeviations(values: ArrayLike<number>, center: number): number {
-  let sum = 0;
-  let comp = 0;
-  for (let i = 0; i < values.length; i++) {
+  return neumaier(values.length, (i) => {
     const d = values[i]! - center;
-    const v = d * d;
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return Number.isFinite(sum) ? sum + comp : sum;
+    return d * d;
+  });
 }
 
 /** Sample variance with divisor n − 1 (R's `var`); NaN for fewer than 2 values (R's NA). */
