@@ -29,6 +29,9 @@ const OPS: Record<string, (x: Expr) => Expr> = {
   tanh: (x) => M.tanh(x).sum(),
   lgamma: (x) => M.lgamma(M.exp(x).mul(3)).sum().add(M.lgamma(x.add(0.9)).sum()),
   digamma: (x) => M.digamma(M.exp(x).add(0.5)).sum(),
+  // the three branches of the Stirling split: both < 10, only one ≥ 10, both ≥ 10
+  lbeta: (x) => M.lbeta(M.exp(x).add(0.3), M.exp(x.neg()).mul(2)).sum()
+    .add(M.lbeta(M.exp(x).mul(30), 0.5).sum()).add(M.lbeta(M.exp(x).mul(15), M.exp(x.neg()).mul(40)).sum()),
   erf: (x) => M.erf(x.mul(2)).sum(),
   logSumExp: (x) => M.logSumExp(x.mul(3)),
   'logSumExp(axis)': (x) => M.logSumExp(M.stack([x, x.mul(2)]), 0).sum(),

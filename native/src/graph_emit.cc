@@ -3,6 +3,7 @@
 
 #include "graph.h"
 #include "special.h"
+#include "special_prims.h"
 
 namespace mx = mlx::core;
 
@@ -51,8 +52,9 @@ mx::array unary(const std::string& op, const mx::array& x) {
   if (op == "softplus") return softplusF(x);
   if (op == "logSigmoid") return mx::negative(softplusF(mx::negative(x)));
   if (op == "tanh") return mx::tanh(x);
-  if (op == "lgamma") return lgamma(x);
-  if (op == "digamma") return digamma(x);
+  // on the CPU one primitive each (special_prims.h); on a GPU built from MLX ops (special.h)
+  if (op == "lgamma") return cpuSpecials() ? lgammaCpu(x) : lgamma(x);
+  if (op == "digamma") return cpuSpecials() ? digammaCpu(x) : digamma(x);
   if (op == "erf") return mx::erf(x);
   if (op == "sin") return mx::sin(x);
   if (op == "cos") return mx::cos(x);
@@ -70,6 +72,11 @@ mx::array binary(const std::string& op, const mx::array& a, const mx::array& b) 
   if (op == "maximum") return mx::maximum(a, b);
   if (op == "minimum") return mx::minimum(a, b);
   if (op == "logAddExp") return logAddExpF(a, b);
+  if (op == "lbeta") {
+    if (cpuSpecials()) return lbetaCpu(a, b);
+    // GPU: the direct difference (it loses digits when both arguments are large; the CPU primitive does not)
+    return mx::subtract(mx::add(lgamma(a), lgamma(b)), lgamma(mx::add(a, b)));
+  }
   if (op == "lt") return mx::less(a, b);
   if (op == "le") return mx::less_equal(a, b);
   if (op == "gt") return mx::greater(a, b);

@@ -11,7 +11,7 @@ namespace {
 const std::set<std::string> kUnary = {"neg",  "exp",       "log",      "log1p", "expm1", "sqrt",   "square",
                                       "abs",  "sigmoid",   "logSigmoid", "softplus", "tanh", "lgamma", "digamma",
                                       "erf",  "sin",       "cos",      "floor", "stopGradient"};
-const std::set<std::string> kBinary = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "logAddExp"};
+const std::set<std::string> kBinary = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "logAddExp", "lbeta"};
 const std::set<std::string> kCompare = {"lt", "le", "gt", "ge", "eq", "ne"};
 const std::set<std::string> kReduce = {"sum", "mean", "logSumExp", "max"};
 const std::set<std::string> kOther = {"param", "const", "where", "cumsum", "matmul", "take", "clamp",

@@ -1,7 +1,7 @@
 // Special functions in graph ops for log densities and CDFs: log Φ, log(1 − eˣ), atan, xlogy, lbeta, folded lgamma.
-import { lgamma as hostLgamma } from '../backend/reference/special.ts';
+import { lbeta as hostLbeta, lgamma as hostLgamma } from '../backend/reference/special.ts';
 import { constant, Expr, where } from '../graph/expr.ts';
-import { div, erf, exp, expm1, gt, le, lgamma, log, log1p, maximum, minimum, sqrt, square } from '../graph/ops.ts';
+import { div, erf, exp, expm1, gt, lbeta as lbetaOp, le, lgamma, log, log1p, maximum, minimum, sqrt, square } from '../graph/ops.ts';
 import { constData, HALF_LOG_2PI } from './distribution.ts';
 
 /** lgamma that folds a constant argument on the host in float64 (keeps normalising constants exact in float32). */
@@ -11,49 +11,16 @@ export function lgammaC(x: Expr): Expr {
   return lgamma(x);
 }
 
-// Stirling's series for δ(x) = lgamma(x) − ((x − ½)log x − x + ½ log 2π) (Abramowitz & Stegun 6.1.40): seven terms
-// at x ≥ 10 leave an error below 3e-17 (checked against mpmath.loggamma).
-const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156];
-const STIRLING_FROM = 10;
-
-/** δ(x) for x ≥ 10 (callers clamp the argument there). */
-function stirlingDiff(x: Expr): Expr {
-  const r = div(1, x);
-  const r2 = square(r);
-  let s = r2.mul(STIRLING[6]!).add(STIRLING[5]!);
-  for (let i = 4; i >= 0; i--) s = r2.mul(s).add(STIRLING[i]!);
-  return s.mul(r);
-}
-
 /**
- * log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b) without the cancellation of large lgammas: with x = min, y = max,
- * lgamma directly when y < 10; lgamma(x) + δ(y) − δ(x+y) + (y − ½)·log1p(−x/(x+y)) + x·(1 − log(x+y)) when only y is
- * large; δ(x) + δ(y) − δ(x+y) + (x − ½)·log(x/(x+y)) + y·log1p(−x/(x+y)) + ½ log 2π − ½ log y when both are (the
- * Stirling expansions of the three lgammas, subtracted analytically; the same split as Stan's lbeta). Constant
- * arguments are folded on the host.
+ * log B(a, b), folded on the host when both arguments are constants, else the graph op `lbeta` (one node whose
+ * backends evaluate the Stirling split without the cancellation of large lgammas, and whose gradient
+ * ψ(a) − ψ(a+b) keeps its accuracy at large arguments).
  */
 export function lbeta(a: Expr, b: Expr): Expr {
   const ca = constData(a);
   const cb = constData(b);
-  if (ca && cb && ca.length === 1 && cb.length === 1) {
-    const v = hostLgamma(ca[0]!) + hostLgamma(cb[0]!) - hostLgamma(ca[0]! + cb[0]!);
-    return constant(a.g, v, '[lbeta]');
-  }
-  const aSmaller = gt(b, a);
-  const x = where(aSmaller, a, b); // where, not min/max: at a tie each argument keeps its own gradient
-  const y = where(aSmaller, b, a);
-  const yBig = gt(y, STIRLING_FROM);
-  const xBig = gt(x, STIRLING_FROM);
-  const small = lgammaC(a).add(lgammaC(b)).sub(lgammaC(a.add(b)));
-  const ys = maximum(y, STIRLING_FROM);
-  const xs = maximum(x, STIRLING_FROM);
-  const xm = minimum(x, STIRLING_FROM); // x where only y is large
-  const oneBig = lgamma(xm).add(stirlingDiff(ys)).sub(stirlingDiff(xm.add(ys)))
-    .add(ys.sub(0.5).mul(log1p(xm.div(xm.add(ys)).neg()))).add(xm.mul(log(xm.add(ys)).neg().add(1)));
-  const bothBig = stirlingDiff(xs).add(stirlingDiff(ys)).sub(stirlingDiff(xs.add(ys)))
-    .add(xs.sub(0.5).mul(log(xs.div(xs.add(ys))))).add(ys.mul(log1p(xs.div(xs.add(ys)).neg())))
-    .add(HALF_LOG_2PI).sub(log(ys).mul(0.5));
-  return where(yBig, where(xBig, bothBig, oneBig), small);
+  if (ca && cb && ca.length === 1 && cb.length === 1) return constant(a.g, hostLbeta(ca[0]!, cb[0]!), '[lbeta]');
+  return lbetaOp(a, b);
 }
 
 /** x·log y with 0·log 0 = 0 (and no NaN gradient where x = 0). */

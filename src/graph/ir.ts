@@ -7,7 +7,7 @@ export const UNARY_OPS = [
   'neg', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'square', 'abs', 'sigmoid', 'logSigmoid', 'softplus', 'tanh',
   'lgamma', 'digamma', 'erf', 'sin', 'cos', 'floor', 'stopGradient',
 ] as const;
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'logAddExp'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'logAddExp', 'lbeta'] as const;
 export const COMPARE_OPS = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const;
 export const REDUCE_OPS = ['sum', 'mean', 'logSumExp', 'max'] as const;
 

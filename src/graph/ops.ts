@@ -30,6 +30,8 @@ export const pow = (a: Operand, b: Operand): Expr => binary('pow', a, b);
 export const maximum = (a: Operand, b: Operand): Expr => binary('maximum', a, b);
 export const minimum = (a: Operand, b: Operand): Expr => binary('minimum', a, b);
 export const logAddExp = (a: Operand, b: Operand): Expr => binary('logAddExp', a, b);
+/** log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b), accurate for large arguments (gradient ψ(a) − ψ(a+b)). */
+export const lbeta = (a: Operand, b: Operand): Expr => binary('lbeta', a, b);
 
 export const lt = (a: Operand, b: Operand): Expr => compare('lt', a, b);
 export const le = (a: Operand, b: Operand): Expr => compare('le', a, b);

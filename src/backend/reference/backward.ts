@@ -3,7 +3,7 @@ import type { GraphNode } from '../../graph/ir.ts';
 import { stridesOf } from '../../graph/shape.ts';
 import { at, mmDims } from './forward.ts';
 import type { NodePlan } from './plan.ts';
-import { digamma, sigmoid, trigamma } from './special.ts';
+import { digamma, digammaDiff, sigmoid, trigamma } from './special.ts';
 
 /** d f(x)/dx given x and y = f(x). */
 const UNARY_D: Record<string, (x: number, y: number) => number> = {
@@ -38,6 +38,7 @@ const BINARY_D: Record<string, (a: number, b: number, y: number) => [number, num
   maximum: (a, b) => (a >= b ? [1, 0] : [0, 1]),
   minimum: (a, b) => (a <= b ? [1, 0] : [0, 1]),
   logAddExp: (a, b) => [sigmoid(a - b), sigmoid(b - a)],
+  lbeta: (a, b) => [digammaDiff(a, b), digammaDiff(b, a)],
 };
 
 function acc(g: Float64Array, map: Int32Array | null | undefined, i: number, v: number): void {

@@ -2,7 +2,7 @@
 import type { GraphNode } from '../../graph/ir.ts';
 import { sizeOf, stridesOf } from '../../graph/shape.ts';
 import type { NodePlan } from './plan.ts';
-import { digamma, erf, lgamma, sigmoid, softplus } from './special.ts';
+import { digamma, erf, lbeta, lgamma, sigmoid, softplus } from './special.ts';
 
 export const UNARY_F: Record<string, (x: number) => number> = {
   neg: (x) => -x,
@@ -40,6 +40,7 @@ export const BINARY_F: Record<string, (a: number, b: number) => number> = {
     if (m === Infinity) return Infinity;
     return m + Math.log1p(Math.exp(-Math.abs(a - b)));
   },
+  lbeta,
   lt: (a, b) => +(a < b),
   le: (a, b) => +(a <= b),
   gt: (a, b) => +(a > b),
