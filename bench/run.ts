@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { essBulk, sample, type Fit } from 'mlx-nuts';
 import { MODELS } from '../models/index.ts';
-import { isPeerError, runPeer, type PeerName, type PeerResult } from './peers/index.ts';
+import { isPeerError, runPeerSeeds, type PeerName, type PeerResult } from './peers/index.ts';
 import { SEED_TABLE, type BenchRecord } from './record.ts';
 import { renderMarkdown } from './report.ts';
 import { writeChart } from './chart.ts';
@@ -95,17 +95,22 @@ for (const cfgName of configs) {
         console.error(`[bench] ${cfg.name} ${model} seed ${seed} mlx-nuts ${backend}/${dtype}: ${rec.samplingSeconds.toFixed(2)} s, ` +
           `min ESS ${rec.minEssBulk.toFixed(0)}, ESS/s ${rec.essPerSecond.toFixed(1)}, div ${rec.divergences}`);
       }
-      for (const peer of peers) {
-        const r = await runPeer(peer, model, { warmup: cfg.warmup, draws: cfg.draws, chains: cfg.chains, seed });
+    }
+    for (const peer of peers) {
+      // one process per peer, model and config: every seed of the config in it
+      const rs = await runPeerSeeds(peer, model, { warmup: cfg.warmup, draws: cfg.draws, chains: cfg.chains }, cfg.seeds);
+      rs.forEach((r, i) => {
+        const seed = cfg.seeds[i]!;
         if (isPeerError(r)) {
-          failures.push({ sampler: peer, model, config: cfg.name, error: r.error });
-          console.error(`[bench] ${peer} ${model}: ${r.error}`);
-          continue;
+          const seen = failures.some((f) => f.sampler === peer && f.model === model && f.config === cfg.name && f.error === r.error);
+          if (!seen) failures.push({ sampler: peer, model, config: cfg.name, error: r.error });
+          console.error(`[bench] ${peer} ${model} seed ${seed}: ${r.error}`);
+          return;
         }
         const rec = fromPeer(model, cfg, seed, r);
         records.push(rec);
         console.error(`[bench] ${cfg.name} ${model} seed ${seed} ${peer}: ${rec.samplingSeconds.toFixed(2)} s, ESS/s ${rec.essPerSecond.toFixed(1)}`);
-      }
+      });
     }
   }
 }

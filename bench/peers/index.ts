@@ -1,6 +1,6 @@
 // Runs a peer sampler (Stan through rstan, NumPyro) on a benchmark model in a child process; never throws.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,8 @@ function validate(raw: unknown, peer: PeerName, model: string, c: PeerConfig): P
     if (typeof r[k] !== 'number' || !Number.isFinite(r[k])) return `output field ${k} is not a finite number`;
   }
   if (r['chains'] !== c.chains) return `output has ${String(r['chains'])} chains, expected ${c.chains}`;
+  const cfg = r['config'] as Record<string, unknown> | undefined;
+  if (cfg?.['seed'] !== c.seed) return `output is for seed ${String(cfg?.['seed'])}, expected ${c.seed}`;
   const draws = r['draws'];
   const columns = r['columns'];
   if (typeof draws !== 'object' || draws === null || !Array.isArray(columns)) return 'output has no draws/columns';
@@ -150,24 +152,44 @@ export async function runPeer(
   config: PeerConfig,
   opts: RunPeerOptions = {},
 ): Promise<PeerResult | PeerError> {
+  const { seed, ...rest } = config;
+  return (await runPeerSeeds(peer, model, rest, [seed], opts))[0]!;
+}
+
+/**
+ * Runs one peer on one model for several seeds in one process (Stan loads its compiled model once, NumPyro
+ * reuses its compiled loop), one result or error per seed, in the order of `seeds`. Never throws.
+ */
+export async function runPeerSeeds(
+  peer: PeerName,
+  model: string,
+  config: Omit<PeerConfig, 'seed'>,
+  seeds: readonly number[],
+  opts: RunPeerOptions = {},
+): Promise<(PeerResult | PeerError)[]> {
   const err = (error: string): PeerError => ({ sampler: peer, model, error });
+  const all = (error: string) => seeds.map(() => err(error));
   try {
-    if (peer !== 'stan' && peer !== 'numpyro') return err(`unknown peer '${String(peer)}'`);
-    const bad = checkConfig(model, config);
-    if (bad !== undefined) return err(bad);
+    if (peer !== 'stan' && peer !== 'numpyro') return all(`unknown peer '${String(peer)}'`);
+    if (seeds.length === 0) return [];
+    for (const seed of seeds) {
+      const bad = checkConfig(model, { ...config, seed });
+      if (bad !== undefined) return all(bad);
+    }
     const setupFailure = await setupPeer(peer, opts);
-    if (setupFailure !== undefined) return err(`cannot set up ${peer}: ${setupFailure}`);
+    if (setupFailure !== undefined) return all(`cannot set up ${peer}: ${setupFailure}`);
 
     const dir = opts.outDir ?? (await mkdtemp(join(tmpdir(), 'mlx-nuts-peer-')));
     await mkdir(dir, { recursive: true });
-    const out = join(dir, `${peer}-${model}-${config.chains}x${config.warmup}+${config.draws}-seed${config.seed}.json`);
+    const outFor = (seed: number | string) =>
+      join(dir, `${peer}-${model}-${config.chains}x${config.warmup}+${config.draws}-seed${seed}.json`);
     const flags = [
       `--model=${model}`,
       `--warmup=${config.warmup}`,
       `--draws=${config.draws}`,
       `--chains=${config.chains}`,
-      `--seed=${config.seed}`,
-      `--out=${out}`,
+      `--seed=${seeds.join(',')}`,
+      `--out=${outFor('{seed}')}`,
       ...(opts.extraArgs ?? []),
     ];
     const [cmd, args] =
@@ -175,25 +197,35 @@ export async function runPeer(
         ? ['Rscript', ['--vanilla', join(ROOT, 'bench', 'peers', 'stan.R'), ...flags]]
         : [VENV_PYTHON, [join(ROOT, 'bench', 'peers', 'numpyro.py'), ...flags]];
     const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
-    const e = await run(cmd, args, peerEnv(peer), timeoutMs, opts.log);
+    const env = peerEnv(peer);
+    const cache = peer === 'numpyro' ? await mkdtemp(join(tmpdir(), 'mlx-nuts-jax-cache-')) : undefined;
+    if (cache !== undefined) env['MLX_NUTS_JAX_CACHE'] = cache;
+    const e = await run(cmd, args, env, timeoutMs, opts.log);
+    if (cache !== undefined) await rm(cache, { recursive: true, force: true });
     const failed = failure(`${peer} on ${model}`, e, timeoutMs);
-    if (failed !== undefined) return err(failed);
-
-    let text: string;
-    try {
-      text = await readFile(out, 'utf8');
-    } catch (readErr) {
-      return err(`${peer} on ${model} exited 0 but wrote no output at ${out} (${String(readErr)}); ${tail(e)}`);
+    // a failure after some seeds were written still returns those seeds
+    const results: (PeerResult | PeerError)[] = [];
+    for (const seed of seeds) {
+      const out = outFor(seed);
+      let text: string;
+      try {
+        text = await readFile(out, 'utf8');
+      } catch (readErr) {
+        results.push(err(failed ?? `${peer} on ${model} exited 0 but wrote no output at ${out} (${String(readErr)}); ${tail(e)}`));
+        continue;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (parseErr) {
+        results.push(err(`${peer} on ${model}: output ${out} is not valid JSON (${String(parseErr)})`));
+        continue;
+      }
+      const checked = validate(parsed, peer, model, { ...config, seed });
+      results.push(typeof checked === 'string' ? err(`${peer} on ${model}: ${checked} (${out})`) : checked);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (parseErr) {
-      return err(`${peer} on ${model}: output ${out} is not valid JSON (${String(parseErr)})`);
-    }
-    const checked = validate(parsed, peer, model, config);
-    return typeof checked === 'string' ? err(`${peer} on ${model}: ${checked} (${out})`) : checked;
+    return results;
   } catch (unexpected) {
-    return err(`unexpected failure: ${unexpected instanceof Error ? unexpected.message : String(unexpected)}`);
+    return all(`unexpected failure: ${unexpected instanceof Error ? unexpected.message : String(unexpected)}`);
   }
 }

@@ -2,7 +2,8 @@
 #
 # Usage (from anywhere; paths are resolved against the repository root):
 #   Rscript bench/peers/stan.R --model=eight_schools --warmup=500 --draws=500 --chains=1 --seed=42 \
-#     --out=bench/results/stan-eight_schools.json [--cores=1] [--adapt-delta=0.8] [--max-treedepth=10]
+#     --out=bench/results/stan-eight_schools.json [--cores=1]
+#     (several seeds in one process: --seed=1,2,3 --out='dir/stan-{seed}.json') [--adapt-delta=0.8] [--max-treedepth=10]
 #     [--cxxflags='-O3 -g0'] (the default; 'default' keeps R's own -g -O2)
 # Run bench/peers/setup-stan.sh first (it provides the BH package rstan needs in .cache/R-lib).
 # Columns use mlx-nuts' names: 0-based brackets ('theta[0]'), constrained scale; lp__ is not a column.
@@ -44,11 +45,13 @@ as_count <- function(key, min) {
 warmup <- as_count("warmup", 0)
 draws <- as_count("draws", 1)
 chains <- as_count("chains", 1)
-seed <- as_count("seed", 0)
+# --seed=1,2,3 runs one sampling per seed in this process (the model is loaded once); --out then holds {seed}.
+seeds <- suppressWarnings(as.integer(strsplit(opts$seed, ",", fixed = TRUE)[[1]]))
+if (length(seeds) == 0 || any(is.na(seeds)) || any(seeds < 0)) die("--seed must be integers >= 0 separated by commas, got '", opts$seed, "'")
+if (length(seeds) > 1 && !grepl("{seed}", opts$out, fixed = TRUE)) die("with several seeds, --out must contain {seed}")
 cores <- as_count("cores", 1)
 max_treedepth <- as_count("max-treedepth", 1)
 adapt_delta <- as.numeric(opts[["adapt-delta"]])
-out_path <- opts$out
 cxxflags <- opts$cxxflags
 
 stan_file <- file.path(root, "bench", "peers", "stan", paste0(model_name, ".stan"))
@@ -130,73 +133,76 @@ if (is.null(sm)) {
     cache_meta, auto_unbox = TRUE, digits = NA)
 }
 
-# Sample. Inits: Stan's default (uniform(-2, 2) on the unconstrained scale), from the same seed.
-t0 <- proc.time()[["elapsed"]]
-fit <- sampling(sm,
-  data = data, chains = chains, iter = warmup + draws, warmup = warmup, seed = seed,
-  cores = cores, refresh = 0, control = list(adapt_delta = adapt_delta, max_treedepth = max_treedepth)
-)
-wall_seconds <- proc.time()[["elapsed"]] - t0
-if (fit@mode != 0L) die("Stan sampling of ", model_name, " failed (fit mode ", fit@mode, ")")
+for (seed in seeds) {
+  out_path <- gsub("{seed}", as.character(seed), opts$out, fixed = TRUE)
+  # Sample. Inits: Stan's default (uniform(-2, 2) on the unconstrained scale), from the same seed.
+  t0 <- proc.time()[["elapsed"]]
+  fit <- sampling(sm,
+    data = data, chains = chains, iter = warmup + draws, warmup = warmup, seed = seed,
+    cores = cores, refresh = 0, control = list(adapt_delta = adapt_delta, max_treedepth = max_treedepth)
+  )
+  wall_seconds <- proc.time()[["elapsed"]] - t0
+  if (fit@mode != 0L) die("Stan sampling of ", model_name, " failed (fit mode ", fit@mode, ")")
 
-elapsed <- get_elapsed_time(fit) # chains × (warmup, sample), seconds
-arr <- as.array(fit) # iterations × chains × parameters, post-warmup
-pars <- setdiff(dimnames(arr)[[3]], "lp__")
-zero_based <- function(name) {
-  m <- regmatches(name, regexec("^([^[]+)\\[([0-9,]+)\\]$", name))[[1]]
-  if (length(m) != 3) return(name)
-  idx <- as.integer(strsplit(m[3], ",")[[1]]) - 1L
-  paste0(m[2], "[", paste(idx, collapse = ","), "]")
+  elapsed <- get_elapsed_time(fit) # chains × (warmup, sample), seconds
+  arr <- as.array(fit) # iterations × chains × parameters, post-warmup
+  pars <- setdiff(dimnames(arr)[[3]], "lp__")
+  zero_based <- function(name) {
+    m <- regmatches(name, regexec("^([^[]+)\\[([0-9,]+)\\]$", name))[[1]]
+    if (length(m) != 3) return(name)
+    idx <- as.integer(strsplit(m[3], ",")[[1]]) - 1L
+    paste0(m[2], "[", paste(idx, collapse = ","), "]")
+  }
+  columns <- vapply(pars, zero_based, character(1), USE.NAMES = FALSE)
+  draws_out <- list()
+  for (i in seq_along(pars)) {
+    # chains × draws matrix → JSON [[chain 1 draws], [chain 2 draws], …]
+    draws_out[[columns[i]]] <- t(matrix(arr[, , pars[i]], nrow = dim(arr)[1], ncol = dim(arr)[2]))
+  }
+
+  sp_all <- get_sampler_params(fit, inc_warmup = TRUE) # per chain: (warmup + draws) × stats
+  post <- function(sp) sp[(warmup + 1):(warmup + draws), , drop = FALSE]
+  stat_names <- c("accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__", "energy__")
+  stats_out <- list()
+  for (s in stat_names) stats_out[[s]] <- t(vapply(sp_all, function(sp) post(sp)[, s], numeric(draws)))
+  if (draws == 1) for (s in stat_names) stats_out[[s]] <- matrix(stats_out[[s]], nrow = chains)
+  div_per_chain <- vapply(sp_all, function(sp) sum(post(sp)[, "divergent__"]), numeric(1))
+  warmup_div <- vapply(sp_all, function(sp) if (warmup > 0) sum(sp[1:warmup, "divergent__"]) else 0, numeric(1))
+  grad_per_chain <- vapply(sp_all, function(sp) sum(sp[, "n_leapfrog__"]), numeric(1))
+  stepsize <- vapply(sp_all, function(sp) post(sp)[1, "stepsize__"], numeric(1))
+
+  versions <- list(rstan = as.character(packageVersion("rstan")), stan = stan_version(),
+    StanHeaders = as.character(packageVersion("StanHeaders")), R = paste(R.version$major, R.version$minor, sep = "."))
+  result <- list(
+    sampler = "stan",
+    model = model_name,
+    version = paste0("rstan ", versions$rstan, " (Stan ", versions$stan, ")"),
+    versions = versions,
+    dtype = "float64",
+    config = list(warmup = warmup, draws = draws, chains = chains, seed = seed, cores = cores,
+      adaptDelta = adapt_delta, maxTreedepth = max_treedepth, cxxflags = cxxflags),
+    compileSeconds = compile_seconds,
+    compileCached = compile_cached,
+    compileLoadSeconds = if (compile_cached) load_seconds else NULL,
+    samplingSeconds = sum(elapsed),
+    warmupSeconds = sum(elapsed[, "warmup"]),
+    drawSeconds = sum(elapsed[, "sample"]),
+    samplingWallSeconds = wall_seconds,
+    chains = chains,
+    columns = I(columns),
+    draws = draws_out,
+    stats = stats_out,
+    divergences = sum(div_per_chain),
+    divergencesPerChain = I(div_per_chain),
+    warmupDivergences = sum(warmup_div),
+    gradientEvaluations = sum(grad_per_chain),
+    gradientEvaluationsPerChain = I(grad_per_chain),
+    stepsize = I(stepsize)
+  )
+  result <- result[!vapply(result, is.null, logical(1))]
+  dir.create(dirname(out_path), recursive = TRUE, showWarnings = FALSE)
+  write_json(result, out_path, auto_unbox = TRUE, digits = NA, pretty = FALSE)
+  message(sprintf("[stan.R] %s: compile %.1f s%s, sampling %.2f s, %d divergences, %d gradients -> %s",
+    model_name, compile_seconds, if (compile_cached) " (cached)" else "", sum(elapsed),
+    as.integer(sum(div_per_chain)), as.integer(sum(grad_per_chain)), out_path))
 }
-columns <- vapply(pars, zero_based, character(1), USE.NAMES = FALSE)
-draws_out <- list()
-for (i in seq_along(pars)) {
-  # chains × draws matrix → JSON [[chain 1 draws], [chain 2 draws], …]
-  draws_out[[columns[i]]] <- t(matrix(arr[, , pars[i]], nrow = dim(arr)[1], ncol = dim(arr)[2]))
-}
-
-sp_all <- get_sampler_params(fit, inc_warmup = TRUE) # per chain: (warmup + draws) × stats
-post <- function(sp) sp[(warmup + 1):(warmup + draws), , drop = FALSE]
-stat_names <- c("accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__", "energy__")
-stats_out <- list()
-for (s in stat_names) stats_out[[s]] <- t(vapply(sp_all, function(sp) post(sp)[, s], numeric(draws)))
-if (draws == 1) for (s in stat_names) stats_out[[s]] <- matrix(stats_out[[s]], nrow = chains)
-div_per_chain <- vapply(sp_all, function(sp) sum(post(sp)[, "divergent__"]), numeric(1))
-warmup_div <- vapply(sp_all, function(sp) if (warmup > 0) sum(sp[1:warmup, "divergent__"]) else 0, numeric(1))
-grad_per_chain <- vapply(sp_all, function(sp) sum(sp[, "n_leapfrog__"]), numeric(1))
-stepsize <- vapply(sp_all, function(sp) post(sp)[1, "stepsize__"], numeric(1))
-
-versions <- list(rstan = as.character(packageVersion("rstan")), stan = stan_version(),
-  StanHeaders = as.character(packageVersion("StanHeaders")), R = paste(R.version$major, R.version$minor, sep = "."))
-result <- list(
-  sampler = "stan",
-  model = model_name,
-  version = paste0("rstan ", versions$rstan, " (Stan ", versions$stan, ")"),
-  versions = versions,
-  dtype = "float64",
-  config = list(warmup = warmup, draws = draws, chains = chains, seed = seed, cores = cores,
-    adaptDelta = adapt_delta, maxTreedepth = max_treedepth, cxxflags = cxxflags),
-  compileSeconds = compile_seconds,
-  compileCached = compile_cached,
-  compileLoadSeconds = if (compile_cached) load_seconds else NULL,
-  samplingSeconds = sum(elapsed),
-  warmupSeconds = sum(elapsed[, "warmup"]),
-  drawSeconds = sum(elapsed[, "sample"]),
-  samplingWallSeconds = wall_seconds,
-  chains = chains,
-  columns = I(columns),
-  draws = draws_out,
-  stats = stats_out,
-  divergences = sum(div_per_chain),
-  divergencesPerChain = I(div_per_chain),
-  warmupDivergences = sum(warmup_div),
-  gradientEvaluations = sum(grad_per_chain),
-  gradientEvaluationsPerChain = I(grad_per_chain),
-  stepsize = I(stepsize)
-)
-result <- result[!vapply(result, is.null, logical(1))]
-dir.create(dirname(out_path), recursive = TRUE, showWarnings = FALSE)
-write_json(result, out_path, auto_unbox = TRUE, digits = NA, pretty = FALSE)
-message(sprintf("[stan.R] %s: compile %.1f s%s, sampling %.2f s, %d divergences, %d gradients -> %s",
-  model_name, compile_seconds, if (compile_cached) " (cached)" else "", sum(elapsed),
-  as.integer(sum(div_per_chain)), as.integer(sum(grad_per_chain)), out_path))
