@@ -95,7 +95,8 @@ void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double
   for (const auto& c : consts_) in.push_back(c);
   auto t1 = clock::now();
   auto out = one ? compiled1_(in) : compiled_(in);
-  if (std::getenv("MLX_NUTS_PRINT_GRAPH") && profile_.calls == 1) mx::print_graph(std::cerr, out);
+  static const bool printGraph = std::getenv("MLX_NUTS_PRINT_GRAPH") != nullptr;
+  if (printGraph && profile_.calls == 1) mx::print_graph(std::cerr, out);
   mx::eval(out);
   auto t2 = clock::now();
   copyToHost(out[0], logp);

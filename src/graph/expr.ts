@@ -3,6 +3,7 @@ import { toHostTensor, toIntTensor } from './constant.ts';
 import { activeBuilder, type BinaryOp, type CompareOp, type GraphBuilder, type GraphNode, type NodeAttrs,
   type ReduceOp, type UnaryOp } from './ir.ts';
 import { broadcastShapes, fmtShape, normAxis, sizeOf, type Shape } from './shape.ts';
+import { foldBinary, foldUnary } from './fold.ts';
 
 /** Anything accepted where an expression is: an Expr, a number, a (nested) array or a typed array. */
 export type Operand = Expr | number | boolean | readonly unknown[] | ArrayBufferView;
@@ -79,6 +80,8 @@ function node(g: GraphBuilder, op: GraphNode['op'], inputs: Expr[], shape: Shape
 
 export function unary(op: UnaryOp, x: Operand): Expr {
   const e = lift(op, 'x', x);
+  const c = e.constValue;
+  if (c) return folded(e.g, op, e.shape, foldUnary(op, c));
   return node(e.g, op, [e], e.shape);
 }
 
@@ -86,7 +89,20 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Expr {
   const g = builderOf(op, a, b);
   const ea = lift(op, 'a', a, g);
   const eb = lift(op, 'b', b, g);
-  return node(g, op, [ea, eb], broadcastShapes(op, ea.shape, eb.shape));
+  const shape = broadcastShapes(op, ea.shape, eb.shape);
+  const ca = ea.constValue;
+  const cb = eb.constValue;
+  if (ca && cb) return folded(g, op, shape, foldBinary(op, ca, ea.shape, cb, eb.shape, shape));
+  return node(g, op, [ea, eb], shape);
+}
+
+/**
+ * Constant folding: an elementwise op whose inputs are all float constants is evaluated here, in float64 with the
+ * reference backend's functions, and becomes a constant. Data-only subexpressions (a centred observation, the log of
+ * a known scale) then cost no kernel per gradient call, and a float32 backend sees them rounded once.
+ */
+function folded(g: GraphBuilder, _op: string, shape: Shape, data: Float64Array): Expr {
+  return new Expr(g, g.add({ op: 'const', inputs: [], shape: [...shape], dtype: 'float', data }));
 }
 
 export function compare(op: CompareOp, a: Operand, b: Operand): Expr {
@@ -120,6 +136,8 @@ export function reshape(x: Operand, shape: readonly number[]): Expr {
   if (!want.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(want) !== e.size) {
     throw new Error(`[reshape] cannot reshape ${fmtShape(e.shape)} (size ${e.size}) to ${fmtShape(shape)}`);
   }
+  const c = e.constValue;
+  if (c) return folded(e.g, 'reshape', want, c);
   return node(e.g, 'reshape', [e], want);
 }
 
