@@ -141,10 +141,22 @@ mx::array scalarConstant(const Node& n, mx::Dtype dtype) {
 }
 
 std::vector<mx::array> makeConstants(const Graph& g, mx::Dtype dtype) {
+  // Constants the log density does not reach (the inputs of folded constants, data only a deterministic uses)
+  // become zero-stride placeholders of their shape: no copy of their data is kept on the device.
+  std::vector<bool> live(g.nodes.size(), false);
+  if (g.output >= 0) live[g.output] = true;
+  for (size_t i = g.nodes.size(); i-- > 0;)
+    if (live[i])
+      for (int k : g.nodes[i].inputs) live[k] = true;
   std::vector<mx::array> out;
   for (int id : g.constIds) {
     const Node& n = g.nodes[id];
     mx::Shape shape = toShape(n.shape);
+    if (!live[id]) {
+      mx::Dtype dt = n.kind == Kind::Float ? dtype : n.kind == Kind::Int ? mx::int32 : mx::bool_;
+      out.push_back(mx::broadcast_to(mx::zeros({}, dt), shape));
+      continue;
+    }
     if (n.kind == Kind::Float) {
       if (dtype == mx::float64) {
         out.push_back(mx::array(n.fdata.data(), shape, mx::float64));
