@@ -77,7 +77,7 @@ function fromPeer(model: string, cfg: Cfg, seed: number, r: PeerResult): BenchRe
     chains: cfg.chains, seed, samplingSeconds: r.samplingSeconds, minEssBulk: ess, essPerSecond: ess / r.samplingSeconds,
     divergences: r.divergences, gradientEvaluations: r.gradientEvaluations, compileSeconds: r.compileSeconds,
     essPer1000Gradients: (1000 * ess) / r.gradientEvaluations, usPerGradient: (1e6 * r.samplingSeconds) / r.gradientEvaluations,
-    version: r.version,
+    ...(typeof r.peakRssMB === 'number' ? { peakRssMB: r.peakRssMB } : {}), version: r.version,
   };
 }
 
@@ -89,8 +89,14 @@ for (const cfgName of configs) {
   for (const model of models) {
     for (const seed of cfg.seeds) {
       for (const [backend, dtype] of backendsFor(cfg.name)) {
-        const fit = await sample(MODELS[model]!.model, cfg.draws, { warmup: cfg.warmup, chains: cfg.chains, seed, backend, dtype, progress: false });
-        const rec = fromFit(model, cfg, seed, backend, dtype, fit, process.memoryUsage().rss / 2 ** 20);
+        // peak resident memory of this process during the run, read every 10th progress event
+        let peak = process.memoryUsage.rss();
+        let events = 0;
+        const progress = () => {
+          if (++events % 10 === 0) peak = Math.max(peak, process.memoryUsage.rss());
+        };
+        const fit = await sample(MODELS[model]!.model, cfg.draws, { warmup: cfg.warmup, chains: cfg.chains, seed, backend, dtype, progress });
+        const rec = fromFit(model, cfg, seed, backend, dtype, fit, Math.max(peak, process.memoryUsage.rss()) / 2 ** 20);
         records.push(rec);
         console.error(`[bench] ${cfg.name} ${model} seed ${seed} mlx-nuts ${backend}/${dtype}: ${rec.samplingSeconds.toFixed(2)} s, ` +
           `min ESS ${rec.minEssBulk.toFixed(0)}, ESS/s ${rec.essPerSecond.toFixed(1)}, div ${rec.divergences}`);

@@ -150,3 +150,21 @@ describe('posterior predictive', () => {
     expect(Array.from(fit.posteriorPredictive({ seed: 1 }).y![1]!)).toEqual(Array.from(ppc.y![1]!));
   });
 });
+
+describe('sampling profile (MLX backend)', () => {
+  test('splits post-warmup time into parts that are non-negative and add up to the sampling time', async () => {
+    const fit = await sample(eightSchools, 60, { warmup: 60, chains: 2, seed: 5, backend: 'mlx' });
+    const p = fit.extras.profile!;
+    expect(p).toBeDefined();
+    const parts = [p.nativeGraphBuild, p.nativeEval, p.hostDeviceCopies, p.nativeLeapfrog, p.recordDraws, p.typescript];
+    for (const x of parts) expect(x).toBeGreaterThanOrEqual(0);
+    expect(p.nativeValueAndGrad).toBeCloseTo(p.nativeGraphBuild + p.nativeEval, 12);
+    expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(fit.data.timing.samplingSeconds, 9);
+    // every post-warmup gradient call is counted: at least one per draw and chain batch, at most 2^10 per draw
+    expect(p.gradientCalls).toBeGreaterThanOrEqual(60);
+    expect(p.gradientCalls).toBeLessThanOrEqual(60 * 1023);
+    expect(p.primitivesPerCall).toBeGreaterThan(5);
+    const ref = await sample(eightSchools, 10, { warmup: 10, chains: 1, seed: 5, backend: 'reference' });
+    expect(ref.extras.profile).toBeUndefined();
+  });
+});

@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 from importlib import metadata
@@ -234,6 +235,7 @@ def run_seed(mcmc, a, seed, data, sites, clock):
                          + ("" if collect_all else "; warmup and sampling compiled as two loops")
                          + "; later seeds of one process reuse the compiled loop",
         "samplingSeconds": wall - compile_s,
+        "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
         "totalWallSeconds": wall,
         "chains": a.chains,
         "columns": list(draws.keys()),

@@ -133,6 +133,14 @@ if (is.null(sm)) {
     cache_meta, auto_unbox = TRUE, digits = NA)
 }
 
+# Peak resident memory of this R process so far (VmHWM, Linux), MiB; NULL where /proc is unavailable.
+peak_rss_mb <- function() {
+  st <- tryCatch(readLines("/proc/self/status"), error = function(e) character(0))
+  hwm <- grep("^VmHWM:", st, value = TRUE)
+  if (length(hwm) == 0) return(NULL)
+  as.numeric(gsub("[^0-9]", "", hwm)) / 1024
+}
+
 for (seed in seeds) {
   out_path <- gsub("{seed}", as.character(seed), opts$out, fixed = TRUE)
   # Sample. Inits: Stan's default (uniform(-2, 2) on the unconstrained scale), from the same seed.
@@ -188,6 +196,7 @@ for (seed in seeds) {
     warmupSeconds = sum(elapsed[, "warmup"]),
     drawSeconds = sum(elapsed[, "sample"]),
     samplingWallSeconds = wall_seconds,
+    peakRssMB = peak_rss_mb(),
     chains = chains,
     columns = I(columns),
     draws = draws_out,

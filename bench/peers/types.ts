@@ -35,6 +35,8 @@ export interface PeerResult {
   readonly compileIncluded?: boolean;
   /** Warmup + sampling, all chains summed (Stan: get_elapsed_time; NumPyro: wall time less compile time). */
   readonly samplingSeconds: number;
+  /** Peak resident memory of the peer's process so far (Linux VmHWM / ru_maxrss), in MiB. */
+  readonly peakRssMB?: number;
   readonly chains: number;
   /** Column names in output order: 0-based brackets ('theta[0]'), constrained scale, params and deterministics. */
   readonly columns: readonly string[];

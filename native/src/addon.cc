@@ -123,11 +123,13 @@ class Density : public Napi::ObjectWrap<Density> {
   Napi::Value TakeProfile(const Napi::CallbackInfo& info) {
     auto p = live("takeProfile").takeProfile();
     auto o = Napi::Object::New(info.Env());
+    o.Set("buildSeconds", p.buildSeconds);
     o.Set("evalSeconds", p.evalSeconds);
     o.Set("copySeconds", p.copySeconds);
     o.Set("leapfrogHostSeconds", p.leapfrogHostSeconds);
     o.Set("calls", p.calls);
     o.Set("trajectories", p.trajectories);
+    o.Set("primitives", p.primitives);
     return o;
   }
 

@@ -8,6 +8,7 @@
 #include "mlx/graph_utils.h"
 #include <cstdlib>
 #include <iostream>
+#include <unordered_set>
 
 namespace mx = mlx::core;
 
@@ -61,6 +62,22 @@ CompiledDensity::CompiledDensity(Graph graph, mx::Dtype dtype, mx::Device device
   logpGrad(zeros.data(), 1, lp.data(), gr.data());
 }
 
+// Arrays with a primitive reachable from `out` (unevaluated), each counted once.
+double CompiledDensity::countPrimitives(const std::vector<mx::array>& out) {
+  std::unordered_set<std::uintptr_t> seen;
+  std::vector<mx::array> stack(out.begin(), out.end());
+  double n = 0;
+  while (!stack.empty()) {
+    mx::array a = stack.back();
+    stack.pop_back();
+    if (!seen.insert(a.id()).second || !a.has_primitive()) continue;
+    n += 1;
+    for (const auto& s : a.siblings()) seen.insert(s.id());
+    for (const auto& in : a.inputs()) stack.push_back(in);
+  }
+  return n;
+}
+
 void CompiledDensity::checkThread() const {
   if (std::this_thread::get_id() != owner_)
     throw std::runtime_error("[mlx-nuts native] a compiled density must be used on the thread that created it (MLX streams are thread-affine)");
@@ -95,8 +112,13 @@ void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double
   for (const auto& c : consts_) in.push_back(c);
   auto t1 = clock::now();
   auto out = one ? compiled1_(in) : compiled_(in);
+  auto tb = clock::now();
   static const bool printGraph = std::getenv("MLX_NUTS_PRINT_GRAPH") != nullptr;
   if (printGraph && profile_.calls == 1) mx::print_graph(std::cerr, out);
+  if (one != lastOne_ || profile_.primitives == 0) {  // count once per graph (single / batched)
+    profile_.primitives = countPrimitives(out);
+    lastOne_ = one;
+  }
   mx::eval(out);
   auto t2 = clock::now();
   copyToHost(out[0], logp);
@@ -113,7 +135,8 @@ void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double
   auto t3 = clock::now();
   profile_.calls += 1;
   profile_.copySeconds += std::chrono::duration<double>((t1 - t0) + (t3 - t2)).count();
-  profile_.evalSeconds += std::chrono::duration<double>(t2 - t1).count();
+  profile_.buildSeconds += std::chrono::duration<double>(tb - t1).count();
+  profile_.evalSeconds += std::chrono::duration<double>(t2 - tb).count();
 }
 
 }  // namespace mlxnuts
@@ -125,7 +148,7 @@ void CompiledDensity::trajectory(const double* q0, const double* p0, const doubl
                                  double* outG, double* outLp) {
   checkThread();
   auto tStart = std::chrono::steady_clock::now();
-  double evalBefore = profile_.evalSeconds + profile_.copySeconds;
+  double evalBefore = profile_.buildSeconds + profile_.evalSeconds + profile_.copySeconds;
   const int D = graph_.dim;
   const size_t n = static_cast<size_t>(chains) * D;
   std::vector<double> q(q0, q0 + n), p(p0, p0 + n), g(g0, g0 + n), v(D);
@@ -162,7 +185,7 @@ void CompiledDensity::trajectory(const double* q0, const double* p0, const doubl
   }
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - tStart).count();
   profile_.trajectories += 1;
-  profile_.leapfrogHostSeconds += total - (profile_.evalSeconds + profile_.copySeconds - evalBefore);
+  profile_.leapfrogHostSeconds += total - (profile_.buildSeconds + profile_.evalSeconds + profile_.copySeconds - evalBefore);
 }
 
 }  // namespace mlxnuts

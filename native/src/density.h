@@ -26,14 +26,23 @@ class CompiledDensity {
 
 
   void checkThread() const;
+  static double countPrimitives(const std::vector<mlx::core::array>& out);
 
   // Where native time goes (reset by reading): compiled value-and-grad incl. eval, host⇄device copies,
   // leapfrog arithmetic on the host inside trajectory().
+  // buildSeconds is the compiled function's call (MLX builds this call's graph from its tape), evalSeconds
+  // mx::eval (scheduling every primitive and running the kernels on the stream thread, overlapped).
+  // primitives: arrays with a primitive in the last call's graph (what each call schedules).
   struct Profile {
-    double evalSeconds = 0, copySeconds = 0, leapfrogHostSeconds = 0;
-    double calls = 0, trajectories = 0;
+    double buildSeconds = 0, evalSeconds = 0, copySeconds = 0, leapfrogHostSeconds = 0;
+    double calls = 0, trajectories = 0, primitives = 0;
   };
-  Profile takeProfile() { Profile p = profile_; profile_ = Profile{}; return p; }
+  Profile takeProfile() {
+    Profile p = profile_;
+    profile_ = Profile{};
+    profile_.primitives = p.primitives;
+    return p;
+  }
 
  private:
   Graph graph_;
@@ -45,6 +54,7 @@ class CompiledDensity {
   std::function<std::vector<mlx::core::array>(const std::vector<mlx::core::array>&)> compiled1_;
   std::thread::id owner_;
   Profile profile_;
+  bool lastOne_ = true;
 };
 
 }  // namespace mlxnuts

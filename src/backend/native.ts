@@ -16,13 +16,18 @@ export interface NativeDensity {
   dispose(): void;
 }
 
-/** Native time split since the last read: compiled value-and-grad (with eval), copies, host leapfrog arithmetic. */
+/**
+ * Native time split since the last read: the compiled function's call (graph build), mx::eval (scheduling and
+ * kernels), copies, host leapfrog arithmetic; `primitives` is the number of MLX primitives of the last call's graph.
+ */
 export interface NativeProfile {
+  buildSeconds: number;
   evalSeconds: number;
   copySeconds: number;
   leapfrogHostSeconds: number;
   calls: number;
   trajectories: number;
+  primitives: number;
 }
 
 export interface NativeBinding {

@@ -15,16 +15,25 @@ export interface FitExtras {
   readonly model?: TracedModel;
 }
 
+/** Post-warmup sampling time split (seconds), for the MLX backend. */
 export interface SamplingProfile {
-  /** Compiled value-and-grad, including MLX's graph evaluation and scheduling. */
+  /** Compiled value-and-grad: nativeGraphBuild + nativeEval. */
   readonly nativeValueAndGrad: number;
+  /** The compiled function's call: MLX builds this call's graph from its compiled tape. */
+  readonly nativeGraphBuild: number;
+  /** mx::eval: scheduling each primitive and running its kernel on MLX's stream thread (the two overlap). */
+  readonly nativeEval: number;
   /** Host⇄device copies (building input arrays, reading results back). */
   readonly hostDeviceCopies: number;
   /** Leapfrog position/momentum updates on the host inside the native trajectory call. */
   readonly nativeLeapfrog: number;
-  /** Everything in TypeScript: tree building, U-turn checks, constraining draws, bookkeeping. */
+  /** Constraining each draw and storing it with its sampler statistics. */
+  readonly recordDraws: number;
+  /** The rest, in TypeScript: tree building, U-turn checks, step bookkeeping. */
   readonly typescript: number;
   readonly gradientCalls: number;
+  /** MLX primitives in one value-and-grad call's graph (each is scheduled separately). */
+  readonly primitivesPerCall: number;
 }
 
 export class Fit {

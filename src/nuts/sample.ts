@@ -112,12 +112,14 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const warmupSeconds = (performance.now() - tw) / 1000;
     const ts = performance.now();
     let done = 0;
+    let recordMs = 0;
     const callsBefore = callCounter.calls;
     d.takeProfile?.();
     for (let it = 0; !aborted && it < numDraws; it++) {
       const params = states.map((_, k) => ({ stepSize: stepSizes[k]!, metric: w.metrics[k]! }));
       const r = transition(d, states, params, rngs, maxTreeDepth);
       states = r.states;
+      const tr = performance.now();
       states.forEach((s, k) => {
         record(stats[k]!, it, s, r.info[k]!, stepSizes[k]!);
         const c = d.constrain(s.q);
@@ -125,6 +127,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
         for (const v of variables) for (const x of c[v.name]!) values[k]![col++]![it] = x;
         if (clampedSlices.some((p) => s.q.subarray(p.offset, p.offset + p.size).some((y) => Math.abs(y) >= L))) clampHits[k]!++;
       });
+      recordMs += performance.now() - tr;
       done = it + 1;
       progress.update('sampling', it + 1, r.info, stepSizes);
       if (performance.now() - lastYield > 25) {
@@ -137,8 +140,10 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const samplingSeconds = (performance.now() - ts) / 1000;
     const np = d.takeProfile?.();
     const profile = np ? {
-      nativeValueAndGrad: np.evalSeconds, hostDeviceCopies: np.copySeconds, nativeLeapfrog: np.leapfrogHostSeconds,
-      typescript: samplingSeconds - np.evalSeconds - np.copySeconds - np.leapfrogHostSeconds, gradientCalls: np.calls,
+      nativeValueAndGrad: np.buildSeconds + np.evalSeconds, nativeGraphBuild: np.buildSeconds, nativeEval: np.evalSeconds,
+      hostDeviceCopies: np.copySeconds, nativeLeapfrog: np.leapfrogHostSeconds, recordDraws: recordMs / 1000,
+      typescript: samplingSeconds - np.buildSeconds - np.evalSeconds - np.copySeconds - np.leapfrogHostSeconds - recordMs / 1000,
+      gradientCalls: np.calls, primitivesPerCall: np.primitives,
     } : undefined;
     const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, done) as T) : a);
     const data: FitData = {
