@@ -1,6 +1,6 @@
 // sample(): reproducibility, backend agreement, NaN regions, abort, init errors, output files and progress.
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { log, model, Normal, readStanCsv, sample, sum, where, gt, HalfNormal } from 'mlx-nuts';
@@ -166,5 +166,26 @@ describe('sampling profile (MLX backend)', () => {
     expect(p.primitivesPerCall).toBeGreaterThan(5);
     const ref = await sample(eightSchools, 10, { warmup: 10, chains: 1, seed: 5, backend: 'reference' });
     expect(ref.extras.profile).toBeUndefined();
+  });
+});
+
+describe('thread pinning on the CPU (Linux)', () => {
+  const allowed = () => readFileSync(`/proc/${process.pid}/task/${process.pid}/status`, 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)![1]!;
+  test.runIf(process.platform === 'linux' && cpus().length > 1)('holds one core while sampling and restores the affinity', async () => {
+    const before = allowed();
+    const seen = new Set<string>();
+    let onThatCore = 0; // threads of this process allowed only the pinned core: this one and MLX's stream thread
+    await sample(eightSchools, 20, { warmup: 20, chains: 1, seed: 1, backend: 'mlx', progress: () => {
+      seen.add(allowed());
+      onThatCore = readdirSync(`/proc/${process.pid}/task`).filter((t) =>
+        readFileSync(`/proc/${process.pid}/task/${t}/status`, 'utf8').includes(`Cpus_allowed_list:\t${allowed()}\n`)).length;
+    } });
+    expect([...seen]).toHaveLength(1);
+    expect([...seen][0]).toMatch(/^\d+$/); // a single CPU
+    expect(onThatCore).toBe(2);
+    expect(allowed()).toBe(before);
+    seen.clear();
+    await sample(eightSchools, 20, { warmup: 20, chains: 1, seed: 1, backend: 'mlx', pinThreads: false, progress: () => seen.add(allowed()) });
+    expect([...seen]).toEqual([before]);
   });
 });

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include "affinity.h"
 #include "debug.h"
 #include "density.h"
 
@@ -153,6 +154,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Density", Density::Init(env));
   exports.Set("info", Napi::Function::New(env, Info));
   registerDebug(env, exports);
+  registerAffinity(env, exports);
   return exports;
 }
 

@@ -33,6 +33,10 @@ export interface NativeProfile {
 export interface NativeBinding {
   Density: new (graph: GraphIR, opts: { dtype: string; device: string }) => NativeDensity;
   info(): { mlxVersion: string; gpuAvailable: boolean };
+  /** Pins the calling thread and MLX's CPU stream thread to the caller's core (Linux); false when not done. */
+  pinCpuThreads(): boolean;
+  /** Restores both threads' previous affinity. */
+  unpinCpuThreads(): void;
   debug: {
     sliceScalar(dtype: string, n: number, index: number): number;
     reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };
