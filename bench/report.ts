@@ -47,10 +47,10 @@ export function renderMarkdown(records: readonly BenchRecord[], failures: readon
   const prof = records.filter((r) => r.profile);
   if (prof.length) {
     out.push('\n### Where mlx-nuts sampling time goes (post-warmup seconds; medians over seeds)\n');
-    out.push('MLX graph build: the compiled function\'s call (MLX builds the call\'s graph from its tape). MLX eval: scheduling each ' +
+    out.push('MLX graph build: the compiled function\'s call (MLX builds the call\'s graph from its tape) and the release of that graph. MLX eval: scheduling each ' +
       'primitive and running its kernel on MLX\'s stream thread (overlapped; MLX does not time kernels apart). ' +
       'Record draws: constraining and storing each draw. TypeScript: tree building, U-turn checks and the rest.\n');
-    out.push('| model | config | backend | MLX graph build | MLX eval | host⇄device copies | host leapfrog | record draws | TypeScript tree + rest | sampling total | gradient calls | MLX primitives per call | µs per call |');
+    out.push('| model | config | backend | MLX graph build + release | MLX eval | host⇄device copies | host leapfrog | record draws | TypeScript tree + rest | sampling total | gradient calls | MLX primitives per call | µs per call |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     const groups = new Map<string, BenchRecord[]>();
     for (const r of prof) {

@@ -30,7 +30,8 @@ class CompiledDensity {
 
   // Where native time goes (reset by reading): compiled value-and-grad incl. eval, host⇄device copies,
   // leapfrog arithmetic on the host inside trajectory().
-  // buildSeconds is the compiled function's call (MLX builds this call's graph from its tape), evalSeconds
+  // buildSeconds: the compiled function's call (MLX builds this call's graph from its tape) and the release of
+  // that graph after the results are read; evalSeconds
   // mx::eval (scheduling every primitive and running the kernels on the stream thread, overlapped).
   // primitives: arrays with a primitive in the last call's graph (what each call schedules).
   struct Profile {

@@ -19,7 +19,7 @@ export interface FitExtras {
 export interface SamplingProfile {
   /** Compiled value-and-grad: nativeGraphBuild + nativeEval. */
   readonly nativeValueAndGrad: number;
-  /** The compiled function's call: MLX builds this call's graph from its compiled tape. */
+  /** The compiled function's call (MLX builds this call's graph from its compiled tape) and releasing that graph. */
   readonly nativeGraphBuild: number;
   /** mx::eval: scheduling each primitive and running its kernel on MLX's stream thread (the two overlap). */
   readonly nativeEval: number;
