@@ -85,6 +85,9 @@ void CompiledDensity::checkThread() const {
 
 void CompiledDensity::logpGrad(const double* q, int chains, double* logp, double* grad) {
   checkThread();
+  // A new batch size retraces the compiled function, and the emitter builds on the default device (and picks the
+  // CPU primitives for special functions from it): keep it this density's, whatever densities came since.
+  if (!(mx::default_device() == device_)) mx::set_default_device(device_);
   if (chains < 1) throw std::invalid_argument("[logpGrad] chains must be >= 1");
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
