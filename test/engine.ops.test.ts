@@ -133,3 +133,25 @@ describe('ops: a batch of chains (leading batch axis) equals single calls', () =
     });
   }
 });
+
+describe('lbeta at large arguments (B(a, 1) = 1/a, so d/da log B(a, 1) = −1/a exactly)', () => {
+  // lbeta(e^y, 1) = −y with gradient −1: a float32 difference ψ(a) − ψ(a + 1) of two values near log a would lose
+  // every digit of −1/a; the op subtracts the asymptotic series analytically and rounds once.
+  const mdl = model('lbeta_large', (m) => {
+    const y = m.param('y', Normal(0, 1));
+    m.factor(M.lbeta(M.exp(y), 1));
+    m.factor(M.square(y).mul(0.5)); // cancels the prior's −y²/2 and its gradient
+  });
+  for (const [backend, dtype, tol] of [['reference', 'float64', 1e-12], ['mlx', 'float64', 1e-12], ['mlx', 'float32', 1e-6]] as const) {
+    test(`${backend} ${dtype}`, () => {
+      const d = logDensitySync(mdl, { backend, dtype });
+      for (const a of [1e3, 1e6, 1e9]) {
+        const y = Math.log(a);
+        const { logp, grad } = d.logpGrad(Float64Array.of(y));
+        expect(relErr(logp, -y - 0.5 * Math.log(2 * Math.PI), 1), `logp at a = ${a}`).toBeLessThan(tol);
+        expect(relErr(grad[0]!, -1, 1), `gradient at a = ${a}`).toBeLessThan(tol);
+      }
+      d.dispose();
+    });
+  }
+});
