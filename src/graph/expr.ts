@@ -81,7 +81,7 @@ function node(g: GraphBuilder, op: GraphNode['op'], inputs: Expr[], shape: Shape
 export function unary(op: UnaryOp, x: Operand): Expr {
   const e = lift(op, 'x', x);
   const c = e.constValue;
-  if (c) return folded(e.g, op, e.shape, foldUnary(op, c));
+  if (c) return folded(e.g, e.shape, foldUnary(op, c));
   return node(e.g, op, [e], e.shape);
 }
 
@@ -92,7 +92,7 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Expr {
   const shape = broadcastShapes(op, ea.shape, eb.shape);
   const ca = ea.constValue;
   const cb = eb.constValue;
-  if (ca && cb) return folded(g, op, shape, foldBinary(op, ca, ea.shape, cb, eb.shape, shape));
+  if (ca && cb) return folded(g, shape, foldBinary(op, ca, ea.shape, cb, eb.shape, shape));
   return node(g, op, [ea, eb], shape);
 }
 
@@ -101,7 +101,7 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Expr {
  * reference backend's functions, and becomes a constant. Data-only subexpressions (a centred observation, the log of
  * a known scale) then cost no kernel per gradient call, and a float32 backend sees them rounded once.
  */
-function folded(g: GraphBuilder, _op: string, shape: Shape, data: Float64Array): Expr {
+function folded(g: GraphBuilder, shape: Shape, data: Float64Array): Expr {
   return new Expr(g, g.add({ op: 'const', inputs: [], shape: [...shape], dtype: 'float', data }));
 }
 
@@ -137,7 +137,7 @@ export function reshape(x: Operand, shape: readonly number[]): Expr {
     throw new Error(`[reshape] cannot reshape ${fmtShape(e.shape)} (size ${e.size}) to ${fmtShape(shape)}`);
   }
   const c = e.constValue;
-  if (c) return folded(e.g, 'reshape', want, c);
+  if (c) return folded(e.g, want, c);
   return node(e.g, 'reshape', [e], want);
 }
 
