@@ -1,6 +1,8 @@
 // mlx-nuts: Bayesian inference for TypeScript — the public API.
 export { model, Model, ModelBuilder, type ParamOptions, type TracedModel } from './graph/model.ts';
 export { Expr, type Operand } from './graph/expr.ts';
+export { describe } from './graph/describe.ts';
+export { FLOAT32_MAX, FLOAT32_MIN_NORMAL } from './graph/float32Range.ts';
 export * from './graph/ops.ts';
 export { logDensity, logDensitySync, type LogDensityOptions, type ModelDensity } from './backend/logDensity.ts';
 export type { BackendName, Density, Device, Dtype } from './backend/density.ts';

@@ -5,6 +5,8 @@ import { boundsTransform } from '../transforms/elementwise.ts';
 import { transformFor } from '../transforms/registry.ts';
 import type { Transform } from '../transforms/transform.ts';
 import { toHostTensor, type HostTensor } from './constant.ts';
+import { describeTraced } from './describe.ts';
+import { float32Message, float32Problems } from './float32Range.ts';
 import { constant, Expr, lift, type Operand } from './expr.ts';
 import { GraphBuilder, withBuilder, type GraphIR } from './ir.ts';
 import { broadcastShapes, fmtShape, sizeOf, type Shape } from './shape.ts';
@@ -74,6 +76,10 @@ export class ModelBuilder {
   private claim(fn: string, name: string): void {
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
       throw new Error(`[${fn}] name ${JSON.stringify(name)} must start with a letter or _ and hold only letters, digits, _ and .`);
+    }
+    if (name.endsWith('__')) {
+      throw new Error(`[${fn}] the name '${name}' ends in '__', which is reserved for sampler statistics (lp__, accept_stat__, …): ` +
+        'Stan CSV readers would take the column for one; pick another name');
     }
     if (this.names.has(name)) throw new Error(`[${fn}] the name '${name}' is already used in this model`);
     this.names.add(name);
@@ -161,6 +167,20 @@ export class ModelBuilder {
 export class Model {
   constructor(readonly name: string, readonly build: (m: ModelBuilder) => void) {}
 
+  /** The model as text: parameters with shapes, supports and transforms, deterministics, data (see describe). */
+  toString(): string {
+    try {
+      return describeTraced(this.trace('float64'));
+    } catch (e) {
+      return `model '${this.name}' (it does not trace: ${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
+
+  /** console.log(model) prints the same listing. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** Traces the model into a graph for `dtype` (the dtype picks the log-transform clamp). */
   trace(dtype: Dtype = 'float64'): TracedModel {
     const g = new GraphBuilder();
@@ -173,7 +193,12 @@ export class Model {
     if (out.size !== 1) throw new Error(`[model] '${this.name}': the log density must be a scalar`);
     const scalar = out.ndim === 0 ? out : withBuilder(g, () => out.reshape([]));
     if (g.dim === 0) throw new Error(`[model] '${this.name}' declares no parameters (use m.param)`);
-    return { name: this.name, dtype, ir: g.toIR(scalar.id), params: m.params, deterministics: m.deterministics,
+    const ir = g.toIR(scalar.id);
+    if (dtype === 'float32') {
+      const why = float32Message(this.name, float32Problems(ir, m.termInfo, m.observed.map((o) => ({ name: o.name, data: o.data.data }))));
+      if (why !== null) throw new Error(why);
+    }
+    return { name: this.name, dtype, ir, params: m.params, deterministics: m.deterministics,
       observed: m.observed, terms: m.termInfo };
   }
 }
