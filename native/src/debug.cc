@@ -95,6 +95,7 @@ void registerDebug(Napi::Env env, Napi::Object exports) {
   d.Set("reversedCompile", Napi::Function::New(env, ReversedCompile));
   d.Set("roundTrip", Napi::Function::New(env, RoundTrip));
   d.Set("sumFloat32", Napi::Function::New(env, SumFloat32));
+  d.Set("nodes", Napi::Function::New(env, DebugNodes));
   exports.Set("debug", d);
 }
 

@@ -4,4 +4,5 @@
 
 namespace mlxnuts {
 void registerDebug(Napi::Env env, Napi::Object exports);
+Napi::Value DebugNodes(const Napi::CallbackInfo& info);  // debug_nodes.cc: every node's value and input cotangents
 }

@@ -42,6 +42,13 @@ export interface NativeBinding {
     reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };
     roundTrip(bytes: ArrayBufferView, dtype: string): ArrayBuffer;
     sumFloat32(n: number, value: number): number;
+    /**
+     * Every node of `graph` evaluated eagerly by MLX at q (values, per node in graph order) and, under the vjp of
+     * the log density, the cotangent each node sends to each of its inputs (edges[node][input]; null where the input
+     * takes none). Used by check(); not on the hot path (native/src/debug_nodes.cc).
+     */
+    nodes(graph: GraphIR, opts: { dtype: string; device: string }, q: Float64Array):
+      { logp: number; grad: Float64Array; values: Float64Array[]; edges: (Float64Array | null)[][] };
   };
 }
 
