@@ -1,5 +1,6 @@
 // The graph IR: typed nodes with static shapes, appended in topological order by the tracing API.
 import { sizeOf, type Shape } from './shape.ts';
+import { recordSite } from './source.ts';
 
 export type NodeDtype = 'float' | 'int' | 'bool';
 
@@ -36,6 +37,8 @@ export interface GraphNode {
   readonly dtype: NodeDtype;
   readonly attrs?: NodeAttrs;
   readonly data?: Float64Array | Int32Array; // const nodes: float → Float64Array, int/bool → Int32Array
+  /** `file:line:col` of the model code that created the node (a lazy, non-enumerable getter; see source.ts). */
+  readonly src?: string;
 }
 
 /** The serialised form handed to a backend: nodes, the scalar log-density node and the unconstrained length. */
@@ -54,6 +57,7 @@ export class GraphBuilder {
     for (const i of node.inputs) {
       if (!(i >= 0 && i < this.nodes.length)) throw new Error(`[graph] input ${i} of a ${node.op} node is not an earlier node`);
     }
+    recordSite(node);
     this.nodes.push(node);
     return this.nodes.length - 1;
   }
