@@ -243,7 +243,7 @@ describe('writeStanCsv refuses bad input and never loses a file', () => {
     const file = join(dir, 'plain.txt');
     writeFileSync(file, 'keep me');
     expect(() => writeStanCsv(syntheticFit(), file)).toThrow(/^\[writeStanCsv\] output directory .*plain\.txt exists and is not a directory/);
-    expect(() => writeStanCsv(syntheticFit(), join(file, 'sub'))).toThrow(/^\[writeStanCsv\] cannot create output directory/);
+    expect(() => writeStanCsv(syntheticFit(), join(file, 'sub'))).toThrow(/^\[writeStanCsv\] output directory .*sub cannot be created: .*plain\.txt is a file/);
     expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { SAMPLER_STATS, type ChainAdaptation, type SamplerStat } from '../fit/types.ts';
 import { parseNumber } from './numbers.ts';
 import { elementOrder, fitName, parseStanName } from './stanNames.ts';
-import { INCOMPLETE_PREFIX } from './stanCsvWrite.ts';
+import { INCOMPLETE_PREFIX } from './stanCsvFormat.ts';
 
 export interface StanCsvConfig {
   /** Every `key = value` comment before the header row, '(Default)' removed; the first of repeated keys wins. */
@@ -181,7 +181,8 @@ export function readStanCsv(path: string): StanCsv {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   let truncatedLast = false;
   if (lines[lines.length - 1] === '') lines.pop();
-  else if (lines.length > 0 && !lines[lines.length - 1]!.startsWith('#')) {
+  else if (lines.length > 0) {
+    // no final newline: the writer was stopped inside this line (a draw or a comment), so it is not read
     lines.pop();
     truncatedLast = true;
   }
@@ -204,7 +205,13 @@ export function readStanCsv(path: string): StanCsv {
       comments.push(line);
       if (!adaptSeen && line.startsWith('# Adaptation terminated')) {
         adaptSeen = true;
-        adaptation = parseAdaptation(path, lines, i + 1, config.metric);
+        try {
+          adaptation = parseAdaptation(path, lines, i + 1, config.metric);
+        } catch (e) {
+          // a block cut off by the end of the file (a run stopped while writing it) reads as no adaptation
+          if (lines.slice(i + 1).some((l) => !l.startsWith('#') && l.trim() !== '')) throw e;
+          adaptation = null;
+        }
       }
       continue;
     }
@@ -239,6 +246,10 @@ export function readStanCsv(path: string): StanCsv {
     : expected !== null && n !== expected ? `${n} draws found, num_samples promised ${expected}`
     : null;
 
+  // The streaming writer knows clamp hits only at the end: its footer carries `# clamp_hits = N`.
+  const footerClamp = comments.map((l) => /^#\s*clamp_hits = (\d+)\s*$/.exec(l)).find((m) => m !== null);
+  const fullConfig = config.clampHits === null && footerClamp ? { ...config, clampHits: Number(footerClamp[1]) } : config;
+
   return {
     path,
     columns: order.map((k) => fitName(parsed[k]!)),
@@ -247,7 +258,7 @@ export function readStanCsv(path: string): StanCsv {
     otherStats: Object.fromEntries(otherIdx.map((j, k) => [header[j]!, otherCols[k]!])),
     warmup: warmupBlock.rows.length > 0 ? { values: toColumns(warmupBlock.rows, colIdx), stats: statsOf(warmupBlock) } : null,
     adaptation,
-    config,
+    config: fullConfig,
     complete: incompleteReason === null,
     incompleteReason,
     timing,

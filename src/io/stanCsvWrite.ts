@@ -1,10 +1,11 @@
-// Writes one CmdStan-format CSV per chain: configuration comments, header row, adaptation block, draws, timing.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+// Writes one CmdStan-format CSV per chain at once: configuration comments, header row, adaptation block, draws, timing.
+import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { SAMPLER_STATS, type FitData } from '../fit/types.ts';
-import { formatNumber, formatSeconds } from './numbers.ts';
-import { elementOrder, parseFitName, stanName, unwritableNameReason } from './stanNames.ts';
-import { packageVersion } from './version.ts';
+import { checkOutput } from './outputCheck.ts';
+import { adaptationLines, configLines, csvLayout, csvRow, timingLines } from './stanCsvFormat.ts';
+
+export { INCOMPLETE_PREFIX } from './stanCsvFormat.ts';
 
 export interface WriteStanCsvOptions {
   /** Replace existing files of the same names (default false: refuse and write nothing). */
@@ -12,13 +13,6 @@ export interface WriteStanCsvOptions {
   /** File name stem: files are `<stem>-<chain + 1>.csv` (default: the model name, with characters outside [A-Za-z0-9_.-] as '_'). */
   readonly fileStem?: string;
 }
-
-/** The marker line of a file whose chain stopped before all its draws; readStanCsv looks for this prefix. */
-export const INCOMPLETE_PREFIX = '# INCOMPLETE:';
-
-// Stan's warmup constants as DESIGN.md fixes them for this sampler (Stan's dual averaging γ=0.05, κ=0.75, t0=10;
-// windows 75/25/50); CmdStan writes them in every header, so we do too.
-const ADAPT_CONSTANTS = { gamma: 0.05, kappa: 0.75, t0: 10, init_buffer: 75, term_buffer: 50, window: 25 } as const;
 
 function fail(message: string): never {
   throw new Error(`[writeStanCsv] ${message}`);
@@ -34,14 +28,6 @@ function checkFit(fit: FitData): number[] {
   if (chains === 0) fail('the fit has no chains (values is empty); nothing to write');
   if (fit.stats.length !== chains) fail(`values has ${chains} chains but stats has ${fit.stats.length}`);
   if (fit.adaptation.length !== chains) fail(`values has ${chains} chains but adaptation has ${fit.adaptation.length}`);
-  const seen = new Set<string>();
-  for (const name of fit.columns) {
-    const why = unwritableNameReason(name);
-    if (why !== null) fail(`column name '${name}' ${why}`);
-    const stan = stanName(parseFitName(name));
-    if (seen.has(stan)) fail(`two columns are both written as '${stan}'`);
-    seen.add(stan);
-  }
   const draws: number[] = [];
   for (let c = 0; c < chains; c++) {
     const cols = fit.values[c]!;
@@ -65,101 +51,30 @@ function checkFit(fit: FitData): number[] {
   return draws;
 }
 
-function stemOf(fit: FitData, opts: WriteStanCsvOptions): string {
-  const stem = opts.fileStem ?? fit.modelName.replace(/[^A-Za-z0-9_.-]/g, '_');
-  if (stem.length === 0 || stem === '.' || stem === '..' || /[/\\]/.test(stem)) fail(`file stem '${stem}' is not a usable file name`);
-  return stem;
-}
-
-/** The comment lines before the header row, as CmdStan lays them out, then this library's own keys. */
-function configLines(fit: FitData, chain: number, n: number, fileName: string, modelName: string): string[] {
-  const cfg = fit.config;
-  const lines: string[] = [];
-  const incomplete = !fit.complete || n < cfg.draws;
-  if (incomplete) lines.push(`${INCOMPLETE_PREFIX} sampling was aborted after ${n} of ${cfg.draws} draws`);
-  lines.push(
-    `# model = ${modelName}`,
-    '# method = sample (Default)',
-    '#   sample',
-    `#     num_samples = ${cfg.draws}`,
-    `#     num_warmup = ${cfg.warmup}`,
-    '#     save_warmup = false',
-    '#     thin = 1',
-    '#     adapt',
-    `#       engaged = ${cfg.warmup > 0 ? 'true' : 'false'}`,
-    `#       gamma = ${ADAPT_CONSTANTS.gamma}`,
-    `#       delta = ${formatNumber(cfg.targetAccept)}`,
-    `#       kappa = ${ADAPT_CONSTANTS.kappa}`,
-    `#       t0 = ${ADAPT_CONSTANTS.t0}`,
-    `#       init_buffer = ${ADAPT_CONSTANTS.init_buffer}`,
-    `#       term_buffer = ${ADAPT_CONSTANTS.term_buffer}`,
-    `#       window = ${ADAPT_CONSTANTS.window}`,
-    '#       save_metric = false',
-    '#     algorithm = hmc (Default)',
-    '#       hmc',
-    '#         engine = nuts (Default)',
-    '#           nuts',
-    `#             max_depth = ${cfg.maxTreeDepth}`,
-    `#         metric = ${fit.adaptation[chain]!.metric === 'dense' ? 'dense_e' : 'diag_e'}`,
-    `#     num_chains = ${cfg.chains}`,
-    `# id = ${chain + 1}`,
-    '# random',
-    `#   seed = ${cfg.seed}`,
-    '# output',
-    `#   file = ${fileName}`,
-    '#   sig_figs = 17',
-    `# mlx-nuts version = ${packageVersion()}`,
-    `# backend = ${cfg.backend}`,
-    `# dtype = ${cfg.dtype}`,
-    `# device = ${cfg.device}`,
-    `# compile_seconds = ${formatSeconds(fit.timing.compileSeconds)}`,
-    `# clamp_hits = ${fit.clampHits[chain] ?? 0}`,
-  );
-  return lines;
-}
-
-function adaptationLines(fit: FitData, chain: number): string[] {
-  const a = fit.adaptation[chain]!;
-  const lines = ['# Adaptation terminated', `# Step size = ${formatNumber(a.stepSize)}`];
-  const v = Array.from(a.invMetric, formatNumber);
-  if (a.metric === 'dense') {
-    const dim = Math.round(Math.sqrt(v.length));
-    lines.push('# Elements of inverse mass matrix:');
-    for (let i = 0; i < dim; i++) lines.push(`# ${v.slice(i * dim, (i + 1) * dim).join(', ')}`);
-  } else {
-    lines.push('# Diagonal elements of inverse mass matrix:', `# ${v.join(', ')}`);
-  }
-  return lines;
-}
-
-function timingLines(fit: FitData): string[] {
-  const { warmupSeconds: w, samplingSeconds: s } = fit.timing;
-  return [
-    '# ',
-    `#  Elapsed Time: ${formatSeconds(w)} seconds (Warm-up)`,
-    `#                ${formatSeconds(s)} seconds (Sampling)`,
-    `#                ${formatSeconds(w + s)} seconds (Total)`,
-    '# ',
-  ];
-}
-
 /** Writes one chain's file through `<path>.partial`, renamed into place only once complete. */
-function writeChain(fit: FitData, chain: number, n: number, path: string, fileName: string, order: number[], header: string): void {
+function writeChain(fit: FitData, chain: number, n: number, path: string, fileName: string, order: readonly number[], header: string): void {
   const partial = `${path}.partial`;
   let fd: number | null = null;
   try {
     fd = openSync(partial, 'wx');
-    const head = [...configLines(fit, chain, n, fileName, fit.modelName.replace(/[\r\n]/g, ' ')), header, ...adaptationLines(fit, chain)];
+    const cfg = fit.config;
+    const incomplete = !fit.complete || n < cfg.draws;
+    const head = [
+      ...configLines({
+        modelName: fit.modelName, config: cfg, chain, metric: fit.adaptation[chain]!.metric, fileName,
+        compileSeconds: fit.timing.compileSeconds, clampHits: fit.clampHits[chain] ?? 0,
+        incompleteNote: incomplete ? `sampling was aborted after ${n} of ${cfg.draws} draws` : undefined,
+      }),
+      header,
+      ...adaptationLines(fit.adaptation[chain]!),
+    ];
     writeSync(fd, head.join('\n') + '\n');
-    const stats = SAMPLER_STATS.map((s) => fit.stats[chain]![s]);
-    const cols = order.map((j) => fit.values[chain]![j]!);
+    const stats = fit.stats[chain]!;
+    const cols = fit.values[chain]!;
     let buf: string[] = [];
     let size = 0;
     for (let i = 0; i < n; i++) {
-      const parts: string[] = [];
-      for (const s of stats) parts.push(formatNumber(s[i]!));
-      for (const col of cols) parts.push(formatNumber(col[i]!));
-      const row = parts.join(',');
+      const row = csvRow((s) => stats[s][i]!, (j) => cols[j]![i]!, order);
       buf.push(row);
       size += row.length;
       if (size > 1 << 20) {
@@ -169,7 +84,7 @@ function writeChain(fit: FitData, chain: number, n: number, path: string, fileNa
       }
     }
     if (buf.length > 0) writeSync(fd, buf.join('\n') + '\n');
-    writeSync(fd, timingLines(fit).join('\n') + '\n');
+    writeSync(fd, timingLines(fit.timing.warmupSeconds, fit.timing.samplingSeconds).join('\n') + '\n');
     closeSync(fd);
     fd = null;
     renameSync(partial, path);
@@ -190,33 +105,6 @@ function writeChain(fit: FitData, chain: number, n: number, path: string, fileNa
   }
 }
 
-/** Makes sure `dir` is a writable directory (creating it if absent) and no target would be overwritten unasked. */
-function prepare(dir: string, paths: string[], overwrite: boolean): void {
-  if (typeof dir !== 'string' || dir.length === 0) fail('the output directory must be a non-empty path');
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) fail(`output directory ${dir} exists and is not a directory`);
-  } else {
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      fail(`cannot create output directory ${dir}: ${errText(e)}`);
-    }
-  }
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    fail(`output directory ${dir} is not writable: ${errText(e)}`);
-  }
-  for (const p of paths) {
-    for (const target of [p, `${p}.partial`]) {
-      if (!existsSync(target)) continue;
-      if (statSync(target).isDirectory()) fail(`${target} is a directory; nothing was written`);
-      if (!overwrite) fail(`${target} already exists; pass { overwrite: true } to replace it (nothing was written)`);
-    }
-  }
-  if (overwrite) for (const p of paths) if (existsSync(`${p}.partial`)) unlinkSync(`${p}.partial`);
-}
-
 /**
  * Writes `<stem>-<chain + 1>.csv` in `dir` for every chain, in CmdStan's layout (read by ArviZ's from_cmdstan,
  * cmdstanpy's from_csv and readStanCsv), and returns the paths. Each file appears only once complete; a chain
@@ -227,13 +115,12 @@ function prepare(dir: string, paths: string[], overwrite: boolean): void {
  */
 export function writeStanCsv(fit: FitData, dir: string, opts: WriteStanCsvOptions = {}): string[] {
   const draws = checkFit(fit);
-  const stem = stemOf(fit, opts);
-  const names = fit.columns.map(parseFitName);
-  const order = elementOrder(names, true);
-  const header = [...SAMPLER_STATS, ...order.map((j) => stanName(names[j]!))].join(',');
-  const files = draws.map((_, c) => `${stem}-${c + 1}.csv`);
-  const paths = files.map((f) => join(dir, f));
-  prepare(dir, paths, opts.overwrite === true);
+  const { header, order } = csvLayout('writeStanCsv', fit.columns);
+  if (typeof dir !== 'string' || dir.length === 0) fail('the output directory must be a non-empty path');
+  const plan = checkOutput(dir, { fn: 'writeStanCsv', chains: draws.length, modelName: fit.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite === true });
+  const paths = plan.paths.map((p) => join(dir, basename(p)));
+  const files = paths.map((p) => basename(p));
+  if (opts.overwrite === true) for (const p of paths) if (existsSync(`${p}.partial`)) unlinkSync(`${p}.partial`);
   draws.forEach((n, c) => {
     try {
       writeChain(fit, c, n, paths[c]!, files[c]!, order, header);

@@ -1,0 +1,145 @@
+// Checks an output directory before any sampling: creatable, writable (a probe file), no file in the way, no silent overwrite.
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { chainFileName, fileStemOf } from './stanCsvFormat.ts';
+
+export interface OutputCheckOptions {
+  /** Replace existing chain files (default false: an existing file is an error). */
+  readonly overwrite?: boolean;
+  /** Number of chains: one file `<stem>-<chain + 1>.csv` each. */
+  readonly chains: number;
+  /** The model's name, the default file stem. */
+  readonly modelName: string;
+  /** A file stem instead of the model's name. */
+  readonly fileStem?: string;
+  /** The function named in errors (default 'sample'). */
+  readonly fn?: string;
+}
+
+export interface OutputPlan {
+  /** The directory, absolute. */
+  readonly dir: string;
+  /** One path per chain, absolute. */
+  readonly paths: readonly string[];
+  /** Files among `paths` that exist now and will be replaced (only with overwrite). */
+  readonly replaced: readonly string[];
+  /** Directories this check created (deepest last). */
+  readonly created: readonly string[];
+}
+
+/** Kernel and device filesystems: a directory tree there is not storage, and recursive mkdir can loop in /proc. */
+const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
+
+function specialRoot(abs: string): string | null {
+  return SPECIAL_ROOTS.find((r) => abs === r || abs.startsWith(r + sep)) ?? null;
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The nearest existing ancestor of `abs` (itself when it exists) and the missing levels below it, top first. */
+function existingAncestor(abs: string): { base: string; missing: string[] } {
+  const missing: string[] = [];
+  let p = abs;
+  for (;;) {
+    let exists = false;
+    try {
+      lstatSync(p);
+      exists = true;
+    } catch {
+      exists = false;
+    }
+    if (exists) return { base: p, missing };
+    const up = dirname(p);
+    if (up === p) return { base: p, missing };
+    missing.unshift(p);
+    p = up;
+  }
+}
+
+/**
+ * Validates `dir` for writing one Stan CSV per chain and returns the plan. It creates missing directories one level
+ * at a time below the first existing ancestor (never a recursive mkdir), refuses /proc, /sys and /dev (also through
+ * symbolic links), writes and removes a probe file, and refuses paths where a directory or, without `overwrite`, a file
+ * already stands. Errors start with `[fn] output` and name the path; on error the directories it created are removed.
+ */
+export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
+  const fn = opts.fn ?? 'sample';
+  const fail = (message: string): never => {
+    throw new Error(`[${fn}] output ${message}`);
+  };
+  if (typeof dir !== 'string' || dir.trim().length === 0) fail(`directory must be a non-empty path, got ${JSON.stringify(dir)}`);
+  if (!Number.isInteger(opts.chains) || opts.chains < 1) fail(`needs a positive whole number of chains, got ${String(opts.chains)}`);
+  const stem = fileStemOf(fn, opts.modelName, opts.fileStem);
+  const abs = resolve(dir);
+  const special = specialRoot(abs);
+  if (special !== null) fail(`directory ${abs} is under ${special}, a kernel filesystem, not storage: choose a directory on disk`);
+
+  const { base, missing } = existingAncestor(abs);
+  let baseReal = base;
+  try {
+    baseReal = realpathSync(base);
+  } catch (e) {
+    fail(`directory ${abs} cannot be used: ${base} cannot be resolved (${reason(e)})`);
+  }
+  const specialReal = specialRoot(baseReal);
+  if (specialReal !== null) fail(`directory ${abs} leads into ${specialReal} (${base} is ${baseReal}), a kernel filesystem: choose a directory on disk`);
+  if (!statSync(baseReal).isDirectory()) {
+    fail(missing.length === 0 ? `directory ${abs} exists and is not a directory` : `directory ${abs} cannot be created: ${base} is a file, not a directory`);
+  }
+
+  const created: string[] = [];
+  const undo = () => {
+    for (const d of [...created].reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* not empty or gone: leave it */
+      }
+    }
+  };
+  try {
+    for (const d of missing) {
+      try {
+        mkdirSync(d);
+      } catch (e) {
+        fail(`directory ${abs} cannot be created: mkdir ${d} failed (${reason(e)})`);
+      }
+      created.push(d);
+    }
+    const probe = join(abs, `.mlx-nuts-probe-${process.pid}-${Date.now()}`);
+    try {
+      const fd = openSync(probe, 'wx');
+      try {
+        writeSync(fd, 'probe\n');
+      } finally {
+        closeSync(fd);
+      }
+      unlinkSync(probe);
+    } catch (e) {
+      fail(`directory ${abs} is not writable: a probe file could not be written and removed (${reason(e)})`);
+    }
+
+    const paths = Array.from({ length: opts.chains }, (_, c) => join(abs, chainFileName(stem, c)));
+    const replaced: string[] = [];
+    const blocked: string[] = [];
+    for (const p of paths) {
+      for (const target of [p, `${p}.partial`]) {
+        if (!existsSync(target)) continue;
+        if (statSync(target).isDirectory()) fail(`file ${target} is a directory; nothing was written`);
+        if (target === p) replaced.push(p);
+        else blocked.push(target);
+      }
+    }
+    const conflicts = [...replaced, ...blocked];
+    if (!opts.overwrite && conflicts.length > 0) {
+      const list = conflicts.length === 1 ? `file ${conflicts[0]} already exists` : `files ${conflicts.join(', ')} already exist`;
+      fail(`${list}; pass { overwrite: true } (on the command line --overwrite) to replace ${conflicts.length === 1 ? 'it' : 'them'} (nothing was written)`);
+    }
+    return { dir: abs, paths, replaced, created };
+  } catch (e) {
+    undo();
+    throw e;
+  }
+}
