@@ -57,7 +57,7 @@ function rowsOf(spec: VegaLiteSpec, dataset?: string): Row[] {
 
 function divergentPairs(fit: FitData): string[] {
   const out: string[] = [];
-  fit.stats.forEach((s, c) => s.divergent__.forEach((d, i) => d > 0 && out.push(`${c + 1}:${i}`)));
+  fit.stats.forEach((s, c) => s.divergent__.forEach((d, i) => d > 0 && out.push(`${c}:${i}`)));
   return out.sort();
 }
 
@@ -115,7 +115,7 @@ describe('plot data', () => {
     expect(div.map((r) => `${r['chain']}:${r['draw']}`).sort()).toEqual(divergentPairs(fit));
     expect(divergentPairs(fit).length).toBeGreaterThan(20);
     for (const r of div) {
-      const c = Number(r['chain']) - 1;
+      const c = Number(r['chain']);
       const i = r['draw'] as number;
       expect(r['p0']).toBeCloseTo(fit.values[c]![0]![i]!, 4);
       expect(r['p1']).toBeCloseTo(fit.values[c]![1]![i]!, 4);
@@ -134,7 +134,7 @@ describe('plot data', () => {
     const params = [...new Set(rows.map((r) => r['param']))];
     expect(params).toEqual(['mu', 'theta[0]', 'theta[1]', 'theta[2]']);
     for (const p of params) {
-      for (const c of ['1', '2', '3']) {
+      for (const c of ['0', '1', '2']) {
         const mine = rows.filter((r) => r['param'] === p && r['chain'] === c);
         expect(mine.length).toBeLessThanOrEqual(100 + 20);
         expect(mine.length).toBeGreaterThanOrEqual(100);
@@ -146,7 +146,7 @@ describe('plot data', () => {
 
   it('rank plot: each chain’s rank counts add up to its draws', () => {
     const rows = rowsOf(rankPlot(fit, { params: ['mu'], bins: 10 }));
-    for (const c of ['1', '2', '3', '4']) {
+    for (const c of ['0', '1', '2', '3']) {
       const mine = rows.filter((r) => r['chain'] === c);
       expect(mine).toHaveLength(10);
       expect(mine.reduce((a, r) => a + (r['count'] as number), 0)).toBe(240);
@@ -173,7 +173,7 @@ describe('plot data', () => {
   it('forest plot: one row per parameter and chain plus the pooled row', () => {
     const rows = rowsOf(forestPlot(fit, { params: ['mu', 'tau'] }));
     expect(rows).toHaveLength(2 * 5);
-    const r = rows.find((x) => x['param'] === 'tau' && x['chain'] === '2')!;
+    const r = rows.find((x) => x['param'] === 'tau' && x['chain'] === '1')!;
     const sorted = Array.from(fit.values[1]![1]!).sort((a, b) => a - b);
     expect(r['median']).toBeCloseTo((sorted[119]! + sorted[120]!) / 2, 4);
     expect(r['lo'] as number).toBeLessThan(r['ilo'] as number);
@@ -205,8 +205,8 @@ describe('plot data', () => {
   it('warmup plot: step size, tree depth and accept stat of every chain', () => {
     const rows = rowsOf(warmupPlot(fit));
     expect(new Set(rows.map((r) => r['stat']))).toEqual(new Set(['stepsize__', 'treedepth__', 'accept_stat__']));
-    expect(rows.filter((r) => r['stat'] === 'treedepth__' && r['chain'] === '3')).toHaveLength(120);
-    const first = rows.find((r) => r['stat'] === 'stepsize__' && r['chain'] === '1' && r['iter'] === 0)!;
+    expect(rows.filter((r) => r['stat'] === 'treedepth__' && r['chain'] === '2')).toHaveLength(120);
+    const first = rows.find((r) => r['stat'] === 'stepsize__' && r['chain'] === '0' && r['iter'] === 0)!;
     expect(first['value']).toBeCloseTo(fit.warmupStats[0]!.stepsize__[0]!, 4);
     expect(() => warmupPlot({ ...fit, warmupStats: [] })).toThrow(/^\[warmupPlot\] fit.warmupStats/);
   });

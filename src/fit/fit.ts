@@ -1,10 +1,12 @@
 // Fit: the result of sample() — draws by name, sampler stats, adaptation, summary and Stan-style warnings.
-import { ebfmi, summarize, type SummaryRow } from '../diagnostics/index.ts';
-import { fitToJSON, writeStanCsv } from '../io/index.ts';
+import { ebfmi, type SummaryRow } from '../diagnostics/index.ts';
+import { fitFromJSON, fitToJSON, writeStanCsv } from '../io/index.ts';
 import { simulateObserved } from '../distributions/predictive.ts';
-import type { TracedModel } from '../graph/model.ts';
+import type { Model, TracedModel } from '../graph/model.ts';
 import { makeRng } from '../random/rng.ts';
+import { summaryText } from './format.ts';
 import type { FitData, SamplerStat } from './types.ts';
+import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
 
 export interface FitExtras {
   /** Native (device) calls per post-warmup draw, summed over the batch of chains. */
@@ -76,9 +78,9 @@ export class Fit {
     return out;
   }
 
-  /** One row per column: mean, sd, MCSE of the mean, 5/50/95% quantiles, bulk and tail ESS, R-hat. */
+  /** One row per column: mean, sd, MCSE of the mean, 5/50/95% quantiles, bulk and tail ESS, R-hat ([] with no draws). */
   summary(): SummaryRow[] {
-    return this.data.columns.map((c) => summarize(c, this.draws(c)));
+    return summaryRows(this.data);
   }
 
   /** Total divergent transitions after warmup, per chain. */
@@ -91,56 +93,47 @@ export class Fit {
     return this.data.stats.map((s) => ebfmi(s.energy__));
   }
 
-  /** Stan-style warnings: divergences, tree-depth hits, low E-BFMI, R-hat > 1.01, low ESS, clamp hits, incomplete. */
+  /**
+   * Stan-style warnings (src/fit/warnings.ts, the same list the report and the CLI show): no draws, divergences,
+   * tree-depth hits, E-BFMI < 0.3, R-hat > 1.01, low ESS, non-finite values, clamp hits, an aborted run.
+   */
   warnings(): string[] {
-    const out: string[] = [];
-    const n = this.numDraws * this.chains;
-    const div = this.divergences().reduce((a, b) => a + b, 0);
-    if (div > 0) out.push(`${div} of ${n} (${((100 * div) / n).toFixed(1)}%) transitions ended with a divergence. Consider a higher targetAccept or reparameterising the model.`);
-    const maxDepth = this.data.config.maxTreeDepth;
-    const hits = this.data.stats.reduce((a, s) => a + s.treedepth__.filter((d) => d >= maxDepth).length, 0);
-    if (hits > 0) out.push(`${hits} of ${n} transitions hit the maximum tree depth of ${maxDepth}.`);
-    this.ebfmi().forEach((e, c) => {
-      if (e < 0.3) out.push(`Chain ${c}: E-BFMI = ${e.toFixed(3)}, which is below 0.3 and may indicate poor exploration of the posterior.`);
-    });
-    const rows = this.summary();
-    const badR = rows.filter((r) => r.rhat > 1.01);
-    if (badR.length) out.push(`R-hat above 1.01 for ${badR.map((r) => r.name).slice(0, 8).join(', ')}${badR.length > 8 ? ', …' : ''}: the chains have not mixed.`);
-    const lowEss = rows.filter((r) => r.essBulk < 100 * this.chains || r.essTail < 100 * this.chains);
-    if (lowEss.length) out.push(`Bulk or tail ESS below ${100 * this.chains} (100 per chain) for ${lowEss.map((r) => r.name).slice(0, 8).join(', ')}${lowEss.length > 8 ? ', …' : ''}: estimates may be unreliable.`);
-    const clamp = this.data.clampHits.reduce((a, b) => a + b, 0);
-    if (clamp > 0) out.push(`${clamp} draws touched the log-transform clamp (±${this.data.config.dtype === 'float32' ? 20 : 200} on the log scale): the density there differs from the model's.`);
-    if (!this.data.complete) out.push(`Sampling was aborted: ${this.numDraws} of ${this.data.config.draws} draws per chain.`);
-    return out;
+    return this.warningList().map((w) => w.message);
   }
 
-  /** The summary as an aligned text table. */
+  /** The warnings with their kinds ('divergences', 'ess', …). */
+  warningList(): Warning[] {
+    return fitWarnings(this.data);
+  }
+
+  /** Why this fit has no post-warmup draws ('no draws: stopped during warmup, …'), or null when it has some. */
+  get noDraws(): string | null {
+    return noDrawsReason(this.data);
+  }
+
+  /** The summary as an aligned text table (R-hat with 3 decimals, ESS as integers); a fit with no draws says so. */
   summaryTable(): string {
-    const rows = this.summary();
-    const head = ['name', 'mean', 'sd', 'mcse', 'q5', 'q50', 'q95', 'ess_bulk', 'ess_tail', 'rhat'];
-    const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'NA');
-    const body = rows.map((r) => [r.name, fmt(r.mean), fmt(r.sd), fmt(r.mcseMean), fmt(r.q5), fmt(r.q50), fmt(r.q95),
-      fmt(r.essBulk, 0), fmt(r.essTail, 0), fmt(r.rhat, 3)]);
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    return [line(head), ...body.map(line)].join('\n');
+    return summaryText(this.summary(), noDrawsReason(this.data) ?? 'no columns');
   }
 
   /**
    * Posterior predictive draws of every observed node: for each chain, one simulated data set per posterior draw,
    * draw-major (draw d occupies [d·size, (d+1)·size)). Seeded streams per chain: (seed, 1000 + chain).
    */
-  posteriorPredictive(opts: { seed?: number } = {}): Record<string, Float64Array[]> {
-    const traced = this.extras.model;
-    if (!traced) throw new Error('[Fit.posteriorPredictive] this fit does not carry its model (it was not made by sample())');
+  posteriorPredictive(opts: { seed?: number; model?: Model | TracedModel } = {}): Record<string, Float64Array[]> {
+    const traced = opts.model !== undefined ? modelFor(this.data, opts.model) : this.extras.model;
+    if (!traced) {
+      throw new Error('[Fit.posteriorPredictive] this fit does not carry its model (it was loaded from a file): pass it again, posteriorPredictive({ model })');
+    }
     const seed = opts.seed ?? this.data.config.seed;
     const out: Record<string, Float64Array[]> = {};
     const sizes = traced.observed.map((o) => o.data.data.length);
-    traced.observed.forEach((o, k) => (out[o.name] = this.data.values.map(() => new Float64Array(this.numDraws * sizes[k]!))));
+    const n = drawCount(this.data);
+    traced.observed.forEach((o, k) => (out[o.name] = this.data.values.map(() => new Float64Array(n * sizes[k]!))));
     const starts = traced.params.map((p) => this.data.columns.indexOf(flatFirst(p.name, p.shape)));
     this.data.values.forEach((cols, c) => {
       const rng = makeRng(seed, 1000 + c);
-      for (let d = 0; d < this.numDraws; d++) {
+      for (let d = 0; d < n; d++) {
         const values: Record<string, Float64Array> = {};
         traced.params.forEach((p, k) => {
           const size = p.shape.reduce((a, b) => a * b, 1);
@@ -160,6 +153,27 @@ export class Fit {
   toJSON(): unknown {
     return fitToJSON(this.data);
   }
+
+  /** A fit from fitToJSON's output (object or text); pass the model to get posterior predictive checks back. */
+  static fromJSON(json: unknown, opts: { model?: Model | TracedModel } = {}): Fit {
+    const data = fitFromJSON(json);
+    return new Fit(data, { nativeCallsPerDraw: 0, model: opts.model !== undefined ? modelFor(data, opts.model, 'Fit.fromJSON') : undefined });
+  }
+}
+
+/** Traces `model` (float64) and checks that its parameters are the fit's, by name and shape. */
+export function modelFor(fit: FitData, model: Model | TracedModel, fn = 'Fit.posteriorPredictive'): TracedModel {
+  const traced: TracedModel = 'ir' in model ? model : (model as Model).trace('float64');
+  for (const p of traced.params) {
+    const v = fit.variables.find((x) => x.name === p.name);
+    if (v === undefined) {
+      throw new Error(`[${fn}] the model's parameter '${p.name}' is not in this fit (its variables: ${fit.variables.map((x) => x.name).join(', ')}): is it the same model?`);
+    }
+    if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
+      throw new Error(`[${fn}] the model's parameter '${p.name}' has shape [${p.shape}], the fit's has [${v.shape}]: is it the same model and data?`);
+    }
+  }
+  return traced;
 }
 
 function flatFirst(name: string, shape: readonly number[]): string {

@@ -30,6 +30,8 @@ export interface FitConfig {
   readonly backend: string;
   readonly dtype: string;
   readonly device: string;
+  /** Which transition kernel ran: 'fused-cpu' (generated C++) or 'typescript' (over the backend's density). */
+  readonly engine?: string;
 }
 
 export interface FitData {

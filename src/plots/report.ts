@@ -3,56 +3,31 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { FitData } from '../fit/types.ts';
-import { autocorrelationPlot } from './autocorr.ts';
-import { energyPlot } from './energy.ts';
-import { pairPlot } from './pair.ts';
-import { forestPlot, posteriorPlot } from './posterior.ts';
-import { checkFit, drawsPerChain, PLOT_FONT, type VegaLiteSpec } from './spec.ts';
-import { fitSummary, fitWarnings, type TableRow, type Warning } from './summary.ts';
-import { rankPlot, tracePlot } from './trace.ts';
-import { warmupPlot } from './warmup.ts';
+import type { SummaryRow } from '../diagnostics/index.ts';
+import { formatSummaryValue, SUMMARY_COLUMNS } from '../fit/format.ts';
+import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from '../fit/warnings.ts';
+import { plottedColumns, reportPlots, type ReportPlotOptions } from './reportPlots.ts';
+import { checkFit, PLOT_FONT } from './spec.ts';
+import type { TableRow } from './summary.ts';
 
-export interface ReportOptions {
+export { reportPlots, type ReportPlot, type ReportPlotOptions } from './reportPlots.ts';
+
+export interface ReportOptions extends ReportPlotOptions {
   /** Page title (default: "<model> — mlx-nuts report"). */
   readonly title?: string;
-  /** Columns or variables for the trace, rank, density and autocorrelation plots (default: the first `maxParams`). */
-  readonly params?: readonly string[];
-  /** How many columns those plots show when `params` is not given (default 6). */
-  readonly maxParams?: number;
-  /** Two to eight columns or variables for the pair plot (default: the first two columns). */
-  readonly pairParams?: readonly string[];
-  /** Rows to show instead of the default table (`fitSummary(fit)`: diagnostics' summarize per column). */
+  /** Rows to show instead of the default table (the fit's summary: diagnostics' summarize per column). */
   readonly summary?: readonly TableRow[];
-  /** Thinning limits: draws per chain in traces (default 400), points in the pair plot (default 1000). */
-  readonly maxDraws?: number;
-  readonly maxPoints?: number;
 }
 
-/** One plot of the report: the element id, a heading, and the spec. */
-export interface ReportPlot {
-  readonly id: string;
-  readonly heading: string;
-  readonly spec: VegaLiteSpec;
-}
+/** A fit, or anything carrying one as `data` (the Fit class) and perhaps its model as `extras.model`. */
+export type ReportInput = FitData | { readonly data: FitData; readonly extras?: { readonly model?: ReportPlotOptions['model'] } };
 
-/** The plots a report shows for a fit (warmup only when the fit recorded warmup statistics). */
-export function reportPlots(fit: FitData, opts: ReportOptions = {}): ReportPlot[] {
-  const p = { params: opts.params, maxParams: opts.maxParams };
-  const plots: ReportPlot[] = [
-    { id: 'plot-trace', heading: 'Trace', spec: tracePlot(fit, { ...p, maxDraws: opts.maxDraws }) },
-    { id: 'plot-rank', heading: 'Rank plot', spec: rankPlot(fit, p) },
-    { id: 'plot-posterior', heading: 'Posterior densities', spec: posteriorPlot(fit, p) },
-    { id: 'plot-forest', heading: 'Forest plot', spec: forestPlot(fit, { params: opts.params, maxParams: 40 }) },
-  ];
-  if (fit.columns.length >= 2) {
-    plots.push({ id: 'plot-pair', heading: 'Pair plot', spec: pairPlot(fit, { params: opts.pairParams, maxPoints: opts.maxPoints }) });
+function unwrap(input: ReportInput, opts: ReportOptions): { fit: FitData; opts: ReportOptions } {
+  if (input !== null && typeof input === 'object' && 'data' in input && !('columns' in input)) {
+    const model = opts.model ?? input.extras?.model;
+    return { fit: input.data, opts: model !== undefined ? { ...opts, model } : opts };
   }
-  plots.push({ id: 'plot-energy', heading: 'Energy', spec: energyPlot(fit) });
-  if (drawsPerChain(fit) >= 2) plots.push({ id: 'plot-autocorr', heading: 'Autocorrelation', spec: autocorrelationPlot(fit, p) });
-  if (fit.warmupStats.some((s) => (s.stepsize__?.length ?? 0) > 0)) {
-    plots.push({ id: 'plot-warmup', heading: 'Warmup', spec: warmupPlot(fit, { maxDraws: opts.maxDraws }) });
-  }
-  return plots;
+  return { fit: input as FitData, opts };
 }
 
 /** The minified browser builds of vega, vega-lite and vega-embed, read from node_modules. */
@@ -79,27 +54,31 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCode
 const scriptSafe = (code: string) => code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 const jsonSafe = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
-function formatCell(v: number | string): string {
+function formatCell(key: string, v: number | string): string {
   if (typeof v === 'string') return escapeHtml(v);
-  if (!Number.isFinite(v)) return String(v);
+  if (SUMMARY_COLUMNS.some((c) => c.key === key) || key === 'mcseSd') return formatSummaryValue(key, v);
+  if (!Number.isFinite(v)) return 'NA';
   if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : v.toPrecision(4).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m));
+  return formatSummaryValue('value', v);
 }
 
-function summaryHtml(rows: readonly TableRow[]): string {
-  if (rows.length === 0) return '<p>No columns.</p>';
-  const keys = Object.keys(rows[0]!).filter((k) => k !== 'name');
-  const head = `<tr><th>name</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}</tr>`;
-  const cell = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? formatCell(v) : '');
+function summaryHtml(rows: readonly TableRow[], empty: string): string {
+  if (rows.length === 0) return `<p class="nodraws">${escapeHtml(empty)}</p>`;
+  const standard = SUMMARY_COLUMNS.every((c) => c.key in rows[0]!);
+  const keys = standard ? SUMMARY_COLUMNS.map((c) => c.key as string) : Object.keys(rows[0]!).filter((k) => k !== 'name');
+  const heading = (k: string) => SUMMARY_COLUMNS.find((c) => c.key === k)?.heading ?? k;
+  const head = `<tr><th>name</th>${keys.map((k) => `<th>${escapeHtml(heading(k))}</th>`).join('')}</tr>`;
+  const cell = (k: string, v: unknown) => (typeof v === 'number' || typeof v === 'string' ? formatCell(k, v) : '');
   const body = rows
-    .map((r) => `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${cell((r as Record<string, unknown>)[k])}</td>`).join('')}</tr>`)
+    .map((r) => `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${cell(k, (r as Record<string, unknown>)[k])}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table class="summary"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function warningsHtml(warnings: readonly Warning[]): string {
-  if (warnings.length === 0) return '<p class="ok">No warnings: no divergences, no tree depth hits, E-BFMI ≥ 0.3, R-hat ≤ 1.01.</p>';
+  if (warnings.length === 0) {
+    return '<p class="ok">No warnings: no divergences, no tree depth hits, E-BFMI ≥ 0.3, R-hat ≤ 1.01, bulk and tail ESS ≥ 100 per chain, all values finite.</p>';
+  }
   return `<ul class="warnings">${warnings.map((w) => `<li data-kind="${w.kind}">${escapeHtml(w.message)}</li>`).join('')}</ul>`;
 }
 
@@ -113,19 +92,24 @@ table.summary th:first-child, table.summary td:first-child { text-align: left; }
 .table-wrap { max-height: 480px; overflow: auto; display: inline-block; border: 1px solid #eee; }
 ul.warnings li { color: #8a1c1c; margin: 4px 0; } p.ok { color: #1c6b2a; }
 .plot { margin: 8px 0 16px; overflow-x: auto; } .plot-error { color: #8a1c1c; white-space: pre-wrap; }
+p.note, p.shown { color: #444; font-size: 0.9em; margin: 4px 0; } p.shown { font-weight: bold; } p.nodraws { color: #8a1c1c; font-weight: bold; }
 `;
 
 /** The report as one HTML string (no external resources: scripts, styles and data are all inline). */
-export function reportHtml(fit: FitData, opts: ReportOptions = {}): string {
+export function reportHtml(input: ReportInput, options: ReportOptions = {}): string {
+  const { fit, opts } = unwrap(input, options);
   checkFit('writeReport', fit);
-  const summary = opts.summary ?? fitSummary(fit);
-  const warnings = fitWarnings(fit, summary);
-  const plots = reportPlots(fit, opts);
+  const rows: SummaryRow[] = summaryRows(fit);
+  const summary = opts.summary ?? rows;
+  const warnings = fitWarnings(fit, rows);
+  const plots = reportPlots(fit, opts, rows);
+  const none = noDrawsReason(fit);
+  const shown = none === null ? plottedColumns(fit, opts).note : null;
   const title = opts.title ?? `${fit.modelName} — mlx-nuts report`;
   const c = fit.config;
-  const n = drawsPerChain(fit);
+  const n = drawCount(fit);
   const meta =
-    `${fit.values.length} chains × ${n} draws (warmup ${c.warmup}), seed ${c.seed}, ${c.metric} metric, target accept ${c.targetAccept}, ` +
+    `${fit.values.length} chains (numbered 0–${fit.values.length - 1}) × ${n} draws (warmup ${c.warmup}), seed ${c.seed}, ${c.metric} metric, target accept ${c.targetAccept}, ` +
     `max tree depth ${c.maxTreeDepth}; backend ${c.backend} (${c.dtype}, ${c.device}); ` +
     `compile ${fit.timing.compileSeconds.toFixed(2)} s, warmup ${fit.timing.warmupSeconds.toFixed(2)} s, sampling ${fit.timing.samplingSeconds.toFixed(2)} s.`;
   // vega-embed warns when a spec's $schema names another major version than the bundled vega-lite; the specs stay
@@ -135,7 +119,9 @@ export function reportHtml(fit: FitData, opts: ReportOptions = {}): string {
     const { $schema: _schema, ...rest } = p.spec;
     specs[p.id] = rest;
   }
-  const sections = plots.map((p) => `<h2>${escapeHtml(p.heading)}</h2>\n<div class="plot" id="${p.id}"></div>`).join('\n');
+  const sections = plots
+    .map((p) => `<h2>${escapeHtml(p.heading)}</h2>\n${p.note ? `<p class="note">${escapeHtml(p.note)}</p>\n` : ''}<div class="plot" id="${p.id}"></div>`)
+    .join('\n');
   const vendor = vendorScripts()
     .map((v) => `<script data-lib="${v.name}">\n${scriptSafe(v.code)}\n</script>`)
     .join('\n');
@@ -172,7 +158,9 @@ export function reportHtml(fit: FitData, opts: ReportOptions = {}): string {
 <h2>Warnings</h2>
 ${warningsHtml(warnings)}
 <h2>Summary</h2>
-<div class="table-wrap">${summaryHtml(summary)}</div>
+<div class="table-wrap">${summaryHtml(summary, none ?? 'No columns.')}</div>
+${shown ? `<p class="shown" id="shown">${escapeHtml(shown)}</p>` : ''}
+${none !== null ? `<p class="nodraws">${escapeHtml(none)}: the plots of draws are left out${plots.length > 0 ? '; the warmup view shows how far adaptation got' : ''}.</p>` : ''}
 ${sections}
 ${vendor}
 <script>${scriptSafe(boot)}</script>
@@ -182,7 +170,7 @@ ${vendor}
 }
 
 /** Writes the report to `path` (parent folders created) and returns its absolute path. */
-export async function writeReport(fit: FitData, path: string, opts: ReportOptions = {}): Promise<string> {
+export async function writeReport(fit: ReportInput, path: string, opts: ReportOptions = {}): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) throw new Error('[writeReport] path must be a non-empty string');
   const html = reportHtml(fit, opts);
   const abs = resolve(path);

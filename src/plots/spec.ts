@@ -105,9 +105,12 @@ export function thinIndices(n: number, max: number): number[] {
   return out;
 }
 
-/** The chain label used in every legend: chains are numbered from 1, as Stan and ArviZ show them. */
+/**
+ * The chain label used in every legend: chains are numbered from 0, as in fit.draws(name)[chain], fit.warnings(),
+ * the progress bars and the sampler's errors (only the Stan CSV files keep CmdStan's 1-based `-1.csv` and `id`).
+ */
 export function chainLabel(c: number): string {
-  return `${c + 1}`;
+  return `${c}`;
 }
 
 /** Rounds for JSON: keeps specs small without visible loss. */

@@ -1,4 +1,4 @@
-// Warmup traces: step size, tree depth and accept statistic per chain as adaptation proceeds (fit.warmupStats).
+// Warmup view: step size, and rolling means of tree depth and accept statistic, per chain as adaptation proceeds (fit.warmupStats).
 import type { FitData, SamplerStat } from '../fit/types.ts';
 import { chainLabel, checkFit, checkPositiveInt, makeSpec, type PlotOptions, round, thinIndices, type VegaLiteSpec } from './spec.ts';
 
@@ -7,11 +7,34 @@ export interface WarmupOptions extends PlotOptions {
   readonly maxDraws?: number;
 }
 
-const PANELS: readonly { stat: SamplerStat; title: string; log: boolean }[] = [
-  { stat: 'stepsize__', title: 'step size', log: true },
-  { stat: 'treedepth__', title: 'tree depth', log: false },
-  { stat: 'accept_stat__', title: 'accept stat', log: false },
+/** Iterations per rolling mean: Stan's first slow adaptation window (25 iterations). */
+export const WARMUP_ROLLING_WINDOW = 25;
+
+const PANELS: readonly { stat: SamplerStat; title: string; log: boolean; rolling: boolean }[] = [
+  { stat: 'stepsize__', title: 'step size', log: true, rolling: false },
+  { stat: 'treedepth__', title: `tree depth (mean of ${WARMUP_ROLLING_WINDOW})`, log: false, rolling: true },
+  { stat: 'accept_stat__', title: `accept stat (mean of ${WARMUP_ROLLING_WINDOW})`, log: false, rolling: true },
 ];
+
+/** Trailing rolling mean over `w` values (fewer at the start), skipping non-finite values. */
+export function rollingMean(xs: ArrayLike<number>, w: number): Float64Array {
+  const out = new Float64Array(xs.length);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (Number.isFinite(xs[i]!)) {
+      sum += xs[i]!;
+      count++;
+    }
+    const drop = i - w;
+    if (drop >= 0 && Number.isFinite(xs[drop]!)) {
+      sum -= xs[drop]!;
+      count--;
+    }
+    out[i] = count > 0 ? sum / count : NaN;
+  }
+  return out;
+}
 
 /**
  * Three stacked panels over the warmup iterations, one line per chain. Columnar records per (stat, chain):
@@ -25,8 +48,9 @@ export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec
   let any = false;
   fit.warmupStats.forEach((s, c) => {
     for (const p of PANELS) {
-      const xs = s[p.stat];
-      if (xs === undefined || xs.length === 0) continue;
+      const raw = s[p.stat];
+      if (raw === undefined || raw.length === 0) continue;
+      const xs = p.rolling ? rollingMean(raw, WARMUP_ROLLING_WINDOW) : raw;
       const keep = thinIndices(xs.length, maxDraws).filter((i) => Number.isFinite(xs[i]!) && (!p.log || xs[i]! > 0));
       if (keep.length > 0) any = true;
       records.push({ stat: p.stat, chain: chainLabel(c), iter: keep, value: keep.map((i) => round(xs[i]!, 5)) });
@@ -37,10 +61,10 @@ export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec
     transform: [{ filter: { field: 'stat', equal: p.stat } }],
     width: opts.width ?? 520,
     height: opts.height ?? 90,
-    mark: { type: 'line', strokeWidth: 0.9, opacity: 0.85, interpolate: p.stat === 'treedepth__' ? 'step-after' : 'linear' },
+    mark: { type: 'line', strokeWidth: 1.2, opacity: 0.9 },
     encoding: {
       x: { field: 'iter', type: 'quantitative', title: last ? 'warmup iteration' : null },
-      y: { field: 'value', type: 'quantitative', title: p.title, scale: p.log ? { type: 'log' } : { zero: p.stat === 'treedepth__' } },
+      y: { field: 'value', type: 'quantitative', title: p.title, scale: p.log ? { type: 'log' } : p.stat === 'accept_stat__' ? { domain: [0, 1] } : { zero: true } },
       color: { field: 'chain', type: 'nominal', title: 'chain' },
     },
   });
@@ -51,6 +75,6 @@ export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec
       vconcat: PANELS.map((p, k) => panel(p, k === PANELS.length - 1)),
       spacing: 8,
     },
-    opts.title ?? 'Warmup: step size, tree depth, accept statistic',
+    opts.title ?? `Warmup: step size, and tree depth and accept statistic as rolling means of ${WARMUP_ROLLING_WINDOW} iterations`,
   );
 }
