@@ -21,11 +21,25 @@ export function drawCount(fit: FitData): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/**
+ * Warmup iterations recorded per chain: the leading entries with a positive step size (a recorded iteration always
+ * has one; a run stopped early may leave the rest of its preallocated warmup statistics at 0).
+ */
+export function warmupDone(fit: FitData): number[] {
+  return fit.warmupStats.map((s) => {
+    const eps = s.stepsize__;
+    if (eps === undefined) return 0;
+    let k = 0;
+    while (k < eps.length && eps[k]! > 0) k++;
+    return k;
+  });
+}
+
 /** Why a fit has no post-warmup draws ('no draws: …'), or null when it has some. */
 export function noDrawsReason(fit: FitData): string | null {
   if (drawCount(fit) > 0) return null;
   if (fit.config.draws === 0) return `no draws: draws = 0 was asked for (warmup only, ${fit.config.warmup} iterations)`;
-  const warm = Math.max(0, ...fit.warmupStats.map((s) => s.lp__?.length ?? 0));
+  const warm = Math.max(0, ...warmupDone(fit));
   if (!fit.complete && warm < fit.config.warmup) return `no draws: stopped during warmup, after ${warm} of ${fit.config.warmup} iterations`;
   if (!fit.complete) return 'no draws: stopped at the end of warmup, before the first draw';
   return 'no draws: the fit holds none';

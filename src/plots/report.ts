@@ -23,7 +23,7 @@ export interface ReportOptions extends ReportPlotOptions {
 export type ReportInput = FitData | { readonly data: FitData; readonly extras?: { readonly model?: ReportPlotOptions['model'] } };
 
 function unwrap(input: ReportInput, opts: ReportOptions): { fit: FitData; opts: ReportOptions } {
-  if (input !== null && typeof input === 'object' && 'data' in input && !('columns' in input)) {
+  if (input !== null && typeof input === 'object' && 'data' in input && !('values' in input)) {
     const model = opts.model ?? input.extras?.model;
     return { fit: input.data, opts: model !== undefined ? { ...opts, model } : opts };
   }

@@ -2,7 +2,7 @@
 import type { FitData, SamplerStat } from '../fit/types.ts';
 import type { Model, TracedModel } from '../graph/model.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
-import { drawCount, noDrawsReason, summaryRows } from '../fit/warnings.ts';
+import { drawCount, noDrawsReason, summaryRows, warmupDone } from '../fit/warnings.ts';
 import { autocorrelationPlot } from './autocorr.ts';
 import { energyPlot } from './energy.ts';
 import { pairPlot } from './pair.ts';
@@ -116,7 +116,7 @@ export function reportPlots(fit: FitData, opts: ReportPlotOptions = {}, summary:
     plots.push({ id: 'plot-energy', heading: 'Energy', spec: energyPlot(fit) });
     if (n >= 2) plots.push({ id: 'plot-autocorr', heading: 'Autocorrelation', spec: autocorrelationPlot(fit, p), note: sel });
   }
-  if (fit.warmupStats.some((s) => (s.stepsize__?.length ?? 0) > 0)) {
+  if (warmupDone(fit).some((k) => k > 0)) {
     plots.push({ id: 'plot-warmup', heading: 'Warmup', spec: warmupPlot(fit, { maxDraws: opts.maxDraws }) });
   }
   return plots;

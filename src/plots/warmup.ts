@@ -1,5 +1,6 @@
 // Warmup view: step size, and rolling means of tree depth and accept statistic, per chain as adaptation proceeds (fit.warmupStats).
 import type { FitData, SamplerStat } from '../fit/types.ts';
+import { warmupDone } from '../fit/warnings.ts';
 import { chainLabel, checkFit, checkPositiveInt, makeSpec, type PlotOptions, round, thinIndices, type VegaLiteSpec } from './spec.ts';
 
 export interface WarmupOptions extends PlotOptions {
@@ -46,9 +47,10 @@ export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec
   if (!Array.isArray(fit.warmupStats) || fit.warmupStats.length === 0) throw new Error('[warmupPlot] fit.warmupStats is empty (no warmup was recorded)');
   const records: Record<string, unknown>[] = [];
   let any = false;
+  const done = warmupDone(fit);
   fit.warmupStats.forEach((s, c) => {
     for (const p of PANELS) {
-      const raw = s[p.stat];
+      const raw = s[p.stat]?.subarray(0, done[c]);
       if (raw === undefined || raw.length === 0) continue;
       const xs = p.rolling ? rollingMean(raw, WARMUP_ROLLING_WINDOW) : raw;
       const keep = thinIndices(xs.length, maxDraws).filter((i) => Number.isFinite(xs[i]!) && (!p.log || xs[i]! > 0));
