@@ -6,7 +6,7 @@ import { transition } from '../src/nuts/kernel.ts';
 import { unitMetric } from '../src/nuts/metric.ts';
 import { criterion, mergeContinues, type Span } from '../src/nuts/termination.ts';
 import { buildSubtree, MAX_DELTA_H } from '../src/nuts/tree.ts';
-import { makeRng } from '../src/random/rng.ts';
+import { chainStream } from '../src/random/philox.ts';
 
 /** A mock density from a logp(q) and its gradient, evaluated per chain. */
 function mock(dim: number, f: (q: Float64Array) => [number, Float64Array]): Density {
@@ -34,7 +34,7 @@ describe('tree bookkeeping', () => {
     for (const maxDepth of [1, 3, 6]) {
       const d = flat(2);
       const r = transition(d, [{ q: v(0, 0), logp: 0, grad: v(0, 0) }], [{ stepSize: 0.1, metric: unitMetric('diag', 2) }],
-        [makeRng(3, 0)], maxDepth);
+        [chainStream(3, 0)], 0, maxDepth);
       expect(r.info[0]!.treeDepth).toBe(maxDepth);
       expect(r.info[0]!.nLeapfrog).toBe(2 ** maxDepth - 1);
       expect(r.info[0]!.acceptStat).toBe(1);
@@ -47,7 +47,7 @@ describe('tree bookkeeping', () => {
     const metric = unitMetric('diag', 1);
     const t = leapfrogs(d, v(0), v(1), v(0), v(0.1), [metric], 8, 1);
     const ctr = { nLeapfrog: 0, sumMetroProb: 0, divergent: false };
-    const sub = buildSubtree(t, 0, 0, 3, 0.5, metric, makeRng(1, 0), ctr); // H = ½·1² = H0 at every leaf
+    const sub = buildSubtree(t, 0, 0, 3, 0.5, metric, { stream: chainStream(1, 0), iteration: 0, doubling: 3 }, ctr); // H = ½·1² = H0 at every leaf
     expect(sub.valid).toBe(true);
     expect(sub.logSumWeight).toBeCloseTo(Math.log(8), 12);
     expect(ctr.nLeapfrog).toBe(8);
@@ -58,7 +58,7 @@ describe('tree bookkeeping', () => {
   test('a divergent first leaf stops the tree at once: one leapfrog, depth 0, divergent', () => {
     const d = mock(1, (q) => [-1e6 * q[0]! * q[0]!, v(-2e6 * q[0]!)]);
     const r = transition(d, [{ q: v(0.5), logp: -2.5e5, grad: v(-1e6) }], [{ stepSize: 1, metric: unitMetric('diag', 1) }],
-      [makeRng(1, 0)], 10);
+      [chainStream(1, 0)], 0, 10);
     expect(r.info[0]!.divergent).toBe(true);
     expect(r.info[0]!.nLeapfrog).toBe(1);
     expect(r.info[0]!.treeDepth).toBe(0);
@@ -69,9 +69,17 @@ describe('tree bookkeeping', () => {
   test('NaN log densities are divergent leaves, not crashes', () => {
     const d = mock(1, (q) => [q[0]! > 0.05 ? NaN : -0.5 * q[0]! ** 2, v(-q[0]!)]);
     const r = transition(d, [{ q: v(0), logp: 0, grad: v(0) }], [{ stepSize: 0.2, metric: unitMetric('diag', 1) }],
-      [makeRng(2, 0)], 10);
-    expect(r.info[0]!.divergent || r.info[0]!.nLeapfrog >= 1).toBe(true);
+      [chainStream(2, 0)], 0, 10);
+    // the kept state is never in the NaN region q > 0.05, and its log density is finite
     expect(Number.isFinite(r.states[0]!.logp)).toBe(true);
+    expect(r.states[0]!.q[0]!).toBeLessThanOrEqual(0.05);
+    expect(r.info[0]!.nLeapfrog).toBeGreaterThanOrEqual(1);
+    // NaN everywhere but the start: the first leaf is a divergence, whichever the direction
+    const nanAway = mock(1, (q) => (q[0] === 0.04 ? [0, v(0)] : [NaN, v(NaN)]));
+    const into = transition(nanAway, [{ q: v(0.04), logp: 0, grad: v(0) }], [{ stepSize: 0.5, metric: unitMetric('diag', 1) }],
+      [chainStream(2, 0)], 0, 10);
+    expect(into.info[0]).toMatchObject({ divergent: true, nLeapfrog: 1, treeDepth: 0 });
+    expect(into.states[0]!.q[0]).toBe(0.04);
   });
 });
 

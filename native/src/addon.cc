@@ -7,6 +7,7 @@
 #include "affinity.h"
 #include "debug.h"
 #include "density.h"
+#include "fused.h"
 
 namespace mx = mlx::core;
 using namespace mlxnuts;
@@ -155,6 +156,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   registerDebug(env, exports);
   registerAffinity(env, exports);
+  registerFused(env, exports);
   return exports;
 }
 

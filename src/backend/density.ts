@@ -1,6 +1,7 @@
 // The Density interface every backend implements: a narrow, fused logp-and-gradient over a batch of chains.
 
-export type BackendName = 'reference' | 'mlx';
+/** 'fused': the model generated as C++ and compiled (the default); 'mlx': the MLX graph; 'reference': TypeScript. */
+export type BackendName = 'reference' | 'mlx' | 'fused';
 export type Dtype = 'float32' | 'float64';
 export type Device = 'cpu' | 'gpu';
 

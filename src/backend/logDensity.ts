@@ -1,7 +1,9 @@
 // logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
 import type { Model, TracedModel } from '../graph/model.ts';
 import { defaultDtype } from '../precision/policy.ts';
+import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
+import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';
 import { MlxDensity } from './mlx.ts';
 import type { NativeProfile } from './native.ts';
 import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
@@ -19,29 +21,43 @@ export interface ModelDensity extends Density {
   constrain(q: Float64Array): Record<string, Float64Array>;
   /** MLX only: where native time went since the last call (see src/backend/native.ts). */
   takeProfile?(): NativeProfile;
+  /** Fused only: the native NUTS kernel, and what compiling cost. */
+  kernel?(seed: number, chainIds: readonly number[], maxTreeDepth: number): TransitionKernel;
+  readonly compileSeconds?: number;
 }
 
+export const BACKENDS: readonly BackendName[] = ['fused', 'mlx', 'reference'];
+
 export function resolveOptions(fn: string, opts: LogDensityOptions): Required<LogDensityOptions> {
-  const backend = opts.backend ?? 'mlx';
-  if (backend !== 'mlx' && backend !== 'reference') throw new Error(`[${fn}] backend must be 'mlx' or 'reference', got '${backend}'`);
+  const backend = opts.backend ?? 'fused';
+  if (!BACKENDS.includes(backend)) throw new Error(`[${fn}] backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backend)}`);
   const dtype = opts.dtype ?? defaultDtype(backend);
   if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`[${fn}] dtype must be 'float32' or 'float64', got '${dtype}'`);
   if (backend === 'reference' && dtype !== 'float64') throw new Error(`[${fn}] the reference backend computes in float64; dtype '${dtype}' is not available there`);
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'gpu') throw new Error(`[${fn}] device must be 'cpu' or 'gpu', got '${device}'`);
   if (backend === 'reference' && device !== 'cpu') throw new Error(`[${fn}] the reference backend runs on the CPU only`);
+  if (backend === 'fused' && device !== 'cpu') throw new Error(`[${fn}] the fused engine runs on the CPU in this build; use backend: 'mlx' for device 'gpu'`);
   return { backend, dtype, device };
 }
 
-/** Compiles `model`'s log density (async so that a future backend may compile off the main thread). */
+function traceOf(model: Model, dtype: Dtype): TracedModel {
+  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[logDensity] the first argument must be a model (from model(name, fn))');
+  return model.trace(dtype);
+}
+
+/** Compiles `model`'s log density; the fused backend compiles C++ off the main thread. */
 export async function logDensity(model: Model, opts: LogDensityOptions = {}): Promise<ModelDensity> {
-  return logDensitySync(model, opts);
+  const { backend, dtype } = resolveOptions('logDensity', opts);
+  if (backend !== 'fused') return logDensitySync(model, opts);
+  const traced = traceOf(model, dtype);
+  return fusedModelDensity(traced, await buildFused(traced, dtype));
 }
 
 export function logDensitySync(model: Model, opts: LogDensityOptions = {}): ModelDensity {
-  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[logDensity] the first argument must be a model (from model(name, fn))');
   const { backend, dtype, device } = resolveOptions('logDensity', opts);
-  const traced = model.trace(dtype);
+  const traced = traceOf(model, dtype);
+  if (backend === 'fused') return fusedModelDensity(traced, buildFusedSync(traced, dtype));
   const inner: Density = backend === 'mlx' ? new MlxDensity(traced.ir, dtype, device) : new ReferenceDensity(traced.ir);
   const interp = new GraphInterpreter(traced.ir);
   const named = [...traced.params, ...traced.deterministics];
@@ -60,6 +76,35 @@ export function logDensitySync(model: Model, opts: LogDensityOptions = {}): Mode
       const vals = interp.forward(q, last);
       const out: Record<string, Float64Array> = {};
       for (const p of named) out[p.name] = vals[p.node]!;
+      return out;
+    },
+  };
+}
+
+/** The fused density as a ModelDensity: constrained values come from the generated code too. */
+export function fusedModelDensity(traced: TracedModel, build: FusedBuild): ModelDensity {
+  const d = new FusedDensity(traced, build);
+  const named = [...traced.params, ...traced.deterministics];
+  return {
+    model: traced,
+    dim: d.dim,
+    backend: 'fused',
+    dtype: d.dtype,
+    compileSeconds: build.compiled.seconds,
+    logpGrad: (q) => d.logpGrad(q),
+    logpGradBatch: (Q, chains, lp, g) => d.logpGradBatch(Q, chains, lp, g),
+    dispose: () => d.dispose(),
+    kernel: (seed, ids, depth) => d.kernel(seed, ids, depth),
+    constrain(q: Float64Array) {
+      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new Error(`[constrain] q must be a Float64Array of length ${d.dim}`);
+      const cols = d.constrainColumns(q, 1);
+      const out: Record<string, Float64Array> = {};
+      let o = 0;
+      for (const p of named) {
+        const n = p.shape.reduce((a, b) => a * b, 1);
+        out[p.name] = cols.slice(o, o + n);
+        o += n;
+      }
       return out;
     },
   };

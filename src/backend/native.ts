@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphIR } from '../graph/ir.ts';
+import { packageRoot } from '../platform/packageRoot.ts';
 
 export interface NativeDensity {
   readonly dim: number;
@@ -30,8 +31,41 @@ export interface NativeProfile {
   primitives: number;
 }
 
+/** Arguments of one fused run over a batch of chains (see native/src/fused.cc and fused_abi.h). */
+export interface FusedRunArgs {
+  key0: number;
+  key1: number;
+  chainIds: Uint32Array;
+  iteration: number;
+  count: number;
+  maxDepth: number;
+  dense: number;
+  threads: number;
+  stepSizes: Float64Array;
+  invMetric: Float64Array;
+  chol: Float64Array | null;
+  q: Float64Array;
+  logp: Float64Array;
+  grad: Float64Array;
+  outQ: Float64Array | null;
+  outColumns: Float64Array | null;
+  outStats: Float64Array | null;
+}
+
+/** A loaded generated model library. */
+export interface NativeFusedModel {
+  info(): { dim: number; columns: number; realBytes: number };
+  setData(dataF: Float64Array, dataI: Int32Array): void;
+  logpGrad(Q: Float64Array, chains: number, outLogp: Float64Array, outGrad: Float64Array): void;
+  constrain(Q: Float64Array, n: number, out: Float64Array): void;
+  run(args: FusedRunArgs): void;
+  runAsync(args: FusedRunArgs): Promise<void>;
+  dispose(): void;
+}
+
 export interface NativeBinding {
   Density: new (graph: GraphIR, opts: { dtype: string; device: string }) => NativeDensity;
+  FusedModel: new (path: string) => NativeFusedModel;
   info(): { mlxVersion: string; gpuAvailable: boolean };
   /** Pins the calling thread and MLX's CPU stream thread to the caller's core (Linux); false when not done. */
   pinCpuThreads(): boolean;
@@ -54,15 +88,6 @@ export interface NativeBinding {
 
 let cached: NativeBinding | null = null;
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'native'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('[mlx-nuts] cannot find the package root (a folder with package.json and native/)');
-    dir = up;
-  }
-  return dir;
-}
 
 /** The addon, loaded once; throws a clear error (what was tried, how to build) when it cannot be loaded. */
 export function loadNative(): NativeBinding {

@@ -70,3 +70,11 @@ export function broadcastIndex(inp: Shape, out: Shape): Int32Array {
   }
   return map;
 }
+
+/** matmul dims: a as [m, k], b as [k, n] (a vector on the left is a row, on the right a column). */
+export function mmDims(sa: Shape, sb: Shape): [number, number, number] {
+  const m = sa.length === 2 ? sa[0]! : 1;
+  const k = sa[sa.length - 1]!;
+  const n = sb.length === 2 ? sb[1]! : 1;
+  return [m, k, n];
+}

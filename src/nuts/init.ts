@@ -2,7 +2,7 @@
 import type { ModelDensity } from '../backend/logDensity.ts';
 import { toHostTensor } from '../graph/constant.ts';
 import { GraphInterpreter } from '../backend/reference/interpreter.ts';
-import type { Rng } from '../random/rng.ts';
+import { uniformAt, type ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
 
 /** Stan's MAX_INIT_TRIES and init radius (services/util/initialize.hpp). */
@@ -23,7 +23,7 @@ function badTerms(d: ModelDensity, q: Float64Array): string[] {
 }
 
 /** The unconstrained vector for user inits on the constrained scale; params not given are drawn as usual. */
-function fromUser(d: ModelDensity, init: InitValues, rng: Rng): Float64Array {
+function fromUser(d: ModelDensity, init: InitValues, draw: (i: number) => number): Float64Array {
   const known = new Set(d.model.params.map((p) => p.name));
   for (const k of Object.keys(init)) {
     if (!known.has(k)) throw new Error(`[sample] init names '${k}', which is not a parameter of '${d.model.name}' (parameters: ${[...known].join(', ')})`);
@@ -31,7 +31,7 @@ function fromUser(d: ModelDensity, init: InitValues, rng: Rng): Float64Array {
   const q = new Float64Array(d.dim);
   for (const p of d.model.params) {
     if (!(p.name in init)) {
-      for (let i = 0; i < p.size; i++) q[p.offset + i] = INIT_RADIUS * (2 * rng.uniform() - 1);
+      for (let i = 0; i < p.size; i++) q[p.offset + i] = draw(p.offset + i);
       continue;
     }
     const t = toHostTensor(init[p.name], `[sample] init.${p.name}`);
@@ -43,12 +43,14 @@ function fromUser(d: ModelDensity, init: InitValues, rng: Rng): Float64Array {
 }
 
 /** Finds a starting point for one chain, or throws naming the non-finite terms. */
-export function initialPoint(d: ModelDensity, rng: Rng, chain: number, init?: InitValues): PointState {
+export function initialPoint(d: ModelDensity, stream: ChainStream, chain: number, init?: InitValues): PointState {
   let lastQ: Float64Array = new Float64Array(d.dim);
   const complete = init !== undefined && d.model.params.every((p) => p.name in init);
   const tries = complete ? 1 : MAX_INIT_TRIES;
   for (let t = 0; t < tries; t++) {
-    const q = init ? fromUser(d, init, rng) : new Float64Array(d.dim).map(() => INIT_RADIUS * (2 * rng.uniform() - 1));
+    // coordinate i of attempt t is uniform(−2, 2) from the address (stream, 0, init, t, i)
+    const draw = (i: number) => INIT_RADIUS * (2 * uniformAt(stream, 0, 'init', t, i) - 1);
+    const q = init ? fromUser(d, init, draw) : new Float64Array(d.dim).map((_, i) => draw(i));
     const r = d.logpGrad(q);
     if (finite(r)) return { q, logp: r.logp, grad: r.grad };
     lastQ = q;

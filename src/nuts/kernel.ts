@@ -1,6 +1,6 @@
 // One NUTS transition for a batch of chains in lockstep: one batched trajectory call per tree doubling.
 import type { Density } from '../backend/density.ts';
-import type { Rng } from '../random/rng.ts';
+import { uniformAt, type ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
 import { kinetic, sampleMomentum, velocity, type Metric } from './metric.ts';
 import { mergeContinues, type Span } from './termination.ts';
@@ -57,15 +57,16 @@ function read(t: { q: Float64Array; p: Float64Array; grad: Float64Array; logp: F
 /**
  * Multinomial NUTS (Stan base_nuts.hpp): biased progressive sampling at the top level, uniform within subtrees,
  * the three U-turn checks at every merge, divergence at H − H₀ > 1000. Chains that finish are masked out of
- * later doublings; each chain draws only from its own rng, so a chain's path does not depend on its batch.
+ * later doublings. Every random number is addressed by (the chain's stream, `iteration`, purpose, index)
+ * (src/random/philox.ts), so a chain's path does not depend on its batch, and the fused kernel walks the same path.
  */
 export function transition(d: Density, states: readonly PointState[], params: readonly KernelParams[],
-  rngs: readonly Rng[], maxTreeDepth: number): { states: PointState[]; info: TransitionInfo[] } {
+  streams: readonly ChainStream[], iteration: number, maxTreeDepth: number): { states: PointState[]; info: TransitionInfo[] } {
   const dim = d.dim;
   const work: Work[] = states.map((s, k) => {
     const m = params[k]!.metric;
     const p = new Float64Array(dim);
-    sampleMomentum(m, rngs[k]!, p);
+    sampleMomentum(m, { stream: streams[k]!, iteration, purpose: 'momentum', sub: 0 }, p);
     const ps = velocity(m, p, new Float64Array(dim));
     const end = { q: s.q, p, grad: s.grad };
     return {
@@ -84,7 +85,7 @@ export function transition(d: Density, states: readonly PointState[], params: re
     const g0 = new Float64Array(n * dim);
     const eps = new Float64Array(n);
     const forward = active.map((w, i) => {
-      const fwd = rngs[w.k]!.uniform() > 0.5;
+      const fwd = uniformAt(streams[w.k]!, iteration, 'direction', 0, depth) > 0.5;
       const from = fwd ? w.fwd : w.bck;
       q0.set(from.q, i * dim);
       p0.set(from.p, i * dim);
@@ -95,15 +96,16 @@ export function transition(d: Density, states: readonly PointState[], params: re
     const steps = 1 << depth;
     const traj = leapfrogs(d, q0, p0, g0, eps, active.map((w) => params[w.k]!.metric), steps, n);
     active.forEach((w, i) => {
-      const rng = rngs[w.k]!;
-      const sub = buildSubtree(traj, i, 0, depth, w.H0, params[w.k]!.metric, rng, w);
+      const stream = streams[w.k]!;
+      const sub = buildSubtree(traj, i, 0, depth, w.H0, params[w.k]!.metric, { stream, iteration, doubling: depth }, w);
       if (!sub.valid) {
         w.done = true;
         return;
       }
       w.depth++;
       const prop = read(traj, sub.proposal, i);
-      if (sub.logSumWeight > w.logSumWeight || rng.uniform() < Math.exp(sub.logSumWeight - w.logSumWeight)) {
+      if (sub.logSumWeight > w.logSumWeight ||
+        uniformAt(stream, iteration, 'topMerge', 0, depth) < Math.exp(sub.logSumWeight - w.logSumWeight)) {
         w.sample = { q: prop.q, logp: prop.logp, grad: prop.grad };
         w.sampleP = prop.p;
       }

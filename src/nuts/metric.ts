@@ -1,5 +1,5 @@
 // Euclidean metrics: kinetic energy ½pᵀM⁻¹p, velocity M⁻¹p and momentum draws p ~ N(0, M), diagonal or dense.
-import type { Rng } from '../random/rng.ts';
+import { normalAt, type ChainStream, type Purpose } from '../random/philox.ts';
 
 export type MetricKind = 'diag' | 'dense';
 
@@ -73,15 +73,23 @@ export function kinetic(m: Metric, p: Float64Array, off = 0): number {
   return 0.5 * s;
 }
 
+/** Where a momentum's normals come from: z_i is the normal at (stream, iteration, purpose, sub, i). */
+export interface MomentumAddress {
+  readonly stream: ChainStream;
+  readonly iteration: number;
+  readonly purpose: Purpose;
+  readonly sub: number;
+}
+
 /** p ~ N(0, M): diagonal p_i = z_i / √(M⁻¹_ii); dense p = L⁻ᵀ z with M⁻¹ = L Lᵀ (so Cov p = M). */
-export function sampleMomentum(m: Metric, rng: Rng, out: Float64Array, off = 0): void {
+export function sampleMomentum(m: Metric, at: MomentumAddress, out: Float64Array, off = 0): void {
   const n = m.dim;
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i++) z[i] = normalAt(at.stream, at.iteration, at.purpose, at.sub, i);
   if (m.kind === 'diag') {
-    for (let i = 0; i < n; i++) out[off + i] = rng.normal() / Math.sqrt(m.invMetric[i]!);
+    for (let i = 0; i < n; i++) out[off + i] = z[i]! / Math.sqrt(m.invMetric[i]!);
     return;
   }
-  const z = new Float64Array(n);
-  rng.normals(z);
   const L = m.chol!;
   for (let i = n - 1; i >= 0; i--) { // back substitution with Lᵀ
     let s = z[i]!;

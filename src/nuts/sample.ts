@@ -1,15 +1,17 @@
 // sample(model, draws, options): initialise, warm up, sample; returns a Fit. Yields to the event loop as it goes.
-import { logDensitySync, resolveOptions } from '../backend/logDensity.ts';
+import { logDensity, logDensitySync, resolveOptions, type ModelDensity } from '../backend/logDensity.ts';
+import { UnsupportedOpError } from '../codegen/emitModel.ts';
 import type { BackendName, Device, Dtype } from '../backend/density.ts';
 import { loadNative } from '../backend/native.ts';
 import { Fit } from '../fit/fit.ts';
 import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type VariableMeta } from '../fit/types.ts';
 import type { Model } from '../graph/model.ts';
 import { logClamp } from '../precision/policy.ts';
-import { makeRng } from '../random/rng.ts';
+import { chainStream } from '../random/philox.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
-import { transition, type PointState, type TransitionInfo } from './kernel.ts';
+import type { PointState, TransitionInfo } from './kernel.ts';
+import { fromPoints, toPoints, typescriptKernel, type KernelRun, type TransitionKernel } from './transitionKernel.ts';
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 
@@ -27,6 +29,11 @@ export interface SampleOptions {
   init?: InitValues | readonly InitValues[];
   progress?: boolean | ProgressCallback;
   signal?: AbortSignal;
+  /**
+   * Allow falling back to the MLX graph when the fused engine cannot run the model (an op it has no code for,
+   * no C++ compiler). Default: true when `backend` is not given, false when it is.
+   */
+  allowFallback?: boolean;
   /** A directory for one Stan CSV per chain. */
   output?: string;
   /**
@@ -46,17 +53,43 @@ function emptyStats(n: number): Record<SamplerStat, Float64Array> {
   return Object.fromEntries(SAMPLER_STATS.map((s) => [s, new Float64Array(n)])) as Record<SamplerStat, Float64Array>;
 }
 
-function record(stats: Record<SamplerStat, Float64Array>, i: number, s: PointState, info: TransitionInfo, eps: number): void {
-  stats.lp__[i] = s.logp;
-  stats.accept_stat__[i] = info.acceptStat;
+/** Copies transition `it` of chain k from a kernel run into row i of a chain's statistics. */
+function record(stats: Record<SamplerStat, Float64Array>, i: number, r: KernelRun, j: number, eps: number): void {
+  stats.lp__[i] = r.stats.lp[j]!;
+  stats.accept_stat__[i] = r.stats.acceptStat[j]!;
   stats.stepsize__[i] = eps;
-  stats.treedepth__[i] = info.treeDepth;
-  stats.n_leapfrog__[i] = info.nLeapfrog;
-  stats.divergent__[i] = info.divergent ? 1 : 0;
-  stats.energy__[i] = info.energy;
+  stats.treedepth__[i] = r.stats.treeDepth[j]!;
+  stats.n_leapfrog__[i] = r.stats.nLeapfrog[j]!;
+  stats.divergent__[i] = r.stats.divergent[j]!;
+  stats.energy__[i] = r.stats.energy[j]!;
+}
+
+/** The TransitionInfo of entry j of a run (what warmup and progress consume). */
+function infoAt(r: KernelRun, j: number): TransitionInfo {
+  return {
+    acceptStat: r.stats.acceptStat[j]!, treeDepth: r.stats.treeDepth[j]!, nLeapfrog: r.stats.nLeapfrog[j]!,
+    divergent: r.stats.divergent[j] === 1, energy: r.stats.energy[j]!,
+  };
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** Sampling calls cover this many milliseconds of work each (draws are returned in chunks when no adaptation runs). */
+const CHUNK_MS = 40;
+
+/** The density for `sample`: the fused engine unless told otherwise, the MLX graph when fused cannot and may fall back. */
+async function densityFor(model: Model, opts: SampleOptions, backend: BackendName, dtype: Dtype, device: Device): Promise<ModelDensity> {
+  if (backend !== 'fused') return logDensitySync(model, { backend, dtype, device });
+  try {
+    return await logDensity(model, { backend, dtype, device });
+  } catch (e) {
+    const fallback = opts.allowFallback ?? opts.backend === undefined;
+    if (!fallback) throw e;
+    const why = e instanceof UnsupportedOpError ? `it has no code for op '${e.op}'` : (e as Error).message;
+    process.emitWarning(`[sample] the fused engine cannot run '${model.name}' (${why}); sampling on the MLX graph instead`);
+    return logDensitySync(model, { backend: 'mlx', dtype: opts.dtype ?? 'float32', device });
+  }
+}
 
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
 export async function sample(model: Model, draws = 1000, options: SampleOptions = {}): Promise<Fit> {
@@ -64,50 +97,64 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   const warmup = checkInt('warmup', options.warmup ?? 1000, 0);
   const chains = checkInt('chains', options.chains ?? 4, 1);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new Error(`[sample] seed must be an integer, got ${seed}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+    throw new Error(`[sample] seed must be an integer in [0, 2^53), got ${typeof seed === 'string' ? `the string '${seed}'` : String(seed)}`);
+  }
   const delta = options.targetAccept ?? 0.8;
   if (!(delta >= 0.1 && delta < 1)) throw new Error(`[sample] targetAccept must be in [0.1, 1), got ${delta}`);
   const maxTreeDepth = checkInt('maxTreeDepth', options.maxTreeDepth ?? 10, 1);
+  if (maxTreeDepth > 30) throw new Error(`[sample] maxTreeDepth must be at most 30, got ${maxTreeDepth}`);
   const metricKind = options.metric ?? 'diag';
   if (metricKind !== 'diag' && metricKind !== 'dense') throw new Error(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
-  const { backend, dtype, device } = resolveOptions('sample', options);
+  const resolved = resolveOptions('sample', options);
+  const { device } = resolved;
   if (Array.isArray(options.init) && options.init.length !== chains) {
     throw new Error(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
   }
-  const pin = (options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
   const t0 = performance.now();
-  const d = logDensitySync(model, { backend, dtype, device });
-  const compileSeconds = (performance.now() - t0) / 1000;
+  const d = await densityFor(model, options, resolved.backend, resolved.dtype, device);
+  const backend = d.backend;
+  const dtype = d.dtype;
+  const compileSeconds = d.compileSeconds ?? (performance.now() - t0) / 1000;
+  const pin = (options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
   const pinned = pin && loadNative().pinCpuThreads();
   try {
-    const rngs = Array.from({ length: chains }, (_, c) => makeRng(seed, c));
+    const chainIds = Array.from({ length: chains }, (_, c) => c);
+    const streams = chainIds.map((c) => chainStream(seed, c));
     const inits = Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
-    let states = rngs.map((rng, c) => initialPoint(d, rng, c, inits[c]));
+    let points: PointState[] = streams.map((s, c) => initialPoint(d, s, c, inits[c]));
+    const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
     const variables: VariableMeta[] = [
       ...d.model.params.map((p) => ({ name: p.name, shape: p.shape, kind: 'param' as const })),
       ...d.model.deterministics.map((p) => ({ name: p.name, shape: p.shape, kind: 'deterministic' as const })),
     ];
     const columns = variables.flatMap((v) => flatNames(v.name, v.shape));
-    const values = states.map(() => columns.map(() => new Float64Array(numDraws)));
-    const stats = states.map(() => emptyStats(numDraws));
-    const warmupStats = states.map(() => emptyStats(warmup));
+    const values = points.map(() => columns.map(() => new Float64Array(numDraws)));
+    const stats = points.map(() => emptyStats(numDraws));
+    const warmupStats = points.map(() => emptyStats(warmup));
     const clampHits = new Array<number>(chains).fill(0);
     const clampedSlices = d.model.params.filter((p) => /^(log|lower|upper)/.test(p.transform.name));
     const L = logClamp(dtype);
     const progress = new ProgressReporter(options.progress ?? false, chains, warmup, numDraws);
     callCounter.calls = 0;
+    let kernelCalls = 0;
 
     const tw = performance.now();
-    const w = warmupInit(d, states, rngs, warmup, delta, metricKind);
+    const w = warmupInit(d, points, streams, warmup, delta, metricKind);
+    let state = fromPoints(points, d.dim);
     let aborted = false;
     let lastYield = performance.now();
     for (let it = 0; it < warmup; it++) {
-      const params = states.map((_, k) => ({ stepSize: w.stepSizes[k]!, metric: w.metrics[k]! }));
-      const r = transition(d, states, params, rngs, maxTreeDepth);
-      states = r.states;
-      r.info.forEach((info, k) => record(warmupStats[k]!, it, states[k]!, info, params[k]!.stepSize));
-      warmupUpdate(w, d, states, r.info, rngs);
-      progress.update('warmup', it + 1, r.info, w.stepSizes);
+      const eps = Float64Array.from(w.stepSizes);
+      const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
+      kernelCalls++;
+      state = r.state;
+      points = toPoints(state);
+      const info = points.map((_, k) => infoAt(r, k));
+      info.forEach((_, k) => record(warmupStats[k]!, it, r, k, eps[k]!));
+      warmupUpdate(w, d, points, info, streams);
+      state = fromPoints(points, d.dim);
+      progress.update('warmup', it + 1, info, w.stepSizes);
       if (performance.now() - lastYield > 25) {
         await yieldToLoop();
         lastYield = performance.now();
@@ -123,22 +170,43 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let done = 0;
     let recordMs = 0;
     const callsBefore = callCounter.calls;
+    const kernelCallsBefore = kernelCalls;
     d.takeProfile?.();
-    for (let it = 0; !aborted && it < numDraws; it++) {
-      const params = states.map((_, k) => ({ stepSize: stepSizes[k]!, metric: w.metrics[k]! }));
-      const r = transition(d, states, params, rngs, maxTreeDepth);
-      states = r.states;
+    const eps = Float64Array.from(stepSizes);
+    let chunk = 1;
+    const cols = columns.length;
+    while (!aborted && done < numDraws) {
+      const count = Math.min(chunk, numDraws - done);
+      const tc = performance.now();
+      const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count);
+      kernelCalls++;
+      const callMs = performance.now() - tc;
+      state = r.state;
       const tr = performance.now();
-      states.forEach((s, k) => {
-        record(stats[k]!, it, s, r.info[k]!, stepSizes[k]!);
-        const c = d.constrain(s.q);
-        let col = 0;
-        for (const v of variables) for (const x of c[v.name]!) values[k]![col++]![it] = x;
-        if (clampedSlices.some((p) => s.q.subarray(p.offset, p.offset + p.size).some((y) => Math.abs(y) >= L))) clampHits[k]!++;
-      });
+      for (let j = 0; j < count; j++) {
+        const it = done + j;
+        for (let k = 0; k < chains; k++) {
+          const e = j * chains + k;
+          record(stats[k]!, it, r, e, eps[k]!);
+          const q = r.q.subarray(e * d.dim, (e + 1) * d.dim);
+          if (r.constrained) {
+            const row = r.constrained.subarray(e * cols, (e + 1) * cols);
+            const vk = values[k]!;
+            for (let c = 0; c < cols; c++) vk[c]![it] = row[c]!;
+          } else {
+            const c = d.constrain(Float64Array.from(q));
+            let col = 0;
+            for (const v of variables) for (const x of c[v.name]!) values[k]![col++]![it] = x;
+          }
+          if (clampedSlices.some((p) => q.subarray(p.offset, p.offset + p.size).some((y) => Math.abs(y) >= L))) clampHits[k]!++;
+        }
+        if (options.progress) progress.update('sampling', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
+      }
       recordMs += performance.now() - tr;
-      done = it + 1;
-      progress.update('sampling', it + 1, r.info, stepSizes);
+      done += count;
+      // grow the chunk while calls are short: fewer native calls, same draws (each transition is addressed by iteration)
+      if (callMs < CHUNK_MS / 2) chunk = Math.min(chunk * 2, 1 << 16);
+      else if (callMs > CHUNK_MS * 2 && chunk > 1) chunk = Math.max(1, chunk >> 1);
       if (performance.now() - lastYield > 25) {
         await yieldToLoop();
         lastYield = performance.now();
@@ -154,21 +222,25 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       typescript: samplingSeconds - np.buildSeconds - np.evalSeconds - np.copySeconds - np.leapfrogHostSeconds - recordMs / 1000,
       gradientCalls: np.calls, primitivesPerCall: np.primitives,
     } : undefined;
+    const nativeCalls = kernel.name === 'typescript' ? callCounter.calls - callsBefore : kernelCalls - kernelCallsBefore;
     const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, done) as T) : a);
     const data: FitData = {
       modelName: d.model.name,
       variables,
       columns,
-      config: { seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device },
+      config: {
+        seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device,
+        engine: kernel.name,
+      },
       values: values.map((vs) => vs.map(cut)),
       stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, cut(s[k])])) as Record<SamplerStat, Float64Array>),
       warmupStats,
-      adaptation: stepSizes.map((eps, k) => ({ stepSize: eps, metric: metricKind, invMetric: w.metrics[k]!.invMetric })),
+      adaptation: stepSizes.map((e, k) => ({ stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric })),
       complete: !aborted && done === numDraws,
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
     };
-    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? (callCounter.calls - callsBefore) / done : 0, profile, model: d.model });
+    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, profile, model: d.model });
     if (options.output) fit.writeStanCsv(options.output);
     return fit;
   } finally {

@@ -1,6 +1,6 @@
 // Step size: Stan's initial heuristic (base_hmc.hpp init_stepsize) and dual averaging (stepsize_adaptation.hpp).
 import type { Density } from '../backend/density.ts';
-import type { Rng } from '../random/rng.ts';
+import type { ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
 import type { PointState } from './kernel.ts';
 import { kinetic, sampleMomentum, type Metric } from './metric.ts';
@@ -40,9 +40,11 @@ export function dualAveragingFinal(s: DualAveragingState): number {
 /**
  * Stan's init_stepsize for a batch of chains: one leapfrog step with a fresh momentum, doubling ε while
  * ΔH > log 0.8 or halving it while ΔH < log 0.8, until ΔH crosses log 0.8. Chains that finish drop out.
+ * Round r's momentum is addressed by (stream, `iteration`, stepSizeMomentum, r): `iteration` is the transition
+ * the search precedes.
  */
-export function initStepSize(d: Density, states: readonly PointState[], metrics: readonly Metric[], rngs: readonly Rng[],
-  stepSizes: readonly number[]): number[] {
+export function initStepSize(d: Density, states: readonly PointState[], metrics: readonly Metric[],
+  streams: readonly ChainStream[], iteration: number, stepSizes: readonly number[]): number[] {
   const dim = d.dim;
   const eps = [...stepSizes];
   const dir = new Array<number>(states.length).fill(0);
@@ -57,7 +59,7 @@ export function initStepSize(d: Density, states: readonly PointState[], metrics:
     const g0 = new Float64Array(n * dim);
     const e = new Float64Array(n);
     const H0 = active.map((k, i) => {
-      sampleMomentum(metrics[k]!, rngs[k]!, p0, i * dim);
+      sampleMomentum(metrics[k]!, { stream: streams[k]!, iteration, purpose: 'stepSizeMomentum', sub: round }, p0, i * dim);
       q0.set(states[k]!.q, i * dim);
       g0.set(states[k]!.grad, i * dim);
       e[i] = eps[k]!;

@@ -2,7 +2,7 @@
 import { kinetic, velocity, type Metric } from './metric.ts';
 import type { Trajectory } from './integrator.ts';
 import { mergeContinues, type Span } from './termination.ts';
-import type { Rng } from '../random/rng.ts';
+import { uniformAt, type ChainStream } from '../random/philox.ts';
 
 /** Divergence threshold on H − H₀ (Stan base_nuts.hpp max_deltaH = 1000). */
 export const MAX_DELTA_H = 1000;
@@ -50,12 +50,20 @@ function joinSpans(a: Span, b: Span): Span {
   return { pBeg: a.pBeg, pEnd: b.pEnd, pSharpBeg: a.pSharpBeg, pSharpEnd: b.pSharpEnd, rho };
 }
 
+/** Where a subtree's choices come from: the chain's stream, the iteration and the doubling being built. */
+export interface SubtreeAddress {
+  readonly stream: ChainStream;
+  readonly iteration: number;
+  readonly doubling: number;
+}
+
 /**
  * Subtree of depth `depth` over steps [start, start + 2^depth) of chain k, in integration order.
  * Stops at the first invalid sub-subtree, as Stan does, so counters see only the leaves Stan would evaluate.
+ * The choice at a merge uses the uniform addressed by the first step of the right half.
  */
 export function buildSubtree(t: Trajectory, k: number, start: number, depth: number, H0: number, metric: Metric,
-  rng: Rng, ctr: SubtreeCounters): Subtree {
+  at: SubtreeAddress, ctr: SubtreeCounters): Subtree {
   if (depth === 0) {
     const h = leafEnergy(t, start, k, metric);
     ctr.nLeapfrog++;
@@ -67,14 +75,15 @@ export function buildSubtree(t: Trajectory, k: number, start: number, depth: num
     }
     return { valid: true, logSumWeight: w, proposal: start, span: leafSpan(t, start, k, metric) };
   }
-  const init = buildSubtree(t, k, start, depth - 1, H0, metric, rng, ctr);
+  const init = buildSubtree(t, k, start, depth - 1, H0, metric, at, ctr);
   if (!init.valid) return init;
-  const fin = buildSubtree(t, k, start + (1 << (depth - 1)), depth - 1, H0, metric, rng, ctr);
+  const mid = start + (1 << (depth - 1));
+  const fin = buildSubtree(t, k, mid, depth - 1, H0, metric, at, ctr);
   if (!fin.valid) return fin;
   const lsw = logAddExp(init.logSumWeight, fin.logSumWeight);
   let proposal = init.proposal;
   if (fin.logSumWeight > lsw) proposal = fin.proposal;
-  else if (rng.uniform() < Math.exp(fin.logSumWeight - lsw)) proposal = fin.proposal;
+  else if (uniformAt(at.stream, at.iteration, 'subtreeMerge', at.doubling, mid) < Math.exp(fin.logSumWeight - lsw)) proposal = fin.proposal;
   const valid = mergeContinues(init.span!, fin.span!);
   return { valid, logSumWeight: lsw, proposal, span: joinSpans(init.span!, fin.span!) };
 }

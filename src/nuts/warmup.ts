@@ -1,6 +1,6 @@
 // Warmup composed outside the kernel: step-size search, dual averaging and windowed metric adaptation per chain.
 import type { Density } from '../backend/density.ts';
-import type { Rng } from '../random/rng.ts';
+import type { ChainStream } from '../random/philox.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
 import { makeMetric, unitMetric, type Metric, type MetricKind } from './metric.ts';
 import { dualAveragingFinal, dualAveragingInit, dualAveragingUpdate, initStepSize, type DualAveragingState } from './stepsize.ts';
@@ -18,11 +18,11 @@ export interface WarmupState {
 }
 
 /** Stan's start: unit metric, ε = 1, μ = log(10·1), then the initial step-size search. */
-export function warmupInit(d: Density, states: readonly PointState[], rngs: readonly Rng[], numWarmup: number,
+export function warmupInit(d: Density, states: readonly PointState[], streams: readonly ChainStream[], numWarmup: number,
   delta: number, kind: MetricKind, stepSize = 1): WarmupState {
   const metrics = states.map(() => unitMetric(kind, d.dim));
   const dual = states.map(() => dualAveragingInit(stepSize));
-  const stepSizes = initStepSize(d, states, metrics, rngs, states.map(() => stepSize));
+  const stepSizes = initStepSize(d, states, metrics, streams, 0, states.map(() => stepSize));
   return {
     numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes, metrics, dual,
     estimators: states.map(() => new Welford(d.dim, kind)), counter: 0,
@@ -31,7 +31,7 @@ export function warmupInit(d: Density, states: readonly PointState[], rngs: read
 
 /** After a warmup transition: adapt ε, collect the draw, and at a window's end update the metric and restart ε. */
 export function warmupUpdate(w: WarmupState, d: Density, states: readonly PointState[], info: readonly TransitionInfo[],
-  rngs: readonly Rng[]): void {
+  streams: readonly ChainStream[]): void {
   const c = w.counter;
   const updated: number[] = [];
   states.forEach((s, k) => {
@@ -46,8 +46,8 @@ export function warmupUpdate(w: WarmupState, d: Density, states: readonly PointS
     }
   });
   if (updated.length) {
-    const eps = initStepSize(d, updated.map((k) => states[k]!), updated.map((k) => w.metrics[k]!), updated.map((k) => rngs[k]!),
-      updated.map((k) => w.stepSizes[k]!));
+    const eps = initStepSize(d, updated.map((k) => states[k]!), updated.map((k) => w.metrics[k]!), updated.map((k) => streams[k]!),
+      c + 1, updated.map((k) => w.stepSizes[k]!));
     updated.forEach((k, i) => {
       w.stepSizes[k] = eps[i]!;
       w.dual[k] = dualAveragingInit(eps[i]!);

@@ -1,6 +1,8 @@
 // Forward evaluation of one graph node in float64 (the reference backend's interpreter).
 import type { GraphNode } from '../../graph/ir.ts';
-import { sizeOf, stridesOf } from '../../graph/shape.ts';
+import { mmDims, sizeOf, stridesOf } from '../../graph/shape.ts';
+
+export { mmDims };
 import type { NodePlan } from './plan.ts';
 import { digamma, erf, lbeta, lgamma, sigmoid, softplus } from './special.ts';
 
@@ -53,13 +55,6 @@ export function at(v: Float64Array, map: Int32Array | null | undefined, i: numbe
   return map ? v[map[i]!]! : v[i]!;
 }
 
-/** matmul dims: a as [m, k], b as [k, n] (a vector on the left is a row, on the right a column). */
-export function mmDims(sa: readonly number[], sb: readonly number[]): [number, number, number] {
-  const m = sa.length === 2 ? sa[0]! : 1;
-  const k = sa[sa.length - 1]!;
-  const n = sb.length === 2 ? sb[1]! : 1;
-  return [m, k, n];
-}
 
 export function forwardNode(n: GraphNode, plan: NodePlan, ins: Float64Array[], q: Float64Array,
   inShapes: readonly (readonly number[])[]): Float64Array {

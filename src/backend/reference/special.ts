@@ -2,11 +2,11 @@
 
 // Lanczos approximation, g = 7, n = 9 (coefficients by P. Godfrey, as in Numerical Recipes 3rd ed. §6.1);
 // the native backend uses the same formula, so the two agree to rounding. Relative error about 1e-15.
-const LANCZOS = [
+export const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
   12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export function lgamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
@@ -46,7 +46,7 @@ export function trigamma(x: number): number {
 
 // Stirling's series for δ(x) = lgamma(x) − ((x − ½)log x − x + ½ log 2π) (Abramowitz & Stegun 6.1.40): seven terms
 // at x ≥ 10 leave an error below 3e-17 (checked against mpmath.loggamma).
-const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156];
+export const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156];
 /** Where lbeta and digammaDiff switch to their asymptotic forms. */
 export const ASYMPTOTIC_FROM = 10;
 

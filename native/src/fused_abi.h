@@ -1,0 +1,27 @@
+/* The ABI between the addon and a generated model library: one home, pasted into every generated source by
+ * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
+#ifndef MLX_NUTS_FUSED_ABI_H
+#define MLX_NUTS_FUSED_ABI_H
+#define MN_ABI_VERSION 1
+/* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
+ * divergent__, energy__). */
+#define MN_STATS 6
+typedef struct MnChainArgs {
+  unsigned int key0, key1, chain, iteration; /* the chain's stream and the first transition's iteration */
+  int count;                                 /* transitions to run */
+  int max_depth;
+  int dense;                                 /* 0: diagonal inverse metric (dim), 1: dense (dim × dim) */
+  double step_size;
+  const double* inv_metric;
+  const double* chol;       /* dense: lower Cholesky factor of inv_metric, row-major */
+  double* q;                /* in/out: position (dim) */
+  double* logp;             /* in/out: log density at q */
+  double* grad;             /* in/out: gradient at q (dim) */
+  double* out_q;            /* count × dim unconstrained draws, or null */
+  double* out_columns;      /* count × columns constrained values, or null */
+  double* out_stats;        /* count × MN_STATS, or null */
+  const void* data_f;       /* float data in the model's real type */
+  const int* data_i;
+  double* scratch;          /* mn_scratch_doubles(max_depth) doubles, private to this call */
+} MnChainArgs;
+#endif

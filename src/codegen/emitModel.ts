@@ -1,0 +1,296 @@
+// IR → source of the model: logp with its reverse-mode gradient, and the constrained values of named nodes.
+// Straight-line code per node, loops over array axes; no user string reaches the source (nodes are numbered).
+import type { Dtype } from '../backend/density.ts';
+import type { GraphIR, GraphNode } from '../graph/ir.ts';
+import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
+import { ancestors, gradNodes, LOCAL_ELEMENTS, planLayout, type Layout } from './layout.ts';
+import {
+  BINARY_DER, BINARY_FWD, bindex, GATHER, gatherMaps, loops, REDUCE, reduceIndex, UNARY_DER, UNARY_FWD,
+} from './opRules.ts';
+
+/** An op the emitter cannot generate; sampling falls back to the MLX graph with a warning naming it. */
+export class UnsupportedOpError extends Error {
+  constructor(readonly op: string) {
+    super(`[codegen] the fused engine has no code for op '${op}'`);
+  }
+}
+
+export interface EmittedModel {
+  /** Source of mn_logp_grad and mn_constrain (without prelude), and the model's constants. */
+  readonly source: string;
+  readonly dim: number;
+  /** Number of constrained values mn_constrain writes. */
+  readonly columns: number;
+  /** Workspace elements (of the real type) the functions need per call. */
+  readonly work: number;
+  readonly dataF: Float64Array;
+  readonly dataI: Int32Array;
+}
+
+/** Test-only: corrupt the derivative of one op (used to prove that `check` names a planted fault). */
+export interface PlantedFault {
+  readonly op: string;
+  readonly scale: number;
+}
+
+interface Fn {
+  readonly decl: string[];
+  readonly body: string[];
+  readonly work: number;
+}
+
+const v = (k: number) => `v${k}`;
+const g = (k: number) => `g${k}`;
+const t = (k: number) => `t${k}`;
+
+class FunctionEmitter {
+  private readonly decl: string[] = [];
+  private readonly body: string[] = [];
+  private work = 0;
+  private readonly useLocal: boolean;
+
+  constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly live: readonly number[],
+    private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault) {
+    let total = 0;
+    for (const k of live) if (this.layout.storage.get(k)!.kind === 'array') total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
+    this.useLocal = total <= LOCAL_ELEMENTS;
+  }
+
+  private array(name: string, size: number): void {
+    if (this.useLocal) this.decl.push(`R ${name}[${size}];`);
+    else {
+      this.decl.push(`R* MN_RESTRICT ${name} = W + ${this.work};`);
+      this.work += size;
+    }
+  }
+
+  private declareValues(): void {
+    for (const k of this.live) {
+      const s = this.layout.storage.get(k)!;
+      if (s.kind === 'param') this.decl.push(`const R* ${v(k)} = q + ${s.offset};`);
+      else if (s.kind === 'data') this.decl.push(`const R* ${v(k)} = D + ${s.offset};`);
+      else if (s.kind === 'idata') this.decl.push(`const int* ${v(k)} = I + ${s.offset};`);
+      else if (s.kind === 'alias') this.decl.push(`auto ${v(k)} = ${v(s.of)};`);
+      else this.array(v(k), s.size);
+    }
+  }
+
+  private node(k: number): GraphNode {
+    return this.ir.nodes[k]!;
+  }
+
+  private shapes(n: GraphNode) {
+    return n.inputs.map((i) => this.node(i).shape);
+  }
+
+  forward(k: number): void {
+    const n = this.node(k);
+    const op = n.op;
+    const out = n.shape;
+    const [a0, a1, a2] = n.inputs;
+    const ins = this.shapes(n);
+    const B = this.body;
+    B.push(`// node ${k}: ${op}`);
+    if (op === 'param' || op === 'const' || op === 'reshape') return;
+    if (UNARY_FWD[op] !== undefined) {
+      B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `${v(k)}[o] = ${UNARY_FWD[op]};`], 'i'));
+    } else if (BINARY_FWD[op] !== undefined) {
+      B.push(...loops(out, (ix) => [`R a = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R b = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
+        `${v(k)}[o] = ${BINARY_FWD[op]};`], 'i'));
+    } else if (op === 'where') {
+      B.push(...loops(out, (ix) => [`${v(k)}[o] = ${v(a0!)}[${bindex(ins[0]!, out, ix)}] ? (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}] : (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`], 'i'));
+    } else if (op === 'clamp') {
+      B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R lo = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
+        `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`, `${v(k)}[o] = x < lo ? lo : (x > hi ? hi : x);`], 'i'));
+    } else if (REDUCE.has(op)) this.reduceForward(k, n, ins[0]!);
+    else if (op === 'matmul') {
+      const [m, kk, nn] = mmDimsOf(ins[0]!, ins[1]!);
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  double s = 0;`,
+        `  for (int t = 0; t < ${kk}; ++t) s += (double)${v(a0!)}[i * ${kk} + t] * (double)${v(a1!)}[t * ${nn} + j];`,
+        `  ${v(k)}[i * ${nn} + j] = (R)s;`, '}');
+    } else if (op === 'cumsum') {
+      const { outer, len, inner } = lineDims(n);
+      const j = n.attrs!.reverse ? `base + (${len - 1} - t) * ${inner}` : `base + t * ${inner}`;
+      B.push(`for (int a = 0; a < ${outer}; ++a) for (int c = 0; c < ${inner}; ++c) {`, `  const int base = a * ${len * inner} + c;`,
+        `  double s = 0;`, `  for (int t = 0; t < ${len}; ++t) { const int j = ${j}; s += ${v(a0!)}[j]; ${v(k)}[j] = (R)s; }`, '}');
+    } else if (GATHER.has(op)) {
+      for (const gm of gatherMaps(n, ins, (i) => v(n.inputs[i]!))) {
+        B.push(...loops(gm.shape, (ix) => { const [oi, ii] = gm.at(ix); return [`${v(k)}[${oi}] = (R)${v(n.inputs[gm.input]!)}[${ii}];`]; }, 'i'));
+      }
+    } else throw new UnsupportedOpError(op);
+  }
+
+  private reduceForward(k: number, n: GraphNode, inp: readonly number[]): void {
+    const x = v(n.inputs[0]!);
+    const B = this.body;
+    const { count, outSize } = reduceIndex(n, inp, inp.map((_, i) => `i${i}`));
+    const ridx = (ix: string[]) => reduceIndex(n, inp, ix).idx;
+    if (n.op === 'sum' || n.op === 'mean') {
+      if (outSize === 1) {
+        B.push('{', '  double acc = 0;', ...loops(inp, () => [`acc += ${x}[o];`], 'i').map((l) => '  ' + l),
+          `  ${v(k)}[0] = (R)${n.op === 'mean' ? `(acc / ${count})` : 'acc'};`, '}');
+      } else {
+        B.push(`for (int r = 0; r < ${outSize}; ++r) ${v(k)}[r] = 0;`, ...loops(inp, (ix) => [`${v(k)}[${ridx(ix)}] += ${x}[o];`], 'i'));
+        if (n.op === 'mean') B.push(`for (int r = 0; r < ${outSize}; ++r) ${v(k)}[r] /= ${count};`);
+      }
+      return;
+    }
+    B.push(`for (int r = 0; r < ${outSize}; ++r) ${v(k)}[r] = -MN_INF;`,
+      ...loops(inp, (ix) => [`R xv = ${x}[o];`, `if (xv > ${v(k)}[${ridx(ix)}] || mn_isnan(xv)) ${v(k)}[${ridx(ix)}] = xv;`], 'i'));
+    if (n.op === 'logSumExp') {
+      this.array(t(k), outSize);
+      B.push(`for (int r = 0; r < ${outSize}; ++r) ${t(k)}[r] = 0;`,
+        ...loops(inp, (ix) => [`const int r = ${ridx(ix)};`, `R mi = ${v(k)}[r];`,
+          `${t(k)}[r] += mn_isfinite(mi) ? mn_exp(${x}[o] - mi) : (${x}[o] == mi ? (R)1 : (R)0);`], 'i'),
+        `for (int r = 0; r < ${outSize}; ++r) if (mn_isfinite(${v(k)}[r])) ${v(k)}[r] = ${v(k)}[r] + mn_log(${t(k)}[r]);`);
+    }
+  }
+
+  /** Declares adjoints (zeroed; parameters' adjoints are the gradient output itself). */
+  declareAdjoints(): void {
+    for (const k of this.live) {
+      if (!this.needGrad.has(k)) continue;
+      const s = this.layout.storage.get(k)!;
+      if (s.kind === 'param') this.body.push(`R* ${g(k)} = gq + ${s.offset};`);
+      else if (s.kind === 'alias') this.body.push(`auto ${g(k)} = ${g(s.of)};`);
+      else if (s.kind === 'array') {
+        this.array(g(k), s.size);
+        this.body.push(`for (int z = 0; z < ${s.size}; ++z) ${g(k)}[z] = 0;`);
+      }
+    }
+  }
+
+  backward(k: number): void {
+    const n = this.node(k);
+    const op = n.op;
+    if (op === 'param' || op === 'const' || op === 'reshape' || !this.needGrad.has(k)) return;
+    const need = n.inputs.map((i) => this.needGrad.has(i));
+    if (!need.some(Boolean)) return;
+    const out = n.shape;
+    const ins = this.shapes(n);
+    const [a0, a1, a2] = n.inputs;
+    const B = this.body;
+    const f = this.fault && this.fault.op === op ? ` * (R)${this.fault.scale}` : '';
+    B.push(`// adjoint of node ${k}: ${op}`);
+    if (UNARY_DER[op] !== undefined) {
+      B.push(...loops(out, (ix) => [`R gy = ${g(k)}[o];`, 'if (gy != 0) {', `  R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}]; R y = ${v(k)}[o]; (void)x; (void)y;`,
+        `  ${g(a0!)}[${bindex(ins[0]!, out, ix)}] += gy * (${UNARY_DER[op]})${f};`, '}'], 'i'));
+    } else if (BINARY_DER[op] !== undefined) {
+      const [da, db] = BINARY_DER[op]!;
+      B.push(...loops(out, (ix) => [`R gy = ${g(k)}[o];`, 'if (gy != 0) {',
+        `  R a = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}]; R b = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}]; R y = ${v(k)}[o]; (void)a; (void)b; (void)y;`,
+        ...(need[0] ? [`  ${g(a0!)}[${bindex(ins[0]!, out, ix)}] += gy * (${da})${f};`] : []),
+        ...(need[1] ? [`  ${g(a1!)}[${bindex(ins[1]!, out, ix)}] += gy * (${db})${f};`] : []), '}'], 'i'));
+    } else if (op === 'where') {
+      B.push(...loops(out, (ix) => [`if (${v(a0!)}[${bindex(ins[0]!, out, ix)}]) {`,
+        ...(need[1] ? [`  ${g(a1!)}[${bindex(ins[1]!, out, ix)}] += ${g(k)}[o];`] : []), '} else {',
+        ...(need[2] ? [`  ${g(a2!)}[${bindex(ins[2]!, out, ix)}] += ${g(k)}[o];`] : []), '}'], 'i'));
+    } else if (op === 'clamp') {
+      B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R lo = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
+        `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`,
+        ...[0, 1, 2].filter((j) => need[j]).map((j) => `if ((x < lo ? 1 : (x > hi ? 2 : 0)) == ${j}) ${g(n.inputs[j]!)}[${bindex(ins[j]!, out, ix)}] += ${g(k)}[o];`)], 'i'));
+    } else if (REDUCE.has(op)) this.reduceBackward(k, n, ins[0]!, f);
+    else if (op === 'matmul') {
+      const [m, kk, nn] = mmDimsOf(ins[0]!, ins[1]!);
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  R gy = ${g(k)}[i * ${nn} + j];`, '  if (gy == 0) continue;',
+        `  for (int t = 0; t < ${kk}; ++t) {`,
+        ...(need[0] ? [`    ${g(a0!)}[i * ${kk} + t] += gy * ${v(a1!)}[t * ${nn} + j]${f};`] : []),
+        ...(need[1] ? [`    ${g(a1!)}[t * ${nn} + j] += gy * ${v(a0!)}[i * ${kk} + t]${f};`] : []), '  }', '}');
+    } else if (op === 'cumsum') {
+      const { outer, len, inner } = lineDims(n);
+      const j = n.attrs!.reverse ? `base + (${len - 1} - t) * ${inner}` : `base + t * ${inner}`;
+      B.push(`for (int a = 0; a < ${outer}; ++a) for (int c = 0; c < ${inner}; ++c) {`, `  const int base = a * ${len * inner} + c;`,
+        `  double s = 0;`, `  for (int t = ${len - 1}; t >= 0; --t) { const int j = ${j}; s += ${g(k)}[j]; ${g(a0!)}[j] += (R)s${f}; }`, '}');
+    } else if (GATHER.has(op)) {
+      for (const gm of gatherMaps(n, ins, (i) => v(n.inputs[i]!))) {
+        if (!need[gm.input]) continue;
+        B.push(...loops(gm.shape, (ix) => { const [oi, ii] = gm.at(ix); return [`${g(n.inputs[gm.input]!)}[${ii}] += ${g(k)}[${oi}]${f};`]; }, 'i'));
+      }
+    }
+    // comparisons, floor and stopGradient pass no gradient
+  }
+
+  private reduceBackward(k: number, n: GraphNode, inp: readonly number[], f: string): void {
+    const x = v(n.inputs[0]!);
+    const gx = g(n.inputs[0]!);
+    const { count, outSize } = reduceIndex(n, inp, inp.map((_, i) => `i${i}`));
+    const ridx = (ix: string[]) => reduceIndex(n, inp, ix).idx;
+    const B = this.body;
+    if (n.op === 'sum') B.push(...loops(inp, (ix) => [`${gx}[o] += ${g(k)}[${ridx(ix)}]${f};`], 'i'));
+    else if (n.op === 'mean') B.push(...loops(inp, (ix) => [`${gx}[o] += ${g(k)}[${ridx(ix)}] / ${count}${f};`], 'i'));
+    else if (n.op === 'logSumExp') {
+      B.push(...loops(inp, (ix) => [`const int r = ${ridx(ix)};`, `${gx}[o] += ${g(k)}[r] * mn_exp(${x}[o] - ${v(k)}[r])${f};`], 'i'));
+    } else {
+      this.array(`${t(k)}b`, outSize);
+      B.push(`for (int r = 0; r < ${outSize}; ++r) ${t(k)}b[r] = 0;`,
+        ...loops(inp, (ix) => [`const int r = ${ridx(ix)};`, `if (${t(k)}b[r] == 0 && ${x}[o] == ${v(k)}[r]) { ${t(k)}b[r] = 1; ${gx}[o] += ${g(k)}[r]${f}; }`], 'i'));
+    }
+  }
+
+  finish(): Fn {
+    this.declareValues();
+    return { decl: this.decl, body: this.body, work: this.work };
+  }
+}
+
+function lineDims(n: GraphNode): { outer: number; len: number; inner: number } {
+  const ax = n.attrs!.axis!;
+  const s = n.shape;
+  return {
+    outer: s.slice(0, ax).reduce((p, d) => p * d, 1), len: s[ax]!, inner: s.slice(ax + 1).reduce((p, d) => p * d, 1),
+  };
+}
+
+function indent(lines: string[]): string {
+  return lines.map((l) => '  ' + l).join('\n');
+}
+
+/**
+ * The model as source: `mn_logp_grad_r(q, gq, D, I, W)` returns logp and writes the gradient, `mn_constrain_r(q, out,
+ * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`.
+ */
+export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault): EmittedModel {
+  const out = ir.output;
+  const layout = planLayout(ir, [out, ...named]);
+  // logp and gradient
+  const liveL = ancestors(ir, [out]);
+  const needGrad = gradNodes(ir, liveL);
+  const fl = new FunctionEmitter(ir, layout, liveL, needGrad, fault);
+  for (const k of liveL) fl.forward(k);
+  fl.declareAdjoints();
+  if (needGrad.has(out)) fl['body'].push(`${g(out)}[0] = 1;`);
+  for (let i = liveL.length - 1; i >= 0; i--) fl.backward(liveL[i]!);
+  const L = fl.finish();
+  // constrained values
+  const liveC = ancestors(ir, named);
+  const fc = new FunctionEmitter(ir, layout, liveC, new Set());
+  for (const k of liveC) fc.forward(k);
+  const C = fc.finish();
+  let col = 0;
+  const copies = named.map((k) => {
+    const n = sizeOf(ir.nodes[k]!.shape);
+    const line = `for (int i = 0; i < ${n}; ++i) out[${col} + i] = (double)${v(k)}[i];`;
+    col += n;
+    return line;
+  });
+  const R = dtype === 'float64' ? 'double' : 'float';
+  const source = `
+typedef ${R} R;
+#define MN_DIM ${ir.dim}
+#define MN_COLUMNS ${col}
+DEVICE double mn_logp_grad_r(const R* MN_RESTRICT q, R* MN_RESTRICT gq, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
+  (void)D; (void)I; (void)W;
+  for (int i = 0; i < MN_DIM; ++i) gq[i] = 0;
+${indent(L.decl)}
+${indent(L.body)}
+  return (double)${v(out)}[0];
+}
+DEVICE void mn_constrain_r(const R* MN_RESTRICT q, double* MN_RESTRICT out, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
+  (void)q; (void)D; (void)I; (void)W;
+${indent(C.decl)}
+${indent(C.body)}
+${indent(copies)}
+}
+`;
+  return { source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work), dataF: layout.dataF, dataI: layout.dataI };
+}

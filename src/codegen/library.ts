@@ -1,0 +1,86 @@
+// A model's whole generated library: prelude, ABI, model functions, NUTS transition and the exported entry points.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dtype } from '../backend/density.ts';
+import type { GraphIR } from '../graph/ir.ts';
+import { packageRoot } from '../platform/packageRoot.ts';
+import { emitModel, type EmittedModel, type PlantedFault } from './emitModel.ts';
+import { nutsScratchArrays, nutsSource } from './nutsSource.ts';
+import { prelude, type Target } from './prelude.ts';
+
+export interface GeneratedLibrary extends EmittedModel {
+  readonly target: Target;
+  readonly dtype: Dtype;
+  /** The complete source: nothing in it depends on data values or on user-chosen names. */
+  readonly fullSource: string;
+}
+
+let abiText: string | null = null;
+
+/** native/src/fused_abi.h, the ABI's one home. */
+export function abiHeader(): string {
+  abiText ??= readFileSync(join(packageRoot(), 'native', 'src', 'fused_abi.h'), 'utf8');
+  return abiText;
+}
+
+/** Model wrappers in float64: the sampler works in double whatever the model's real type. */
+function wrappers(dtype: Dtype, work: number): string {
+  if (dtype === 'float64') {
+    return `
+#define MN_MODEL_WORK ${work}
+DEVICE double mn_model(const double* q, double* grad, const R* D, const int* I, R* W) { return mn_logp_grad_r(q, grad, D, I, W); }
+DEVICE void mn_constrain(const double* q, double* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W); }
+`;
+  }
+  return `
+#define MN_MODEL_WORK (2 * MN_DIM + ${work})
+DEVICE double mn_model(const double* q, double* grad, const R* D, const int* I, R* W) {
+  for (int i = 0; i < MN_DIM; ++i) W[i] = (R)q[i];
+  double lp = mn_logp_grad_r(W, W + MN_DIM, D, I, W + 2 * MN_DIM);
+  for (int i = 0; i < MN_DIM; ++i) grad[i] = (double)W[MN_DIM + i];
+  return lp;
+}
+DEVICE void mn_constrain(const double* q, double* out, const R* D, const int* I, R* W) {
+  for (int i = 0; i < MN_DIM; ++i) W[i] = (R)q[i];
+  mn_constrain_r(W, out, D, I, W + 2 * MN_DIM);
+}
+`;
+}
+
+/** Exported C entry points of the CPU library (the addon's view, native/src/fused.cc). */
+function cppExports(): string {
+  return `
+/* doubles of scratch one chain needs: the model's workspace, then the NUTS arrays */
+DEVICE long long mn_model_doubles() { return ((long long)MN_MODEL_WORK * (long long)sizeof(R) + 7) / 8 + 1; }
+MN_EXPORT int mn_abi_version() { return MN_ABI_VERSION; }
+MN_EXPORT void mn_info(long long* out) { out[0] = MN_DIM; out[1] = MN_COLUMNS; out[2] = (long long)sizeof(R); out[3] = mn_model_doubles(); }
+MN_EXPORT long long mn_scratch_doubles(int max_depth) {
+  return mn_model_doubles() + (long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * (max_depth + 2)) * MN_DIM;
+}
+MN_EXPORT double mn_logp_grad(const double* q, double* grad, const void* D, const int* I, double* scratch) {
+  return mn_model(q, grad, (const R*)D, I, (R*)scratch);
+}
+MN_EXPORT void mn_constrain_values(const double* q, double* out, const void* D, const int* I, double* scratch) {
+  mn_constrain(q, out, (const R*)D, I, (R*)scratch);
+}
+MN_EXPORT void mn_run_chain(const MnChainArgs* a) {
+  MnChainArgs b = *a;
+  b.scratch = a->scratch + mn_model_doubles();
+  mn_transitions(&b, (const R*)a->data_f, a->data_i, (R*)a->scratch);
+}
+`;
+}
+
+/**
+ * Generates the library of `ir` for `target`: `named` are the nodes whose constrained values each draw records
+ * (parameters then deterministics, flattened in order).
+ */
+export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, target: Target = 'cpp',
+  fault?: PlantedFault): GeneratedLibrary {
+  const m = emitModel(ir, named, dtype, fault);
+  const parts = [prelude(target), abiHeader(), m.source, wrappers(dtype, m.work), nutsSource()];
+  if (target === 'cpp') parts.push(cppExports());
+  return { ...m, target, dtype, fullSource: parts.join('\n') };
+}
+
+export { nutsScratchArrays };

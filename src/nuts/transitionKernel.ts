@@ -1,0 +1,107 @@
+// The kernel seam: advance every chain by NUTS transitions over plain typed-array state (BlackJAX's
+// build_kernel → kernel(rng_key, state, step_size, inverse_mass_matrix); nuts-rs's narrow Math trait).
+// Two implementations: the TypeScript transition over any Density (the oracle) and the fused native kernel.
+import type { Density } from '../backend/density.ts';
+import { chainStream, type ChainStream } from '../random/philox.ts';
+import { transition, type PointState } from './kernel.ts';
+import type { Metric } from './metric.ts';
+
+/** Every chain's position, log density and gradient: chains × dim, row-major. Plain data, serialisable. */
+export interface ChainsState {
+  readonly chains: number;
+  readonly dim: number;
+  readonly q: Float64Array;
+  readonly logp: Float64Array;
+  readonly grad: Float64Array;
+}
+
+/** Stan's per-transition statistics, iteration-major: entry it·chains + c. */
+export interface TransitionStats {
+  readonly lp: Float64Array;
+  readonly acceptStat: Float64Array;
+  readonly treeDepth: Float64Array;
+  readonly nLeapfrog: Float64Array;
+  readonly divergent: Float64Array;
+  readonly energy: Float64Array;
+}
+
+export interface KernelRun {
+  /** The state after the last transition. */
+  readonly state: ChainsState;
+  /** Unconstrained draws: count × chains × dim. */
+  readonly q: Float64Array;
+  readonly stats: TransitionStats;
+  /** Constrained values of the model's columns, count × chains × columns, when the kernel computes them. */
+  readonly constrained?: Float64Array;
+}
+
+/** Per-call parameters: one step size and one metric per chain. */
+export interface KernelParams {
+  readonly stepSizes: Float64Array;
+  readonly metrics: readonly Metric[];
+}
+
+export interface TransitionKernel {
+  /** Which engine this is, as recorded in the fit ('typescript' or 'fused-cpu'). */
+  readonly name: string;
+  /**
+   * `count` transitions of every chain, the first being iteration `iteration` (0-based over warmup and sampling:
+   * it addresses the random numbers). Pure in its inputs: the same call gives the same result.
+   */
+  run(state: ChainsState, params: KernelParams, iteration: number, count: number): KernelRun | Promise<KernelRun>;
+}
+
+export function emptyStats(n: number): TransitionStats {
+  const f = () => new Float64Array(n);
+  return { lp: f(), acceptStat: f(), treeDepth: f(), nLeapfrog: f(), divergent: f(), energy: f() };
+}
+
+export function toPoints(s: ChainsState): PointState[] {
+  return Array.from({ length: s.chains }, (_, c) => ({
+    q: s.q.slice(c * s.dim, (c + 1) * s.dim), logp: s.logp[c]!, grad: s.grad.slice(c * s.dim, (c + 1) * s.dim),
+  }));
+}
+
+export function fromPoints(points: readonly PointState[], dim: number): ChainsState {
+  const chains = points.length;
+  const q = new Float64Array(chains * dim);
+  const grad = new Float64Array(chains * dim);
+  const logp = new Float64Array(chains);
+  points.forEach((p, c) => {
+    q.set(p.q, c * dim);
+    grad.set(p.grad, c * dim);
+    logp[c] = p.logp;
+  });
+  return { chains, dim, q, logp, grad };
+}
+
+/** The TypeScript transition (src/nuts/kernel.ts) behind the kernel seam: the oracle every engine is tested against. */
+export function typescriptKernel(d: Density, seed: number, chainIds: readonly number[], maxTreeDepth: number): TransitionKernel {
+  const streams: ChainStream[] = chainIds.map((c) => chainStream(seed, c));
+  return {
+    name: 'typescript',
+    run(state, params, iteration, count) {
+      const chains = state.chains;
+      const dim = state.dim;
+      const stats = emptyStats(count * chains);
+      const q = new Float64Array(count * chains * dim);
+      let points = toPoints(state);
+      for (let it = 0; it < count; it++) {
+        const kp = points.map((_, k) => ({ stepSize: params.stepSizes[k]!, metric: params.metrics[k]! }));
+        const r = transition(d, points, kp, streams, iteration + it, maxTreeDepth);
+        points = r.states;
+        r.info.forEach((info, k) => {
+          const i = it * chains + k;
+          stats.lp[i] = points[k]!.logp;
+          stats.acceptStat[i] = info.acceptStat;
+          stats.treeDepth[i] = info.treeDepth;
+          stats.nLeapfrog[i] = info.nLeapfrog;
+          stats.divergent[i] = info.divergent ? 1 : 0;
+          stats.energy[i] = info.energy;
+          q.set(points[k]!.q, i * dim);
+        });
+      }
+      return { state: fromPoints(points, dim), q, stats };
+    },
+  };
+}
