@@ -25,11 +25,12 @@ mx::array expF(const mx::array& x) {
   return mx::power(mx::array(&e, mx::Shape{}, mx::float64), x);
 }
 
-// log(e^a + e^b) = max(a, b) + log1p(e^−|a−b|), with exact float64 exp.
+// log(e^a + e^b) = max(a, b) + log1p(e^−|a−b|), with exact float64 exp. |a−b| is taken on the same side as
+// maximum's gradient (which gives a tie to b) so that the gradient at a = b is ½ each, not 0 and 1 (found by check()).
 mx::array logAddExpF(const mx::array& a, const mx::array& b) {
   if (a.dtype() != mx::float64) return mx::logaddexp(a, b);
   auto m = mx::maximum(a, b);
-  auto d = mx::abs(mx::subtract(a, b));
+  auto d = mx::where(mx::greater(a, b), mx::subtract(a, b), mx::subtract(b, a));
   auto safe = mx::where(mx::isnan(d), d, mx::where(mx::isinf(m), mx::zeros_like(d), d));
   return mx::add(m, mx::log1p(expF(mx::negative(safe))));
 }
