@@ -5,15 +5,17 @@ import { sigmoid } from '../backend/reference/special.ts';
 import { allOf, batchOf, checkValues, isOptions, oneOf, outsideSupport, probability, real, type Distribution,
   type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Bernoulli(p) (Stan's bernoulli) or Bernoulli({ logits }) (Stan's bernoulli_logit), for observed 0/1 data. */
 export function Bernoulli(p: Operand | { logits: Operand } | { p: Operand }): Distribution {
   const opts = (isOptions(p) ? p : { p }) as Record<string, unknown>;
   const key = oneOf('Bernoulli', opts, ['p', 'logits']);
-  const theta = key === 'logits' ? real('Bernoulli', 'logits', opts.logits as Operand) : probability('Bernoulli', 'p', opts.p as Operand);
+  const ck = new ArgChecks('Bernoulli');
+  const theta = key === 'logits' ? real('Bernoulli', 'logits', opts.logits as Operand) : ck.probability('p', opts.p as Operand);
   const batchShape = batchOf('Bernoulli', { [key]: theta });
   const logP = key === 'logits' ? logSigmoid(theta) : null;
-  return {
+  return ck.wrap({
     name: 'Bernoulli',
     support: { kind: 'binary' },
     batchShape,
@@ -26,5 +28,5 @@ export function Bernoulli(p: Operand | { logits: Operand } | { p: Operand }): Di
     checkObserved: (data) => checkValues('Bernoulli', data, (v) => v === 0 || v === 1, '0 or 1'),
     sample: (rng, at, shape) => scalarDraws('Bernoulli', rng, at, batchShape, [theta], shape, (r, [t]) =>
       (r.uniform() < (key === 'logits' ? sigmoid(t!) : t!) ? 1 : 0)),
-  };
+  });
 }

@@ -5,13 +5,15 @@ import { beta } from '../random/draws.ts';
 import { allOf, batchOf, onSupport, positive, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Beta(a, b) (Stan's beta): mean a/(a + b). Density 0 at and outside 0 and 1. No CDF here. */
 export function Beta(a: Operand, b: Operand): Distribution {
-  const pa = positive('Beta', 'a', a);
-  const pb = positive('Beta', 'b', b);
+  const ck = new ArgChecks('Beta');
+  const pa = ck.positive('a', a);
+  const pb = ck.positive('b', b);
   const batchShape = batchOf('Beta', { a: pa, b: pb });
-  return {
+  return ck.wrap({
     name: 'Beta',
     support: { kind: 'interval', lower: 0, upper: 1 },
     batchShape,
@@ -19,5 +21,5 @@ export function Beta(a: Operand, b: Operand): Distribution {
     logProb: (x) => onSupport(x, allOf(gt(x, 0), lt(x, 1)), 0.5, (xs) =>
       pa.sub(1).mul(log(xs)).add(pb.sub(1).mul(log1p(xs.neg()))).sub(lbeta(pa, pb))),
     sample: (rng, at, sh) => scalarDraws('Beta', rng, at, batchShape, [pa, pb], sh, (r, [av, bv]) => beta(r, av!, bv!)),
-  };
+  });
 }

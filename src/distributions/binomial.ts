@@ -9,19 +9,21 @@ import { anyOf, batchOf, constantOf, isOptions, oneOf, outsideSupport, param, pr
 import { checkIntegers, logChoose, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { xlog1py, xlogy } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * Binomial(n, p) (Stan's binomial) or Binomial(n, { logits }) (Stan's binomial_logit): successes in n trials.
  * n is a constant non-negative integer (or array of them); observed counts must be integers in [0, n].
  */
 export function Binomial(n: Operand, p: Operand | { logits: Operand } | { p: Operand }): Distribution {
+  const ck = new ArgChecks('Binomial');
   const ne = param('Binomial', 'n', n, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const nv = constantOf('Binomial', 'n', ne);
   const opts = (isOptions(p) ? p : { p }) as Record<string, unknown>;
   const key = oneOf('Binomial', opts, ['p', 'logits']);
-  const theta = key === 'logits' ? real('Binomial', 'logits', opts.logits as Operand) : probability('Binomial', 'p', opts.p as Operand);
+  const theta = key === 'logits' ? real('Binomial', 'logits', opts.logits as Operand) : ck.probability('p', opts.p as Operand);
   const batchShape = batchOf('Binomial', { n: ne, [key]: theta });
-  return {
+  return ck.wrap({
     name: 'Binomial',
     support: { kind: 'count' },
     batchShape,
@@ -46,5 +48,5 @@ export function Binomial(n: Operand, p: Operand | { logits: Operand } | { p: Ope
     },
     sample: (rng, at, shape) => scalarDraws('Binomial', rng, at, batchShape, [ne, theta], shape,
       (r, [nn, t]) => binomial(r, nn!, key === 'logits' ? sigmoid(t!) : t!)),
-  };
+  });
 }

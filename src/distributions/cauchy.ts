@@ -4,6 +4,7 @@ import { ge, log, log1p, maximum, square, where } from '../graph/ops.ts';
 import { batchOf, floored, LOG_PI, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { acot } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** log P(Z > z) for a standard Cauchy: log(acot(z)/π) for z ≥ 0, log(1 − acot(−z)/π) below (no cancellation). */
 export function cauchyLogSf(z: Expr): Expr {
@@ -15,11 +16,12 @@ export function cauchyLogSf(z: Expr): Expr {
 
 /** Cauchy(μ, σ) (Stan's cauchy): no moments. CDF: ½ + atan((x − μ)/σ)/π. */
 export function Cauchy(mu: Operand, sigma: Operand): Distribution {
+  const ck = new ArgChecks('Cauchy');
   const m = real('Cauchy', 'mu', mu);
-  const s = positive('Cauchy', 'sigma', sigma);
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('Cauchy', { mu: m, sigma: s });
   const z = (x: Expr) => x.sub(m).div(floored(s));
-  return {
+  return ck.wrap({
     name: 'Cauchy',
     support: { kind: 'real' },
     batchShape,
@@ -30,5 +32,5 @@ export function Cauchy(mu: Operand, sigma: Operand): Distribution {
     // inversion: μ + σ·tan(π(U − ½))
     sample: (rng, at, shape) => scalarDraws('Cauchy', rng, at, batchShape, [m, s], shape,
       (r, [mv, sv]) => mv! + sv! * Math.tan(Math.PI * (r.uniform() - 0.5))),
-  };
+  });
 }

@@ -6,6 +6,7 @@ import { standardGamma } from '../random/draws.ts';
 import { positive, type Distribution, type Expr } from './distribution.ts';
 import { eventDraws } from './sampling.ts';
 import { lgammaC } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * Dirichlet(α) (Stan's dirichlet): α has shape [..., K] (K ≥ 2; leading axes are a batch); draws are on the
@@ -13,11 +14,12 @@ import { lgammaC } from './special.ts';
  * sum to 1 (within 1e-8).
  */
 export function Dirichlet(alpha: Operand): Distribution {
-  const a = positive('Dirichlet', 'alpha', alpha);
+  const ck = new ArgChecks('Dirichlet');
+  const a = ck.positive('alpha', alpha);
   const K = a.shape[a.ndim - 1];
   if (a.ndim < 1 || K === undefined || K < 2) throw new Error(`[Dirichlet] alpha must have a last axis of length ≥ 2, got shape ${fmtShape(a.shape)}`);
   const batchShape = a.shape.slice(0, -1);
-  return {
+  return ck.wrap({
     name: 'Dirichlet',
     support: { kind: 'simplex' },
     batchShape,
@@ -47,5 +49,5 @@ export function Dirichlet(alpha: Operand): Distribution {
       const s = g.reduce((p, q) => p + q, 0);
       return g.map((v) => v / s);
     }),
-  };
+  });
 }

@@ -4,6 +4,7 @@ import { log, square, sum } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
 import { floored, HALF_LOG_2PI, positive, type Distribution, type Expr } from './distribution.ts';
 import { eventDraws } from './sampling.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * Walks up to this length take their steps as one product with the bidiagonal difference matrix (one kernel each
@@ -27,11 +28,12 @@ function differenceMatrix(n: number): Float64Array[] {
  * length T; it may instead come from the param's `shape` option. sigma is a scalar.
  */
 export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {}): Distribution {
-  const s = positive('GaussianRandomWalk', 'sigma', sigma);
+  const ck = new ArgChecks('GaussianRandomWalk');
+  const s = ck.positive('sigma', sigma);
   if (s.size !== 1) throw new Error(`[GaussianRandomWalk] sigma must be a scalar, got shape ${fmtShape(s.shape)}`);
   const T = opts.length;
   if (T !== undefined && !(Number.isInteger(T) && T >= 1)) throw new Error(`[GaussianRandomWalk] length must be a positive integer, got ${T}`);
-  return {
+  return ck.wrap({
     name: 'GaussianRandomWalk',
     support: { kind: 'real' },
     batchShape: [],
@@ -55,5 +57,5 @@ export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {
         return out;
       });
     },
-  };
+  });
 }

@@ -4,14 +4,16 @@ import { gt, log, log1p, lt, maximum, minimum, square, where } from '../graph/op
 import { batchOf, floored, LOG_PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { acot, atanCore } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** HalfCauchy(σ): |X| for X ~ Cauchy(0, σ). CDF: (2/π)·atan(x/σ); survival (2/π)·atan(σ/x). */
 export function HalfCauchy(sigma: Operand): Distribution {
-  const s = positive('HalfCauchy', 'sigma', sigma);
+  const ck = new ArgChecks('HalfCauchy');
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('HalfCauchy', { sigma: s });
   const z = (x: Expr) => x.div(floored(s));
   const LOG_2_PI = Math.LN2 - LOG_PI;
-  return {
+  return ck.wrap({
     name: 'HalfCauchy',
     support: { kind: 'positive' },
     batchShape,
@@ -27,5 +29,5 @@ export function HalfCauchy(sigma: Operand): Distribution {
     logCcdf: (x) => where(lt(x, 0), 0, log(acot(maximum(z(x), 0))).add(LOG_2_PI)),
     sample: (rng, at, shape) => scalarDraws('HalfCauchy', rng, at, batchShape, [s], shape,
       (r, [sv]) => sv! * Math.tan((Math.PI / 2) * r.uniform())),
-  };
+  });
 }

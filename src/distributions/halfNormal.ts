@@ -4,14 +4,16 @@ import { erf, gt, log, lt, maximum, minimum, square, where } from '../graph/ops.
 import { batchOf, floored, HALF_LOG_2PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { erfSmall, log1mexp, logNdtr } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** HalfNormal(σ): |X| for X ~ Normal(0, σ). CDF: erf(x / (σ√2)) = 1 − 2Φ(−x/σ). */
 export function HalfNormal(sigma: Operand): Distribution {
-  const s = positive('HalfNormal', 'sigma', sigma);
+  const ck = new ArgChecks('HalfNormal');
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('HalfNormal', { sigma: s });
   const z = (x: Expr) => x.div(floored(s));
   const logCcdf = (x: Expr) => where(lt(x, 0), 0, logNdtr(z(x).neg()).add(Math.LN2));
-  return {
+  return ck.wrap({
     name: 'HalfNormal',
     support: { kind: 'positive' },
     batchShape,
@@ -32,5 +34,5 @@ export function HalfNormal(sigma: Operand): Distribution {
     },
     logCcdf,
     sample: (rng, at, shape) => scalarDraws('HalfNormal', rng, at, batchShape, [s], shape, (r, [sv]) => Math.abs(sv! * r.normal())),
-  };
+  });
 }

@@ -4,13 +4,15 @@ import { log, lt } from '../graph/ops.ts';
 import { batchOf, floored, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { studentTDraw, studentTKernel } from './studentT.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** HalfStudentT(ν, σ): |X| for X ~ StudentT(ν, 0, σ). No CDF here. */
 export function HalfStudentT(nu: Operand, sigma: Operand): Distribution {
-  const n = positive('HalfStudentT', 'nu', nu);
-  const s = positive('HalfStudentT', 'sigma', sigma);
+  const ck = new ArgChecks('HalfStudentT');
+  const n = ck.positive('nu', nu);
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('HalfStudentT', { nu: n, sigma: s });
-  return {
+  return ck.wrap({
     name: 'HalfStudentT',
     support: { kind: 'positive' },
     batchShape,
@@ -21,5 +23,5 @@ export function HalfStudentT(nu: Operand, sigma: Operand): Distribution {
     },
     sample: (rng, at, shape) => scalarDraws('HalfStudentT', rng, at, batchShape, [n, s], shape,
       (r, [nv, sv]) => Math.abs(sv! * studentTDraw(r, nv!))),
-  };
+  });
 }

@@ -5,13 +5,15 @@ import { standardGamma } from '../random/draws.ts';
 import { batchOf, onSupport, positive, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { lgammaC } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** InverseGamma(α, β) (Stan's inv_gamma): 1/X for X ~ Gamma(α, β); mean β/(α − 1) for α > 1. No CDF here. */
 export function InverseGamma(shape: Operand, scale: Operand): Distribution {
-  const a = positive('InverseGamma', 'shape', shape);
-  const b = positive('InverseGamma', 'scale', scale);
+  const ck = new ArgChecks('InverseGamma');
+  const a = ck.positive('shape', shape);
+  const b = ck.positive('scale', scale);
   const batchShape = batchOf('InverseGamma', { shape: a, scale: b });
-  return {
+  return ck.wrap({
     name: 'InverseGamma',
     support: { kind: 'positive' },
     batchShape,
@@ -20,5 +22,5 @@ export function InverseGamma(shape: Operand, scale: Operand): Distribution {
       a.mul(log(b)).sub(lgammaC(a)).sub(a.add(1).mul(log(xs))).sub(b.div(xs))),
     sample: (rng, at, sh) => scalarDraws('InverseGamma', rng, at, batchShape, [a, b], sh,
       (r, [av, bv]) => bv! / standardGamma(r, av!)),
-  };
+  });
 }

@@ -4,6 +4,7 @@ import { abs, exp, log, log1p, lt, maximum, minimum, where } from '../graph/ops.
 import { exponential } from '../random/draws.ts';
 import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** log P(Z ≤ z) for the standard Laplace: z − log 2 below 0, log(1 − ½e^(−z)) above. */
 function laplaceLogCdf(z: Expr): Expr {
@@ -12,11 +13,12 @@ function laplaceLogCdf(z: Expr): Expr {
 
 /** Laplace(μ, b): mean μ, variance 2b². CDF: ½e^z below μ, 1 − ½e^(−z) above, z = (x − μ)/b. */
 export function Laplace(mu: Operand, b: Operand): Distribution {
+  const ck = new ArgChecks('Laplace');
   const m = real('Laplace', 'mu', mu);
-  const s = positive('Laplace', 'b', b);
+  const s = ck.positive('b', b);
   const batchShape = batchOf('Laplace', { mu: m, b: s });
   const z = (x: Expr) => x.sub(m).div(floored(s));
-  return {
+  return ck.wrap({
     name: 'Laplace',
     support: { kind: 'real' },
     batchShape,
@@ -26,5 +28,5 @@ export function Laplace(mu: Operand, b: Operand): Distribution {
     logCcdf: (x) => laplaceLogCdf(z(x).neg()),
     sample: (rng, at, shape) => scalarDraws('Laplace', rng, at, batchShape, [m, s], shape,
       (r, [mv, sv]) => mv! + sv! * (r.uniform() < 0.5 ? -1 : 1) * exponential(r)),
-  };
+  });
 }

@@ -7,6 +7,7 @@ import { positive, type Distribution, type Expr } from './distribution.ts';
 import { diagonal } from './linalg.ts';
 import { eventDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * log c_K(η), the LKJ normalising constant of Lewandowski, Kurowicka & Joe (2009), "Generating random correlation
@@ -33,12 +34,13 @@ function logNormaliser(eta: Expr, K: number): Expr {
  */
 export function LKJCholesky(K: number, eta: Operand = 1): Distribution {
   if (!(Number.isInteger(K) && K >= 2)) throw new Error(`[LKJCholesky] K must be an integer ≥ 2, got ${K}`);
-  const e = positive('LKJCholesky', 'eta', eta);
+  const ck = new ArgChecks('LKJCholesky');
+  const e = ck.positive('eta', eta);
   if (e.size !== 1) throw new Error(`[LKJCholesky] eta must be a scalar, got shape ${fmtShape(e.shape)}`);
   const es = e.reshape([]);
   const expo = constant(es.g, Array.from({ length: K }, (_, i) => K - i - 3), '[LKJCholesky] exponents');
   const weights = constant(es.g, Array.from({ length: K }, (_, i) => (i === 0 ? 0 : 1)), '[LKJCholesky] mask');
-  return {
+  return ck.wrap({
     name: 'LKJCholesky',
     support: { kind: 'corrCholesky' },
     batchShape: [],
@@ -62,7 +64,7 @@ export function LKJCholesky(K: number, eta: Operand = 1): Distribution {
       }
       return choleskyFromPartials(y, K);
     }),
-  };
+  });
 }
 
 /** The corrCholesky map on the host: partial correlations z = tanh(y) (row-major strict lower) → L. */

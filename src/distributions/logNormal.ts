@@ -4,14 +4,16 @@ import { gt, log, square, where } from '../graph/ops.ts';
 import { batchOf, floored, HALF_LOG_2PI, onSupport, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { logNdtr } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** LogNormal(μ, σ) (Stan's lognormal): log X ~ Normal(μ, σ). CDF: Φ((log x − μ)/σ). x ≤ 0 has density 0. */
 export function LogNormal(mu: Operand, sigma: Operand): Distribution {
+  const ck = new ArgChecks('LogNormal');
   const m = real('LogNormal', 'mu', mu);
-  const s = positive('LogNormal', 'sigma', sigma);
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('LogNormal', { mu: m, sigma: s });
   const z = (xs: Expr) => log(xs).sub(m).div(floored(s));
-  return {
+  return ck.wrap({
     name: 'LogNormal',
     support: { kind: 'positive' },
     batchShape,
@@ -22,5 +24,5 @@ export function LogNormal(mu: Operand, sigma: Operand): Distribution {
     logCcdf: (x) => where(gt(x, 0), logNdtr(z(where(gt(x, 0), x, 1)).neg()), 0),
     sample: (rng, at, shape) => scalarDraws('LogNormal', rng, at, batchShape, [m, s], shape,
       (r, [mv, sv]) => Math.exp(mv! + sv! * r.normal())),
-  };
+  });
 }

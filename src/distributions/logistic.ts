@@ -4,14 +4,16 @@ import { log, logSigmoid } from '../graph/ops.ts';
 import { openUniform } from '../random/draws.ts';
 import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Logistic(μ, s) (Stan's logistic): mean μ, variance s²π²/3. CDF: σ((x − μ)/s). */
 export function Logistic(mu: Operand, s: Operand): Distribution {
+  const ck = new ArgChecks('Logistic');
   const m = real('Logistic', 'mu', mu);
-  const sc = positive('Logistic', 's', s);
+  const sc = ck.positive('s', s);
   const batchShape = batchOf('Logistic', { mu: m, s: sc });
   const z = (x: Expr) => x.sub(m).div(floored(sc));
-  return {
+  return ck.wrap({
     name: 'Logistic',
     support: { kind: 'real' },
     batchShape,
@@ -27,5 +29,5 @@ export function Logistic(mu: Operand, s: Operand): Distribution {
       const u = openUniform(r);
       return mv! + sv! * (Math.log(u) - Math.log1p(-u));
     }),
-  };
+  });
 }

@@ -8,6 +8,7 @@ import { checkIntegers, folded, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
 import { lgamma as hostLgamma } from '../backend/reference/special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * NegativeBinomial(μ, φ): mean μ, variance μ + μ²/φ (a Gamma(φ, φ/μ) mixture of Poissons). With
@@ -16,13 +17,14 @@ import { lgamma as hostLgamma } from '../backend/reference/special.ts';
 export function NegativeBinomial(mu: Operand | { logMu: Operand; phi: Operand }, phi?: Operand): Distribution {
   const opts = isOptions(mu) ? mu as { logMu?: Operand; mu?: Operand; phi?: Operand } : { mu: mu as Operand, phi };
   if (isOptions(mu) && opts.logMu === undefined && opts.mu === undefined) throw new Error('[NegativeBinomial] give mu or logMu');
-  const ph = positive('NegativeBinomial', 'phi', opts.phi as Operand);
+  const ck = new ArgChecks('NegativeBinomial');
+  const ph = ck.positive('phi', opts.phi as Operand);
   const logMu = opts.logMu !== undefined ? real('NegativeBinomial', 'logMu', opts.logMu) : null;
   const m = logMu ? null
-    : param('NegativeBinomial', 'mu', opts.mu as Operand, (v) => v >= 0 && Number.isFinite(v), 'non-negative and finite');
+    : ck.nonNegative(param('NegativeBinomial', 'mu', opts.mu as Operand, (v) => v >= 0 && Number.isFinite(v), 'non-negative and finite'));
   const theta = (logMu ?? m)!;
   const batchShape = batchOf('NegativeBinomial', { [logMu ? 'logMu' : 'mu']: theta, phi: ph });
-  return {
+  return ck.wrap({
     name: 'NegativeBinomial',
     support: { kind: 'count' },
     batchShape,
@@ -47,5 +49,5 @@ export function NegativeBinomial(mu: Operand | { logMu: Operand; phi: Operand },
       const mean = logMu ? Math.exp(t!) : t!;
       return mean === 0 ? 0 : poisson(r, (standardGamma(r, p!) * mean) / p!);
     }),
-  };
+  });
 }

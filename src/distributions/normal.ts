@@ -4,14 +4,16 @@ import { log, square } from '../graph/ops.ts';
 import { batchOf, floored, HALF_LOG_2PI, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { logNdtr } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Normal(μ, σ) on the real line (Stan's normal). CDF: Φ((x − μ)/σ), evaluated as a log accurately in both tails. */
 export function Normal(mu: Operand, sigma: Operand): Distribution {
+  const ck = new ArgChecks('Normal');
   const m = real('Normal', 'mu', mu);
-  const s = positive('Normal', 'sigma', sigma);
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('Normal', { mu: m, sigma: s });
   const z = (x: Expr) => x.sub(m).div(floored(s));
-  return {
+  return ck.wrap({
     name: 'Normal',
     support: { kind: 'real' },
     batchShape,
@@ -20,5 +22,5 @@ export function Normal(mu: Operand, sigma: Operand): Distribution {
     logCdf: (x) => logNdtr(z(x)),
     logCcdf: (x) => logNdtr(z(x).neg()),
     sample: (rng, at, shape) => scalarDraws('Normal', rng, at, batchShape, [m, s], shape, (r, [mv, sv]) => mv! + sv! * r.normal()),
-  };
+  });
 }

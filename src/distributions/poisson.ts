@@ -6,15 +6,17 @@ import { anyOf, batchOf, isOptions, oneOf, outsideSupport, param, real, type Dis
 import { checkIntegers, negLogFactorial, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { xlogy } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Poisson(λ) (Stan's poisson) or Poisson({ logRate }) (Stan's poisson_log), for observed counts. Mean = variance = λ. */
 export function Poisson(rate: Operand | { logRate: Operand } | { rate: Operand }): Distribution {
   const opts = (isOptions(rate) ? rate : { rate }) as Record<string, unknown>;
   const key = oneOf('Poisson', opts, ['rate', 'logRate']);
+  const ck = new ArgChecks('Poisson');
   const theta = key === 'logRate' ? real('Poisson', 'logRate', opts.logRate as Operand)
-    : param('Poisson', 'rate', opts.rate as Operand, (v) => v >= 0 && Number.isFinite(v), 'non-negative and finite');
+    : ck.nonNegative(param('Poisson', 'rate', opts.rate as Operand, (v) => v >= 0 && Number.isFinite(v), 'non-negative and finite'));
   const batchShape = batchOf('Poisson', { [key]: theta });
-  return {
+  return ck.wrap({
     name: 'Poisson',
     support: { kind: 'count' },
     batchShape,
@@ -26,5 +28,5 @@ export function Poisson(rate: Operand | { logRate: Operand } | { rate: Operand }
     checkObserved: (data) => checkIntegers('Poisson', data, 0, Infinity),
     sample: (rng, at, shape) => scalarDraws('Poisson', rng, at, batchShape, [theta], shape,
       (r, [t]) => poisson(r, key === 'logRate' ? Math.exp(t!) : t!)),
-  };
+  });
 }

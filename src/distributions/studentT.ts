@@ -6,6 +6,7 @@ import type { Rng } from '../random/rng.ts';
 import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Standard Student-t draw: Z / √(χ²_ν / ν). */
 export function studentTDraw(rng: Rng, nu: number): number {
@@ -25,11 +26,12 @@ export function studentTKernel(n: Expr, z: Expr): Expr {
 
 /** StudentT(ν, μ, σ) (Stan's student_t). Mean μ for ν > 1; variance σ²ν/(ν − 2) for ν > 2. No CDF here. */
 export function StudentT(nu: Operand, mu: Operand, sigma: Operand): Distribution {
-  const n = positive('StudentT', 'nu', nu);
+  const ck = new ArgChecks('StudentT');
+  const n = ck.positive('nu', nu);
   const m = real('StudentT', 'mu', mu);
-  const s = positive('StudentT', 'sigma', sigma);
+  const s = ck.positive('sigma', sigma);
   const batchShape = batchOf('StudentT', { nu: n, mu: m, sigma: s });
-  return {
+  return ck.wrap({
     name: 'StudentT',
     support: { kind: 'real' },
     batchShape,
@@ -37,5 +39,5 @@ export function StudentT(nu: Operand, mu: Operand, sigma: Operand): Distribution
     logProb: (x) => studentTKernel(n, x.sub(m).div(floored(s))).sub(log(floored(s))),
     sample: (rng, at, shape) => scalarDraws('StudentT', rng, at, batchShape, [n, m, s], shape,
       (r, [nv, mv, sv]) => mv! + sv! * studentTDraw(r, nv!)),
-  };
+  });
 }

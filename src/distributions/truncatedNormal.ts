@@ -6,6 +6,7 @@ import { Normal } from './normal.ts';
 import { broadcastValues, drawShape } from './sampling.ts';
 import { Truncated } from './truncated.ts';
 import { boundArg, truncatedStdNormal } from './truncation.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /**
  * TruncatedNormal(μ, σ, lower?, upper?) = Stan's normal(μ, σ) T[lower, upper]: α = (L − μ)/σ, β = (U − μ)/σ, and
@@ -13,12 +14,13 @@ import { boundArg, truncatedStdNormal } from './truncation.ts';
  * a one-sided truncation; bounds may be expressions of parameters. Draws use Robert's (1995) exact samplers.
  */
 export function TruncatedNormal(mu: Operand, sigma: Operand, lower?: Operand | null, upper?: Operand | null): Distribution {
+  const ck = new ArgChecks('TruncatedNormal');
   const m = real('TruncatedNormal', 'mu', mu);
-  const s = positive('TruncatedNormal', 'sigma', sigma);
+  const s = ck.positive('sigma', sigma);
   const lo = boundArg('TruncatedNormal', 'lower', lower, -1);
   const hi = boundArg('TruncatedNormal', 'upper', upper, 1);
   const d = Truncated(Normal(m, s), lo, hi, 'TruncatedNormal');
-  return {
+  return ck.wrap({
     ...d,
     sample(rng, at, shape) {
       const out = drawShape('TruncatedNormal', d.batchShape, [], shape);
@@ -33,5 +35,5 @@ export function TruncatedNormal(mu: Operand, sigma: Operand, lower?: Operand | n
       }
       return res;
     },
-  };
+  });
 }

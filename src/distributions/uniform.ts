@@ -3,11 +3,13 @@ import type { Operand } from '../graph/expr.ts';
 import { ge, gt, le, log, lt, where } from '../graph/ops.ts';
 import { allOf, batchOf, real, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Uniform(lower, upper) (Stan's uniform); the bounds may be expressions of parameters. CDF: (x − lower)/(upper − lower). */
 export function Uniform(lower: Operand, upper: Operand): Distribution {
+  const ck = new ArgChecks('Uniform');
   const lo = real('Uniform', 'lower', lower);
-  const hi = real('Uniform', 'upper', upper);
+  const hi = ck.ordered(lo, real('Uniform', 'upper', upper));
   const cl = lo.constValue;
   const ch = hi.constValue;
   const batchShape = batchOf('Uniform', { lower: lo, upper: hi });
@@ -21,7 +23,7 @@ export function Uniform(lower: Operand, upper: Operand): Distribution {
   }
   const scalarBound = (e: Expr, c: Float64Array | null) => (c && c.length === 1 ? c[0]! : e);
   const width = hi.sub(lo);
-  return {
+  return ck.wrap({
     name: 'Uniform',
     support: { kind: 'interval', lower: scalarBound(lo, cl), upper: scalarBound(hi, ch) },
     batchShape,
@@ -36,5 +38,5 @@ export function Uniform(lower: Operand, upper: Operand): Distribution {
       return where(ge(x, hi), -Infinity, where(le(x, lo), 0, log(hi.sub(xs)).sub(log(width))));
     },
     sample: (rng, at, sh) => scalarDraws('Uniform', rng, at, batchShape, [lo, hi], sh, (r, [l, u]) => l! + (u! - l!) * r.uniform()),
-  };
+  });
 }

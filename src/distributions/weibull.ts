@@ -5,14 +5,16 @@ import { exponential } from '../random/draws.ts';
 import { batchOf, floored, onSupport, positive, type Distribution, type Expr } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { log1mexp } from './special.ts';
+import { ArgChecks } from './argChecks.ts';
 
 /** Weibull(k, λ) (Stan's weibull: shape k, scale λ): mean λΓ(1 + 1/k). CDF: 1 − exp(−(x/λ)^k). */
 export function Weibull(shape: Operand, scale: Operand): Distribution {
-  const k = positive('Weibull', 'shape', shape);
-  const l = positive('Weibull', 'scale', scale);
+  const ck = new ArgChecks('Weibull');
+  const k = ck.positive('shape', shape);
+  const l = ck.positive('scale', scale);
   const batchShape = batchOf('Weibull', { shape: k, scale: l });
   const logZ = (xs: Expr) => log(xs.div(floored(l)));
-  return {
+  return ck.wrap({
     name: 'Weibull',
     support: { kind: 'positive' },
     batchShape,
@@ -25,5 +27,5 @@ export function Weibull(shape: Operand, scale: Operand): Distribution {
     logCcdf: (x) => where(gt(x, 0), exp(k.mul(logZ(where(gt(x, 0), x, 1)))).neg(), 0),
     sample: (rng, at, sh) => scalarDraws('Weibull', rng, at, batchShape, [k, l], sh,
       (r, [kv, lv]) => lv! * Math.pow(exponential(r), 1 / kv!)),
-  };
+  });
 }
