@@ -1,0 +1,91 @@
+// `mlx-nuts sample`: options, output checked before sampling, Ctrl-C stops cleanly with a report (exit code 130).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Model } from '../graph/model.ts';
+import { checkOutput } from '../io/outputCheck.ts';
+import { writeStanCsv } from '../io/stanCsvWrite.ts';
+import { sample } from '../nuts/sample.ts';
+import type { ProgressEvent } from '../nuts/progress.ts';
+import { writeReport } from '../plots/report.ts';
+import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+
+export interface SampleCliOptions {
+  draws: number; warmup: number; chains: number; seed: number; backend: 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
+  device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
+  progress: boolean; overwrite: boolean; vars?: string[];
+}
+
+/** The exit code of a process stopped by SIGINT (128 + signal 2), as shells report it. */
+export const EXIT_SIGINT = 130;
+
+export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
+  // Everything about the output is checked before the first gradient (the files are written after sampling).
+  if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+  if (o.report) checkOutput(resolve(o.report, '..'), { overwrite: true, chains: 1, modelName: 'report-probe' });
+  const ac = new AbortController();
+  const onSigint = () => {
+    if (ac.signal.aborted) {
+      console.error('\ninterrupted again: quitting without a report');
+      process.exit(EXIT_SIGINT);
+    }
+    console.error('\ninterrupted: stopping after the current iteration and reporting what exists (Ctrl-C again to quit at once)');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const bars = o.progress && process.stderr.isTTY;
+  let announced = false;
+  const onProgress = (e: ProgressEvent) => {
+    if (e.phase === 'sampling' && !announced) {
+      announced = true;
+      console.error(`${m.name}: warmup done, sampling ${o.draws} draws per chain`);
+    }
+  };
+  console.error(`sampling ${m.name}: ${o.chains} chains × (${o.warmup} warmup + ${o.draws} draws), backend ${o.backend}, seed ${o.seed}`);
+  let fit;
+  try {
+    fit = await sample(m, o.draws, {
+      warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
+      targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const t = fit.data.timing;
+  console.log(`\n${m.name}: ${fit.chains} chains × ${fit.numDraws} draws (${o.backend}${o.backend === 'mlx' ? `, ${fit.data.config.dtype}` : ''}) — ` +
+    `compile ${t.compileSeconds.toFixed(2)} s, warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s` +
+    `${ac.signal.aborted ? ' — interrupted' : ''}`);
+  console.log(fit.summaryTable());
+  for (const w of fit.warnings()) console.log(`warning: ${w}`);
+  let failed = false;
+  if (o.out) {
+    try {
+      const paths = writeStanCsv(fit.data, o.out, { overwrite: o.overwrite });
+      console.log(`Stan CSV files written to ${resolve(o.out)} (${paths.length} files${fit.complete ? '' : ', marked incomplete'})`);
+    } catch (e) {
+      console.error((e as Error).message);
+      failed = true;
+    }
+  }
+  if (o.report) console.log(`report written to ${await writeReport(fit, o.report, { vars: o.vars })}`);
+  if (ac.signal.aborted) process.exitCode = EXIT_SIGINT;
+  else if (failed) process.exitCode = 1;
+}
+
+export function sampleOptions(c: Command): Command {
+  return c
+    .option('--draws <n>', 'post-warmup draws per chain', intOption('draws', 0), 1000)
+    .option('--warmup <n>', 'warmup iterations per chain', intOption('warmup', 0), 1000)
+    .option('--chains <n>', 'number of chains', intOption('chains', 1), 4)
+    .option('--seed <n>', 'random seed', intOption('seed'), 1)
+    .option('--backend <name>', "'mlx' or 'reference'", choiceOption('backend', ['mlx', 'reference'] as const), 'mlx')
+    .option('--dtype <name>', "'float32' or 'float64' (default: float32 on mlx, float64 on reference)", choiceOption('dtype', ['float32', 'float64'] as const))
+    .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), 'cpu')
+    .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), 'diag')
+    .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', 0.1, 1), 0.8)
+    .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', 1), 10)
+    .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')
+    .option('--overwrite', 'replace existing CSV files in --out', false)
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--vars <names>', 'comma-separated variables or columns the report plots (default: all, up to 24)', listOption('vars'))
+    .option('--no-progress', 'no progress bars');
+}
