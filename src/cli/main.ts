@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The command line: `mlx-nuts sample <model file>`, `mlx-nuts summary <csv files>`, `mlx-nuts start` (eight_schools demo) and `mlx-nuts bench`.
+// The command line: `mlx-nuts sample <model file>`, `mlx-nuts summary <csv files>`, `mlx-nuts check <model file>`, `mlx-nuts start` (eight_schools demo) and `mlx-nuts bench`.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { Model } from '../graph/model.ts';
+import { registerCheckCommand } from './checkCommand.ts';
 import { formatCliError } from './errors.ts';
 import { runSample, sampleOptions, type SampleCliOptions } from './sampleCommand.ts';
 import { listOption } from './options.ts';
@@ -49,6 +50,8 @@ program.command('bench').description('run the benchmark (see bench/)').allowUnkn
     process.argv = [process.argv[0]!, 'bench', ...args];
     await tsImport(pathToFileURL(join(root, 'bench', 'run.ts')).href, import.meta.url);
   });
+
+registerCheckCommand(program, loadModel);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(formatCliError(e, modelFile));

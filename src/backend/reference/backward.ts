@@ -41,6 +41,12 @@ const BINARY_D: Record<string, (a: number, b: number, y: number) => [number, num
   lbeta: (a, b) => [digammaDiff(a, b), digammaDiff(b, a)],
 };
 
+/**
+ * TEST ONLY, off by default (op null): every node of `op` sends `factor` times its true cotangents to its inputs,
+ * i.e. a wrong derivative planted in this engine, so that tests can see check() find and name it (test/check.test.ts).
+ */
+export const plantedDerivativeFault: { op: string | null; factor: number } = { op: null, factor: 1.5 };
+
 function acc(g: Float64Array, map: Int32Array | null | undefined, i: number, v: number): void {
   g[map ? map[i]! : i]! += v;
 }
@@ -52,6 +58,7 @@ function acc(g: Float64Array, map: Int32Array | null | undefined, i: number, v: 
 export function backwardNode(n: GraphNode, plan: NodePlan, ins: Float64Array[], y: Float64Array, gy: Float64Array,
   gins: (Float64Array | null)[], inShapes: readonly (readonly number[])[]): void {
   const op = n.op;
+  if (plantedDerivativeFault.op === op) gy = gy.map((v) => v * plantedDerivativeFault.factor);
   const size = y.length;
   if (plan.gather) {
     const { src, idx } = plan.gather;

@@ -1,0 +1,59 @@
+// The small interface check() compares engines through, and the registry of engines it knows how to build.
+import type { Device, Dtype } from '../backend/density.ts';
+import type { GraphIR } from '../graph/ir.ts';
+
+/** Every node of an engine's graph at one point: what it computed forward and what its backward pass sent. */
+export interface NodeTrace {
+  readonly logp: number;
+  readonly grad: Float64Array;
+  /** values[i]: node i's value, flattened row-major (bool/int nodes as 0/1 and integers). */
+  readonly values: readonly Float64Array[];
+  /**
+   * edges[i][k]: the cotangent node i's derivative rule sent to its k-th input (null where the input takes none).
+   * With it the first wrong derivative is named exactly; an engine may leave it out and give `adjoints` instead.
+   */
+  readonly edges?: readonly (readonly (Float64Array | null)[])[];
+  /** adjoints[i]: d logp / d node i (null for nodes that do not depend on q). Derived from edges when absent. */
+  readonly adjoints?: readonly (Float64Array | null)[];
+}
+
+/** One engine at one dtype and device, evaluating the graph `ir` (the model traced for that dtype). */
+export interface CheckEngine {
+  /** e.g. 'mlx', 'fused'; with dtype and device it names the engine in reports. */
+  readonly name: string;
+  readonly dtype: Dtype;
+  readonly device: Device;
+  readonly ir: GraphIR;
+  logpGrad(q: Float64Array): { logp: number; grad: Float64Array };
+  /** Several points in one call (Q is chains × dim, row-major), when the engine has a batched path of its own. */
+  logpGradBatch?(Q: Float64Array, chains: number): { logp: Float64Array; grad: Float64Array };
+  /** Per-node values and cotangents (a debug path; not needed for the logp and gradient comparison). */
+  nodes?(q: Float64Array): NodeTrace;
+  dispose?(): void;
+}
+
+/** How check() finds and builds an engine: which dtypes and devices it offers on this machine. */
+export interface CheckEngineFactory {
+  readonly name: string;
+  /** The (dtype, device) pairs available here, or a reason why none is. */
+  variants(): { dtype: Dtype; device: Device }[] | string;
+  create(ir: GraphIR, dtype: Dtype, device: Device): CheckEngine;
+}
+
+const factories: CheckEngineFactory[] = [];
+
+/** Adds an engine to the ones check() compares with the reference (a later registration of a name replaces it). */
+export function registerCheckEngine(f: CheckEngineFactory): void {
+  const i = factories.findIndex((g) => g.name === f.name);
+  if (i >= 0) factories[i] = f;
+  else factories.push(f);
+}
+
+export function checkEngineFactories(): readonly CheckEngineFactory[] {
+  return factories;
+}
+
+/** `mlx float32 cpu` */
+export function engineLabel(e: { name: string; dtype: Dtype; device: Device }): string {
+  return `${e.name} ${e.dtype} ${e.device}`;
+}
