@@ -23,3 +23,4 @@ export * from './diagnostics/index.ts';
 export * from './io/index.ts';
 export * from './plots/index.ts';
 export type { SummaryRow } from './diagnostics/index.ts';
+export * from './check/index.ts';
