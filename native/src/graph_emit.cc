@@ -56,9 +56,11 @@ mx::array unary(const std::string& op, const mx::array& x) {
   // on the CPU one primitive each (special_prims.h); on a GPU built from MLX ops (special.h)
   if (op == "lgamma") return cpuSpecials() ? lgammaCpu(x) : lgamma(x);
   if (op == "digamma") return cpuSpecials() ? digammaCpu(x) : digamma(x);
-  if (op == "erf") return mx::erf(x);
-  if (op == "sin") return mx::sin(x);
-  if (op == "cos") return mx::cos(x);
+  // float64 on the CPU: host math (MLX's own have float32 accuracy there); float32 keeps MLX's fusable kernels
+  const bool host64 = x.dtype() == mx::float64 && cpuSpecials();
+  if (op == "erf") return host64 ? erfCpu(x) : mx::erf(x);
+  if (op == "sin") return host64 ? sinCpu(x) : mx::sin(x);
+  if (op == "cos") return host64 ? cosCpu(x) : mx::cos(x);
   if (op == "floor") return mx::floor(x);
   if (op == "stopGradient") return mx::stop_gradient(x);
   throw std::invalid_argument("unknown unary op " + op);

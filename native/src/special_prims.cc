@@ -1,4 +1,4 @@
-// lgamma, digamma, trigamma and log B(a, b) as CPU primitives of MLX (see special_prims.h for why).
+// lgamma, digamma, trigamma, log B(a, b) and float64 erf, sin, cos as CPU primitives of MLX (see special_prims.h).
 #include "special_prims.h"
 
 #include <cmath>
@@ -93,7 +93,11 @@ double digammaDiff(double a, double c) {
 
 namespace {
 
-enum class Fn { LGamma, Digamma, Trigamma };
+enum class Fn { LGamma, Digamma, Trigamma, Erf, Sin, Cos };
+
+double erfHost(double x) { return std::erf(x); }
+double sinHost(double x) { return std::sin(x); }
+double cosHost(double x) { return std::cos(x); }
 
 // Offsets (in elements) of every element of `a` in row-major order of its shape, following its strides
 // (broadcast inputs have zero strides, slices an offset already folded into data()).
@@ -126,7 +130,8 @@ template <typename T>
 void evalUnary(Fn fn, const mx::array& in, mx::array& out) {
   const T* src = in.data<T>();
   T* dst = out.data<T>();
-  double (*f)(double) = fn == Fn::LGamma ? host::lgamma : fn == Fn::Digamma ? host::digamma : host::trigamma;
+  double (*f)(double) = fn == Fn::LGamma ? host::lgamma : fn == Fn::Digamma ? host::digamma : fn == Fn::Trigamma ? host::trigamma
+      : fn == Fn::Erf ? erfHost : fn == Fn::Sin ? sinHost : cosHost;
   forEachOffset(in, [&](size_t i, int64_t off) { dst[i] = static_cast<T>(f(static_cast<double>(src[off]))); });
 }
 
@@ -196,7 +201,14 @@ class SpecialUnary : public mx::UnaryPrimitive {
     return {{special(fn_, inputs[0])}, axes};
   }
   const char* name() const override {
-    return fn_ == Fn::LGamma ? "LGamma" : fn_ == Fn::Digamma ? "Digamma" : "Trigamma";
+    switch (fn_) {
+      case Fn::LGamma: return "LGamma";
+      case Fn::Digamma: return "Digamma";
+      case Fn::Trigamma: return "Trigamma";
+      case Fn::Erf: return "ErfHost";
+      case Fn::Sin: return "SinHost";
+      default: return "CosHost";
+    }
   }
   bool is_equivalent(const mx::Primitive& other) const override {
     auto* o = dynamic_cast<const SpecialUnary*>(&other);
@@ -207,6 +219,14 @@ class SpecialUnary : public mx::UnaryPrimitive {
  private:
   Fn fn_;
   mx::array derivative(const mx::array& x) const {
+    if (fn_ == Fn::Sin) return special(Fn::Cos, x);
+    if (fn_ == Fn::Cos) return mx::negative(special(Fn::Sin, x));
+    if (fn_ == Fn::Erf) {  // 2/√π · e^{−x²}, with e^y as power(e, y): exact in float64, unlike MLX's CPU exp
+      double e = M_E, c = 2 / std::sqrt(M_PI);
+      auto base = x.dtype() == mx::float64 ? mx::array(&e, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(e));
+      auto k = x.dtype() == mx::float64 ? mx::array(&c, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(c));
+      return mx::multiply(k, mx::power(base, mx::negative(mx::square(x))));
+    }
     if (fn_ == Fn::Trigamma)
       throw std::invalid_argument("[mlx-nuts native] the derivative of trigamma (a third derivative of lgamma) is not implemented");
     return special(fn_ == Fn::LGamma ? Fn::Digamma : Fn::Trigamma, x);
@@ -289,6 +309,9 @@ bool cpuSpecials() { return mx::default_device() == mx::Device::cpu; }
 
 mx::array lgammaCpu(const mx::array& x) { return special(Fn::LGamma, x); }
 mx::array digammaCpu(const mx::array& x) { return special(Fn::Digamma, x); }
+mx::array erfCpu(const mx::array& x) { return special(Fn::Erf, x); }
+mx::array sinCpu(const mx::array& x) { return special(Fn::Sin, x); }
+mx::array cosCpu(const mx::array& x) { return special(Fn::Cos, x); }
 
 mx::array lbetaCpu(const mx::array& a, const mx::array& b) {
   auto dt = mx::promote_types(a.dtype(), b.dtype());

@@ -17,6 +17,11 @@ bool cpuSpecials();
 
 mlx::core::array lgammaCpu(const mlx::core::array& x);
 mlx::core::array digammaCpu(const mlx::core::array& x);
+// erf, sin and cos in float64 host math: MLX's CPU float64 versions go through float SIMD and have float32
+// accuracy (~2.5e-7, MLX issue #3047; found again by check() on the censored and truncated Normal densities).
+mlx::core::array erfCpu(const mlx::core::array& x);
+mlx::core::array sinCpu(const mlx::core::array& x);
+mlx::core::array cosCpu(const mlx::core::array& x);
 mlx::core::array lbetaCpu(const mlx::core::array& a, const mlx::core::array& b);
 
 namespace host {
