@@ -56,6 +56,13 @@ describe('output', () => {
     expect(r.err).not.toContain('sampling eight_schools');
   });
 
+  test('a report path that cannot be written is refused before sampling starts', async () => {
+    const r = await cli(['sample', 'models/eight_schools.ts', ...quick, '--report', '/sys/mlx-nuts/r.html']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^\[sample\] output directory \/sys\/mlx-nuts is under \/sys/m);
+    expect(r.err).not.toContain('sampling eight_schools');
+  });
+
   test('existing CSV files stop the run before sampling unless --overwrite; `summary` reads them back', async () => {
     const out = join(dir, 'out');
     mkdirSync(out);

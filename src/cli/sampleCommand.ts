@@ -1,8 +1,9 @@
 // `mlx-nuts sample`: options, output checked before sampling, Ctrl-C stops cleanly with a report (exit code 130).
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Model } from '../graph/model.ts';
-import { checkOutput } from '../io/outputCheck.ts';
+import { checkOutput, prepareDirectory } from '../io/outputCheck.ts';
 import { writeStanCsv } from '../io/stanCsvWrite.ts';
 import { sample } from '../nuts/sample.ts';
 import type { ProgressEvent } from '../nuts/progress.ts';
@@ -21,7 +22,10 @@ export const EXIT_SIGINT = 130;
 export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   // Everything about the output is checked before the first gradient (the files are written after sampling).
   if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
-  if (o.report) checkOutput(resolve(o.report, '..'), { overwrite: true, chains: 1, modelName: 'report-probe' });
+  if (o.report) {
+    prepareDirectory(dirname(resolve(o.report)));
+    if (existsSync(o.report) && statSync(o.report).isDirectory()) throw new Error(`[sample] the report path ${resolve(o.report)} is a directory`);
+  }
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) {

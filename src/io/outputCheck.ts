@@ -59,19 +59,16 @@ function existingAncestor(abs: string): { base: string; missing: string[] } {
 }
 
 /**
- * Validates `dir` for writing one Stan CSV per chain and returns the plan. It creates missing directories one level
- * at a time below the first existing ancestor (never a recursive mkdir), refuses /proc, /sys and /dev (also through
- * symbolic links), writes and removes a probe file, and refuses paths where a directory or, without `overwrite`, a file
- * already stands. Errors start with `[fn] output` and name the path; on error the directories it created are removed.
+ * Makes sure `dir` is a directory this process can write: creates missing levels one at a time below the first
+ * existing ancestor (never a recursive mkdir), refuses /proc, /sys and /dev (also through symbolic links), and
+ * writes and removes a probe file. Errors start with `[fn] output directory` and name the path; on error the
+ * directories it created are removed again.
  */
-export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
-  const fn = opts.fn ?? 'sample';
+export function prepareDirectory(dir: string, fn = 'sample'): { dir: string; created: string[] } {
   const fail = (message: string): never => {
     throw new Error(`[${fn}] output ${message}`);
   };
   if (typeof dir !== 'string' || dir.trim().length === 0) fail(`directory must be a non-empty path, got ${JSON.stringify(dir)}`);
-  if (!Number.isInteger(opts.chains) || opts.chains < 1) fail(`needs a positive whole number of chains, got ${String(opts.chains)}`);
-  const stem = fileStemOf(fn, opts.modelName, opts.fileStem);
   const abs = resolve(dir);
   const special = specialRoot(abs);
   if (special !== null) fail(`directory ${abs} is under ${special}, a kernel filesystem, not storage: choose a directory on disk`);
@@ -90,15 +87,6 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
   }
 
   const created: string[] = [];
-  const undo = () => {
-    for (const d of [...created].reverse()) {
-      try {
-        rmdirSync(d);
-      } catch {
-        /* not empty or gone: leave it */
-      }
-    }
-  };
   try {
     for (const d of missing) {
       try {
@@ -120,7 +108,37 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
     } catch (e) {
       fail(`directory ${abs} is not writable: a probe file could not be written and removed (${reason(e)})`);
     }
+  } catch (e) {
+    removeCreated(created);
+    throw e;
+  }
+  return { dir: abs, created };
+}
 
+function removeCreated(created: readonly string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* not empty or gone: leave it */
+    }
+  }
+}
+
+/**
+ * Validates `dir` for writing one Stan CSV per chain and returns the plan: prepareDirectory, then no directory where
+ * a chain file goes and, without `overwrite`, no existing chain file (or leftover `.partial`). Errors start with
+ * `[fn] output` and name the path.
+ */
+export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
+  const fn = opts.fn ?? 'sample';
+  const fail = (message: string): never => {
+    throw new Error(`[${fn}] output ${message}`);
+  };
+  if (!Number.isInteger(opts.chains) || opts.chains < 1) fail(`needs a positive whole number of chains, got ${String(opts.chains)}`);
+  const stem = fileStemOf(fn, opts.modelName, opts.fileStem);
+  const { dir: abs, created } = prepareDirectory(dir, fn);
+  try {
     const paths = Array.from({ length: opts.chains }, (_, c) => join(abs, chainFileName(stem, c)));
     const replaced: string[] = [];
     const blocked: string[] = [];
@@ -139,7 +157,7 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
     }
     return { dir: abs, paths, replaced, created };
   } catch (e) {
-    undo();
+    removeCreated(created);
     throw e;
   }
 }
