@@ -1,9 +1,9 @@
-// Interop fixture: writes Stan CSVs of synthetic fits with writeStanCsv and a JSON of the values readers must find.
+// Interop fixture: writes Stan CSVs of synthetic fits with writeStanCsv and StanCsvStream, and a JSON of the values readers must find.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitData } from '../../src/fit/types.ts';
 import { SAMPLER_STATS } from '../../src/fit/types.ts';
-import { writeStanCsv } from '../../src/io/index.ts';
+import { StanCsvStream, writeStanCsv } from '../../src/io/index.ts';
 import { syntheticFit } from './synthetic.ts';
 
 /** JSON cannot hold NaN, ±Infinity or -0: spell them as Python's float() reads them. */
@@ -50,6 +50,22 @@ function expected(fit: FitData, files: string[]): unknown {
   };
 }
 
+/** Writes a fit draw by draw through the streaming writer, as the sampler will; a fit marked incomplete gets the footer's INCOMPLETE line. */
+function streamFit(fit: FitData, dir: string): string[] {
+  const s = StanCsvStream.open({ dir, modelName: fit.modelName, columns: fit.columns, config: fit.config, compileSeconds: fit.timing.compileSeconds });
+  fit.adaptation.forEach((a, c) => s.adaptation(c, a));
+  const n = fit.values[0]![0]!.length;
+  for (let i = 0; i < n; i++) {
+    fit.values.forEach((chain, c) => {
+      const stats = Object.fromEntries(SAMPLER_STATS.map((k) => [k, fit.stats[c]![k][i]!])) as Record<(typeof SAMPLER_STATS)[number], number>;
+      s.draw(c, chain.map((col) => col[i]!), stats);
+    });
+  }
+  s.close({ warmupSeconds: fit.timing.warmupSeconds, samplingSeconds: fit.timing.samplingSeconds, clampHits: fit.clampHits, complete: fit.complete,
+    reason: `sampling was aborted after ${n} of ${fit.config.draws} draws` });
+  return [...s.paths];
+}
+
 const out = process.argv[2];
 if (out === undefined) throw new Error('[write_stan_csv] usage: tsx test/interop/write_stan_csv.ts <output dir>');
 const cases: Record<string, FitData> = {
@@ -67,5 +83,13 @@ for (const [name, fit] of Object.entries(cases)) {
   mkdirSync(dir, { recursive: true });
   manifest[name] = expected(fit, writeStanCsv(fit, dir));
 }
+const streamed: Record<string, FitData> = {
+  streamed: syntheticFit({ modelName: 'streamed_model', chains: 2, draws: 30, awkward: true, seed: 15 }),
+  streamed_stopped: syntheticFit({ modelName: 'stopped_model', chains: 2, draws: 25, drawsDone: 10, seed: 16 }),
+};
+for (const [name, fit] of Object.entries(streamed)) {
+  const dir = join(out, name);
+  manifest[name] = { ...(expected(fit, streamFit(fit, dir)) as object), markerLast: true };
+}
 writeFileSync(join(out, 'expected.json'), JSON.stringify(manifest));
-console.log(`interop: wrote ${Object.keys(cases).length} cases to ${out}`);
+console.log(`interop: wrote ${Object.keys(cases).length + Object.keys(streamed).length} cases to ${out}`);
