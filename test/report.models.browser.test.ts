@@ -41,7 +41,7 @@ async function open(path: string): Promise<{ page: Page; errors: string[]; close
 }
 
 const texts = (page: Page, selector: string): Promise<string[]> =>
-  page.evaluate((sel: string) => Array.from(document.querySelectorAll(sel)).map((e: { textContent: string }) => e.textContent ?? ''), selector);
+  page.evaluate((sel: string) => Array.from(document.querySelectorAll(sel) as ArrayLike<{ textContent: string | null }>).map((e) => e.textContent ?? ''), selector);
 
 async function checkReport(name: string, m: Model, expectDivergences: boolean): Promise<Fit> {
   const fit = await sample(m, 500, { warmup: 500, chains: 4, seed: 2, backend: 'reference' });
