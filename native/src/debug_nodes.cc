@@ -6,6 +6,11 @@
 // node j as its k-th input) reads v[j] + e with e = 0 of j's shape; the vjp of logp with respect to e is the
 // cotangent that c's derivative rule sends to that input, which lets the caller name the node whose derivative
 // is wrong. Not on the hot path: it is slow by design (one MLX primitive chain per node, evaluated eagerly).
+//
+// debug.nodes(graph, opts, q, given) with given = { values, adjoints } (the reference's, per node) evaluates each
+// node alone instead: on the given values of its inputs (rounded to the dtype), and its vjp with the given
+// incoming cotangent. A node is then judged on its own op and derivative rule, free of the rounding its inputs
+// picked up upstream (which a float32 chain amplifies at cancellations).
 #include <napi.h>
 
 #include <stdexcept>
@@ -45,6 +50,20 @@ mx::array constantArray(const Node& n, mx::Dtype dtype) {
   return mx::array(buf.get(), shape, mx::bool_);
 }
 
+// A host array (one value per element, as double) as an MLX array of the node's kind: floats in `dtype`.
+mx::array givenArray(const Napi::Value& v, const Node& n, mx::Dtype dtype, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw std::invalid_argument(std::string("[debug.nodes] given.") + what + " must hold a Float64Array per node");
+  auto a = v.As<Napi::Float64Array>();
+  if (a.ElementLength() != sizeOfShape(n.shape))
+    throw std::invalid_argument(std::string("[debug.nodes] given.") + what + ": an entry has the wrong length");
+  mx::Shape shape = toShape(n.shape);
+  if (n.kind == Kind::Float) return fromHost(a.Data(), shape, dtype);
+  Node c = n;
+  c.idata.assign(a.Data(), a.Data() + a.ElementLength());
+  return constantArray(c, dtype);
+}
+
 Napi::Float64Array toJs(Napi::Env env, const mx::array& a) {
   auto out = Napi::Float64Array::New(env, a.size());
   if (a.size() > 0) copyToHost(a, out.Data());
@@ -53,8 +72,9 @@ Napi::Float64Array toJs(Napi::Env env, const mx::array& a) {
 
 }  // namespace
 
-// nodes(graph, { dtype, device }, q: Float64Array(dim)) →
+// nodes(graph, { dtype, device }, q: Float64Array(dim)[, given]) →
 //   { logp, grad: Float64Array(dim), values: Float64Array[] (per node), edges: (Float64Array | null)[][] }
+//   (with `given`: { values, edges } of the nodes evaluated one by one)
 Napi::Value DebugNodes(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsObject())
@@ -122,6 +142,69 @@ Napi::Value DebugNodes(const Napi::CallbackInfo& info) {
     for (size_t k = 0; k < copy.inputs.size(); ++k) copy.inputs[k] = static_cast<int>(k);
     s.nodes.push_back(copy);
     s.output = static_cast<int>(copy.inputs.size());
+  }
+
+  if (info.Length() > 3 && info[3].IsObject()) {
+    // Each node alone, on the given inputs and incoming cotangent.
+    auto given = info[3].As<Napi::Object>();
+    if (!given.Get("values").IsArray() || !given.Get("adjoints").IsArray())
+      throw std::invalid_argument("[debug.nodes] given must be { values, adjoints }, one entry per node");
+    auto gv = given.Get("values").As<Napi::Array>();
+    auto ga = given.Get("adjoints").As<Napi::Array>();
+    if (gv.Length() != N || ga.Length() != N) throw std::invalid_argument("[debug.nodes] given needs one entry per node");
+    std::vector<mx::array> values;
+    std::vector<std::vector<int>> where(N);  // where[i][k]: index into `cots` of input k's cotangent, or -1
+    std::vector<mx::array> cots;
+    for (size_t i = 0; i < N; ++i) {
+      const Node& n = g.nodes[i];
+      where[i].assign(n.inputs.size(), -1);
+      if (n.op == "param") {
+        values.push_back(givenArray(gv.Get(i), n, dtype, "values"));
+        continue;
+      }
+      if (n.op == "const") {
+        values.push_back(consts[i]);
+        continue;
+      }
+      std::vector<mx::array> ins;
+      for (int j : n.inputs) ins.push_back(givenArray(gv.Get(j), g.nodes[j], dtype, "values"));
+      values.push_back(emitLogp(single[i], ins, {}, dtype));
+      std::vector<size_t> fl;
+      for (size_t k = 0; k < n.inputs.size(); ++k)
+        if (edgeId[i][k] >= 0) fl.push_back(k);
+      Napi::Value adj = ga.Get(i);
+      if (fl.empty() || adj.IsNull() || adj.IsUndefined()) continue;
+      std::vector<mx::array> primals;
+      for (size_t k : fl) primals.push_back(ins[k]);
+      const Graph& one = single[i];
+      auto fn = [&one, &ins, &fl, dtype](const std::vector<mx::array>& x) -> std::vector<mx::array> {
+        std::vector<mx::array> all = ins;
+        for (size_t t = 0; t < fl.size(); ++t) all[fl[t]] = x[t];
+        return {emitLogp(one, all, {}, dtype)};
+      };
+      auto [outs, vjps] = mx::vjp(fn, primals, {givenArray(adj, n, dtype, "adjoints")});
+      for (size_t t = 0; t < fl.size(); ++t) {
+        where[i][fl[t]] = static_cast<int>(cots.size());
+        cots.push_back(vjps[t]);
+      }
+    }
+    mx::eval(values);
+    mx::eval(cots);
+    auto result = Napi::Object::New(env);
+    auto jsValues = Napi::Array::New(env, N);
+    auto jsEdges = Napi::Array::New(env, N);
+    for (size_t i = 0; i < N; ++i) {
+      jsValues.Set(i, toJs(env, values[i]));
+      auto row = Napi::Array::New(env, where[i].size());
+      for (size_t k = 0; k < where[i].size(); ++k) {
+        if (where[i][k] < 0) row.Set(k, env.Null());
+        else row.Set(k, toJs(env, cots[where[i][k]]));
+      }
+      jsEdges.Set(i, row);
+    }
+    result.Set("values", jsValues);
+    result.Set("edges", jsEdges);
+    return result;
   }
 
   // The chain: every node emitted on its inputs' arrays; `perturb` (may be empty) is added to each live float edge.

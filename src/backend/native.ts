@@ -83,6 +83,10 @@ export interface NativeBinding {
      */
     nodes(graph: GraphIR, opts: { dtype: string; device: string }, q: Float64Array):
       { logp: number; grad: Float64Array; values: Float64Array[]; edges: (Float64Array | null)[][] };
+    /** The same with every node evaluated alone: on `given` input values and incoming cotangents (per node). */
+    nodes(graph: GraphIR, opts: { dtype: string; device: string }, q: Float64Array,
+      given: { values: readonly Float64Array[]; adjoints: readonly (Float64Array | null)[] }):
+      { values: Float64Array[]; edges: (Float64Array | null)[][] };
   };
 }
 
