@@ -2,10 +2,8 @@
 import type { Device, Dtype } from '../backend/density.ts';
 import type { GraphIR } from '../graph/ir.ts';
 
-/** Every node of an engine's graph at one point: what it computed forward and what its backward pass sent. */
-export interface NodeTrace {
-  readonly logp: number;
-  readonly grad: Float64Array;
+/** Per-node values and cotangents of a graph: the part of a NodeTrace the cross-check compares. */
+export interface NodeValues {
   /** values[i]: node i's value, flattened row-major (bool/int nodes as 0/1 and integers). */
   readonly values: readonly Float64Array[];
   /**
@@ -15,6 +13,12 @@ export interface NodeTrace {
   readonly edges?: readonly (readonly (Float64Array | null)[])[];
   /** adjoints[i]: d logp / d node i (null for nodes that do not depend on q). Derived from edges when absent. */
   readonly adjoints?: readonly (Float64Array | null)[];
+}
+
+/** Every node of an engine's graph at one point, with the logp and gradient the same evaluation gives. */
+export interface NodeTrace extends NodeValues {
+  readonly logp: number;
+  readonly grad: Float64Array;
 }
 
 /** One engine at one dtype and device, evaluating the graph `ir` (the model traced for that dtype). */
@@ -29,6 +33,13 @@ export interface CheckEngine {
   logpGradBatch?(Q: Float64Array, chains: number): { logp: Float64Array; grad: Float64Array };
   /** Per-node values and cotangents (a debug path; not needed for the logp and gradient comparison). */
   nodes?(q: Float64Array): NodeTrace;
+  /**
+   * Every node evaluated alone: its value from the given values of its inputs, and the cotangents its derivative
+   * rule sends to them from its given incoming cotangent (the reference's, at point q). Then a node is judged on its
+   * own op, not on the rounding its inputs picked up upstream. Preferred by the cross-check when present.
+   */
+  nodesIsolated?(q: Float64Array, given: { readonly values: readonly Float64Array[]; readonly adjoints: readonly (Float64Array | null)[] }):
+    NodeValues;
   dispose?(): void;
 }
 
@@ -42,11 +53,18 @@ export interface CheckEngineFactory {
 
 const factories: CheckEngineFactory[] = [];
 
-/** Adds an engine to the ones check() compares with the reference (a later registration of a name replaces it). */
-export function registerCheckEngine(f: CheckEngineFactory): void {
+/**
+ * Adds an engine to the ones check() compares with the reference (a later registration of a name replaces it);
+ * returns a function that removes it again.
+ */
+export function registerCheckEngine(f: CheckEngineFactory): () => void {
   const i = factories.findIndex((g) => g.name === f.name);
   if (i >= 0) factories[i] = f;
   else factories.push(f);
+  return () => {
+    const k = factories.indexOf(f);
+    if (k >= 0) factories.splice(k, 1);
+  };
 }
 
 export function checkEngineFactories(): readonly CheckEngineFactory[] {

@@ -3,7 +3,7 @@ import type { Device, Dtype } from '../backend/density.ts';
 import { MlxDensity } from '../backend/mlx.ts';
 import { loadNative } from '../backend/native.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import { registerCheckEngine, type CheckEngine, type CheckEngineFactory, type NodeTrace } from './engine.ts';
+import { registerCheckEngine, type CheckEngine, type CheckEngineFactory, type NodeTrace, type NodeValues } from './engine.ts';
 
 /** The MLX graph engine: the compiled value-and-grad for logp/grad, debug.nodes for the node-by-node view. */
 class MlxCheckEngine implements CheckEngine {
@@ -24,6 +24,10 @@ class MlxCheckEngine implements CheckEngine {
 
   nodes(q: Float64Array): NodeTrace {
     return loadNative().debug.nodes(this.ir, { dtype: this.dtype, device: this.device }, q);
+  }
+
+  nodesIsolated(q: Float64Array, given: { values: readonly Float64Array[]; adjoints: readonly (Float64Array | null)[] }): NodeValues {
+    return loadNative().debug.nodes(this.ir, { dtype: this.dtype, device: this.device }, q, given);
   }
 
   dispose(): void {

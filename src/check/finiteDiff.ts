@@ -23,7 +23,7 @@ export interface GradientTest {
   readonly logp: number;
   readonly epsilon: number;
   readonly threshold: number;
-  /** The finite differences' own rounding error at this point, 4·u·S/ε (S: the size of logp's terms). */
+  /** The finite differences' own rounding error at this point, 16·u·S/ε (S: the size of logp's terms). */
   readonly noise: number;
   readonly rows: readonly GradientRow[];
   readonly ok: boolean;
@@ -32,16 +32,17 @@ export interface GradientTest {
 /**
  * One row per unconstrained coordinate. A row fails when |error| > threshold·max(1, |finite diff|) + noise:
  * CmdStan's absolute threshold for gradients up to 1, relative above, plus the rounding the finite difference
- * itself carries. Each logp is rounded by about u·S (u = 2⁻⁵³, S = Σ|terms| ≥ |logp|), so (f₊ − f₋)/2ε is off
- * by up to about u·S/ε: 1e−6 already at |logp| = 1e4 with ε = 1e−6 (the stress model at a random point has
- * |logp| ≈ 1.6e5). A non-finite model gradient or finite difference fails, unless both are the same non-finite value.
+ * itself carries. Each logp is rounded by a few ulps of S (u = 2⁻⁵³, S = Σ|terms| ≥ |logp|; special functions
+ * and the sum of the terms each add some), so (f₊ − f₋)/2ε is off by several u·S/ε; noise allows 16 of them.
+ * That is 1e−6 already at |logp| ≈ 500 with ε = 1e−6 (the stress model at a random point has |logp| ≈ 1.6e5).
+ * A non-finite model gradient or finite difference fails, unless both are the same non-finite value.
  */
 export function gradientTest(f: (q: Float64Array) => { logp: number; grad: Float64Array }, q: Float64Array,
   names: readonly string[], epsilon = FD_EPSILON, threshold = FD_ERROR_THRESHOLD, logpScale = 0): GradientTest {
   if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new Error(`[check] epsilon must be a positive number, got ${epsilon}`);
   if (!(threshold > 0)) throw new Error(`[check] errorThreshold must be a positive number, got ${threshold}`);
   const { logp, grad } = f(q);
-  const noise = (4 * 2 ** -53 * Math.max(Math.abs(logp), logpScale)) / epsilon;
+  const noise = (16 * 2 ** -53 * Math.max(Math.abs(logp), logpScale)) / epsilon;
   const x = Float64Array.from(q);
   const rows: GradientRow[] = [];
   for (let i = 0; i < q.length; i++) {

@@ -70,6 +70,7 @@ export function findingLines(f: NodeFinding, engine: string | undefined, pad: st
       'out of finite values and a finite incoming cotangent'); break;
   }
   out.push(`  ${created(f)}`);
+  if (f.isolated) out.push(`  (${engine} evaluated the node alone, on the reference's inputs${f.kind === 'derivative' ? ' and incoming cotangent' : ''})`);
   f.inputs.forEach((inp, k) => {
     const mark = f.input === k ? ' ←' : '';
     out.push(`  input ${k}: node ${inp.node} (${inp.op}, shape ${fmtShape(inp.shape)}) = ${pair(inp.reference, inp.engine, f.element)}${mark}`);

@@ -2,9 +2,9 @@
 import type { Dtype } from '../backend/density.ts';
 import type { GraphIR, Op } from '../graph/ir.ts';
 import type { Shape } from '../graph/shape.ts';
-import type { NodeTrace } from './engine.ts';
+import type { NodeTrace, NodeValues } from './engine.ts';
 import { neededNodes } from './referenceEngine.ts';
-import { maxAbs, tinyOf, vectorError } from './tolerance.ts';
+import { maxAbs, tinyOf, UNIT_ROUNDOFF, vectorError } from './tolerance.ts';
 
 export interface NodeInputInfo {
   readonly node: number;
@@ -42,9 +42,11 @@ export interface NodeFinding {
   readonly error?: number;
   readonly tolerance?: number;
   readonly consumers?: readonly number[];
+  /** The engine evaluated the node alone, on the reference's input values and incoming cotangent. */
+  readonly isolated?: boolean;
 }
 
-function adjointsOf(ir: GraphIR, t: NodeTrace): (Float64Array | null)[] {
+function adjointsOf(ir: GraphIR, t: NodeValues): (Float64Array | null)[] {
   if (t.adjoints) return [...t.adjoints];
   const adj: (Float64Array | null)[] = ir.nodes.map(() => null);
   const out = new Float64Array(t.values[ir.output]!.length);
@@ -59,7 +61,7 @@ function adjointsOf(ir: GraphIR, t: NodeTrace): (Float64Array | null)[] {
   return adj;
 }
 
-export function inputsInfo(ir: GraphIR, node: number, ref: NodeTrace, eng?: NodeTrace): NodeInputInfo[] {
+export function inputsInfo(ir: GraphIR, node: number, ref: NodeValues, eng?: NodeValues): NodeInputInfo[] {
   return ir.nodes[node]!.inputs.map((j) => ({ node: j, op: ir.nodes[j]!.op, shape: ir.nodes[j]!.shape,
     reference: ref.values[j]!, engine: eng?.values[j] }));
 }
@@ -69,12 +71,20 @@ const zerosLike = (a: Float64Array) => new Float64Array(a.length);
 /**
  * Compares two traces of the same graph (the reference's and an engine's) node by node: forward values in
  * topological order first, then the cotangents walking back from the log density. Returns the first node
- * outside `tol`, or null when every node agrees.
+ * outside `tol`, or null when every node agrees. `isolated`: the engine's trace holds each node evaluated alone on
+ * the reference's inputs (CheckEngine.nodesIsolated), so its inputs' values are the reference's.
+ *
+ * Scales: a float value against max(|its elements|, |its inputs' elements|), so that a cancellation is judged on
+ * the size of what cancelled; a cotangent against max(|its elements|, u·max(1, ‖grad‖∞)), since a cotangent below
+ * the rounding of the gradient itself cannot move it (MLX flushes some below 1e−80 to 0).
  */
-export function firstDivergence(ir: GraphIR, ref: NodeTrace, eng: NodeTrace, dtype: Dtype, tol: number): NodeFinding | null {
+export function firstDivergence(ir: GraphIR, ref: NodeTrace, eng: NodeValues, dtype: Dtype, tol: number, isolated = false):
+  NodeFinding | null {
   const nodes = ir.nodes;
   const need = neededNodes(ir);
   const tiny = tinyOf(dtype);
+  const cotFloor = Math.max(tiny, UNIT_ROUNDOFF[dtype] * Math.max(1, maxAbs(ref.grad)));
+  const engIn = isolated ? undefined : eng;
   for (let i = 0; i < nodes.length; i++) {
     if (!need[i]) continue;
     const n = nodes[i]!;
@@ -86,8 +96,8 @@ export function firstDivergence(ir: GraphIR, ref: NodeTrace, eng: NodeTrace, dty
     const e = n.dtype === 'float' ? vectorError(a, r, tiny, extra) : vectorError(a, r, 1);
     const limit = n.dtype === 'float' ? tol : 0;
     if (e.error > limit) {
-      return { kind: 'value', node: i, op: n.op, shape: n.shape, src: n.src, inputs: inputsInfo(ir, i, ref, eng), reference: r,
-        engine: a, element: e.index, error: e.error, tolerance: tol };
+      return { kind: 'value', node: i, op: n.op, shape: n.shape, src: n.src, inputs: inputsInfo(ir, i, ref, engIn), reference: r,
+        engine: a, element: e.index, error: e.error, tolerance: tol, isolated };
     }
   }
   const refAdj = adjointsOf(ir, ref);
@@ -102,12 +112,12 @@ export function firstDivergence(ir: GraphIR, ref: NodeTrace, eng: NodeTrace, dty
         if (!r && !a) continue;
         const rr = r ?? zerosLike(a!);
         const aa = a ?? zerosLike(r!);
-        const e = vectorError(aa, rr, tiny);
+        const e = vectorError(aa, rr, cotFloor);
         if (e.error > tol) {
           const n = nodes[i]!;
-          return { kind: 'derivative', node: i, op: n.op, shape: n.shape, src: n.src, input: k, inputs: inputsInfo(ir, i, ref, eng),
-            adjoint: { reference: refAdj[i] ?? zerosLike(ref.values[i]!), engine: engAdj[i] ?? undefined }, reference: rr, engine: aa,
-            element: e.index, error: e.error, tolerance: tol };
+          return { kind: 'derivative', node: i, op: n.op, shape: n.shape, src: n.src, input: k, inputs: inputsInfo(ir, i, ref, engIn),
+            adjoint: { reference: refAdj[i] ?? zerosLike(ref.values[i]!), engine: isolated ? undefined : engAdj[i] ?? undefined },
+            reference: rr, engine: aa, element: e.index, error: e.error, tolerance: tol, isolated };
         }
       }
     }
@@ -119,7 +129,7 @@ export function firstDivergence(ir: GraphIR, ref: NodeTrace, eng: NodeTrace, dty
     if (!need[j] || (!r && !a)) continue;
     const rr = r ?? zerosLike(a!);
     const aa = a ?? zerosLike(r!);
-    const e = vectorError(aa, rr, tiny);
+    const e = vectorError(aa, rr, cotFloor);
     if (e.error > tol) {
       const n = nodes[j]!;
       const consumers = nodes.flatMap((c, i) => (need[i] && c.inputs.includes(j) ? [i] : []));

@@ -75,7 +75,7 @@ export class CheckResult implements CheckResultData {
     for (const p of this.points) {
       if (p.nonFinite) out.push(`${p.label}: the log density or its gradient is not finite (node ${p.nonFinite.node}, ${p.nonFinite.op})`);
       const bad = p.gradient?.rows.filter((r) => !r.ok) ?? [];
-      if (bad.length) out.push(`${p.label}: ${bad.length} gradient entr${bad.length === 1 ? 'y' : 'ies'} differ from finite differences (${bad.map((r) => r.name).join(', ')})`);
+      if (bad.length) out.push(`${p.label}: ${bad.length === 1 ? '1 gradient entry differs' : `${bad.length} gradient entries differ`} from finite differences (${bad.map((r) => r.name).join(', ')})`);
     }
     for (const c of this.engines) {
       if (c.ok) continue;
