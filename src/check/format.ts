@@ -59,7 +59,8 @@ export function findingLines(f: NodeFinding, engine: string | undefined, pad: st
   const out: string[] = [];
   const node = `node ${f.node} (${f.op}, shape ${fmtShape(f.shape)})`;
   const pair = (r: ArrayLike<number> | undefined, a: ArrayLike<number> | undefined, at: number) => engine === undefined ?
-    vec(r, at) : `reference ${vec(r, at)}   ${engine} ${vec(a, at)}`;
+    vec(r, at) : a === undefined ? `${vec(r, at)} (reference${f.isolated ? `, given to ${engine}` : ''})` :
+      `reference ${vec(r, at)}   ${engine} ${vec(a, at)}`;
   switch (f.kind) {
     case 'value': out.push(`first divergence: the value of ${node}`); break;
     case 'derivative': out.push(`first divergence: the derivative of ${node} with respect to its input ${f.input}`); break;

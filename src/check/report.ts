@@ -125,6 +125,9 @@ export class CheckResult implements CheckResultData {
       out.push('', ` ${c.engine} (${c.mode}) at ${this.points[c.point]?.label}:`);
       if (c.note) out.push(`   ${c.note}`);
       if (c.divergence) out.push(...findingLines(c.divergence, c.engine, '   '));
+      if (!c.ok && this.points[c.point]?.gradient?.ok === false) {
+        out.push("   the reference's own gradient fails the finite-difference test at this point: the reference may be the one at fault");
+      }
       else if (c.divergence === null) out.push('   every node agrees with the reference within the tolerance');
     }
     const fails = this.failures();
