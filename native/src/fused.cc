@@ -24,6 +24,7 @@ using ScratchFn = long long (*)(int);
 using LogpGradFn = double (*)(const double*, double*, const void*, const int*, double*);
 using ConstrainFn = void (*)(const double*, double*, const void*, const int*, double*);
 using RunChainFn = void (*)(const MnChainArgs*);
+using PrepareFn = void (*)(void*, const int*, double*);
 
 struct Library {
   void* handle = nullptr;
@@ -32,7 +33,8 @@ struct Library {
   LogpGradFn logpGrad = nullptr;
   ConstrainFn constrain = nullptr;
   RunChainFn runChain = nullptr;
-  long long dim = 0, columns = 0, realBytes = 8, modelDoubles = 0;
+  PrepareFn prepare = nullptr;
+  long long dim = 0, columns = 0, realBytes = 8, modelDoubles = 0, preSize = 0;
   std::vector<unsigned char> dataF;  // in the model's real type
   std::vector<int> dataI;
   ~Library() {
@@ -219,12 +221,14 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
     lib->logpGrad = sym<LogpGradFn>(lib->handle, "mn_logp_grad", path);
     lib->constrain = sym<ConstrainFn>(lib->handle, "mn_constrain_values", path);
     lib->runChain = sym<RunChainFn>(lib->handle, "mn_run_chain", path);
-    long long out[4];
+    lib->prepare = sym<PrepareFn>(lib->handle, "mn_prepare", path);
+    long long out[5];
     lib->info(out);
     lib->dim = out[0];
     lib->columns = out[1];
     lib->realBytes = out[2];
     lib->modelDoubles = out[3];
+    lib->preSize = out[4];
     lib_ = lib;
   }
 
@@ -243,18 +247,21 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
     return o;
   }
 
-  // setData(dataF: Float64Array, dataI: Int32Array): converted to the model's real type and kept.
+  // setData(dataF: Float64Array, dataI: Int32Array): converted to the model's real type and kept; the library then
+  // computes its parameter-independent nodes once into the space after the data.
   Napi::Value SetData(const Napi::CallbackInfo& info) {
     auto& L = live();
     if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) throw std::invalid_argument("[fused] setData(dataF, dataI)");
     auto f = info[0].As<Napi::Float64Array>();
     auto i = info[1].As<Napi::Int32Array>();
     const size_t nf = f.ElementLength();
-    L.dataF.assign(std::max<size_t>(nf, 1) * L.realBytes, 0);
+    L.dataF.assign(std::max<size_t>(nf + static_cast<size_t>(L.preSize), 1) * L.realBytes, 0);
     if (L.realBytes == 8) std::copy_n(f.Data(), nf, reinterpret_cast<double*>(L.dataF.data()));
     else for (size_t k = 0; k < nf; ++k) reinterpret_cast<float*>(L.dataF.data())[k] = static_cast<float>(f[k]);
     L.dataI.assign(i.Data(), i.Data() + i.ElementLength());
     if (L.dataI.empty()) L.dataI.push_back(0);
+    std::vector<double> scratch(static_cast<size_t>(L.modelDoubles));
+    L.prepare(L.dataF.data(), L.dataI.data(), scratch.data());
     return info.Env().Undefined();
   }
 

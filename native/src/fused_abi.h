@@ -2,7 +2,7 @@
  * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
 #ifndef MLX_NUTS_FUSED_ABI_H
 #define MLX_NUTS_FUSED_ABI_H
-#define MN_ABI_VERSION 1
+#define MN_ABI_VERSION 2
 /* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
  * divergent__, energy__). */
 #define MN_STATS 6

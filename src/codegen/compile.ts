@@ -4,7 +4,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -103,20 +103,53 @@ function failure(e: unknown, st: { cc: string; so: string }): never {
   throw new CompilerError(msg);
 }
 
+/** Compiles in flight in this process, by key (two requests for one source share one compiler run). */
+const inFlight = new Map<string, Promise<Compiled>>();
+/** At most this many compilers run at once from this process (one per core). */
+const slots = { free: availableParallelism(), waiting: [] as (() => void)[] };
+
+async function acquire(): Promise<void> {
+  if (slots.free > 0) {
+    slots.free--;
+    return;
+  }
+  await new Promise<void>((r) => slots.waiting.push(r));
+}
+
+function release(): void {
+  const next = slots.waiting.shift();
+  if (next) next();
+  else slots.free++;
+}
+
 /** Compiles (or finds in the cache) the library of `source` without blocking the event loop. */
 export async function compileLibrary(source: string): Promise<Compiled> {
   const dir = cacheDir();
   const key = sourceKey(source);
   const hit = cached(dir, key, source);
   if (hit) return { path: hit, seconds: 0, key };
-  const t0 = performance.now();
-  const st = stage(dir, key, source);
-  try {
-    await promisify(execFile)(compilerCommand(), st.args, { maxBuffer: 1 << 24 });
-  } catch (e) {
-    failure(e, st);
-  }
-  return { path: publish(dir, key, st), seconds: (performance.now() - t0) / 1000, key };
+  const running = inFlight.get(key);
+  if (running) return running;
+  const job = (async () => {
+    await acquire();
+    try {
+      const again = cached(dir, key, source);
+      if (again) return { path: again, seconds: 0, key };
+      const t0 = performance.now();
+      const st = stage(dir, key, source);
+      try {
+        await promisify(execFile)(compilerCommand(), st.args, { maxBuffer: 1 << 24 });
+      } catch (e) {
+        failure(e, st);
+      }
+      return { path: publish(dir, key, st), seconds: (performance.now() - t0) / 1000, key };
+    } finally {
+      release();
+      inFlight.delete(key);
+    }
+  })();
+  inFlight.set(key, job);
+  return job;
 }
 
 /** The same, blocking (for logDensitySync). */

@@ -25,6 +25,8 @@ export interface EmittedModel {
   readonly work: number;
   readonly dataF: Float64Array;
   readonly dataI: Int32Array;
+  /** Elements after dataF in the data buffer that mn_prepare fills (parameter-independent nodes). */
+  readonly preSize: number;
 }
 
 /** Test-only: corrupt the derivative of one op (used to prove that `check` names a planted fault). */
@@ -50,7 +52,7 @@ class FunctionEmitter {
   private readonly useLocal: boolean;
 
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly live: readonly number[],
-    private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault) {
+    private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault, private readonly prepare = false) {
     let total = 0;
     for (const k of live) if (this.layout.storage.get(k)!.kind === 'array') total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
     this.useLocal = total <= LOCAL_ELEMENTS;
@@ -69,6 +71,7 @@ class FunctionEmitter {
       const s = this.layout.storage.get(k)!;
       if (s.kind === 'param') this.decl.push(`const R* ${v(k)} = q + ${s.offset};`);
       else if (s.kind === 'data') this.decl.push(`const R* ${v(k)} = D + ${s.offset};`);
+      else if (s.kind === 'pre') this.decl.push(this.prepare ? `R* ${v(k)} = D + ${s.offset};` : `const R* ${v(k)} = D + ${s.offset};`);
       else if (s.kind === 'idata') this.decl.push(`const int* ${v(k)} = I + ${s.offset};`);
       else if (s.kind === 'alias') this.decl.push(`auto ${v(k)} = ${v(s.of)};`);
       else this.array(v(k), s.size);
@@ -92,6 +95,7 @@ class FunctionEmitter {
     const B = this.body;
     B.push(`// node ${k}: ${op}`);
     if (op === 'param' || op === 'const' || op === 'reshape') return;
+    if (!this.prepare && this.layout.storage.get(k)!.kind === 'pre') return;
     if (UNARY_FWD[op] !== undefined) {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `${v(k)}[o] = ${UNARY_FWD[op]};`], 'i'));
     } else if (BINARY_FWD[op] !== undefined) {
@@ -273,11 +277,20 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
     col += n;
     return line;
   });
+  // parameter-independent nodes, once per data set
+  const fp = new FunctionEmitter(ir, layout, layout.pre.length ? ancestors(ir, layout.pre) : [], new Set(), undefined, true);
+  for (const k of layout.pre) fp.forward(k);
+  const P = fp.finish();
   const R = dtype === 'float64' ? 'double' : 'float';
   const source = `
 typedef ${R} R;
 #define MN_DIM ${ir.dim}
 #define MN_COLUMNS ${col}
+DEVICE void mn_prepare_r(R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
+  (void)D; (void)I; (void)W;
+${indent(P.decl)}
+${indent(P.body)}
+}
 DEVICE double mn_logp_grad_r(const R* MN_RESTRICT q, R* MN_RESTRICT gq, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
   (void)D; (void)I; (void)W;
   for (int i = 0; i < MN_DIM; ++i) gq[i] = 0;
@@ -292,5 +305,8 @@ ${indent(C.body)}
 ${indent(copies)}
 }
 `;
-  return { source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work), dataF: layout.dataF, dataI: layout.dataI };
+  return {
+    source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work, P.work), dataF: layout.dataF, dataI: layout.dataI,
+    preSize: layout.preSize,
+  };
 }

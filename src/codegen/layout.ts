@@ -10,6 +10,7 @@ export type Storage =
   | { kind: 'param'; offset: number } // q + offset
   | { kind: 'data'; offset: number } // float data buffer D + offset
   | { kind: 'idata'; offset: number } // int data buffer I + offset
+  | { kind: 'pre'; offset: number } // parameter-independent: computed once per data set into D + offset
   | { kind: 'alias'; of: number } // a reshape: the input's storage
   | { kind: 'array'; size: number }; // computed into its own array
 
@@ -18,6 +19,9 @@ export interface Layout {
   /** Float data (constants) in node order; converted to the generated real type by the host. */
   readonly dataF: Float64Array;
   readonly dataI: Int32Array;
+  /** Nodes computed once by mn_prepare (after the float data in D), in topological order, and their total size. */
+  readonly pre: readonly number[];
+  readonly preSize: number;
 }
 
 /** Ancestors of `roots` (inclusive), in topological order. */
@@ -57,6 +61,9 @@ export function gradNodes(ir: GraphIR, live: readonly number[]): Set<number> {
 export function planLayout(ir: GraphIR, roots: readonly number[]): Layout {
   const live = ancestors(ir, roots);
   const storage = new Map<number, Storage>();
+  const valueDep = new Uint8Array(ir.nodes.length);
+  ir.nodes.forEach((n, k) => { valueDep[k] = n.op === 'param' || n.inputs.some((i) => valueDep[i]) ? 1 : 0; });
+  const pre: number[] = [];
   const fParts: ArrayLike<number>[] = [];
   const iParts: ArrayLike<number>[] = [];
   let fOff = 0;
@@ -73,7 +80,14 @@ export function planLayout(ir: GraphIR, roots: readonly number[]): Layout {
       iParts.push(n.data!);
       iOff += n.data!.length;
     } else if (n.op === 'reshape') storage.set(k, { kind: 'alias', of: n.inputs[0]! });
+    else if (!valueDep[k]) pre.push(k);
     else storage.set(k, { kind: 'array', size: sizeOf(n.shape) });
+  }
+  // parameter-independent nodes live after the float data: computed once per data set, read like data
+  let preSize = 0;
+  for (const k of pre) {
+    storage.set(k, { kind: 'pre', offset: fOff + preSize });
+    preSize += sizeOf(ir.nodes[k]!.shape);
   }
   const dataF = new Float64Array(fOff);
   let o = 0;
@@ -81,5 +95,5 @@ export function planLayout(ir: GraphIR, roots: readonly number[]): Layout {
   const dataI = new Int32Array(iOff);
   o = 0;
   for (const p of iParts) { dataI.set(p, o); o += p.length; }
-  return { storage, dataF, dataI };
+  return { storage, dataF, dataI, pre, preSize };
 }

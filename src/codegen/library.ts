@@ -53,7 +53,11 @@ function cppExports(): string {
 /* doubles of scratch one chain needs: the model's workspace, then the NUTS arrays */
 DEVICE long long mn_model_doubles() { return ((long long)MN_MODEL_WORK * (long long)sizeof(R) + 7) / 8 + 1; }
 MN_EXPORT int mn_abi_version() { return MN_ABI_VERSION; }
-MN_EXPORT void mn_info(long long* out) { out[0] = MN_DIM; out[1] = MN_COLUMNS; out[2] = (long long)sizeof(R); out[3] = mn_model_doubles(); }
+MN_EXPORT void mn_info(long long* out) {
+  out[0] = MN_DIM; out[1] = MN_COLUMNS; out[2] = (long long)sizeof(R); out[3] = mn_model_doubles(); out[4] = MN_PRE_SIZE;
+}
+/* fills the parameter-independent part of the data buffer (after the float data); once per data set */
+MN_EXPORT void mn_prepare(void* D, const int* I, double* scratch) { mn_prepare_r((R*)D, I, (R*)scratch); }
 MN_EXPORT long long mn_scratch_doubles(int max_depth) {
   return mn_model_doubles() + (long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * (max_depth + 2)) * MN_DIM;
 }
@@ -78,7 +82,7 @@ MN_EXPORT void mn_run_chain(const MnChainArgs* a) {
 export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, target: Target = 'cpp',
   fault?: PlantedFault): GeneratedLibrary {
   const m = emitModel(ir, named, dtype, fault);
-  const parts = [prelude(target), abiHeader(), m.source, wrappers(dtype, m.work), nutsSource()];
+  const parts = [prelude(target), abiHeader(), `#define MN_PRE_SIZE ${m.preSize}`, m.source, wrappers(dtype, m.work), nutsSource()];
   if (target === 'cpp') parts.push(cppExports());
   return { ...m, target, dtype, fullSource: parts.join('\n') };
 }
