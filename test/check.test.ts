@@ -99,7 +99,7 @@ describe('a planted fault', () => {
     const unregister = registerCheckEngine({
       name: 'miscompiled',
       variants: () => [{ dtype: 'float64', device: 'cpu' }],
-      create(ir): CheckEngine {
+      create({ ir }): CheckEngine {
         const bad = { ...ir, nodes: ir.nodes.map((n) => (n.op === 'exp' ? { ...n, op: 'expm1' as const } : n)) };
         const inner = new ReferenceCheckEngine(bad);
         return { name: 'miscompiled', dtype: 'float64', device: 'cpu', ir, logpGrad: (q) => inner.logpGrad(q), nodes: (q) => inner.nodes(q) };
@@ -156,6 +156,19 @@ describe('models that misbehave are reported, not crashed on', () => {
     expect(far!.gradient!.ok).toBe(true);
     expect(r.failures()).toEqual(['given 0: 1 gradient entry differs from finite differences (x)']);
     expect(r.toString()).toMatch(/FAIL/);
+  });
+
+  test('a model float32 cannot hold: an error of the float32 engines, the others still compared', () => {
+    const big = model('big', (m) => {
+      const mu = m.param('mu', Normal(0, 1));
+      m.observe(Normal(mu, 1), [1e39], 'y');
+    });
+    const r = check(big, { randomPoints: 0 });
+    expect(r.ok).toBe(false);
+    expect(r.errors.map((e) => e.engine)).toEqual(['mlx float32 cpu']);
+    expect(r.errors[0]!.message).toMatch(/^cannot build the model: .*float32/);
+    expect(r.engines.map((c) => [c.engine, c.ok])).toEqual([['mlx float64 cpu', true]]);
+    expect(r.toString()).toContain('mlx float32 cpu: ERROR cannot build the model');
   });
 });
 

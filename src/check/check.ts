@@ -97,10 +97,11 @@ export function check(model: Model, options: CheckOptions = {}): CheckResult {
       if (!wanted(o.engines, f.name, dtype, device)) continue;
       const label = engineLabel({ name: f.name, dtype, device });
       const tol = o.tolerance?.[dtype] ?? dtypeTolerance(dtype);
-      const t = traced(dtype);
+      let t: TracedModel;
       let engine: CheckEngine;
       try {
-        engine = f.create(t.ir, dtype, device);
+        t = traced(dtype); // a model may refuse float32 (data it cannot hold): that is this engine's error
+        engine = f.create(t, dtype, device);
       } catch (e) {
         errors.push({ engine: label, message: `cannot build the model: ${(e as Error).message}` });
         continue;

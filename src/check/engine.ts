@@ -1,6 +1,7 @@
 // The small interface check() compares engines through, and the registry of engines it knows how to build.
 import type { Device, Dtype } from '../backend/density.ts';
 import type { GraphIR } from '../graph/ir.ts';
+import type { TracedModel } from '../graph/model.ts';
 
 /** Per-node values and cotangents of a graph: the part of a NodeTrace the cross-check compares. */
 export interface NodeValues {
@@ -48,7 +49,8 @@ export interface CheckEngineFactory {
   readonly name: string;
   /** The (dtype, device) pairs available here, or a reason why none is. */
   variants(): { dtype: Dtype; device: Device }[] | string;
-  create(ir: GraphIR, dtype: Dtype, device: Device): CheckEngine;
+  /** Builds the engine for `model`, the model traced for `dtype` (its graph is `model.ir`). */
+  create(model: TracedModel, dtype: Dtype, device: Device): CheckEngine;
 }
 
 const factories: CheckEngineFactory[] = [];

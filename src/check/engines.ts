@@ -48,8 +48,9 @@ export const mlxCheckEngine: CheckEngineFactory = {
     if (gpu) out.push({ dtype: 'float32', device: 'gpu' }); // float64 is CPU-only in MLX
     return out;
   },
-  create: (ir, dtype, device) => new MlxCheckEngine(ir, dtype, device),
+  create: (t, dtype, device) => new MlxCheckEngine(t.ir, dtype, device),
 };
 
 registerCheckEngine(mlxCheckEngine);
-// The fused engine (src/codegen) registers here the same way: registerCheckEngine({ name: 'fused', variants, create }).
+// The fused engine (src/codegen) registers here the same way: registerCheckEngine({ name: 'fused', variants, create })
+// with create = (t, dtype) => a CheckEngine around its density for t (logpGrad, logpGradBatch; nodes when it has them).
