@@ -11,7 +11,25 @@ import type { BenchmarkRecord } from '../src/plots/benchmark.ts';
 export interface BenchRecord extends BenchmarkRecord {
   readonly config: 'seed' | 'standard';
   readonly sampler: 'mlx-nuts' | 'stan' | 'numpyro';
+  /**
+   * mlx-nuts: the fused engine's g++ time (0 on a cache hit; the run compiles into a fresh cache, so a model's
+   * first record is a real compile) or the MLX graph's trace time. Stan: its C++ compile; NumPyro: jax's compile.
+   */
   readonly compileSeconds?: number;
+  /** mlx-nuts: 'fused-cpu' or 'typescript' (fit.data.config.engine); peers: 'rstan' or numpyro's chain method. */
+  readonly engine?: string;
+  /** mlx-nuts: the warmup part of samplingSeconds. */
+  readonly warmupSeconds?: number;
+  /** mlx-nuts: wall time of sample() outside warmup + sampling (code generation, compile or cache lookup, library load, initial points). */
+  readonly setupSeconds?: number;
+  /** mlx-nuts, on the first record of a model and backend: a second sample() right after it (cache hit): its g++ seconds and setup seconds. */
+  readonly cachedCompileSeconds?: number;
+  readonly cachedSetupSeconds?: number;
+  /** The machine's 1-minute load average when the record was taken (os.loadavg; the box is shared). */
+  readonly loadAverage?: number;
+  /** Peers: CPUs given to the chains (chains at once); how samplingSeconds was measured. */
+  readonly cores?: number;
+  readonly timing?: string;
   readonly essPer1000Gradients?: number;
   readonly usPerGradient?: number;
   readonly nativeCallsPerDraw?: number;

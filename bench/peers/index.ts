@@ -1,7 +1,8 @@
 // Runs a peer sampler (Stan through rstan, NumPyro) on a benchmark model in a child process; never throws.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerConfig, PeerError, PeerName, PeerResult } from './types.ts';
@@ -13,6 +14,19 @@ export { isPeerError, PEERS } from './types.ts';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const R_LIB = join(ROOT, '.cache', 'R-lib');
 const VENV_PYTHON = join(ROOT, '.cache', 'numpyro-venv', 'bin', 'python');
+/** Stan's clock() as a wall clock (bench/peers/wallclock.c, built by setup-stan.sh); stan.R preloads it itself otherwise. */
+const STAN_WALLCLOCK = join(ROOT, '.cache', 'stan-wallclock.so');
+
+/**
+ * The flags that give a peer as many cores as mlx-nuts may use for `chains` chains: min(chains, cores), with
+ * `cores` the CPUs this process may run on. Stan: rstan's `cores` (chains in forked processes); NumPyro:
+ * chain_method='parallel' (jax.pmap over as many host devices as chains). One chain: no flags (sequential).
+ */
+export function parallelPeerArgs(peer: PeerName, chains: number, cores = availableParallelism()): string[] {
+  const n = Math.max(1, Math.min(chains, cores));
+  if (n === 1) return [];
+  return peer === 'stan' ? [`--cores=${n}`] : ['--chain-method=parallel', `--cores=${n}`];
+}
 
 export interface RunPeerOptions {
   /** Where the peer writes its JSON (default: a fresh folder under the OS temp dir). */
@@ -20,7 +34,7 @@ export interface RunPeerOptions {
   /** Limit for one sampling run (default 30 min); setup has its own (default 20 min). */
   readonly timeoutMs?: number;
   readonly setupTimeoutMs?: number;
-  /** Extra command-line flags for the script, e.g. ['--cores=4'] (stan.R) or ['--chain-method=vectorized'] (numpyro.py). */
+  /** Extra command-line flags for the script, e.g. ['--cores=4'] (stan.R) or ['--chain-method=vectorized'] (numpyro.py); see parallelPeerArgs. */
   readonly extraArgs?: readonly string[];
   /** Receives the scripts' progress lines (stderr); default: dropped. */
   readonly log?: (line: string) => void;
@@ -84,8 +98,12 @@ function failure(what: string, e: Exec, timeoutMs: number): string | undefined {
 
 function peerEnv(peer: PeerName): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  if (peer === 'stan') env['R_LIBS_USER'] = R_LIB;
-  else env['JAX_PLATFORMS'] = 'cpu';
+  if (peer === 'stan') {
+    env['R_LIBS_USER'] = R_LIB;
+    if (existsSync(STAN_WALLCLOCK) && !(env['LD_PRELOAD'] ?? '').includes(STAN_WALLCLOCK)) {
+      env['LD_PRELOAD'] = [STAN_WALLCLOCK, env['LD_PRELOAD']].filter((x) => x).join(':');
+    }
+  } else env['JAX_PLATFORMS'] = 'cpu';
   return env;
 }
 

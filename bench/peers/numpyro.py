@@ -3,6 +3,8 @@
 # Usage (with the venv of bench/peers/setup-numpyro.sh):
 #   .cache/numpyro-venv/bin/python bench/peers/numpyro.py --model=eight_schools --warmup=500 --draws=500 \
 #     --chains=1 --seed=42 --out=bench/results/numpyro-eight_schools.json [--chain-method=sequential]
+#     [--chain-method=parallel --cores=2]: chains in parallel (jax.pmap over numpyro.set_host_device_count(chains)
+#     CPU devices; numpyro falls back to sequential with fewer devices than chains), the process limited to --cores CPUs.
 # Several seeds in one process (one MCMC object, compiled once): --seed=1,2,3 --out='dir/numpyro-{seed}.json'.
 # Compile time: the union of jax's own trace / lower / XLA-compile spans (jax.monitoring) during the run;
 # samplingSeconds is the wall time of warmup + sampling less that compile time.
@@ -18,6 +20,31 @@ from importlib import metadata
 from pathlib import Path
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
+def _early_parallel_setup(argv):
+    """--chain-method=parallel: as many host devices as chains (before jax starts its CPU backend), and the
+    process limited to --cores CPUs when that is fewer than it may use. Returns (devices, cpus) or None."""
+    def opt(name):
+        for i, x in enumerate(argv):
+            if x.startswith(f"--{name}="):
+                return x.split("=", 1)[1]
+            if x == f"--{name}" and i + 1 < len(argv):
+                return argv[i + 1]
+        return None
+    if opt("chain-method") != "parallel":
+        return None
+    chains = int(opt("chains") or 1)
+    allowed = sorted(os.sched_getaffinity(0))
+    cores = int(opt("cores") or len(allowed))
+    if 0 < cores < len(allowed):
+        os.sched_setaffinity(0, allowed[:cores])
+    xla = [f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith("--xla_force_host_platform_device_count=")]
+    os.environ["XLA_FLAGS"] = " ".join([f"--xla_force_host_platform_device_count={chains}"] + xla)  # numpyro.set_host_device_count
+    return chains, min(cores, len(allowed))
+
+
+_PARALLEL = _early_parallel_setup(sys.argv[1:])
 # This file is named numpyro.py: drop its folder from the import path so that `import numpyro` finds the package.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or os.getcwd()).resolve() != _HERE]
@@ -228,7 +255,8 @@ def run_seed(mcmc, a, seed, data, sites, clock):
                      "python": sys.version.split()[0]},
         "dtype": "float64" if jax.config.jax_enable_x64 else "float32",
         "config": {"warmup": a.warmup, "draws": a.draws, "chains": a.chains, "seed": seed,
-                   "chainMethod": a.chain_method, "adaptDelta": a.target_accept, "maxTreedepth": a.max_tree_depth},
+                   "chainMethod": mcmc.chain_method, "cores": len(os.sched_getaffinity(0)),
+                   "hostDevices": jax.local_device_count(), "adaptDelta": a.target_accept, "maxTreedepth": a.max_tree_depth},
         "compileSeconds": compile_s,
         "compileIncluded": False,
         "compileMethod": "union of jax.monitoring trace/lower/backend-compile spans, subtracted from wall time"
@@ -264,7 +292,8 @@ def main():
     ap.add_argument("--chains", type=int, required=True)
     ap.add_argument("--seed", required=True, help="a seed, or several separated by commas (one run each)")
     ap.add_argument("--out", required=True, help="output JSON; with several seeds it must contain {seed}")
-    ap.add_argument("--chain-method", default="sequential", choices=["sequential", "vectorized"])
+    ap.add_argument("--chain-method", default="sequential", choices=["sequential", "vectorized", "parallel"])
+    ap.add_argument("--cores", type=int, default=None, help="with --chain-method=parallel: CPUs the process may use")
     ap.add_argument("--target-accept", type=float, default=0.8)
     ap.add_argument("--max-tree-depth", type=int, default=10)
     a = ap.parse_args()

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { isPeerError, PEERS, ROOT, runPeer, type PeerName, type PeerResult } from './index.ts';
+import { isPeerError, parallelPeerArgs, PEERS, ROOT, runPeer, type PeerName, type PeerResult } from './index.ts';
 
 const MODEL_NAMES = ['simple', 'medium', 'stress', 'eight_schools', 'eight_schools_centered', 'funnel', 'logistic', 'sv'];
 
@@ -16,6 +16,7 @@ const program = new Command()
   .option('--draws <n>', 'post-warmup draws per chain', '500')
   .option('--chains <n>', 'chains', '1')
   .option('--seed <n>', 'seed', '42')
+  .option('--cores <n>', "chains run at once: 'auto' = min(chains, available cores); 1 = one after another", 'auto')
   .option('--out-dir <dir>', 'where the peers write their JSON', join(ROOT, '.cache', 'peer-results'))
   .option('--summary <file>', 'also write the summary rows as JSON here')
   .option('--verbose', "print the scripts' own progress lines")
@@ -23,7 +24,7 @@ const program = new Command()
 
 const o = program.opts<{
   peers: string; models: string; warmup: string; draws: string; chains: string; seed: string;
-  outDir: string; summary?: string; verbose?: boolean;
+  outDir: string; summary?: string; verbose?: boolean; cores: string;
 }>();
 
 const peers = o.peers.split(',').map((s) => s.trim()) as PeerName[];
@@ -47,6 +48,7 @@ for (const model of models) {
   for (const peer of peers) {
     const r = await runPeer(peer, model, config, {
       outDir: o.outDir,
+      extraArgs: o.cores === 'auto' ? parallelPeerArgs(peer, config.chains) : parallelPeerArgs(peer, config.chains, Number(o.cores)),
       ...(o.verbose === true ? { log: (l: string) => console.error(`  ${l}`) } : {}),
     });
     if (isPeerError(r)) {

@@ -80,5 +80,18 @@ EOF
 fi
 
 mkdir -p "$ROOT/.cache/stan-models" || fail "cannot create $ROOT/.cache/stan-models"
+
+# 3. The wall-clock shim (bench/peers/wallclock.c): Stan 2.21 times warmup and sampling with clock(), CPU time;
+# stan.R runs with this clock() preloaded so that its times are wall time, like the other samplers'.
+SHIM="$ROOT/.cache/stan-wallclock.so"
+if [ ! -f "$SHIM" ] || [ "$ROOT/bench/peers/wallclock.c" -nt "$SHIM" ]; then
+  CC_="${CC:-gcc}"
+  command -v "$CC_" >/dev/null 2>&1 || CC_=g++
+  "$CC_" -O2 -shared -fPIC -o "$SHIM.tmp" -x c "$ROOT/bench/peers/wallclock.c" && mv "$SHIM.tmp" "$SHIM" \
+    || fail "cannot build the wall-clock shim $SHIM from bench/peers/wallclock.c"
+  say "built $SHIM (Stan's clock() -> wall clock)"
+else
+  say "wall-clock shim present: $SHIM"
+fi
 say "ready: rstan $(Rscript --vanilla -e 'cat(as.character(packageVersion("rstan")))' 2>/dev/null)," \
   "run Stan programs with R_LIBS_USER=$RLIB"

@@ -5,12 +5,43 @@
 #     --out=bench/results/stan-eight_schools.json [--cores=1]
 #     (several seeds in one process: --seed=1,2,3 --out='dir/stan-{seed}.json') [--adapt-delta=0.8] [--max-treedepth=10]
 #     [--cxxflags='-O3 -g0'] (the default; 'default' keeps R's own -g -O2)
-# Run bench/peers/setup-stan.sh first (it provides the BH package rstan needs in .cache/R-lib).
+# Run bench/peers/setup-stan.sh first (it provides the BH package rstan needs in .cache/R-lib, and the wall-clock
+# shim .cache/stan-wallclock.so).
+# Timing: Stan 2.21 measures warmup and sampling with clock(), the CPU time of its process. This script runs with
+# the shim preloaded (it re-executes itself with LD_PRELOAD when the caller did not), so get_elapsed_time() is
+# wall time. With --cores=N > 1 rstan runs the chains in N forked processes (mclapply, a new chain whenever one
+# ends); samplingSeconds is then the wall time of that schedule replayed from each chain's warmup + sampling time.
 # Columns use mlx-nuts' names: 0-based brackets ('theta[0]'), constrained scale; lp__ is not a column.
 
 args <- commandArgs(trailingOnly = FALSE)
 script_file <- sub("^--file=", "", args[grep("^--file=", args)][1])
 root <- normalizePath(file.path(dirname(normalizePath(script_file)), "..", ".."))
+
+# Stan's clock() made a wall clock: preload the shim (re-executing this script once) when it is not loaded.
+wallclock_shim <- file.path(root, ".cache", "stan-wallclock.so")
+shim_loaded <- function() {
+  maps <- tryCatch(readLines("/proc/self/maps"), error = function(e) character(0))
+  any(grepl(wallclock_shim, maps, fixed = TRUE))
+}
+if (!shim_loaded() && file.exists(wallclock_shim) && Sys.getenv("MLX_NUTS_STAN_REEXEC") == "") {
+  preload <- paste(c(wallclock_shim, Sys.getenv("LD_PRELOAD")[nzchar(Sys.getenv("LD_PRELOAD"))]), collapse = ":")
+  status <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", shQuote(script_file), shQuote(commandArgs(trailingOnly = TRUE))),
+    env = c(paste0("LD_PRELOAD=", shQuote(preload)), "MLX_NUTS_STAN_REEXEC=1"))
+  quit(save = "no", status = status)
+}
+timing_clock <- if (shim_loaded()) "wall" else "cpu"
+if (timing_clock == "cpu") message("[stan.R] the wall-clock shim is not loaded (run bench/peers/setup-stan.sh): times are Stan's CPU time")
+
+# Wall time of running chains of these durations in order on `cores` processes, a new chain starting as soon as
+# one ends (what mclapply(mc.preschedule = FALSE) does); the sum for one core.
+schedule_seconds <- function(durations, cores) {
+  slots <- numeric(max(1L, min(cores, length(durations))))
+  for (d in durations) {
+    j <- which.min(slots)
+    slots[j] <- slots[j] + d
+  }
+  max(slots)
+}
 .libPaths(c(file.path(root, ".cache", "R-lib"), .libPaths()))
 
 die <- function(...) {
@@ -152,7 +183,9 @@ for (seed in seeds) {
   wall_seconds <- proc.time()[["elapsed"]] - t0
   if (fit@mode != 0L) die("Stan sampling of ", model_name, " failed (fit mode ", fit@mode, ")")
 
-  elapsed <- get_elapsed_time(fit) # chains × (warmup, sample), seconds
+  elapsed <- get_elapsed_time(fit) # chains × (warmup, sample), seconds (wall time with the shim)
+  chain_seconds <- unname(rowSums(elapsed))
+  parallel_chains <- cores > 1 && chains > 1
   arr <- as.array(fit) # iterations × chains × parameters, post-warmup
   pars <- setdiff(dimnames(arr)[[3]], "lp__")
   zero_based <- function(name) {
@@ -187,12 +220,14 @@ for (seed in seeds) {
     version = paste0("rstan ", versions$rstan, " (Stan ", versions$stan, ")"),
     versions = versions,
     dtype = "float64",
-    config = list(warmup = warmup, draws = draws, chains = chains, seed = seed, cores = cores,
+    config = list(warmup = warmup, draws = draws, chains = chains, seed = seed, cores = min(cores, chains),
       adaptDelta = adapt_delta, maxTreedepth = max_treedepth, cxxflags = cxxflags),
     compileSeconds = compile_seconds,
     compileCached = compile_cached,
     compileLoadSeconds = if (compile_cached) load_seconds else NULL,
-    samplingSeconds = sum(elapsed),
+    samplingSeconds = schedule_seconds(chain_seconds, if (parallel_chains) cores else 1L),
+    timing = paste0(timing_clock, if (parallel_chains) paste0(", ", min(cores, chains), " chains at a time") else ", chains one after another"),
+    chainSeconds = I(chain_seconds),
     warmupSeconds = sum(elapsed[, "warmup"]),
     drawSeconds = sum(elapsed[, "sample"]),
     samplingWallSeconds = wall_seconds,
@@ -211,7 +246,7 @@ for (seed in seeds) {
   result <- result[!vapply(result, is.null, logical(1))]
   dir.create(dirname(out_path), recursive = TRUE, showWarnings = FALSE)
   write_json(result, out_path, auto_unbox = TRUE, digits = NA, pretty = FALSE)
-  message(sprintf("[stan.R] %s: compile %.1f s%s, sampling %.2f s, %d divergences, %d gradients -> %s",
-    model_name, compile_seconds, if (compile_cached) " (cached)" else "", sum(elapsed),
+  message(sprintf("[stan.R] %s: compile %.1f s%s, sampling %.2f s (%s), %d divergences, %d gradients -> %s",
+    model_name, compile_seconds, if (compile_cached) " (cached)" else "", result$samplingSeconds, result$timing,
     as.integer(sum(div_per_chain)), as.integer(sum(grad_per_chain)), out_path))
 }

@@ -33,8 +33,15 @@ export interface PeerResult {
   readonly compileLoadSeconds?: number;
   /** NumPyro: false when compile time could be separated from samplingSeconds. */
   readonly compileIncluded?: boolean;
-  /** Warmup + sampling, all chains summed (Stan: get_elapsed_time; NumPyro: wall time less compile time). */
+  /**
+   * Warmup + sampling, wall time (Stan: get_elapsed_time with the wall-clock shim, chains summed, or with
+   * --cores > 1 the makespan of rstan's parallel schedule; NumPyro: wall time of the run less compile time).
+   */
   readonly samplingSeconds: number;
+  /** Stan: how samplingSeconds was measured ('wall, chains one after another', 'wall, 2 chains at a time'; 'cpu, …' without the shim). */
+  readonly timing?: string;
+  /** Stan: warmup + sampling seconds of each chain. */
+  readonly chainSeconds?: readonly number[];
   /** Peak resident memory of the peer's process so far (Linux VmHWM / ru_maxrss), in MiB. */
   readonly peakRssMB?: number;
   readonly chains: number;
