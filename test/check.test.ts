@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { check, checkEngineFactories, gt, log, model, Normal, registerCheckEngine, where, type CheckEngine } from 'mlx-nuts';
 import { plantedDerivativeFault } from '../src/backend/reference/backward.ts';
+import { buildFusedSync, FusedDensity } from '../src/backend/fused.ts';
+import { nodeOffsets } from '../src/codegen/emitModel.ts';
 import { ReferenceCheckEngine } from '../src/check/referenceEngine.ts';
 import { MODELS } from '../models/index.ts';
 import { caseModel, FAMILIES, loadCases } from './distributions.cases.ts';
@@ -119,6 +121,52 @@ describe('a planted fault', () => {
       expect(c.divergence!.engine![0]).toBeCloseTo(c.divergence!.reference[0]! - 1, 12);
     }
     expect(r.toString()).toContain(`first divergence: the value of node ${expIds[0]} (exp, shape [])`);
+  });
+});
+
+describe('the fused engine in check()', () => {
+  const eight = MODELS.eight_schools!.model;
+  const expIds = eight.trace('float64').ir.nodes.flatMap((n, i) => (n.op === 'exp' ? [i] : []));
+
+  test('a derivative fault planted in the generated code is named at the adjoint of that op', () => {
+    // the fused engine built from a library whose exp derivative is scaled by 3 (emitModel's test-only fault)
+    const unregister = registerCheckEngine({
+      name: 'fused-faulty',
+      variants: () => [{ dtype: 'float64', device: 'cpu' }],
+      create(t): CheckEngine {
+        const d = new FusedDensity(t, buildFusedSync(t, 'float64', { op: 'exp', scale: 3 }, true));
+        const nodes = (q: Float64Array) => {
+          const r = d.debugNodes(q);
+          const offs = nodeOffsets(t.ir);
+          const size = (k: number) => t.ir.nodes[k]!.shape.reduce((a, b) => a * b, 1);
+          return {
+            logp: r.logp, grad: r.grad, values: t.ir.nodes.map((_, k) => r.vals.slice(offs[k], offs[k]! + size(k))),
+            adjoints: t.ir.nodes.map((_, k) => { const a = r.adjs.slice(offs[k], offs[k]! + size(k)); return a.every(Number.isNaN) ? null : a; }),
+          };
+        };
+        return { name: 'fused-faulty', dtype: 'float64', device: 'cpu', ir: t.ir, logpGrad: (q) => d.logpGrad(q), nodes };
+      },
+    });
+    let r;
+    try {
+      r = check(eight, { engines: ['fused-faulty'], randomPoints: 1 });
+    } finally {
+      unregister();
+    }
+    // the engine gives adjoints (not per-edge cotangents): the first wrong adjoint is exp's input, and the report
+    // names exp as the consumer whose derivative rule is wrong
+    for (const c of r.engines) {
+      expect(c.ok).toBe(false);
+      expect(c.divergence).toMatchObject({ kind: 'adjoint', node: eight.trace('float64').ir.nodes[expIds[0]!]!.inputs[0] });
+    }
+    expect(r.toString()).toContain(`the derivative rule of one of its consumers (node ${expIds[0]}) is wrong`);
+  });
+
+  test('the real fused engine agrees with the reference on every benchmark model, float64 exactly at the initial point', () => {
+    for (const [name, { model: m }] of Object.entries(MODELS)) {
+      const r = check(m, { engines: ['fused'], randomPoints: 1, finiteDiff: false });
+      expect(r.ok, `${name}\n${r.toString()}`).toBe(true);
+    }
   });
 });
 

@@ -95,7 +95,9 @@ function distributionModels(): [string, Model][] {
     if (!spec || spec.observed || seen.has(c.id) || c.params.some((p) => p === null)) continue;
     seen.add(c.id);
     out.push([`distribution ${c.id}`, model(`draws_${c.id.replace(/[^A-Za-z0-9_]/g, '_')}`, (b) => {
-      b.param('x', spec.make(c.params as never, c.consts));
+      const shape: number[] = [];
+      for (let v: unknown = c.x; Array.isArray(v); v = v[0]) shape.push(v.length);
+      b.param('x', spec.make(c.params as never, c.consts), { shape });
     })]);
   }
   return out;

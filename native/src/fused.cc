@@ -5,7 +5,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,6 +29,7 @@ using LogpGradFn = double (*)(const double*, double*, const void*, const int*, d
 using ConstrainFn = void (*)(const double*, double*, const void*, const int*, double*);
 using RunChainFn = void (*)(const MnChainArgs*);
 using PrepareFn = void (*)(void*, const int*, double*);
+using DebugNodesFn = double (*)(const double*, double*, const void*, const int*, double*, double*, double*);
 
 struct Library {
   void* handle = nullptr;
@@ -34,6 +39,7 @@ struct Library {
   ConstrainFn constrain = nullptr;
   RunChainFn runChain = nullptr;
   PrepareFn prepare = nullptr;
+  DebugNodesFn debugNodes = nullptr;  // only in libraries generated for check()
   long long dim = 0, columns = 0, realBytes = 8, modelDoubles = 0, preSize = 0;
   std::vector<unsigned char> dataF;  // in the model's real type
   std::vector<int> dataI;
@@ -139,6 +145,62 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
   return p;
 }
 
+/**
+ * A persistent pool of worker threads (created on first use, one per extra core): a run hands each worker one
+ * contiguous group of chains and works on the first group itself. Spawning threads per call cost ~100 µs, as
+ * much as a warmup iteration of a small model.
+ */
+class Pool {
+ public:
+  static Pool& instance() {
+    static Pool* p = new Pool();  // never destroyed: workers may still be parked at process exit
+    return *p;
+  }
+  /** Runs job(i) for i in [0, n) with job(0) on the calling thread; returns when all are done. */
+  void run(int n, const std::function<void(int)>& job) {
+    std::lock_guard<std::mutex> serial(runMutex_);
+    grow(n - 1);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      job_ = &job;
+      pending_ = n - 1;
+      next_ = 1;
+      limit_ = n;
+      ++generation_;
+    }
+    cv_.notify_all();
+    job(0);
+    std::unique_lock<std::mutex> lk(m_);
+    done_.wait(lk, [&] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void grow(int want) {
+    while (static_cast<int>(workers_.size()) < want) workers_.emplace_back([this] { loop(); });
+  }
+  void loop() {
+    unsigned long long seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lk(m_);
+      cv_.wait(lk, [&] { return generation_ != seen && next_ < limit_; });
+      seen = generation_;
+      int i = next_++;
+      const std::function<void(int)>* job = job_;
+      lk.unlock();
+      (*job)(i);
+      lk.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+  std::mutex runMutex_, m_;
+  std::condition_variable cv_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int)>* job_ = nullptr;
+  int pending_ = 0, next_ = 0, limit_ = 0;
+  unsigned long long generation_ = 0;
+};
+
 /** Runs the plan: each thread takes a contiguous group of chains; per-chain outputs go to private rows first. */
 void execute(const Library& L, RunPlan& p) {
   const size_t n = p.chains.size();
@@ -161,7 +223,8 @@ void execute(const Library& L, RunPlan& p) {
         const size_t row = static_cast<size_t>(it) * n + k;
         if (gq) std::copy_n(q.data() + it * d, d, gq + row * d);
         if (gc) std::copy_n(c.data() + it * cols, cols, gc + row * cols);
-        if (gs) std::copy_n(s.data() + it * MN_STATS, MN_STATS, gs + row * MN_STATS);
+        // statistics are stat-major: entry (stat · count · chains + row), so each statistic is one contiguous run
+        if (gs) for (int j = 0; j < MN_STATS; ++j) gs[static_cast<size_t>(j) * count * n + row] = s[it * MN_STATS + j];
       }
     }
   };
@@ -170,10 +233,8 @@ void execute(const Library& L, RunPlan& p) {
     work(0, n);
     return;
   }
-  std::vector<std::thread> pool;
-  for (int i = 1; i < t; ++i) pool.emplace_back(work, n * i / t, n * (i + 1) / t);
-  work(0, n / t);
-  for (auto& th : pool) th.join();
+  std::function<void(int)> job = [&](int i) { work(n * i / t, n * (i + 1) / t); };
+  Pool::instance().run(t, job);
 }
 
 class RunWorker : public Napi::AsyncWorker {
@@ -204,6 +265,7 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
                        {InstanceMethod("info", &FusedModel::Info), InstanceMethod("setData", &FusedModel::SetData),
                         InstanceMethod("logpGrad", &FusedModel::LogpGrad), InstanceMethod("constrain", &FusedModel::Constrain),
                         InstanceMethod("run", &FusedModel::Run), InstanceMethod("runAsync", &FusedModel::RunAsync),
+                        InstanceMethod("debugNodes", &FusedModel::DebugNodes),
                         InstanceMethod("dispose", &FusedModel::Dispose)});
   }
 
@@ -222,6 +284,7 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
     lib->constrain = sym<ConstrainFn>(lib->handle, "mn_constrain_values", path);
     lib->runChain = sym<RunChainFn>(lib->handle, "mn_run_chain", path);
     lib->prepare = sym<PrepareFn>(lib->handle, "mn_prepare", path);
+    lib->debugNodes = reinterpret_cast<DebugNodesFn>(dlsym(lib->handle, "mn_debug_nodes"));
     long long out[5];
     lib->info(out);
     lib->dim = out[0];
@@ -289,6 +352,21 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
     std::vector<double> scratch(static_cast<size_t>(L.modelDoubles));
     for (int k = 0; k < n; ++k) L.constrain(q.Data() + k * d, out.Data() + k * cols, L.dataF.data(), L.dataI.data(), scratch.data());
     return info.Env().Undefined();
+  }
+
+  // debugNodes(q, outGrad, vals, adjs) → logp: every node's value and adjoint (a library generated with debug)
+  Napi::Value DebugNodes(const Napi::CallbackInfo& info) {
+    auto& L = live();
+    if (!L.debugNodes) throw std::runtime_error("[fused] this library was not generated with its debug entry point");
+    const size_t d = static_cast<size_t>(L.dim);
+    auto q = f64(info[0], "q", d);
+    auto g = f64(info[1], "grad", d);
+    if (!info[2].IsTypedArray() || !info[3].IsTypedArray()) throw std::invalid_argument("[fused] debugNodes(q, grad, vals, adjs)");
+    auto vals = info[2].As<Napi::Float64Array>();
+    auto adjs = info[3].As<Napi::Float64Array>();
+    std::vector<double> scratch(static_cast<size_t>(L.modelDoubles));
+    double lp = L.debugNodes(q.Data(), g.Data(), L.dataF.data(), L.dataI.data(), scratch.data(), vals.Data(), adjs.Data());
+    return Napi::Number::New(info.Env(), lp);
   }
 
   Napi::Value Run(const Napi::CallbackInfo& info) {

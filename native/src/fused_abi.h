@@ -19,7 +19,7 @@ typedef struct MnChainArgs {
   double* grad;             /* in/out: gradient at q (dim) */
   double* out_q;            /* count × dim unconstrained draws, or null */
   double* out_columns;      /* count × columns constrained values, or null */
-  double* out_stats;        /* count × MN_STATS, or null */
+  double* out_stats;        /* count × MN_STATS, or null (the addon hands JS stat-major arrays: see fused.cc) */
   const void* data_f;       /* float data in the model's real type */
   const int* data_i;
   double* scratch;          /* mn_scratch_doubles(max_depth) doubles, private to this call */

@@ -7,6 +7,7 @@ import type { PlantedFault } from '../codegen/emitModel.ts';
 import type { TracedModel } from '../graph/model.ts';
 import { chainStream } from '../random/philox.ts';
 import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
+import type { Metric } from '../nuts/metric.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import { loadNative, type FusedRunArgs, type NativeFusedModel } from './native.ts';
 
@@ -22,8 +23,8 @@ function namedNodes(m: TracedModel): number[] {
   return [...m.params.map((p) => p.node), ...m.deterministics.map((d) => d.node)];
 }
 
-export function generateFor(m: TracedModel, dtype: Dtype, fault?: PlantedFault): GeneratedLibrary {
-  return generateLibrary(m.ir, namedNodes(m), dtype, 'cpp', fault);
+export function generateFor(m: TracedModel, dtype: Dtype, fault?: PlantedFault, debug = false): GeneratedLibrary {
+  return generateLibrary(m.ir, namedNodes(m), dtype, 'cpp', fault, debug);
 }
 
 export async function buildFused(m: TracedModel, dtype: Dtype, fault?: PlantedFault): Promise<FusedBuild> {
@@ -31,8 +32,8 @@ export async function buildFused(m: TracedModel, dtype: Dtype, fault?: PlantedFa
   return { lib, compiled: await compileLibrary(lib.fullSource) };
 }
 
-export function buildFusedSync(m: TracedModel, dtype: Dtype, fault?: PlantedFault): FusedBuild {
-  const lib = generateFor(m, dtype, fault);
+export function buildFusedSync(m: TracedModel, dtype: Dtype, fault?: PlantedFault, debug = false): FusedBuild {
+  const lib = generateFor(m, dtype, fault, debug);
   return { lib, compiled: compileLibrarySync(lib.fullSource) };
 }
 
@@ -82,6 +83,16 @@ export class FusedDensity implements Density {
     return out;
   }
 
+  /** Every node's value and adjoint at q (a library built with `debug`; see nodeOffsets). */
+  debugNodes(q: Float64Array): { logp: number; grad: Float64Array; vals: Float64Array; adjs: Float64Array } {
+    const total = this.model.ir.nodes.reduce((s, n) => s + n.shape.reduce((a, b) => a * b, 1), 0);
+    const vals = new Float64Array(total).fill(NaN);
+    const adjs = new Float64Array(total).fill(NaN);
+    const grad = new Float64Array(this.dim);
+    const logp = this.live().debugNodes(q, grad, vals, adjs);
+    return { logp, grad, vals, adjs };
+  }
+
   kernel(seed: number, chainIds: readonly number[], maxTreeDepth: number): TransitionKernel {
     return fusedKernel(this, this.live(), seed, chainIds, maxTreeDepth);
   }
@@ -94,8 +105,11 @@ export class FusedDensity implements Density {
 
 /** Above this many µs of estimated work a call runs on a worker thread (the event loop stays free). */
 const ASYNC_FROM_US = 2000;
-/** Above this many µs of estimated work per call the chains are spread over the machine's cores. */
-const THREADS_FROM_US = 300;
+/**
+ * Above this many µs of estimated work per call the chains are spread over the machine's cores (a persistent pool;
+ * handing work to it and collecting it costs some 10–50 µs on this 2-core box, so short calls stay on one thread).
+ */
+const THREADS_FROM_US = 1000;
 
 function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, chainIds: readonly number[],
   maxTreeDepth: number): TransitionKernel {
@@ -103,39 +117,52 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
   const ids = Uint32Array.from(chainIds, (c) => chainStream(seed, c).chain);
   const cores = availableParallelism();
   let usPerChainIteration = 0; // measured, per chain and transition
+  const profile = { nativeSeconds: 0, calls: 0 };
+  // the packed metrics of the last call, reused while the driver passes the same Metric objects
+  let lastMetrics: readonly Metric[] | null = null;
+  let lastMetricItems: Metric[] = [];
+  let invMetric = new Float64Array(0);
+  let chol: Float64Array | null = null;
   return {
     name: 'fused-cpu',
+    profile,
     async run(state: ChainsState, params, iteration, count): Promise<KernelRun> {
       const chains = state.chains;
       const dim = state.dim;
       const dense = params.metrics[0]?.kind === 'dense';
-      const invMetric = new Float64Array(chains * (dense ? dim * dim : dim));
-      const chol = dense ? new Float64Array(chains * dim * dim) : null;
-      params.metrics.forEach((m, c) => {
-        invMetric.set(m.invMetric, c * m.invMetric.length);
-        if (chol) chol.set(m.chol!, c * dim * dim);
-      });
+      if (params.metrics !== lastMetrics || params.metrics.some((m, c) => m !== lastMetricItems[c])) {
+        invMetric = new Float64Array(chains * (dense ? dim * dim : dim));
+        chol = dense ? new Float64Array(chains * dim * dim) : null;
+        params.metrics.forEach((m, c) => {
+          invMetric.set(m.invMetric, c * m.invMetric.length);
+          if (chol) chol.set(m.chol!, c * dim * dim);
+        });
+        lastMetrics = params.metrics;
+        lastMetricItems = [...params.metrics];
+      }
       const estimate = usPerChainIteration * chains * count;
+      const n = count * chains;
       const args: FusedRunArgs = {
         key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: dense ? 1 : 0,
         threads: estimate > THREADS_FROM_US ? Math.min(cores, chains) : 1,
-        stepSizes: Float64Array.from(params.stepSizes), invMetric, chol,
+        stepSizes: params.stepSizes, invMetric, chol,
         q: Float64Array.from(state.q), logp: Float64Array.from(state.logp), grad: Float64Array.from(state.grad),
-        outQ: new Float64Array(count * chains * dim), outColumns: new Float64Array(count * chains * d.columns),
-        outStats: new Float64Array(count * chains * STATS),
+        outQ: new Float64Array(n * dim), outColumns: new Float64Array(n * d.columns), outStats: new Float64Array(n * STATS),
       };
       const t0 = performance.now();
       if (estimate > ASYNC_FROM_US) await native.runAsync(args);
       else native.run(args);
-      const us = ((performance.now() - t0) * 1000) / (chains * count);
+      const ms = performance.now() - t0;
+      profile.nativeSeconds += ms / 1000;
+      profile.calls++;
+      const us = (ms * 1000) / (chains * count);
       usPerChainIteration = args.threads > 1 ? us * Math.min(cores, chains) : us;
-      const n = count * chains;
       const st = args.outStats!;
-      const pick = (j: number) => Float64Array.from({ length: n }, (_, i) => st[i * STATS + j]!);
+      const stat = (j: number) => st.subarray(j * n, (j + 1) * n);
       return {
         state: { chains, dim, q: args.q, logp: args.logp, grad: args.grad },
         q: args.outQ!,
-        stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
+        stats: { lp: stat(0), acceptStat: stat(1), treeDepth: stat(2), nLeapfrog: stat(3), divergent: stat(4), energy: stat(5) },
         constrained: args.outColumns!,
       };
     },

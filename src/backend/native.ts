@@ -60,6 +60,8 @@ export interface NativeFusedModel {
   constrain(Q: Float64Array, n: number, out: Float64Array): void;
   run(args: FusedRunArgs): void;
   runAsync(args: FusedRunArgs): Promise<void>;
+  /** Libraries generated with `debug` only: logp, and every node's value and adjoint at offsets nodeOffsets(ir). */
+  debugNodes(q: Float64Array, grad: Float64Array, vals: Float64Array, adjs: Float64Array): number;
   dispose(): void;
 }
 

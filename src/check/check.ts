@@ -3,6 +3,7 @@ import type { Dtype } from '../backend/density.ts';
 import type { Model, TracedModel } from '../graph/model.ts';
 import { engineLabel, checkEngineFactories, type CheckEngine, type NodeTrace } from './engine.ts';
 import './engines.ts';
+import './fusedEngine.ts';
 import { FD_EPSILON, FD_ERROR_THRESHOLD, gradientTest } from './finiteDiff.ts';
 import { firstDivergence } from './nodeDiff.ts';
 import { findNonFinite } from './nonFinite.ts';

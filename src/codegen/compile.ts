@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** Flags of every build: no floating-point contraction, so float64 results match the TypeScript oracle's rounding. */
-export const CXX_FLAGS = ['-O2', '-std=c++17', '-shared', '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-w'];
+export const CXX_FLAGS = ['-O3', '-std=c++17', '-shared', '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-w'];
 
 export class CompilerError extends Error {}
 

@@ -54,7 +54,7 @@ class FunctionEmitter {
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly live: readonly number[],
     private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault, private readonly prepare = false) {
     let total = 0;
-    for (const k of live) if (this.layout.storage.get(k)!.kind === 'array') total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
+    for (const k of live) if (this.layout.storage.get(k)!.kind === 'array' || needGrad.has(k)) total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
     this.useLocal = total <= LOCAL_ELEMENTS;
   }
 
@@ -156,10 +156,12 @@ class FunctionEmitter {
       if (!this.needGrad.has(k)) continue;
       const s = this.layout.storage.get(k)!;
       if (s.kind === 'param') this.body.push(`R* ${g(k)} = gq + ${s.offset};`);
-      else if (s.kind === 'alias') this.body.push(`auto ${g(k)} = ${g(s.of)};`);
-      else if (s.kind === 'array') {
-        this.array(g(k), s.size);
-        this.body.push(`for (int z = 0; z < ${s.size}; ++z) ${g(k)}[z] = 0;`);
+      else if (s.kind === 'array' || s.kind === 'alias') {
+        // a reshape's adjoint has its own array, added to its input's at its turn as the oracle does: sharing the
+        // input's would interleave the additions differently and round differently
+        const size = sizeOf(this.node(k).shape);
+        this.array(g(k), size);
+        this.body.push(`for (int z = 0; z < ${size}; ++z) ${g(k)}[z] = 0;`);
       }
     }
   }
@@ -167,7 +169,13 @@ class FunctionEmitter {
   backward(k: number): void {
     const n = this.node(k);
     const op = n.op;
-    if (op === 'param' || op === 'const' || op === 'reshape' || !this.needGrad.has(k)) return;
+    if (op === 'param' || op === 'const' || !this.needGrad.has(k)) return;
+    if (op === 'reshape') {
+      if (this.needGrad.has(n.inputs[0]!)) {
+        this.body.push(`// adjoint of node ${k}: reshape`, `for (int i = 0; i < ${sizeOf(n.shape)}; ++i) ${g(n.inputs[0]!)}[i] += ${g(k)}[i];`);
+      }
+      return;
+    }
     const need = n.inputs.map((i) => this.needGrad.has(i));
     if (!need.some(Boolean)) return;
     const out = n.shape;
@@ -237,6 +245,16 @@ class FunctionEmitter {
   }
 }
 
+/** Offset of each node's values in the flat per-node buffers of the debug entry point (row-major, node order). */
+export function nodeOffsets(ir: GraphIR): number[] {
+  let o = 0;
+  return ir.nodes.map((n) => {
+    const at = o;
+    o += sizeOf(n.shape);
+    return at;
+  });
+}
+
 function lineDims(n: GraphNode): { outer: number; len: number; inner: number } {
   const ax = n.attrs!.axis!;
   const s = n.shape;
@@ -253,7 +271,7 @@ function indent(lines: string[]): string {
  * The model as source: `mn_logp_grad_r(q, gq, D, I, W)` returns logp and writes the gradient, `mn_constrain_r(q, out,
  * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`.
  */
-export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault): EmittedModel {
+export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, debug = false): EmittedModel {
   const out = ir.output;
   const layout = planLayout(ir, [out, ...named]);
   // logp and gradient
@@ -265,6 +283,32 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
   if (needGrad.has(out)) fl['body'].push(`${g(out)}[0] = 1;`);
   for (let i = liveL.length - 1; i >= 0; i--) fl.backward(liveL[i]!);
   const L = fl.finish();
+  // debug: the same computation, then every live node's value and adjoint copied out (offsets: nodeOffsets(ir))
+  let debugFn = '';
+  if (debug) {
+    const liveAll = ancestors(ir, [out, ...named]);
+    const fd = new FunctionEmitter(ir, layout, liveAll, needGrad, fault);
+    for (const k of liveAll) fd.forward(k);
+    fd.declareAdjoints();
+    if (needGrad.has(out)) fd['body'].push(`${g(out)}[0] = 1;`);
+    for (let i = liveL.length - 1; i >= 0; i--) fd.backward(liveL[i]!);
+    const offs = nodeOffsets(ir);
+    for (const k of liveAll) {
+      const n = sizeOf(ir.nodes[k]!.shape);
+      fd['body'].push(`for (int i = 0; i < ${n}; ++i) vals[${offs[k]} + i] = (double)${v(k)}[i];`);
+      if (needGrad.has(k)) fd['body'].push(`for (int i = 0; i < ${n}; ++i) adjs[${offs[k]} + i] = (double)${g(k)}[i];`);
+    }
+    const Dd = fd.finish();
+    debugFn = `
+DEVICE double mn_debug_nodes_r(const R* MN_RESTRICT q, R* MN_RESTRICT gq, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W, double* vals, double* adjs) {
+  (void)D; (void)I; (void)W;
+  for (int i = 0; i < MN_DIM; ++i) gq[i] = 0;
+${indent(Dd.decl)}
+${indent(Dd.body)}
+  return (double)${v(out)}[0];
+}
+`;
+  }
   // constrained values
   const liveC = ancestors(ir, named);
   const fc = new FunctionEmitter(ir, layout, liveC, new Set());
@@ -298,6 +342,7 @@ ${indent(L.decl)}
 ${indent(L.body)}
   return (double)${v(out)}[0];
 }
+${debugFn}
 DEVICE void mn_constrain_r(const R* MN_RESTRICT q, double* MN_RESTRICT out, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
   (void)q; (void)D; (void)I; (void)W;
 ${indent(C.decl)}

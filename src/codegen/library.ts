@@ -75,15 +75,32 @@ MN_EXPORT void mn_run_chain(const MnChainArgs* a) {
 `;
 }
 
+/** The debug entry point: logp, gradient, and every node's value and adjoint (check's node-by-node view). */
+function debugExport(dtype: Dtype): string {
+  const body = dtype === 'float64'
+    ? 'return mn_debug_nodes_r(q, grad, (const R*)D, I, (R*)scratch, vals, adjs);'
+    : `R* W = (R*)scratch;
+  for (int i = 0; i < MN_DIM; ++i) W[i] = (R)q[i];
+  double lp = mn_debug_nodes_r(W, W + MN_DIM, (const R*)D, I, W + 2 * MN_DIM, vals, adjs);
+  for (int i = 0; i < MN_DIM; ++i) grad[i] = (double)W[MN_DIM + i];
+  return lp;`;
+  return `
+MN_EXPORT double mn_debug_nodes(const double* q, double* grad, const void* D, const int* I, double* scratch, double* vals, double* adjs) {
+  ${body}
+}
+`;
+}
+
 /**
  * Generates the library of `ir` for `target`: `named` are the nodes whose constrained values each draw records
  * (parameters then deterministics, flattened in order).
  */
 export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, target: Target = 'cpp',
-  fault?: PlantedFault): GeneratedLibrary {
-  const m = emitModel(ir, named, dtype, fault);
+  fault?: PlantedFault, debug = false): GeneratedLibrary {
+  const m = emitModel(ir, named, dtype, fault, debug);
   const parts = [prelude(target), abiHeader(), `#define MN_PRE_SIZE ${m.preSize}`, m.source, wrappers(dtype, m.work), nutsSource()];
   if (target === 'cpp') parts.push(cppExports());
+  if (target === 'cpp' && debug) parts.push(debugExport(dtype));
   return { ...m, target, dtype, fullSource: parts.join('\n') };
 }
 

@@ -64,6 +64,7 @@ DEVICE double mn_lgamma_pos(double x) {
   return ${lit(HALF_LOG_2PI)} + (z + 0.5) * mn_log(t) - t + mn_log(a);
 }
 DEVICE double mn_lgamma(double x) {
+  if (x > 0 && x < 0.5) return mn_lgamma_pos(x + 1.0) - mn_log(x);
   if (x < 0.5) return mn_log(${lit(Math.PI)} / mn_fabs(mn_sin(${lit(Math.PI)} * x))) - mn_lgamma_pos(1.0 - x);
   return mn_lgamma_pos(x);
 }
@@ -77,7 +78,7 @@ DEVICE double mn_digamma_pos(double x) {
   return mn_log(x) - 0.5 / x - mn_digamma_tail(x) - acc;
 }
 DEVICE double mn_digamma(double x) {
-  if (x < 0.5) return mn_digamma_pos(1.0 - x) - ${lit(Math.PI)} / mn_tan(${lit(Math.PI)} * x);
+  if (x <= 0) return mn_digamma_pos(1.0 - x) - ${lit(Math.PI)} / mn_tan(${lit(Math.PI)} * x);
   return mn_digamma_pos(x);
 }
 DEVICE double mn_trigamma_pos(double x) {
@@ -88,7 +89,7 @@ DEVICE double mn_trigamma_pos(double x) {
   return acc + i + 0.5 * i2 + i * i2 * (${lit(1 / 6)} - i2 * (${lit(1 / 30)} - i2 * (${lit(1 / 42)} - i2 * (${lit(1 / 30)}))));
 }
 DEVICE double mn_trigamma(double x) {
-  if (x < 0.5) {
+  if (x <= 0) {
     double s = mn_sin(${lit(Math.PI)} * x);
     return -mn_trigamma_pos(1.0 - x) + (${lit(Math.PI)} * ${lit(Math.PI)}) / (s * s);
   }

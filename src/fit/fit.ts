@@ -15,6 +15,15 @@ export interface FitExtras {
   readonly profile?: SamplingProfile;
   /** The traced model, for posterior predictive simulation. */
   readonly model?: TracedModel;
+  /** Fused engine: seconds inside the native transition calls during warmup and sampling, and their number. */
+  readonly kernelProfile?: KernelProfile;
+}
+
+export interface KernelProfile {
+  readonly warmupNativeSeconds: number;
+  readonly samplingNativeSeconds: number;
+  readonly warmupCalls: number;
+  readonly samplingCalls: number;
 }
 
 /** Post-warmup sampling time split (seconds), for the MLX backend. */

@@ -14,6 +14,7 @@ import type { PointState, TransitionInfo } from './kernel.ts';
 import { fromPoints, toPoints, typescriptKernel, type KernelRun, type TransitionKernel } from './transitionKernel.ts';
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
+import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
 
 export interface SampleOptions {
   warmup?: number;
@@ -42,6 +43,12 @@ export interface SampleOptions {
    * Default true; also off with the environment variable MLX_NUTS_PIN=0.
    */
   pinThreads?: boolean;
+  /**
+   * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' adapts one step size and one metric
+   * shared by all chains from all of them (src/nuts/pooledWarmup.ts). Default 'pooled' for the fused engine on the GPU
+   * with 32 chains or more, else 'chain'.
+   */
+  adaptation?: 'chain' | 'pooled';
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
@@ -140,8 +147,11 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let kernelCalls = 0;
 
     const tw = performance.now();
-    const w = warmupInit(d, points, streams, warmup, delta, metricKind);
+    const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= 32 ? 'pooled' : 'chain');
+    if (adaptation !== 'chain' && adaptation !== 'pooled') throw new Error(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
     let state = fromPoints(points, d.dim);
+    const pooled = adaptation === 'pooled' ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
+    const w = pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
     let aborted = false;
     let lastYield = performance.now();
     for (let it = 0; it < warmup; it++) {
@@ -149,12 +159,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
       kernelCalls++;
       state = r.state;
-      points = toPoints(state);
-      const info = points.map((_, k) => infoAt(r, k));
-      info.forEach((_, k) => record(warmupStats[k]!, it, r, k, eps[k]!));
-      warmupUpdate(w, d, points, info, streams);
-      state = fromPoints(points, d.dim);
-      progress.update('warmup', it + 1, info, w.stepSizes);
+      if (pooled) {
+        for (let k = 0; k < chains; k++) record(warmupStats[k]!, it, r, k, eps[k]!);
+        pooledWarmupUpdate(pooled, d, state, r, streams);
+        if (options.progress) progress.update('warmup', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, k)), w.stepSizes);
+      } else {
+        points = toPoints(state);
+        const info = points.map((_, k) => infoAt(r, k));
+        info.forEach((_, k) => record(warmupStats[k]!, it, r, k, eps[k]!));
+        warmupUpdate(w, d, points, info, streams);
+        progress.update('warmup', it + 1, info, w.stepSizes);
+      }
       if (performance.now() - lastYield > 25) {
         await yieldToLoop();
         lastYield = performance.now();
@@ -166,6 +181,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     }
     const stepSizes = warmupFinal(w);
     const warmupSeconds = (performance.now() - tw) / 1000;
+    const kp0 = kernel.profile ? { ...kernel.profile } : null;
     const ts = performance.now();
     let done = 0;
     let recordMs = 0;
@@ -240,7 +256,12 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
     };
-    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, profile, model: d.model });
+    const kp = kernel.profile;
+    const kernelProfile = kp && kp0 ? {
+      warmupNativeSeconds: kp0.nativeSeconds, samplingNativeSeconds: kp.nativeSeconds - kp0.nativeSeconds,
+      warmupCalls: kp0.calls, samplingCalls: kp.calls - kp0.calls,
+    } : undefined;
+    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, profile, model: d.model, kernelProfile });
     if (options.output) fit.writeStanCsv(options.output);
     return fit;
   } finally {

@@ -49,6 +49,8 @@ export interface TransitionKernel {
    * it addresses the random numbers). Pure in its inputs: the same call gives the same result.
    */
   run(state: ChainsState, params: KernelParams, iteration: number, count: number): KernelRun | Promise<KernelRun>;
+  /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
+  readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
 }
 
 export function emptyStats(n: number): TransitionStats {
@@ -56,9 +58,10 @@ export function emptyStats(n: number): TransitionStats {
   return { lp: f(), acceptStat: f(), treeDepth: f(), nLeapfrog: f(), divergent: f(), energy: f() };
 }
 
+/** Per-chain views of a state (no copies: a kernel never writes to the state it returned). */
 export function toPoints(s: ChainsState): PointState[] {
   return Array.from({ length: s.chains }, (_, c) => ({
-    q: s.q.slice(c * s.dim, (c + 1) * s.dim), logp: s.logp[c]!, grad: s.grad.slice(c * s.dim, (c + 1) * s.dim),
+    q: s.q.subarray(c * s.dim, (c + 1) * s.dim), logp: s.logp[c]!, grad: s.grad.subarray(c * s.dim, (c + 1) * s.dim),
   }));
 }
 

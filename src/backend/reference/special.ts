@@ -8,7 +8,13 @@ export const LANCZOS = [
 ];
 export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/**
+ * log Γ(x). For 0 < x < ½ the recurrence log Γ(x) = log Γ(x + 1) − log x (exact, and free of trigonometry, whose
+ * rounding differs between V8 and C libraries: the generated code then matches this function bit for bit); the
+ * reflection formula only for x ≤ 0.
+ */
 export function lgamma(x: number): number {
+  if (x > 0 && x < 0.5) return lgamma(x + 1) - Math.log(x);
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
   const z = x - 1;
   let a = LANCZOS[0]!;
@@ -17,9 +23,9 @@ export function lgamma(x: number): number {
   return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** ψ(x): recurrence to x ≥ 6, then the asymptotic series (Abramowitz & Stegun 6.3.18); reflection below 0.5. */
+/** ψ(x): recurrence to x ≥ 6, then the asymptotic series (Abramowitz & Stegun 6.3.18); reflection for x ≤ 0. */
 export function digamma(x: number): number {
-  if (x < 0.5) return digamma(1 - x) - Math.PI / Math.tan(Math.PI * x);
+  if (x <= 0) return digamma(1 - x) - Math.PI / Math.tan(Math.PI * x);
   let acc = 0;
   while (x < 6) {
     acc += 1 / x;
@@ -28,9 +34,9 @@ export function digamma(x: number): number {
   return Math.log(x) - 0.5 / x - digammaTail(x) - acc;
 }
 
-/** ψ′(x): recurrence to x ≥ 6, then the asymptotic series (A&S 6.4.12); reflection below 0.5. */
+/** ψ′(x): recurrence to x ≥ 6, then the asymptotic series (A&S 6.4.12); reflection for x ≤ 0. */
 export function trigamma(x: number): number {
-  if (x < 0.5) {
+  if (x <= 0) {
     const s = Math.sin(Math.PI * x);
     return -trigamma(1 - x) + (Math.PI * Math.PI) / (s * s);
   }
