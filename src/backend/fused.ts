@@ -123,6 +123,9 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
   let lastMetricItems: Metric[] = [];
   let invMetric = new Float64Array(0);
   let chol: Float64Array | null = null;
+  // buffers reused from call to call (see TransitionKernel.run: results are valid until the next call)
+  let last: { q: Float64Array; logp: Float64Array; grad: Float64Array } | null = null;
+  let out = { n: -1, q: new Float64Array(0), columns: new Float64Array(0), stats: new Float64Array(0) };
   return {
     name: 'fused-cpu',
     profile,
@@ -142,12 +145,15 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
       }
       const estimate = usPerChainIteration * chains * count;
       const n = count * chains;
+      // the state a run returns lives in this kernel's buffers: passed back unchanged it is advanced in place
+      const own = state.q === last?.q && state.logp === last.logp && state.grad === last.grad;
+      if (!own) last = { q: Float64Array.from(state.q), logp: Float64Array.from(state.logp), grad: Float64Array.from(state.grad) };
+      if (out.n !== n) out = { n, q: new Float64Array(n * dim), columns: new Float64Array(n * d.columns), stats: new Float64Array(n * STATS) };
       const args: FusedRunArgs = {
         key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: dense ? 1 : 0,
         threads: estimate > THREADS_FROM_US ? Math.min(cores, chains) : 1,
-        stepSizes: params.stepSizes, invMetric, chol,
-        q: Float64Array.from(state.q), logp: Float64Array.from(state.logp), grad: Float64Array.from(state.grad),
-        outQ: new Float64Array(n * dim), outColumns: new Float64Array(n * d.columns), outStats: new Float64Array(n * STATS),
+        stepSizes: params.stepSizes, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
+        outQ: out.q, outColumns: out.columns, outStats: out.stats,
       };
       const t0 = performance.now();
       if (estimate > ASYNC_FROM_US) await native.runAsync(args);

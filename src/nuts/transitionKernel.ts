@@ -46,7 +46,8 @@ export interface TransitionKernel {
   readonly name: string;
   /**
    * `count` transitions of every chain, the first being iteration `iteration` (0-based over warmup and sampling:
-   * it addresses the random numbers). Pure in its inputs: the same call gives the same result.
+   * it addresses the random numbers). The same inputs give the same result. A kernel may reuse its buffers: what a
+   * run returns is valid until the next run of that kernel (a state it returned may be passed back to continue).
    */
   run(state: ChainsState, params: KernelParams, iteration: number, count: number): KernelRun | Promise<KernelRun>;
   /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
