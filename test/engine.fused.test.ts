@@ -160,3 +160,58 @@ describe('selection', () => {
     expect(d.logpGrad(Float64Array.of(0.5)).grad[0]).toBeCloseTo(-0.5, 14);
   });
 });
+
+describe('generated code is a security boundary', () => {
+  test('no user-supplied string reaches the source', async () => {
+    const evil = 'evil"); system("touch /tmp/pwned"); /*';
+    const m = model(evil, (b) => {
+      const mu = b.param('mu_pwned', Normal(0, 1));
+      b.deterministic('twice_pwned', mu.mul(2));
+      b.observe(Normal(mu, 1), [0.5, 1.5], evil);
+    });
+    const { generateFor } = await import('../src/backend/fused.ts');
+    const src = generateFor(m.trace('float64'), 'float64').fullSource;
+    for (const s of ['pwned', 'evil', 'system(']) expect(src).not.toContain(s);
+    const d = await logDensity(m, { backend: 'fused' });
+    expect(d.logpGrad(Float64Array.of(0.25)).logp).toBeCloseTo(logDensitySync(m, { backend: 'reference' }).logpGrad(Float64Array.of(0.25)).logp, 12);
+    d.dispose();
+  });
+
+  test('a cached library writable by others, or whose source does not match its name, is refused', async () => {
+    const { mkdtempSync, chmodSync, readdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-cache-'));
+    const before = process.env['MLX_NUTS_CACHE'];
+    process.env['MLX_NUTS_CACHE'] = dir;
+    try {
+      const m = model('cache_probe', (b) => { b.param('x', Normal(0, 1)); });
+      (await logDensity(m, { backend: 'fused' })).dispose();
+      const so = readdirSync(dir).find((f) => f.endsWith('.so'))!;
+      chmodSync(join(dir, so), 0o777);
+      await expect(logDensity(m, { backend: 'fused' })).rejects.toThrow(/writable by others/);
+      chmodSync(join(dir, so), 0o700);
+      writeFileSync(join(dir, so.replace(/\.so$/, '.cc')), '// tampered\n');
+      await expect(logDensity(m, { backend: 'fused' })).rejects.toThrow(/does not hold the source/);
+    } finally {
+      if (before === undefined) delete process.env['MLX_NUTS_CACHE'];
+      else process.env['MLX_NUTS_CACHE'] = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing compiler is a clear error, and sample() falls back to the MLX graph only when allowed', async () => {
+    const before = process.env['CXX'];
+    process.env['CXX'] = '/nonexistent/g++';
+    const m = model('no_compiler_probe', (b) => { b.param('x', Normal(0, 1), { shape: [2] }); });
+    try {
+      await expect(logDensity(m, { backend: 'fused' })).rejects.toThrow(/C\+\+ compiler, and '\/nonexistent\/g\+\+' could not be run.*backend: 'mlx'/s);
+      await expect(sample(m, 5, { chains: 1, warmup: 5, backend: 'fused' })).rejects.toThrow(/could not be run/);
+      const fit = await sample(m, 5, { chains: 1, warmup: 5 }); // backend not given: the fallback is allowed
+      expect(fit.data.config).toMatchObject({ backend: 'mlx', engine: 'typescript' });
+    } finally {
+      if (before === undefined) delete process.env['CXX'];
+      else process.env['CXX'] = before;
+    }
+  });
+});

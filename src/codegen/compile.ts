@@ -17,20 +17,21 @@ export function compilerCommand(): string {
   return process.env['CXX'] || 'g++';
 }
 
-let versionCache: string | null = null;
+const versionCache = new Map<string, string>();
 
 /** The compiler's identity (part of the cache key); a clear error when there is none. */
 export function compilerVersion(): string {
-  if (versionCache) return versionCache;
   const cxx = compilerCommand();
+  const known = versionCache.get(cxx);
+  if (known) return known;
   try {
-    versionCache = `${cxx} ${execFileSync(cxx, ['-dumpfullversion', '-dumpversion'], { encoding: 'utf8' }).trim()}`;
+    versionCache.set(cxx, `${cxx} ${execFileSync(cxx, ['-dumpfullversion', '-dumpversion'], { encoding: 'utf8' }).trim()}`);
   } catch (e) {
     throw new CompilerError(`[fused] the fused engine compiles each model with a C++ compiler, and '${cxx}' could not be run ` +
       `(${(e as Error).message.split('\n')[0]}). Install g++ (Debian/Ubuntu: apt install g++), point CXX at a compiler, ` +
       "or sample with backend: 'mlx'.");
   }
-  return versionCache;
+  return versionCache.get(cxx)!;
 }
 
 /** The per-user cache folder: MLX_NUTS_CACHE, else $XDG_CACHE_HOME/mlx-nuts/fused, else ~/.cache/mlx-nuts/fused. */
