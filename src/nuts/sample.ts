@@ -199,6 +199,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       const callMs = performance.now() - tc;
       state = r.state;
       const tr = performance.now();
+      let kept = count;
       for (let j = 0; j < count; j++) {
         const it = done + j;
         for (let k = 0; k < chains; k++) {
@@ -217,9 +218,13 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
           if (clampedSlices.some((p) => q.subarray(p.offset, p.offset + p.size).some((y) => Math.abs(y) >= L))) clampHits[k]!++;
         }
         if (options.progress) progress.update('sampling', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
+        if (options.signal?.aborted) { // stop after this iteration, as with one call per iteration
+          kept = j + 1;
+          break;
+        }
       }
       recordMs += performance.now() - tr;
-      done += count;
+      done += kept;
       // grow the chunk while calls are short: fewer native calls, same draws (each transition is addressed by iteration)
       if (callMs < CHUNK_MS / 2) chunk = Math.min(chunk * 2, 1 << 16);
       else if (callMs > CHUNK_MS * 2 && chunk > 1) chunk = Math.max(1, chunk >> 1);
