@@ -154,8 +154,10 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const w = pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
     let aborted = false;
     let lastYield = performance.now();
+    const warmupEps = new Float64Array(chains);
     for (let it = 0; it < warmup; it++) {
-      const eps = Float64Array.from(w.stepSizes);
+      const eps = warmupEps;
+      eps.set(w.stepSizes);
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
       kernelCalls++;
       state = r.state;

@@ -51,16 +51,20 @@ export class Welford {
   n = 0;
   readonly mean: Float64Array;
   readonly m2: Float64Array;
+  /** Scratch for the update (one per estimator: no allocation per draw). */
+  private readonly delta: Float64Array;
 
   constructor(readonly dim: number, readonly kind: MetricKind) {
     this.mean = new Float64Array(dim);
+    this.delta = new Float64Array(dim);
     this.m2 = new Float64Array(kind === 'diag' ? dim : dim * dim);
   }
+
 
   add(q: Float64Array): void {
     this.n++;
     const d = this.dim;
-    const delta = new Float64Array(d);
+    const delta = this.delta;
     for (let i = 0; i < d; i++) {
       delta[i] = q[i]! - this.mean[i]!;
       this.mean[i]! += delta[i]! / this.n;
