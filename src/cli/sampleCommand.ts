@@ -11,7 +11,7 @@ import { writeReport } from '../plots/report.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 
 export interface SampleCliOptions {
-  draws: number; warmup: number; chains: number; seed: number; backend: 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
+  draws: number; warmup: number; chains: number; seed: number; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
   device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
   progress: boolean; overwrite: boolean; vars?: string[];
 }
@@ -55,7 +55,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
     process.off('SIGINT', onSigint);
   }
   const t = fit.data.timing;
-  console.log(`\n${m.name}: ${fit.chains} chains × ${fit.numDraws} draws (${o.backend}${o.backend === 'mlx' ? `, ${fit.data.config.dtype}` : ''}) — ` +
+  console.log(`\n${m.name}: ${fit.chains} chains × ${fit.numDraws} draws (${fit.data.config.backend}, ${fit.data.config.dtype}, ${fit.data.config.engine ?? 'typescript'} kernel) — ` +
     `compile ${t.compileSeconds.toFixed(2)} s, warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s` +
     `${ac.signal.aborted ? ' — interrupted' : ''}`);
   console.log(fit.summaryTable());
@@ -81,7 +81,7 @@ export function sampleOptions(c: Command): Command {
     .option('--warmup <n>', 'warmup iterations per chain', intOption('warmup', 0), 1000)
     .option('--chains <n>', 'number of chains', intOption('chains', 1), 4)
     .option('--seed <n>', 'random seed', intOption('seed'), 1)
-    .option('--backend <name>', "'mlx' or 'reference'", choiceOption('backend', ['mlx', 'reference'] as const), 'mlx')
+    .option('--backend <name>', "'fused' (generated C++, the default), 'mlx' or 'reference'", choiceOption('backend', ['fused', 'mlx', 'reference'] as const), 'fused')
     .option('--dtype <name>', "'float32' or 'float64' (default: float32 on mlx, float64 on reference)", choiceOption('dtype', ['float32', 'float64'] as const))
     .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), 'cpu')
     .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), 'diag')
