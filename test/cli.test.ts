@@ -39,7 +39,7 @@ describe('option parsing says what it received', () => {
     [['--target-accept', 'abc'], /target-accept must be a number, got 'abc'/],
     [['--target-accept', '1.5'], /target-accept must be in \[0\.1, 1\), got 1\.5/],
     [['--chains', '0'], /chains must be at least 1, got 0/],
-    [['--backend', 'stan'], /backend must be 'mlx' or 'reference', got 'stan'/],
+    [['--backend', 'stan'], /backend must be 'fused' or 'mlx' or 'reference', got 'stan'/],
   ])('%j', async (args, message) => {
     const r = await cli(['sample', 'models/eight_schools.ts', ...args]);
     expect(r.code).toBe(1);
