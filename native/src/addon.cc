@@ -8,6 +8,7 @@
 #include "debug.h"
 #include "density.h"
 #include "fused.h"
+#include "fused_cuda.h"
 
 namespace mx = mlx::core;
 using namespace mlxnuts;
@@ -157,6 +158,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerDebug(env, exports);
   registerAffinity(env, exports);
   registerFused(env, exports);
+  registerFusedCuda(env, exports);
   return exports;
 }
 

@@ -4,6 +4,7 @@ import { defaultDtype } from '../precision/policy.ts';
 import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
 import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';
+import { fusedGpuModelDensity } from './fusedGpu.ts';
 import { MlxDensity } from './mlx.ts';
 import type { NativeProfile } from './native.ts';
 import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
@@ -31,13 +32,13 @@ export const BACKENDS: readonly BackendName[] = ['fused', 'mlx', 'reference'];
 export function resolveOptions(fn: string, opts: LogDensityOptions): Required<LogDensityOptions> {
   const backend = opts.backend ?? 'fused';
   if (!BACKENDS.includes(backend)) throw new Error(`[${fn}] backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backend)}`);
-  const dtype = opts.dtype ?? defaultDtype(backend);
+  // the fused engine on the GPU stores the model in float32 by default (its NUTS state is float64 either way)
+  const dtype = opts.dtype ?? (backend === 'fused' && opts.device === 'gpu' ? 'float32' : defaultDtype(backend));
   if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`[${fn}] dtype must be 'float32' or 'float64', got '${dtype}'`);
   if (backend === 'reference' && dtype !== 'float64') throw new Error(`[${fn}] the reference backend computes in float64; dtype '${dtype}' is not available there`);
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'gpu') throw new Error(`[${fn}] device must be 'cpu' or 'gpu', got '${device}'`);
   if (backend === 'reference' && device !== 'cpu') throw new Error(`[${fn}] the reference backend runs on the CPU only`);
-  if (backend === 'fused' && device !== 'cpu') throw new Error(`[${fn}] the fused engine runs on the CPU in this build; use backend: 'mlx' for device 'gpu'`);
   return { backend, dtype, device };
 }
 
@@ -48,8 +49,8 @@ function traceOf(model: Model, dtype: Dtype): TracedModel {
 
 /** Compiles `model`'s log density; the fused backend compiles C++ off the main thread. */
 export async function logDensity(model: Model, opts: LogDensityOptions = {}): Promise<ModelDensity> {
-  const { backend, dtype } = resolveOptions('logDensity', opts);
-  if (backend !== 'fused') return logDensitySync(model, opts);
+  const { backend, dtype, device } = resolveOptions('logDensity', opts);
+  if (backend !== 'fused' || device === 'gpu') return logDensitySync(model, opts);
   const traced = traceOf(model, dtype);
   return fusedModelDensity(traced, await buildFused(traced, dtype));
 }
@@ -57,6 +58,7 @@ export async function logDensity(model: Model, opts: LogDensityOptions = {}): Pr
 export function logDensitySync(model: Model, opts: LogDensityOptions = {}): ModelDensity {
   const { backend, dtype, device } = resolveOptions('logDensity', opts);
   const traced = traceOf(model, dtype);
+  if (backend === 'fused' && device === 'gpu') return fusedGpuModelDensity(traced, dtype);
   if (backend === 'fused') return fusedModelDensity(traced, buildFusedSync(traced, dtype));
   const inner: Density = backend === 'mlx' ? new MlxDensity(traced.ir, dtype, device) : new ReferenceDensity(traced.ir);
   const interp = new GraphInterpreter(traced.ir);

@@ -1,0 +1,165 @@
+// npm run bench:gpu — mlx-nuts' fused engine on the GPU beside NumPyro on the same card (NumPyro's GPU defaults:
+// float32, JAX on CUDA, chain_method='vectorized'), 500 + 500 draws, ESS/s with ESS from mlx-nuts' own diagnostics
+// (min bulk ESS over the reported columns; seconds = warmup + sampling, compile apart). Run on an NVIDIA machine with
+// the addon built against MLX_NUTS_MLX=cuda-13 (../shared/gpu/README.md says how). Options:
+//   --models a,b  --chains 1024,16384 (mlx-nuts)  --numpyro-chains 1024  --peers numpyro|none  --warmup 500 --draws 500
+//   --seed 1  --out bench/results  --budget <seconds> (skips what would start after it)  --name <file stem under $OUT>
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sample } from '../src/index.ts';
+import { loadNative } from '../src/backend/native.ts';
+import { MODELS } from '../models/index.ts';
+import { essBulkMany } from './essPool.ts';
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    models: { type: 'string' },
+    chains: { type: 'string', default: '1024,16384' },
+    'numpyro-chains': { type: 'string', default: '1024' },
+    peers: { type: 'string', default: 'numpyro' },
+    warmup: { type: 'string', default: '500' },
+    draws: { type: 'string', default: '500' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'bench/results' },
+    budget: { type: 'string', default: '1e9' },
+    python: { type: 'string', default: 'python3' },
+    name: { type: 'string', default: 'gpu-bench' },
+  },
+});
+
+export interface GpuBenchRecord {
+  readonly model: string;
+  readonly sampler: 'mlx-nuts' | 'numpyro';
+  readonly engine: string;
+  readonly dtype: string;
+  readonly chains: number;
+  readonly warmup: number;
+  readonly draws: number;
+  readonly seed: number;
+  /** warmup + sampling wall time (compile apart) */
+  readonly samplingSeconds: number;
+  readonly warmupSeconds?: number;
+  readonly compileSeconds: number;
+  readonly minEssBulk: number;
+  readonly essPerSecond: number;
+  readonly divergences: number;
+  readonly gradientEvaluations?: number;
+  readonly version?: string;
+  readonly device?: string;
+}
+
+const models = args.models ? args.models.split(',') : Object.keys(MODELS);
+for (const m of models) if (!MODELS[m]) throw new Error(`[bench:gpu] unknown model '${m}'; known: ${Object.keys(MODELS).join(', ')}`);
+const chainCounts = args.chains!.split(',').map(Number).filter((x) => x > 0);
+const npChains = args['numpyro-chains']!.split(',').map(Number).filter((x) => x > 0);
+const peers = args.peers === 'none' ? [] : args.peers!.split(',');
+const warmup = Number(args.warmup);
+const draws = Number(args.draws);
+const seed = Number(args.seed);
+const deadline = performance.now() + 1000 * Number(args.budget);
+const info = loadNative().info();
+if (!info.gpuAvailable) throw new Error('[bench:gpu] MLX sees no GPU: build the addon with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine');
+
+/** Columns whose ESS is reported: the model's report list, else every column (as bench/run.ts). */
+function reported(model: string, columns: readonly string[]): string[] {
+  const rep = MODELS[model]!.meta.report;
+  return rep ? columns.filter((c) => rep.some((r) => c === r || c.startsWith(`${r}[`))) : [...columns];
+}
+
+const records: GpuBenchRecord[] = [];
+const skipped: string[] = [];
+const log = (s: string) => console.error(`[bench:gpu] ${s}`);
+
+for (const model of models) {
+  for (const chains of chainCounts) {
+    if (performance.now() > deadline) {
+      skipped.push(`mlx-nuts ${model} ${chains} chains (time budget)`);
+      continue;
+    }
+    try {
+      const fit = await sample(MODELS[model]!.model, draws, { device: 'gpu', backend: 'fused', chains, warmup, seed });
+      const t = fit.data.timing;
+      const cols = reported(model, fit.columns);
+      const ess = Math.min(...await essBulkMany(cols.map((c) => fit.draws(c))));
+      const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0) +
+        fit.data.warmupStats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
+      const secs = t.warmupSeconds + t.samplingSeconds;
+      const rec: GpuBenchRecord = {
+        model, sampler: 'mlx-nuts', engine: fit.data.config.engine ?? '', dtype: fit.data.config.dtype, chains, warmup, draws, seed,
+        samplingSeconds: secs, warmupSeconds: t.warmupSeconds, compileSeconds: t.compileSeconds, minEssBulk: ess, essPerSecond: ess / secs,
+        divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
+      };
+      records.push(rec);
+      log(`${model} mlx-nuts ${chains} chains: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
+        `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s`);
+    } catch (e) {
+      skipped.push(`mlx-nuts ${model} ${chains} chains: ${(e as Error).message.split('\n')[0]}`);
+      log(`${model} mlx-nuts ${chains} chains FAILED: ${(e as Error).stack}`);
+    }
+  }
+  if (!peers.includes('numpyro')) continue;
+  for (const chains of npChains) {
+    if (performance.now() > deadline) {
+      skipped.push(`numpyro ${model} ${chains} chains (time budget)`);
+      continue;
+    }
+    const out = join(tmpdir(), `numpyro-gpu-${model}-${chains}.json`);
+    const r = spawnSync(args.python!, ['bench/peers/numpyro_gpu.py', `--model=${model}`, `--warmup=${warmup}`, `--draws=${draws}`,
+      `--chains=${chains}`, `--seed=${seed}`, `--out=${out}`], { stdio: ['ignore', 'inherit', 'inherit'], env: { JAX_PLATFORMS: 'cuda', ...process.env } });
+    if (r.status !== 0) {
+      skipped.push(`numpyro ${model} ${chains} chains: exit ${r.status}`);
+      continue;
+    }
+    const meta = JSON.parse(readFileSync(out, 'utf8')) as { columns: string[]; samplingSeconds: number; compileSeconds: number;
+      divergences: number; version: string; device: string; dtype: string };
+    const raw = readFileSync(out.replace(/\.json$/, '.f32'));
+    const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    const colOf = (j: number) => Array.from({ length: chains }, (_, c) => Float64Array.from(all.subarray((j * chains + c) * draws, (j * chains + c + 1) * draws)));
+    const cols = reported(model, meta.columns);
+    const ess = Math.min(...await essBulkMany(cols.map((c) => colOf(meta.columns.indexOf(c)))));
+    const rec: GpuBenchRecord = {
+      model, sampler: 'numpyro', engine: 'vectorized', dtype: meta.dtype, chains, warmup, draws, seed, samplingSeconds: meta.samplingSeconds,
+      compileSeconds: meta.compileSeconds, minEssBulk: ess, essPerSecond: ess / meta.samplingSeconds, divergences: meta.divergences,
+      version: meta.version, device: meta.device,
+    };
+    records.push(rec);
+    log(`${model} numpyro ${chains} chains: ${meta.samplingSeconds.toFixed(2)} s, min ESS ${ess.toFixed(0)}, ESS/s ${rec.essPerSecond.toFixed(0)}`);
+  }
+}
+
+/** The table: per model, each sampler's best ESS/s (and at which chain count), and the ratio. */
+function markdown(): string {
+  const lines = [`# GPU benchmark (${new Date().toISOString().slice(0, 10)}, ${hostname()})`, '',
+    `${warmup} warmup + ${draws} draws per chain, seed ${seed}; ESS = min bulk ESS over the reported columns (mlx-nuts' diagnostics); ` +
+    'seconds = warmup + sampling wall time, compile apart. mlx-nuts: fused engine, one CUDA thread per chain, float32 model, ' +
+    'pooled metric warmup. NumPyro: float32, JAX on CUDA, vectorized chains.', '',
+    '| model | sampler | chains | seconds | min ESS | ESS/s | divergences | compile s |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of records) {
+    lines.push(`| ${r.model} | ${r.sampler} | ${r.chains} | ${r.samplingSeconds.toFixed(2)} | ${r.minEssBulk.toFixed(0)} | ${r.essPerSecond.toFixed(0)} | ${r.divergences} | ${r.compileSeconds.toFixed(1)} |`);
+  }
+  lines.push('', '| model | mlx-nuts best ESS/s (chains) | NumPyro best ESS/s (chains) | ratio |', '|---|---|---|---|');
+  for (const model of models) {
+    const best = (s: string) => records.filter((r) => r.model === model && r.sampler === s).sort((a, b) => b.essPerSecond - a.essPerSecond)[0];
+    const a = best('mlx-nuts');
+    const b = best('numpyro');
+    const f = (r?: GpuBenchRecord) => (r ? `${r.essPerSecond.toFixed(0)} (${r.chains})` : '—');
+    lines.push(`| ${model} | ${f(a)} | ${f(b)} | ${a && b ? (a.essPerSecond / b.essPerSecond).toFixed(1) + '×' : '—'} |`);
+  }
+  if (skipped.length) lines.push('', 'Not run or failed:', ...skipped.map((s) => `- ${s}`));
+  return lines.join('\n') + '\n';
+}
+
+const stem = join(args.out!, `${new Date().toISOString().slice(0, 10)}-gpu-${hostname()}`);
+mkdirSync(args.out!, { recursive: true });
+const md = markdown();
+writeFileSync(`${stem}.json`, JSON.stringify(records, null, 2) + '\n');
+writeFileSync(`${stem}.md`, md);
+if (process.env['OUT']) {
+  writeFileSync(join(process.env['OUT'], `${args.name}.json`), JSON.stringify({ records, skipped }, null, 2) + '\n');
+  writeFileSync(join(process.env['OUT'], `${args.name}.md`), md);
+}
+console.log(md);

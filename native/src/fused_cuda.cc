@@ -1,0 +1,301 @@
+// The fused engine on an NVIDIA GPU: the generated model and NUTS transition (src/codegen/cuda.ts) as one CUDA kernel,
+// one thread per chain, compiled by MLX (fast::cuda_kernel → NVRTC, cached per process) and launched on MLX's GPU
+// stream. float64 arrays do not exist on MLX's GPU, so double data travels as uint32 pairs (the kernel reads it
+// through double*). Built into every addon: against the mlx-cpu wheel the constructor says that there is no GPU.
+#include "fused_cuda.h"
+
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mlx/mlx.h"
+
+namespace mx = mlx::core;
+
+namespace mlxnuts {
+namespace {
+
+constexpr int kStats = 6;  // MN_STATS of native/src/fused_abi.h
+constexpr int kCtlWords = 16;
+constexpr int kThreadsPerBlock = 64;
+const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di"};
+const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os"};
+
+Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw std::invalid_argument(std::string("[") + fn + "] " + name + " must be a Float64Array");
+  auto a = v.As<Napi::Float64Array>();
+  if (a.ElementLength() != len)
+    throw std::invalid_argument(std::string("[") + fn + "] " + name + " has length " + std::to_string(a.ElementLength()) +
+                                ", expected " + std::to_string(len));
+  return a;
+}
+
+int num(const Napi::Object& o, const char* key) {
+  auto v = o.Get(key);
+  if (!v.IsNumber()) throw std::invalid_argument(std::string("[fused-gpu] run: ") + key + " must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+/** n doubles as a 2-D uint32 array (rows × 2·cols words): a bit copy, never a float64 array on the GPU. */
+mx::array bits(const double* p, int rows, long long cols) {
+  if (rows < 1 || cols < 1) return mx::array({0u, 0u}, {1, 2}, mx::uint32);
+  const uint32_t* w = reinterpret_cast<const uint32_t*>(p);
+  return mx::array(w, mx::Shape{rows, static_cast<int>(2 * cols)}, mx::uint32);
+}
+
+/** Reads a 2-D uint32 output of doubles back (evaluated, row-contiguous: kernels write their outputs densely). */
+const double* doublesOf(mx::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
+
+bool gpuAvailable() {
+  try {
+    return mx::is_available(mx::Device(mx::Device::gpu));
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "FusedCudaModel",
+                       {InstanceMethod("setData", &FusedCudaModel::SetData), InstanceMethod("compile", &FusedCudaModel::Compile),
+                        InstanceMethod("logpGrad", &FusedCudaModel::LogpGrad), InstanceMethod("run", &FusedCudaModel::Run),
+                        InstanceMethod("deviceInfo", &FusedCudaModel::DeviceInfo),
+                        InstanceMethod("dispose", &FusedCudaModel::Dispose)});
+  }
+
+  // new FusedCudaModel({ header, body, dim, columns, realBytes })
+  explicit FusedCudaModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FusedCudaModel>(info) {
+    if (!gpuAvailable())
+      throw std::runtime_error(
+          "[fused-gpu] no GPU: this addon's MLX has no usable GPU backend (built against the mlx-cpu wheel, or no "
+          "NVIDIA driver/device). Install on an NVIDIA machine with MLX_NUTS_MLX=cuda-13 npm install, or sample with "
+          "device: 'cpu'.");
+    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused-gpu] expected { header, body, dim, columns, realBytes }");
+    auto o = info[0].As<Napi::Object>();
+    header_ = o.Get("header").As<Napi::String>().Utf8Value();
+    body_ = o.Get("body").As<Napi::String>().Utf8Value();
+    dim_ = o.Get("dim").As<Napi::Number>().Int32Value();
+    columns_ = o.Get("columns").As<Napi::Number>().Int32Value();
+    realBytes_ = o.Get("realBytes").As<Napi::Number>().Int32Value();
+    if (dim_ < 1 || columns_ < 0 || (realBytes_ != 4 && realBytes_ != 8)) throw std::invalid_argument("[fused-gpu] bad dim/columns/realBytes");
+    dataF_ = mx::array({0u}, {1}, mx::uint32);
+    dataI_ = mx::array({0}, {1}, mx::int32);
+  }
+
+ private:
+  std::string header_, body_;
+  int dim_ = 0, columns_ = 0, realBytes_ = 4;
+  mx::array dataF_ = mx::array(0u), dataI_ = mx::array(0);
+  std::map<int, mx::fast::CustomKernelFunction> kernels_;
+  bool disposed_ = false;
+
+  void live() const {
+    if (disposed_) throw std::runtime_error("[fused-gpu] this model was disposed");
+  }
+
+  mx::fast::CustomKernelFunction& kernel(int depth) {
+    auto it = kernels_.find(depth);
+    if (it != kernels_.end()) return it->second;
+    auto k = mx::fast::cuda_kernel("mn_fused", kInputs, kOutputs, body_, header_, true, 0);
+    return kernels_.emplace(depth, std::move(k)).first->second;
+  }
+
+  /** Launches `n` threads and evaluates the outputs; errors (NVRTC, launch) come back as one prefixed message. */
+  std::vector<mx::array> launch(int depth, const std::vector<mx::array>& inputs, const std::vector<mx::Shape>& shapes, int n) {
+    std::vector<mx::Dtype> dtypes(shapes.size(), mx::uint32);
+    mx::Device gpu(mx::Device::gpu);
+    try {
+      auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {kThreadsPerBlock, 1, 1},
+                                {{"MN_KD", depth}}, std::nullopt, false, gpu);
+      mx::eval(outs);
+      return outs;
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("[fused-gpu] ") + e.what());
+    }
+  }
+
+  // setData(dataF: Float64Array, dataI: Int32Array, preElements = 0): converted to the model's real type, kept as kernel
+  // inputs; with preElements > 0 the buffer gets that many more elements, which the kernel's mode 2 fills once.
+  Napi::Value SetData(const Napi::CallbackInfo& info) {
+    live();
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) throw std::invalid_argument("[fused-gpu] setData(dataF, dataI, preElements)");
+    auto f = info[0].As<Napi::Float64Array>();
+    auto i = info[1].As<Napi::Int32Array>();
+    const long long pre = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
+    const size_t nf = f.ElementLength();
+    const size_t total = std::max<size_t>(nf + static_cast<size_t>(std::max(pre, 0LL)), 1);
+    std::vector<uint32_t> words(total * (realBytes_ / 4), 0u);
+    if (realBytes_ == 8) std::memcpy(words.data(), f.Data(), nf * sizeof(double));
+    else for (size_t k = 0; k < nf; ++k) {
+      const float x = static_cast<float>(f[k]);
+      std::memcpy(words.data() + k, &x, 4);
+    }
+    dataF_ = mx::array(words.data(), {static_cast<int>(words.size())}, mx::uint32);
+    if (i.ElementLength() == 0) dataI_ = mx::array({0}, {1}, mx::int32);
+    else dataI_ = mx::array(i.Data(), {static_cast<int>(i.ElementLength())}, mx::int32);
+    mx::eval({dataF_, dataI_});
+    if (pre > 0) {
+      auto c = ctl(2u, 1u);
+      c[9] = static_cast<uint32_t>(words.size());
+      const double zero = 0.0;
+      std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32), bits(&zero, 1, 1),
+                                   bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), dataF_, dataI_};
+      auto outs = launch(10, in, {{static_cast<int>(words.size())}, {1, 2}, {1, 2}, {1, 2}}, 1);
+      dataF_ = outs[0];
+    }
+    return info.Env().Undefined();
+  }
+
+  std::vector<uint32_t> ctl(uint32_t mode, uint32_t n) {
+    std::vector<uint32_t> c(kCtlWords, 0u);
+    c[0] = mode;
+    c[1] = n;
+    return c;
+  }
+
+  // logpGrad(Q, n, outLogp, outGrad, outColumns | null, maxDepth): mode 0 of the kernel over n points.
+  Napi::Value LogpGrad(const Napi::CallbackInfo& info) {
+    live();
+    const int n = info[1].As<Napi::Number>().Int32Value();
+    if (n < 1) throw std::invalid_argument("[fused-gpu] logpGrad: n must be >= 1");
+    const size_t d = static_cast<size_t>(dim_);
+    auto q = f64(info[0], "fused-gpu", "Q", n * d);
+    auto lp = f64(info[2], "fused-gpu", "outLogp", n);
+    auto g = f64(info[3], "fused-gpu", "outGrad", n * d);
+    double* cols = info.Length() > 4 && info[4].IsTypedArray() ? f64(info[4], "fused-gpu", "outColumns", n * columns_).Data() : nullptr;
+    const int depth = info.Length() > 5 && info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : 10;
+    auto c = ctl(0u, static_cast<uint32_t>(n));
+    const double zero = 0.0;
+    std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
+                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_};
+    const long long sw = 2 * d + 1;
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}}, n);
+    const double* s = doublesOf(outs[0]);
+    for (int k = 0; k < n; ++k) {
+      lp[k] = s[k * sw + 2 * d];
+      std::memcpy(g.Data() + k * d, s + k * sw + d, d * sizeof(double));
+    }
+    if (cols && columns_ > 0) std::memcpy(cols, doublesOf(outs[2]), static_cast<size_t>(n) * columns_ * sizeof(double));
+    return info.Env().Undefined();
+  }
+
+  // compile(maxDepth): builds the kernel (NVRTC) now, by evaluating it at one point of zeros.
+  Napi::Value Compile(const Napi::CallbackInfo& info) {
+    live();
+    const int depth = info[0].As<Napi::Number>().Int32Value();
+    std::vector<double> q(dim_, 0.0), g(dim_), cols(std::max(columns_, 1));
+    auto c = ctl(0u, 1u);
+    const double zero = 0.0;
+    std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
+                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_};
+    launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, 2 * std::max(columns_, 1)}, {1, 2}}, 1);
+    return info.Env().Undefined();
+  }
+
+  // run(args): the FusedModel.run arguments (src/backend/native.ts FusedRunArgs) plus sharedMetric (0/1); outputs
+  // are iteration-major (entry it·chains + c) like the CPU engine's.
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    live();
+    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused-gpu] run(args)");
+    auto o = info[0].As<Napi::Object>();
+    auto idsV = o.Get("chainIds");
+    if (!idsV.IsTypedArray() || idsV.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+      throw std::invalid_argument("[fused-gpu] run: chainIds must be a Uint32Array");
+    auto ids = idsV.As<Napi::Uint32Array>();
+    const int n = static_cast<int>(ids.ElementLength());
+    const size_t d = static_cast<size_t>(dim_), cols = static_cast<size_t>(columns_);
+    const int count = num(o, "count");
+    const int maxDepth = num(o, "maxDepth");
+    const int dense = num(o, "dense");
+    const bool shared = o.Has("sharedMetric") && o.Get("sharedMetric").ToBoolean().Value();
+    if (n < 1) throw std::invalid_argument("[fused-gpu] run: no chains");
+    if (count < 1) throw std::invalid_argument("[fused-gpu] run: count must be >= 1");
+    if (maxDepth < 0 || maxDepth > 30) throw std::invalid_argument("[fused-gpu] run: maxDepth must be in [0, 30]");
+    const size_t m = shared ? 1 : static_cast<size_t>(n);
+    const size_t msize = dense ? d * d : d;
+    auto eps = f64(o.Get("stepSizes"), "fused-gpu", "stepSizes", n);
+    auto im = f64(o.Get("invMetric"), "fused-gpu", "invMetric", m * msize);
+    auto q = f64(o.Get("q"), "fused-gpu", "q", n * d);
+    auto lp = f64(o.Get("logp"), "fused-gpu", "logp", n);
+    auto g = f64(o.Get("grad"), "fused-gpu", "grad", n * d);
+    auto outQ = f64(o.Get("outQ"), "fused-gpu", "outQ", static_cast<size_t>(count) * n * d);
+    auto outC = f64(o.Get("outColumns"), "fused-gpu", "outColumns", static_cast<size_t>(count) * n * cols);
+    auto outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(count) * n * kStats);
+    const long long sw = 2 * d + 1;
+    std::vector<double> st(static_cast<size_t>(n) * sw);
+    for (int k = 0; k < n; ++k) {
+      std::memcpy(st.data() + k * sw, q.Data() + k * d, d * sizeof(double));
+      std::memcpy(st.data() + k * sw + d, g.Data() + k * d, d * sizeof(double));
+      st[k * sw + 2 * d] = lp[k];
+    }
+    auto c = ctl(1u, static_cast<uint32_t>(n));
+    c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
+    c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
+    c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
+    c[5] = static_cast<uint32_t>(count);
+    c[6] = static_cast<uint32_t>(maxDepth);
+    c[7] = static_cast<uint32_t>(dense);
+    c[8] = shared ? 0u : 1u;
+    const double zero = 0.0;
+    mx::array chol = bits(&zero, 1, 1);
+    if (dense) chol = bits(f64(o.Get("chol"), "fused-gpu", "chol", m * msize).Data(), static_cast<int>(m), static_cast<long long>(msize));
+    std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array(ids.Data(), {n}, mx::uint32),
+                                 bits(eps.Data(), n, 1), bits(im.Data(), static_cast<int>(m), static_cast<long long>(msize)), chol,
+                                 bits(st.data(), n, sw), dataF_, dataI_};
+    auto words = [](long long x) { return static_cast<int>(2 * std::max(x, 1LL)); };
+    const int depth = std::max(maxDepth, 10);
+    auto outs = launch(depth, in,
+                       {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, words(count * static_cast<long long>(cols))},
+                        {n, words(count * static_cast<long long>(kStats))}},
+                       n);
+    const double* so = doublesOf(outs[0]);
+    for (int k = 0; k < n; ++k) {
+      std::memcpy(q.Data() + k * d, so + k * sw, d * sizeof(double));
+      std::memcpy(g.Data() + k * d, so + k * sw + d, d * sizeof(double));
+      lp[k] = so[k * sw + 2 * d];
+    }
+    // chain-major on the device (each thread writes its own rows) → iteration-major for the sampler
+    const double* oq = doublesOf(outs[1]);
+    const double* oc = doublesOf(outs[2]);
+    const double* os = doublesOf(outs[3]);
+    for (int k = 0; k < n; ++k) {
+      for (int it = 0; it < count; ++it) {
+        const size_t row = static_cast<size_t>(it) * n + k;
+        const size_t src = static_cast<size_t>(k) * count + it;
+        std::memcpy(outQ.Data() + row * d, oq + src * d, d * sizeof(double));
+        if (cols) std::memcpy(outC.Data() + row * cols, oc + src * cols, cols * sizeof(double));
+        std::memcpy(outS.Data() + row * kStats, os + src * kStats, kStats * sizeof(double));
+      }
+    }
+    return info.Env().Undefined();
+  }
+
+  // deviceInfo(): the GPU's name, total and free memory (bytes)
+  Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
+    auto r = Napi::Object::New(info.Env());
+    const auto& di = mx::device_info(mx::Device(mx::Device::gpu));
+    for (const auto& [k, v] : di) {
+      if (std::holds_alternative<std::string>(v)) r.Set(k, std::get<std::string>(v));
+      else r.Set(k, static_cast<double>(std::get<size_t>(v)));
+    }
+    return r;
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    kernels_.clear();
+    dataF_ = mx::array(0u);
+    dataI_ = mx::array(0);
+    disposed_ = true;
+    return info.Env().Undefined();
+  }
+};
+
+}  // namespace
+
+void registerFusedCuda(Napi::Env env, Napi::Object exports) { exports.Set("FusedCudaModel", FusedCudaModel::Init(env)); }
+
+}  // namespace mlxnuts

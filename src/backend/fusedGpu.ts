@@ -1,0 +1,261 @@
+// The fused engine on an NVIDIA GPU: the model and NUTS transition generated as CUDA (src/codegen/cuda.ts), compiled
+// by MLX's NVRTC (native/src/fused_cuda.cc) and run with one GPU thread per chain; a Density and a TransitionKernel.
+import { generateCudaLibrary, explainNvrtcLog, type CudaLibrary } from '../codegen/cuda.ts';
+import { nutsScratchArrays } from '../codegen/nutsSource.ts';
+import type { PlantedFault } from '../codegen/emitModel.ts';
+import type { TracedModel } from '../graph/model.ts';
+import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
+import { chainStream } from '../random/philox.ts';
+import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
+import type { ModelDensity } from './logDensity.ts';
+import { loadNative, type FusedRunArgs } from './native.ts';
+
+/** Statistics per transition (native/src/fused_abi.h, MN_STATS). */
+const STATS = 6;
+/** The tree depth the kernel's per-thread scratch is sized for unless a run asks for more (Stan's default limit). */
+const DEFAULT_KERNEL_DEPTH = 10;
+/** One launch writes at most this many bytes of draws (longer runs are split; the GPU keeps two copies of them). */
+const LAUNCH_OUTPUT_BYTES = 512 * 2 ** 20;
+
+export interface NativeFusedCudaModel {
+  setData(dataF: Float64Array, dataI: Int32Array, preElements: number): void;
+  compile(maxDepth: number): void;
+  logpGrad(Q: Float64Array, n: number, outLogp: Float64Array, outGrad: Float64Array, outColumns: Float64Array | null,
+    maxDepth: number): void;
+  run(args: FusedRunArgs & { sharedMetric: boolean }): void;
+  deviceInfo(): Record<string, string | number>;
+  dispose(): void;
+}
+
+export type FusedCudaCtor = new (o: { header: string; body: string; dim: number; columns: number; realBytes: number }) => NativeFusedCudaModel;
+
+let bindingOverride: FusedCudaCtor | null = null;
+/** Tests only: run the GPU engine's host side over another implementation of the native model (the CPU emulator). */
+export function setFusedCudaBindingForTests(ctor: FusedCudaCtor | null): void {
+  bindingOverride = ctor;
+}
+
+function namedNodes(m: TracedModel): number[] {
+  return [...m.params.map((p) => p.node), ...m.deterministics.map((d) => d.node)];
+}
+
+/** What went wrong in MLX's run-time compile, said with what to do. */
+export function gpuCompileError(e: unknown, model: string, lib: CudaLibrary, depth: number): Error {
+  const msg = (e as Error).message ?? String(e);
+  if (/cannot open source file|Can not find locations of CUDA headers/.test(msg)) {
+    return new Error(`[fused-gpu] MLX's run-time CUDA compiler (NVRTC) cannot find the CUDA headers while compiling '${model}'. ` +
+      'Set CUDA_HOME to the folder that holds include/cuda_runtime.h — with the pip wheels that MLX_NUTS_MLX=cuda-13 installs, ' +
+      `<site-packages>/nvidia/cu13 (here: .cache/mlx/mlx-cuda-13-*/nvidia/cu13). NVRTC said: ${msg.replace(/^\[fused-gpu\] /, '')}`);
+  }
+  const log = /Failed to compile kernel: ([\s\S]*)/.exec(msg);
+  if (log) {
+    return new Error(`[fused-gpu] NVRTC could not compile the generated CUDA kernel of '${model}':\n${explainNvrtcLog(log[1]!, lib, depth)}`);
+  }
+  return e instanceof Error ? e : new Error(msg);
+}
+
+/** A model compiled for the GPU: logp and gradient of a batch of points, constrained values, and the NUTS kernel. */
+export class FusedGpuDensity implements Density {
+  readonly backend = 'fused' as const;
+  readonly dim: number;
+  readonly dtype: Dtype;
+  readonly columns: number;
+  readonly compileSeconds: number;
+  private native: NativeFusedCudaModel | null;
+  private readonly compiled = new Set<number>();
+
+  constructor(readonly model: TracedModel, readonly lib: CudaLibrary) {
+    const binding = bindingOverride ? { FusedCudaModel: bindingOverride } : loadNative() as unknown as { FusedCudaModel?: FusedCudaCtor };
+    if (!binding.FusedCudaModel) {
+      throw new Error("[fused-gpu] this build of the native addon has no GPU engine; rebuild it (npm run build:native) with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine, or sample with device: 'cpu'");
+    }
+    const t0 = performance.now();
+    this.native = new binding.FusedCudaModel({
+      header: lib.header, body: lib.body, dim: lib.dim, columns: lib.columns, realBytes: lib.dtype === 'float64' ? 8 : 4,
+    });
+    try {
+      this.native.setData(lib.dataF, lib.dataI, lib.preElements);
+    } catch (e) {
+      throw gpuCompileError(e, model.name, lib, DEFAULT_KERNEL_DEPTH);
+    }
+    this.dim = lib.dim;
+    this.columns = lib.columns;
+    this.dtype = lib.dtype;
+    this.ensureCompiled(DEFAULT_KERNEL_DEPTH);
+    this.compileSeconds = (performance.now() - t0) / 1000;
+  }
+
+  private live(): NativeFusedCudaModel {
+    if (!this.native) throw new Error('[fused-gpu] this density was disposed');
+    return this.native;
+  }
+
+  /** Compiles the kernel for a scratch of `depth` tree levels now, so that NVRTC errors come before sampling. */
+  ensureCompiled(depth: number): void {
+    const k = Math.max(depth, DEFAULT_KERNEL_DEPTH);
+    if (this.compiled.has(k)) return;
+    try {
+      this.live().compile(k);
+    } catch (e) {
+      throw gpuCompileError(e, this.model.name, this.lib, k);
+    }
+    this.compiled.add(k);
+  }
+
+  deviceInfo(): Record<string, string | number> {
+    return this.live().deviceInfo();
+  }
+
+  logpGrad(q: Float64Array): LogpGrad {
+    checkBatch('logpGrad', this.dim, q, 1);
+    const { logp, grad } = this.logpGradBatch(q, 1);
+    return { logp: logp[0]!, grad };
+  }
+
+  logpGradBatch(Q: Float64Array, chains: number, outLogp?: Float64Array, outGrad?: Float64Array) {
+    checkBatch('logpGradBatch', this.dim, Q, chains);
+    const logp = outLogp ?? new Float64Array(chains);
+    const grad = outGrad ?? new Float64Array(chains * this.dim);
+    this.live().logpGrad(Q, chains, logp, grad, null, DEFAULT_KERNEL_DEPTH);
+    return { logp, grad };
+  }
+
+  /** Constrained values of every parameter and deterministic, flattened in declaration order, for n points. */
+  constrainColumns(Q: Float64Array, n: number): Float64Array {
+    checkBatch('constrain', this.dim, Q, n);
+    const out = new Float64Array(n * this.columns);
+    this.live().logpGrad(Q, n, new Float64Array(n), new Float64Array(n * this.dim), out, DEFAULT_KERNEL_DEPTH);
+    return out;
+  }
+
+  kernel(seed: number, chainIds: readonly number[], maxTreeDepth: number): TransitionKernel {
+    this.ensureCompiled(maxTreeDepth);
+    return gpuKernel(this, this.live(), seed, chainIds, maxTreeDepth);
+  }
+
+  dispose(): void {
+    this.native?.dispose();
+    this.native = null;
+  }
+}
+
+/** The metrics as one array: shared (one copy) when every chain uses the same Metric object (pooled warmup). */
+function packMetrics(metrics: KernelRunParams['metrics'], dim: number): { invMetric: Float64Array; chol: Float64Array | null; shared: boolean; dense: boolean } {
+  const dense = metrics[0]?.kind === 'dense';
+  const shared = metrics.every((m) => m === metrics[0]);
+  const list = shared ? [metrics[0]!] : metrics;
+  const size = dense ? dim * dim : dim;
+  const invMetric = new Float64Array(list.length * size);
+  const chol = dense ? new Float64Array(list.length * size) : null;
+  list.forEach((m, c) => {
+    invMetric.set(m.invMetric, c * size);
+    if (chol) chol.set(m.chol!, c * size);
+  });
+  return { invMetric, chol, shared, dense };
+}
+
+/**
+ * Refuses, before launching, a run whose per-chain memory cannot fit: each chain's state, one iteration of draws
+ * (device and unified copies) and its local scratch (model workspace and tree), against the GPU's free memory.
+ */
+export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth: number): void {
+  let free = NaN;
+  try {
+    free = Number(d.deviceInfo()['free_memory']);
+  } catch {
+    return;
+  }
+  if (!(free > 0)) return;
+  const depth = Math.max(maxTreeDepth, DEFAULT_KERNEL_DEPTH);
+  const realBytes = d.dtype === 'float64' ? 8 : 4;
+  const modelWork = d.dtype === 'float64' ? d.lib.work : 2 * d.dim + d.lib.work;
+  const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
+  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + scratch + 4);
+  if (perChain * chains > free) {
+    throw new Error(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
+      `(${(perChain / 1024).toFixed(1)} KiB per chain: state, one iteration of draws and a tree of depth ${depth}), but ` +
+      `${(free / 2 ** 30).toFixed(1)} GiB are free: at most ${Math.floor(free / perChain)} chains fit`);
+  }
+}
+
+type KernelRunParams = Parameters<TransitionKernel['run']>[1];
+
+function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: number, chainIds: readonly number[],
+  maxTreeDepth: number): TransitionKernel {
+  const s0 = chainStream(seed, 0);
+  const ids = Uint32Array.from(chainIds, (c) => chainStream(seed, c).chain);
+  let checked = false;
+  return {
+    name: 'fused-gpu',
+    run(state: ChainsState, params, iteration, count): KernelRun {
+      const chains = state.chains;
+      const dim = state.dim;
+      const m = packMetrics(params.metrics, dim);
+      if (!checked) {
+        checkGpuMemory(d, chains, maxTreeDepth);
+        checked = true;
+      }
+      const perIteration = chains * (dim + d.columns + STATS) * 8;
+      const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
+      const outQ = new Float64Array(count * chains * dim);
+      const outColumns = new Float64Array(count * chains * d.columns);
+      const outStats = new Float64Array(count * chains * STATS);
+      const q = Float64Array.from(state.q);
+      const logp = Float64Array.from(state.logp);
+      const grad = Float64Array.from(state.grad);
+      const stepSizes = Float64Array.from(params.stepSizes);
+      for (let done = 0; done < count; done += step) {
+        const c = Math.min(step, count - done);
+        native.run({
+          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
+          dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
+          q, logp, grad,
+          outQ: outQ.subarray(done * chains * dim, (done + c) * chains * dim),
+          outColumns: outColumns.subarray(done * chains * d.columns, (done + c) * chains * d.columns),
+          outStats: outStats.subarray(done * chains * STATS, (done + c) * chains * STATS),
+        });
+      }
+      const n = count * chains;
+      const pick = (j: number) => Float64Array.from({ length: n }, (_, i) => outStats[i * STATS + j]!);
+      return {
+        state: { chains, dim, q, logp, grad },
+        q: outQ,
+        stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
+        constrained: outColumns,
+      };
+    },
+  };
+}
+
+export function generateCudaFor(m: TracedModel, dtype: Dtype, fault?: PlantedFault): CudaLibrary {
+  return generateCudaLibrary(m.ir, namedNodes(m), dtype, fault);
+}
+
+/** The GPU density as a ModelDensity (what logDensity and sample use): constrained values from the kernel too. */
+export function fusedGpuModelDensity(traced: TracedModel, dtype: Dtype): ModelDensity {
+  const d = new FusedGpuDensity(traced, generateCudaFor(traced, dtype));
+  const named = [...traced.params, ...traced.deterministics];
+  return {
+    model: traced,
+    dim: d.dim,
+    backend: 'fused',
+    dtype: d.dtype,
+    compileSeconds: d.compileSeconds,
+    logpGrad: (q) => d.logpGrad(q),
+    logpGradBatch: (Q, chains, lp, g) => d.logpGradBatch(Q, chains, lp, g),
+    dispose: () => d.dispose(),
+    kernel: (seed, ids, depth) => d.kernel(seed, ids, depth),
+    constrain(q: Float64Array) {
+      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new Error(`[constrain] q must be a Float64Array of length ${d.dim}`);
+      const cols = d.constrainColumns(q, 1);
+      const out: Record<string, Float64Array> = {};
+      let o = 0;
+      for (const p of named) {
+        const k = p.shape.reduce((a, b) => a * b, 1);
+        out[p.name] = cols.slice(o, o + k);
+        o += k;
+      }
+      return out;
+    },
+  };
+}

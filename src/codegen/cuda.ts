@@ -1,0 +1,166 @@
+// The CUDA target: the generated library (prelude, ABI, model, NUTS transition) as the header of one kernel that MLX
+// compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); thread t advances chain t.
+import type { Dtype } from '../backend/density.ts';
+import type { GraphIR } from '../graph/ir.ts';
+import type { PlantedFault } from './emitModel.ts';
+import { generateLibrary, type GeneratedLibrary } from './library.ts';
+
+/**
+ * The kernel's inputs and outputs, in MLX's order (cuda_kernel writes `const T* name` for each input, then `T* name`
+ * for each output). float64 arrays do not exist on MLX's GPU, so every double array travels as uint32 pairs and the
+ * kernel reads it through a `double*`. Layouts (doubles unless said):
+ *   ctl   uint32[16]: mode (0 logp/grad/constrain of points, 1 NUTS transitions, 2 prepare the data), n (threads),
+ *         key0, key1, iteration, count, maxDepth, dense, metric stride (1 per chain, 0 one shared metric), data words
+ *   ids   uint32[n]: each chain's stream id
+ *   eps   n step sizes;  im  inverse metrics (n × dim or n × dim², or one);  ch  dense Cholesky factors (same)
+ *   st    in: mode 1 n × (2·dim + 1) states [q, grad, logp]; mode 0 n × dim points
+ *   df    the model's float data in its real type, then the parameter-independent nodes (preSize elements, filled
+ *         by mode 2 when the model has any);  di  int32 data
+ *   so    out: n × (2·dim + 1) states [q, grad, logp]
+ *   oq    out: chain-major n × count × dim draws;  oc  n × count × columns (mode 0: n × columns);  os  n × count × 6
+ */
+export const CUDA_INPUTS = ['ctl', 'ids', 'eps', 'im', 'ch', 'st', 'df', 'di'] as const;
+export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os'] as const;
+/** Name of the template constant that sizes each thread's scratch (the largest tree depth the kernel accepts). */
+export const CUDA_DEPTH_CONSTANT = 'MN_KD';
+/** Index of each control word in `ctl`. */
+export const CTL = { mode: 0, n: 1, key0: 2, key1: 3, iteration: 4, count: 5, maxDepth: 6, dense: 7, perChain: 8, dataWords: 9 } as const;
+export const CTL_WORDS = 16;
+
+export interface CudaLibrary extends GeneratedLibrary {
+  /** Everything before the kernel: passed to cuda_kernel as its header. */
+  readonly header: string;
+  /** The kernel's body: passed to cuda_kernel as its source. */
+  readonly body: string;
+  /** Elements of the data buffer after dataF that mode 2 fills (0: none, no mode 2). */
+  readonly preElements: number;
+}
+
+/** Glue after the NUTS source: the scratch size of one thread, as a compile-time constant. */
+function glue(): string {
+  return `
+/* ---- CUDA glue (src/codegen/cuda.ts) ---- */
+#define MN_MODEL_DOUBLES ((((long long)(MN_MODEL_WORK)) * (long long)sizeof(R) + 7) / 8 + 1)
+#define MN_STATE (2 * MN_DIM + 1)
+#define MN_SCRATCH_DOUBLES(depth) (MN_MODEL_DOUBLES + (long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * ((depth) + 2)) * MN_DIM)
+`;
+}
+
+/**
+ * The kernel body. Each thread keeps its whole scratch (model workspace and NUTS arrays) in a local array: CUDA lays
+ * local memory out so that the threads of a warp touching the same element touch adjacent words (coalesced), which a
+ * chain-major global scratch would not give.
+ */
+function kernelBody(preSize: number): string {
+  // mode 2 (models with parameter-independent nodes): one thread copies the data into \`so\` and computes those
+  // nodes after it (mn_prepare_r); the host then passes \`so\` as \`df\` to every later launch.
+  const prepare = preSize > 0 ? `
+  if (ctl[${CTL.mode}] == 2u) {
+    if (t == 0) {
+      for (unsigned int i = 0; i < ctl[${CTL.dataWords}]; ++i) so[i] = df[i];
+      mn_prepare_r((R*)so, I, W);
+    }
+    return;
+  }` : '';
+  return `
+  const unsigned int t = blockIdx.x * blockDim.x + threadIdx.x;
+  const unsigned int n = ctl[${CTL.n}];
+  if (t >= n) return;
+  double scratch[MN_SCRATCH_DOUBLES(${CUDA_DEPTH_CONSTANT})];
+  const R* D = (const R*)df;
+  const int* I = (const int*)di;
+  R* W = (R*)scratch;${prepare}
+  double* S = (double*)so + (long long)t * MN_STATE;
+  if (ctl[${CTL.mode}] == 0u) {
+    const double* qi = (const double*)st + (long long)t * MN_DIM;
+    for (int i = 0; i < MN_DIM; ++i) S[i] = qi[i];
+    S[2 * MN_DIM] = mn_model(qi, S + MN_DIM, D, I, W);
+    if (MN_COLUMNS > 0) mn_constrain(qi, (double*)oc + (long long)t * MN_COLUMNS, D, I, W);
+    return;
+  }
+  const double* si = (const double*)st + (long long)t * MN_STATE;
+  for (int i = 0; i < MN_STATE; ++i) S[i] = si[i];
+  MnChainArgs a;
+  a.key0 = ctl[${CTL.key0}];
+  a.key1 = ctl[${CTL.key1}];
+  a.chain = ids[t];
+  a.iteration = ctl[${CTL.iteration}];
+  a.count = (int)ctl[${CTL.count}];
+  a.max_depth = (int)ctl[${CTL.maxDepth}] < ${CUDA_DEPTH_CONSTANT} ? (int)ctl[${CTL.maxDepth}] : ${CUDA_DEPTH_CONSTANT};
+  a.dense = (int)ctl[${CTL.dense}];
+  a.step_size = ((const double*)eps)[t];
+  const long long ms = ctl[${CTL.perChain}] ? (long long)t * (a.dense ? MN_DIM * MN_DIM : MN_DIM) : 0;
+  a.inv_metric = (const double*)im + ms;
+  a.chol = a.dense ? (const double*)ch + ms : (const double*)0;
+  a.q = S;
+  a.grad = S + MN_DIM;
+  a.logp = S + 2 * MN_DIM;
+  const long long c = (long long)a.count;
+  a.out_q = (double*)oq + (long long)t * c * MN_DIM;
+  a.out_columns = MN_COLUMNS > 0 ? (double*)oc + (long long)t * c * MN_COLUMNS : (double*)0;
+  a.out_stats = (double*)os + (long long)t * c * MN_STATS;
+  a.data_f = D;
+  a.data_i = I;
+  a.scratch = scratch + MN_MODEL_DOUBLES;
+  mn_transitions(&a, D, I, W);
+`;
+}
+
+/** The CUDA library of `ir`: the header (prelude for NVRTC, ABI, model, NUTS, glue) and the kernel body. */
+export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault): CudaLibrary {
+  const lib = generateLibrary(ir, named, dtype, 'cuda', fault);
+  const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
+  const header = lib.fullSource + glue();
+  const body = kernelBody(preElements);
+  return { ...lib, header, body, preElements, fullSource: header + '\n/* kernel body */\n' + body };
+}
+
+/**
+ * The kernel as MLX assembles it (mlx/backend/cuda/custom_kernel.cpp build_kernel): MLX's default header, ours, then
+ * `__global__ void name(const T* in..., T* out...) { constants; body }`. Used to compile-check the source with g++
+ * (stub macros) on machines without a GPU, and to map an NVRTC error line back to the model op that produced it.
+ */
+export function assembledKernel(lib: CudaLibrary, maxDepth: number, preamble = MLX_DEFAULT_HEADER): string {
+  const types: Record<string, string> = { ctl: 'uint32_t', ids: 'uint32_t', di: 'int32_t' };
+  const params = [
+    ...CUDA_INPUTS.map((n) => `    const ${types[n] ?? 'uint32_t'}* ${n},`),
+    ...CUDA_OUTPUTS.map((n, i) => `    uint32_t* ${n}${i < CUDA_OUTPUTS.length - 1 ? ',' : ') {'}`),
+  ];
+  return `${preamble}${lib.header}namespace mlx::core::cu {\n\nnamespace cg = cooperative_groups;\n\n` +
+    `__global__ void custom_kernel_mn_fused_${maxDepth}(\n${params.join('\n')}\n  constexpr int ${CUDA_DEPTH_CONSTANT} = ${maxDepth};\n\n` +
+    `${lib.body}\n}\n\n} // namespace mlx::core::cu\n`;
+}
+
+/** MLX 0.32.4's default_header of custom kernels (custom_kernel.cpp), which precedes ours in the compiled source. */
+export const MLX_DEFAULT_HEADER = `
+#include "mlx/backend/cuda/device/utils.cuh"
+
+#include <cooperative_groups.h>
+
+`;
+
+/**
+ * Turns an NVRTC log into a message that names the generated line and the model op around it: NVRTC reports
+ * `<module>.cu(LINE): error: ...` against the assembled kernel (assembledKernel above).
+ */
+export function explainNvrtcLog(log: string, lib: CudaLibrary, maxDepth: number): string {
+  const src = assembledKernel(lib, maxDepth).split('\n');
+  const notes: string[] = [];
+  const seen = new Set<number>();
+  for (const m of log.matchAll(/\.cu\((\d+)\): (?:catastrophic )?error/g)) {
+    const line = Number(m[1]);
+    if (seen.has(line) || seen.size >= 3) continue;
+    seen.add(line);
+    let op = '';
+    for (let i = Math.min(line, src.length) - 1; i >= 0; i--) {
+      const k = /\/\/ (?:adjoint of )?node (\d+): (\w+)/.exec(src[i]!);
+      if (k) {
+        op = ` (model op '${k[2]}', node ${k[1]}${src[i]!.includes('adjoint') ? ', its gradient' : ''})`;
+        break;
+      }
+      if (/^\/\* ---- CUDA glue|^struct MnSpan|^typedef (float|double) R;/.test(src[i]!)) break;
+    }
+    notes.push(`line ${line}${op}: ${(src[line - 1] ?? '').trim()}`);
+  }
+  return notes.length ? `${log.trim()}\n  at ${notes.join('\n  at ')}` : log.trim();
+}

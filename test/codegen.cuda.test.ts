@@ -1,0 +1,149 @@
+// The CUDA target without a GPU: every benchmark model's kernel source is produced and compiles as C++ under stub
+// CUDA macros, and the kernel body run on the CPU (test/cudaEmulation.ts) gives the CPU engine's logp, gradient,
+// constrained values and draws. NVRTC itself is exercised by `npm run test:gpu` on an NVIDIA machine.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { logDensity, sample } from 'mlx-nuts';
+import type { ModelDensity } from '../src/backend/logDensity.ts';
+import { assembledKernel, explainNvrtcLog, generateCudaLibrary, type CudaLibrary } from '../src/codegen/cuda.ts';
+import { chainStream } from '../src/random/philox.ts';
+import { unitMetric } from '../src/nuts/metric.ts';
+import { MODELS } from '../models/index.ts';
+import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
+import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+
+function cudaLib(name: string, dtype: 'float32' | 'float64' = 'float32'): CudaLibrary {
+  const t = MODELS[name]!.model.trace(dtype);
+  return generateCudaLibrary(t.ir, [...t.params.map((p) => p.node), ...t.deterministics.map((d) => d.node)], dtype);
+}
+
+describe('CUDA source', () => {
+  test('every benchmark model: one __global__ kernel, CUDA prelude, no host-only calls', () => {
+    for (const name of Object.keys(MODELS)) {
+      const lib = cudaLib(name);
+      const src = assembledKernel(lib, 10);
+      expect(src.match(/__global__ void custom_kernel_mn_fused_10\(/g)?.length).toBe(1);
+      expect(lib.header).toContain('#define DEVICE __device__ static inline');
+      expect(lib.header).not.toMatch(/#include <cmath>|std::|MN_EXPORT int/);
+      expect(lib.body).toContain('mn_transitions(&a, D, I, W)');
+    }
+  });
+
+  test('an NVRTC error names the generated line and the model op around it', () => {
+    const lib = cudaLib('eight_schools');
+    const lines = assembledKernel(lib, 10).split('\n');
+    const at = lines.findIndex((l) => /\/\/ node \d+: mul/.test(l)) + 2;
+    const msg = explainNvrtcLog(`mn_fused_abc.cu(${at}): error: identifier "foo" is undefined`, lib, 10);
+    expect(msg).toMatch(/model op 'mul', node \d+/);
+    expect(msg).toContain(`line ${at}`);
+  });
+});
+
+// eight_schools: no data-only nodes; logistic: its X-dependent nodes are prepared once by the kernel's mode 2
+for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emulated on the CPU against the CPU engine (${name}, float32)`, () => {
+  let emu: ReturnType<typeof cudaEmulator>;
+  let cpu: ModelDensity;
+  let lib: CudaLibrary;
+  beforeAll(async () => {
+    lib = cudaLib(name);
+    emu = cudaEmulator(lib);
+    cpu = await logDensity(MODELS[name]!.model, { backend: 'fused', dtype: 'float32' });
+  }, 300_000);
+  afterAll(() => {
+    emu?.dispose();
+    cpu?.dispose();
+  });
+
+  test('mode 0: logp, gradient and constrained values at points', () => {
+    const n = 3;
+    const dim = lib.dim;
+    const Q = Float64Array.from({ length: n * dim }, (_, i) => Math.fround(Math.sin(i * 0.7) * 0.8));
+    const r = emu.logpGrad(Q, n);
+    for (let k = 0; k < n; k++) {
+      const q = Q.slice(k * dim, (k + 1) * dim);
+      const c = cpu.logpGrad(q);
+      const s = r.state.subarray(k * (2 * dim + 1), (k + 1) * (2 * dim + 1));
+      expect(Math.abs(s[2 * dim]! - c.logp)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(c.logp)));
+      for (let i = 0; i < dim; i++) expect(Math.abs(s[dim + i]! - c.grad[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(c.grad[i]!)));
+      const cons = cpu.constrain(q);
+      const flat = [...cpu.model.params, ...cpu.model.deterministics].flatMap((p) => [...cons[p.name]!]);
+      flat.forEach((x, j) => expect(Math.abs(r.columns[k * lib.columns + j]! - x)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x))));
+    }
+  });
+
+  test('mode 1: ten transitions of four chains give the CPU engine\'s draws and statistics', async () => {
+    const chains = 4;
+    const dim = lib.dim;
+    const seed = 7;
+    const ids = [0, 1, 2, 3];
+    const Q = Float64Array.from({ length: chains * dim }, (_, i) => Math.fround(Math.cos(i * 0.37) * 0.5));
+    const { logp, grad } = cpu.logpGradBatch(Q, chains);
+    const stepSizes = Float64Array.from([0.3, 0.25, 0.4, 0.35].map((e) => e / Math.sqrt(dim)));
+    const metrics = ids.map(() => unitMetric('diag', dim));
+    const count = 10;
+    const ref = await cpu.kernel!(seed, ids, 10).run({ chains, dim, q: Float64Array.from(Q), logp: Float64Array.from(logp), grad: Float64Array.from(grad) },
+      { stepSizes, metrics }, 3, count);
+    const state = new Float64Array(chains * (2 * dim + 1));
+    for (let k = 0; k < chains; k++) {
+      state.set(Q.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1));
+      state.set(grad.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1) + dim);
+      state[k * (2 * dim + 1) + 2 * dim] = logp[k]!;
+    }
+    const s0 = chainStream(seed, 0);
+    const r = emu.run({ key0: s0.key0, key1: s0.key1, ids: Uint32Array.from(ids, (c) => chainStream(seed, c).chain), iteration: 3, count,
+      maxDepth: 10, stepSizes, invMetric: new Float64Array(chains * dim).fill(1), state });
+    let maxDiff = 0;
+    for (let k = 0; k < chains; k++) {
+      for (let it = 0; it < count; it++) {
+        const e = it * chains + k;
+        expect(r.stats[(k * count + it) * 6 + 3]).toBe(ref.stats.nLeapfrog[e]);
+        expect(r.stats[(k * count + it) * 6 + 2]).toBe(ref.stats.treeDepth[e]);
+        for (let i = 0; i < dim; i++) maxDiff = Math.max(maxDiff, Math.abs(r.q[(k * count + it) * dim + i]! - ref.q[e * dim + i]!));
+        for (let j = 0; j < lib.columns; j++) {
+          maxDiff = Math.max(maxDiff, Math.abs(r.columns[(k * count + it) * lib.columns + j]! - ref.constrained![e * lib.columns + j]!));
+        }
+      }
+      for (let i = 0; i < dim; i++) maxDiff = Math.max(maxDiff, Math.abs(r.state[k * (2 * dim + 1) + i]! - ref.state.q[k * dim + i]!));
+    }
+    expect(maxDiff).toBeLessThan(1e-9);
+  });
+});
+
+describe("sample({ device: 'gpu' }) end to end over the emulated kernel", () => {
+  test('eight_schools, 40 chains: fused-gpu engine, pooled warmup, the CPU engine\'s path for the same seed', async () => {
+    setFusedCudaBindingForTests(EmulatedCudaModel);
+    try {
+      const m = MODELS['eight_schools']!.model;
+      const g = await sample(m, 60, { device: 'gpu', chains: 40, warmup: 60, seed: 3 });
+      const c = await sample(m, 60, { backend: 'fused', dtype: 'float32', chains: 40, warmup: 60, seed: 3, adaptation: 'pooled' });
+      expect(g.data.config.engine).toBe('fused-gpu');
+      expect(g.data.config.dtype).toBe('float32');
+      expect(c.data.config.engine).toBe('fused-cpu');
+      expect(g.data.adaptation[0]!.invMetric).toEqual(g.data.adaptation[39]!.invMetric);
+      // the emulated kernel's math is libm's (exp, log in double; float overloads through <math.h>) where the CPU target
+      // uses fdlibm and std::: results 1 ulp apart now and then, so the paths part after some iterations; before that
+      // every chain walks the same path
+      for (let k = 0; k < 40; k++) {
+        const a = g.data.warmupStats[k]!;
+        const b = c.data.warmupStats[k]!;
+        for (let it = 0; it < 8; it++) {
+          expect(a.n_leapfrog__[it]).toBe(b.n_leapfrog__[it]);
+          expect(Math.abs(a.lp__[it]! - b.lp__[it]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(b.lp__[it]!)));
+          expect(Math.abs(a.stepsize__[it]! / b.stepsize__[it]! - 1)).toBeLessThan(1e-3); // dual averaging amplifies a float32 ulp of logp
+        }
+      }
+      expect(g.draws('mu').length).toBe(40);
+      expect(g.draws('mu')[39]!.length).toBe(60);
+    } finally {
+      setFusedCudaBindingForTests(null);
+    }
+  }, 300_000);
+});
+
+describe('device gpu on a machine without one', () => {
+  test('the fused engine says there is no GPU (or no GPU engine in this addon), before sampling', async () => {
+    const { loadNative } = await import('../src/backend/native.ts');
+    if (loadNative().info().gpuAvailable) return; // a GPU machine: test/gpu/ covers it
+    const m = MODELS['eight_schools']!.model;
+    await expect(sample(m, 10, { device: 'gpu', backend: 'fused', warmup: 10 })).rejects.toThrow(/\[fused-gpu\] (no GPU|this build of the native addon has no GPU engine)/);
+  });
+});

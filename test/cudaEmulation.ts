@@ -1,0 +1,193 @@
+// Test helper: the generated CUDA kernel compiled by g++ with stub CUDA macros and run on the CPU, one loop iteration
+// per thread, with the exact input packing of native/src/fused_cuda.cc. It proves on machines without a GPU that the
+// CUDA source parses as C++ and that the kernel body (indexing, modes, state layout) computes what the CPU engine does.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
+import type { FusedRunArgs } from '../src/backend/native.ts';
+import { assembledKernel, CTL, CTL_WORDS, CUDA_INPUTS, CUDA_OUTPUTS, type CudaLibrary } from '../src/codegen/cuda.ts';
+
+/** Stands in for MLX's default header and CUDA's built-ins when g++ compiles the kernel. */
+export const HOST_STUB = `
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define __device__
+#define __global__
+static inline double mn_stub_ll2d(long long x) { double d; memcpy(&d, &x, 8); return d; }
+#define __longlong_as_double(x) mn_stub_ll2d(x)
+struct mn_stub_dim3 { unsigned int x, y, z; };
+static mn_stub_dim3 blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, threadIdx = {0, 0, 0};
+namespace cooperative_groups {}
+`;
+
+function harness(lib: CudaLibrary, depth: number): string {
+  const kernel = `mlx::core::cu::custom_kernel_mn_fused_${depth}`;
+  const nIn = CUDA_INPUTS.length;
+  const nOut = CUDA_OUTPUTS.length;
+  const args = [...CUDA_INPUTS.map((_, i) => `(const ${i === 7 ? 'int32_t' : 'uint32_t'}*)in[${i}]`), ...CUDA_OUTPUTS.map((_, i) => `out[${i}]`)];
+  return `${assembledKernel(lib, depth, HOST_STUB)}
+int main(int argc, char** argv) {
+  FILE* f = fopen(argv[1], "rb");
+  long long sizes[${nIn + nOut}];
+  if (fread(sizes, 8, ${nIn + nOut}, f) != ${nIn + nOut}) return 2;
+  uint32_t* in[${nIn}]; uint32_t* out[${nOut}];
+  for (int i = 0; i < ${nIn}; ++i) { in[i] = (uint32_t*)calloc(sizes[i] + 2, 4); if (fread(in[i], 4, sizes[i], f) != (size_t)sizes[i]) return 3; }
+  for (int i = 0; i < ${nOut}; ++i) out[i] = (uint32_t*)calloc(sizes[${nIn} + i] + 2, 4);
+  fclose(f);
+  const unsigned int n = in[0][${CTL.n}];
+  for (unsigned int t = 0; t < n; ++t) { threadIdx.x = t; ${kernel}(${args.join(', ')}); }
+  FILE* g = fopen(argv[2], "wb");
+  for (int i = 0; i < ${nOut}; ++i) fwrite(out[i], 4, sizes[${nIn} + i], g);
+  fclose(g);
+  return 0;
+}
+`;
+}
+
+export interface EmulatedRun {
+  /** n × (2·dim + 1) doubles: [q, grad, logp] per chain. */
+  readonly state: Float64Array;
+  /** Chain-major n × count × dim, n × count × columns, n × count × 6. */
+  readonly q: Float64Array;
+  readonly columns: Float64Array;
+  readonly stats: Float64Array;
+}
+
+/** Compiles the emulator of `lib` once; returns a function running mode 0 or 1 on given inputs. */
+export function cudaEmulator(lib: CudaLibrary, depth = 10) {
+  const dir = mkdtempSync(join(tmpdir(), 'mn-cuda-emu-'));
+  writeFileSync(join(dir, 'k.cc'), harness(lib, depth));
+  execFileSync(process.env['CXX'] || 'g++', ['-O1', '-std=c++17', '-ffp-contract=off', '-w', '-o', join(dir, 'k'), join(dir, 'k.cc')]);
+  const dim = lib.dim;
+  const cols = lib.columns;
+  const words = (a: Float64Array | Uint32Array | Int32Array) => (a instanceof Float64Array ? new Uint32Array(a.buffer, a.byteOffset, a.length * 2) : new Uint32Array(a.buffer, a.byteOffset, a.length));
+  const nf = lib.dataF.length + lib.preElements;
+  let dataF: Float64Array | Uint32Array = lib.dtype === 'float64' ? new Float64Array(nf) : new Uint32Array(nf);
+  if (dataF instanceof Float64Array) dataF.set(lib.dataF);
+  else new Float32Array(dataF.buffer).set(lib.dataF);
+  const call = (ins: (Float64Array | Uint32Array | Int32Array)[], outWords: number[]) => {
+    const w = ins.map(words);
+    const sizes = new BigInt64Array([...w.map((a) => BigInt(a.length)), ...outWords.map(BigInt)]);
+    const parts = [new Uint8Array(sizes.buffer), ...w.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))];
+    writeFileSync(join(dir, 'in.bin'), Buffer.concat(parts));
+    execFileSync(join(dir, 'k'), [join(dir, 'in.bin'), join(dir, 'out.bin')]);
+    const b = readFileSync(join(dir, 'out.bin'));
+    const all = new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const out: Uint32Array[] = [];
+    let o = 0;
+    for (const k of outWords) {
+      out.push(all.slice(o, o + k));
+      o += k;
+    }
+    return out;
+  };
+  const f64 = (w: Uint32Array) => new Float64Array(w.buffer, w.byteOffset, w.length >> 1);
+  const di = lib.dataI.length ? lib.dataI : new Int32Array(1);
+  if (lib.preElements > 0) {
+    // mode 2: the kernel fills the parameter-independent nodes after the data, as native/src/fused_cuda.cc setData does
+    const ctl = new Uint32Array(CTL_WORDS);
+    ctl[CTL.mode] = 2;
+    ctl[CTL.n] = 1;
+    const w = words(dataF);
+    ctl[CTL.dataWords] = w.length;
+    const z = new Float64Array(1);
+    dataF = call([ctl, new Uint32Array(1), z, z, z, z, dataF, di], [w.length, 2, 2, 2])[0]!;
+  }
+  return {
+    /** Mode 0: logp, gradient and constrained columns at n points. */
+    logpGrad(Q: Float64Array, n: number): { state: Float64Array; columns: Float64Array } {
+      const ctl = new Uint32Array(CTL_WORDS);
+      ctl[CTL.mode] = 0;
+      ctl[CTL.n] = n;
+      const z = new Float64Array(1);
+      const [state, , columns] = call([ctl, new Uint32Array(1), z, z, z, Q, dataF, di],
+        [2 * n * (2 * dim + 1), 2, 2 * n * Math.max(cols, 1), 2]);
+      return { state: f64(state!), columns: f64(columns!) };
+    },
+    /** Mode 1: `count` transitions of n chains (diagonal metric, one per chain). */
+    run(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
+      stepSizes: Float64Array; invMetric: Float64Array; state: Float64Array }): EmulatedRun {
+      const n = a.ids.length;
+      const ctl = new Uint32Array(CTL_WORDS);
+      Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
+        [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
+      const [state, q, columns, stats] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di],
+        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, 2 * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6]);
+      return { state: f64(state!), q: f64(q!), columns: f64(columns!), stats: f64(stats!) };
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The native FusedCudaModel (native/src/fused_cuda.cc) over the emulator: the same methods, packing and output order
+ * (iteration-major), so that src/backend/fusedGpu.ts and sample() can be run end to end without a GPU.
+ */
+export class EmulatedCudaModel implements NativeFusedCudaModel {
+  private emu: ReturnType<typeof cudaEmulator> | null = null;
+  calls = 0;
+
+  constructor(private readonly o: { header: string; body: string; dim: number; columns: number; realBytes: number }) {}
+
+  setData(dataF: Float64Array, dataI: Int32Array, preElements: number): void {
+    const lib = { header: this.o.header, body: this.o.body, dim: this.o.dim, columns: this.o.columns, dataF, dataI, preElements,
+      dtype: this.o.realBytes === 8 ? 'float64' : 'float32' } as unknown as CudaLibrary;
+    this.emu = cudaEmulator(lib);
+  }
+
+  compile(): void {}
+
+  logpGrad(Q: Float64Array, n: number, outLogp: Float64Array, outGrad: Float64Array, outColumns: Float64Array | null): void {
+    this.calls++;
+    const d = this.o.dim;
+    const r = this.emu!.logpGrad(Q, n);
+    for (let k = 0; k < n; k++) {
+      outLogp[k] = r.state[k * (2 * d + 1) + 2 * d]!;
+      outGrad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
+    }
+    if (outColumns) outColumns.set(r.columns.subarray(0, n * this.o.columns));
+  }
+
+  run(a: FusedRunArgs & { sharedMetric: boolean }): void {
+    this.calls++;
+    if (a.dense) throw new Error('EmulatedCudaModel: diagonal metrics only');
+    const d = this.o.dim;
+    const cols = this.o.columns;
+    const n = a.chainIds.length;
+    const state = new Float64Array(n * (2 * d + 1));
+    for (let k = 0; k < n; k++) {
+      state.set(a.q.subarray(k * d, (k + 1) * d), k * (2 * d + 1));
+      state.set(a.grad.subarray(k * d, (k + 1) * d), k * (2 * d + 1) + d);
+      state[k * (2 * d + 1) + 2 * d] = a.logp[k]!;
+    }
+    const invMetric = a.sharedMetric ? new Float64Array(n * d).map((_, i) => a.invMetric[i % d]!) : a.invMetric;
+    const r = this.emu!.run({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count, maxDepth: a.maxDepth,
+      stepSizes: a.stepSizes, invMetric, state });
+    for (let k = 0; k < n; k++) {
+      a.q.set(r.state.subarray(k * (2 * d + 1), k * (2 * d + 1) + d), k * d);
+      a.grad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
+      a.logp[k] = r.state[k * (2 * d + 1) + 2 * d]!;
+      for (let it = 0; it < a.count; it++) {
+        const row = it * n + k;
+        const src = k * a.count + it;
+        a.outQ!.set(r.q.subarray(src * d, (src + 1) * d), row * d);
+        a.outColumns!.set(r.columns.subarray(src * cols, (src + 1) * cols), row * cols);
+        a.outStats!.set(r.stats.subarray(src * 6, (src + 1) * 6), row * 6);
+      }
+    }
+  }
+
+  deviceInfo(): Record<string, string | number> {
+    return { device_name: 'emulated', free_memory: 2 ** 40 };
+  }
+
+  dispose(): void {
+    this.emu?.dispose();
+    this.emu = null;
+  }
+}
