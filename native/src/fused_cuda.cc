@@ -19,7 +19,9 @@ namespace {
 
 constexpr int kStats = 6;  // MN_STATS of native/src/fused_abi.h
 constexpr int kCtlWords = 16;
-constexpr int kThreadsPerBlock = 64;
+// Threads per block: one warp per block while chains are few, so that they spread over every SM (an H200 has 132;
+// each thread is latency-bound on its own local memory), larger blocks once the GPU is full anyway.
+int threadsPerBlock(int n) { return n <= 132 * 32 * 4 ? 32 : 64; }
 const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di"};
 const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os"};
 
@@ -109,7 +111,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::Dtype> dtypes(shapes.size(), mx::uint32);
     mx::Device gpu(mx::Device::gpu);
     try {
-      auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {kThreadsPerBlock, 1, 1},
+      auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {threadsPerBlock(n), 1, 1},
                                 {{"MN_KD", depth}}, std::nullopt, false, gpu);
       mx::eval(outs);
       return outs;

@@ -216,7 +216,11 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         });
       }
       const n = count * chains;
-      const pick = (j: number) => Float64Array.from({ length: n }, (_, i) => outStats[i * STATS + j]!);
+      const pick = (j: number) => {
+        const a = new Float64Array(n);
+        for (let i = 0; i < n; i++) a[i] = outStats[i * STATS + j]!;
+        return a;
+      };
       return {
         state: { chains, dim, q, logp, grad },
         q: outQ,

@@ -8,7 +8,7 @@ import type { Density } from '../backend/density.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
 import { makeMetric, unitMetric, type Metric, type MetricKind } from './metric.ts';
-import { dualAveragingInit, dualAveragingUpdate, initStepSize } from './stepsize.ts';
+import { DUAL_AVERAGING, dualAveragingInit, initStepSize } from './stepsize.ts';
 import type { ChainsState, KernelRun } from './transitionKernel.ts';
 import type { WarmupState } from './warmup.ts';
 import { inSlowWindow, windowSchedule } from './windows.ts';
@@ -57,6 +57,40 @@ class PooledMoments {
 export interface PooledWarmupState extends WarmupState {
   readonly pooled: true;
   moments: PooledMoments;
+  /** Each chain's dual-averaging state as flat arrays (w.dual is written from them after the last iteration). */
+  readonly da: { counter: number; sBar: Float64Array; xBar: Float64Array; mu: Float64Array };
+}
+
+function restartDual(w: PooledWarmupState): void {
+  w.da.counter = 0;
+  w.stepSizes.forEach((e, k) => {
+    w.da.sBar[k] = 0;
+    w.da.xBar[k] = 0;
+    w.da.mu[k] = Math.log(10 * e);
+  });
+}
+
+/** Stan's dual-averaging update (stepsize.ts dualAveragingUpdate) for every chain at once, without allocation. */
+function dualUpdateAll(w: PooledWarmupState, accept: Float64Array): void {
+  const { gamma, kappa, t0 } = DUAL_AVERAGING;
+  const da = w.da;
+  const m = ++da.counter;
+  const eta = 1 / (m + t0);
+  const root = Math.sqrt(m);
+  const wt = Math.pow(m, -kappa);
+  for (let k = 0; k < da.sBar.length; k++) {
+    const a = accept[k]! > 1 ? 1 : accept[k]!;
+    const sBar = (1 - eta) * da.sBar[k]! + eta * (w.delta - a);
+    const x = da.mu[k]! - (sBar * root) / gamma;
+    da.sBar[k] = sBar;
+    da.xBar[k] = wt * x + (1 - wt) * da.xBar[k]!;
+    w.stepSizes[k] = Math.exp(x);
+  }
+}
+
+function writeDual(w: PooledWarmupState): void {
+  const da = w.da;
+  w.dual = Array.from({ length: da.sBar.length }, (_, k) => ({ counter: da.counter, sBar: da.sBar[k]!, xBar: da.xBar[k]!, mu: da.mu[k]! }));
 }
 
 function points(s: ChainsState): PointState[] {
@@ -73,11 +107,15 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
   kind: MetricKind, stepSize = 1): PooledWarmupState {
   const metric = unitMetric(kind, d.dim);
   const eps = search(d, s, metric, streams, 0, new Array<number>(s.chains).fill(stepSize));
-  return {
+  const n = s.chains;
+  const w: PooledWarmupState = {
     pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes: eps,
-    metrics: new Array<Metric>(s.chains).fill(metric), dual: eps.map((e) => dualAveragingInit(e)), estimators: [], counter: 0,
+    metrics: new Array<Metric>(n).fill(metric), dual: eps.map((e) => dualAveragingInit(e)), estimators: [], counter: 0,
     moments: new PooledMoments(d.dim, kind),
+    da: { counter: 0, sBar: new Float64Array(n), xBar: new Float64Array(n), mu: new Float64Array(n) },
   };
+  restartDual(w);
+  return w;
 }
 
 /**
@@ -87,18 +125,16 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
 export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsState, r: KernelRun, streams: readonly ChainStream[]): void {
   const c = w.counter;
   const chains = s.chains;
-  for (let k = 0; k < chains; k++) {
-    const u = dualAveragingUpdate(w.dual[k]!, r.stats.acceptStat[k]!, w.delta);
-    w.dual[k] = u.state;
-    w.stepSizes[k] = u.stepSize;
-  }
+  dualUpdateAll(w, r.stats.acceptStat);
   if (inSlowWindow(w.schedule, c, w.numWarmup)) w.moments.addAll(s.q, chains);
   if (w.schedule.windowEnds.includes(c)) {
     const metric = makeMetric(w.metrics[0]!.kind, w.moments.regularised());
     w.moments = new PooledMoments(d.dim, metric.kind);
     w.metrics = new Array<Metric>(chains).fill(metric);
     w.stepSizes = search(d, s, metric, streams, c + 1, w.stepSizes);
-    w.dual = w.stepSizes.map((e) => dualAveragingInit(e));
+    restartDual(w);
   }
   w.counter++;
+  // warmupFinal (warmup.ts) reads w.dual: write it once, after the last warmup iteration
+  if (w.counter >= w.numWarmup) writeDual(w);
 }

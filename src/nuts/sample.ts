@@ -207,17 +207,20 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
         for (let k = 0; k < chains; k++) {
           const e = j * chains + k;
           record(stats[k]!, it, r, e, eps[k]!);
-          const q = r.q.subarray(e * d.dim, (e + 1) * d.dim);
+          const qo = e * d.dim;
           if (r.constrained) {
-            const row = r.constrained.subarray(e * cols, (e + 1) * cols);
+            const ro = e * cols;
             const vk = values[k]!;
-            for (let c = 0; c < cols; c++) vk[c]![it] = row[c]!;
+            for (let c = 0; c < cols; c++) vk[c]![it] = r.constrained[ro + c]!;
           } else {
-            const c = d.constrain(Float64Array.from(q));
+            const c = d.constrain(r.q.slice(qo, qo + d.dim));
             let col = 0;
             for (const v of variables) for (const x of c[v.name]!) values[k]![col++]![it] = x;
           }
-          if (clampedSlices.some((p) => q.subarray(p.offset, p.offset + p.size).some((y) => Math.abs(y) >= L))) clampHits[k]!++;
+          // no allocation per draw here: with thousands of chains (the GPU engine) this loop is the host's main cost
+          let hit = false;
+          for (const p of clampedSlices) for (let i = qo + p.offset; i < qo + p.offset + p.size; i++) if (Math.abs(r.q[i]!) >= L) hit = true;
+          if (hit) clampHits[k]!++;
         }
         if (options.progress) progress.update('sampling', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
         if (options.signal?.aborted) { // stop after this iteration, as with one call per iteration
