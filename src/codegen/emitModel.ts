@@ -86,6 +86,66 @@ class FunctionEmitter {
     return n.inputs.map((i) => this.node(i).shape);
   }
 
+  /** Whether node k is an elementwise op that can join a fused loop. */
+  private fusible(k: number): boolean {
+    const n = this.node(k);
+    const st = this.layout.storage.get(k)!;
+    if (st.kind !== 'array' || (!this.prepare && st.kind !== 'array')) return false;
+    return (UNARY_FWD[n.op] !== undefined || BINARY_FWD[n.op] !== undefined || n.op === 'where' || n.op === 'clamp') &&
+      sizeOf(n.shape) > 1;
+  }
+
+  /** The lines of fused member k inside its group's loop: a scalar s<k> and the store of the node's value. */
+  private memberLines(k: number, members: ReadonlySet<number>, ix: string[]): string[] {
+    const n = this.node(k);
+    const out = n.shape;
+    const ins = this.shapes(n);
+    const read = (j: number) => (members.has(n.inputs[j]!) ? `s${n.inputs[j]}` : `(R)${v(n.inputs[j]!)}[${bindex(ins[j]!, out, ix)}]`);
+    let body: string[];
+    if (UNARY_FWD[n.op] !== undefined) body = [`R x = ${read(0)};`, `s${k} = ${UNARY_FWD[n.op]};`];
+    else if (BINARY_FWD[n.op] !== undefined) body = [`R a = ${read(0)};`, `R b = ${read(1)};`, `s${k} = ${BINARY_FWD[n.op]};`];
+    else if (n.op === 'where') body = [`s${k} = ${read(0)} ? ${read(1)} : ${read(2)};`];
+    else body = [`R x = ${read(0)};`, `R lo = ${read(1)};`, `R hi = ${read(2)};`, `s${k} = x < lo ? lo : (x > hi ? hi : x);`];
+    return [`// node ${k}: ${n.op} (fused)`, `R s${k};`, '{', ...body.map((l) => '  ' + l), '}', `${v(k)}[o] = s${k};`];
+  }
+
+  /**
+   * Forward code for `nodes` in order, with runs of same-shape elementwise nodes fused into one loop that keeps each
+   * member's value in a register (and still stores it for the gradient). A node that does not read a member of the
+   * open run is emitted before the run's loop; one that does closes the run first. Values are those of separate
+   * loops exactly: only where they are kept changes.
+   */
+  forwardAll(nodes: readonly number[]): void {
+    let group: number[] = [];
+    let shape: readonly number[] = [];
+    const flush = () => {
+      if (group.length === 1) this.forward(group[0]!);
+      else if (group.length > 1) {
+        const members = new Set(group);
+        const g = group;
+        this.body.push(...loops(shape, (ix) => g.flatMap((k) => this.memberLines(k, members, ix)), 'i'));
+      }
+      group = [];
+    };
+    for (const k of nodes) {
+      const n = this.node(k);
+      const reads = n.inputs.some((i) => group.includes(i));
+      if (this.fusible(k) && (group.length === 0 || (n.shape.length === shape.length && n.shape.every((d, i) => d === shape[i])))) {
+        if (group.length === 0) shape = n.shape;
+        group.push(k);
+      } else if (this.fusible(k)) {
+        flush();
+        shape = n.shape;
+        group.push(k);
+      } else if (!reads) this.forward(k);
+      else {
+        flush();
+        this.forward(k);
+      }
+    }
+    flush();
+  }
+
   forward(k: number): void {
     const n = this.node(k);
     const op = n.op;
@@ -278,7 +338,7 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
   const liveL = ancestors(ir, [out]);
   const needGrad = gradNodes(ir, liveL);
   const fl = new FunctionEmitter(ir, layout, liveL, needGrad, fault);
-  for (const k of liveL) fl.forward(k);
+  fl.forwardAll(liveL);
   fl.declareAdjoints();
   if (needGrad.has(out)) fl['body'].push(`${g(out)}[0] = 1;`);
   for (let i = liveL.length - 1; i >= 0; i--) fl.backward(liveL[i]!);
@@ -288,7 +348,7 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
   if (debug) {
     const liveAll = ancestors(ir, [out, ...named]);
     const fd = new FunctionEmitter(ir, layout, liveAll, needGrad, fault);
-    for (const k of liveAll) fd.forward(k);
+    fd.forwardAll(liveAll);
     fd.declareAdjoints();
     if (needGrad.has(out)) fd['body'].push(`${g(out)}[0] = 1;`);
     for (let i = liveL.length - 1; i >= 0; i--) fd.backward(liveL[i]!);
@@ -312,7 +372,7 @@ ${indent(Dd.body)}
   // constrained values
   const liveC = ancestors(ir, named);
   const fc = new FunctionEmitter(ir, layout, liveC, new Set());
-  for (const k of liveC) fc.forward(k);
+  fc.forwardAll(liveC);
   const C = fc.finish();
   let col = 0;
   const copies = named.map((k) => {
