@@ -167,7 +167,13 @@ class FunctionEmitter {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R lo = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
         `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`, `${v(k)}[o] = x < lo ? lo : (x > hi ? hi : x);`], 'i'));
     } else if (REDUCE.has(op)) this.reduceForward(k, n, ins[0]!);
-    else if (op === 'matmul') {
+    else if (op === 'matmul' && this.layout.csr.has(a0!)) {
+      const [m, , nn] = mmDimsOf(ins[0]!, ins[1]!);
+      const c = this.layout.csr.get(a0!)!;
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  double s = 0;`,
+        `  for (int p = I[${c.rowStart} + i]; p < I[${c.rowStart} + i + 1]; ++p) s += (double)D[${c.val} + p] * (double)${v(a1!)}[I[${c.col} + p] * ${nn} + j];`,
+        `  ${v(k)}[i * ${nn} + j] = (R)s;`, '}');
+    } else if (op === 'matmul') {
       const [m, kk, nn] = mmDimsOf(ins[0]!, ins[1]!);
       B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  double s = 0;`,
         `  for (int t = 0; t < ${kk}; ++t) s += (double)${v(a0!)}[i * ${kk} + t] * (double)${v(a1!)}[t * ${nn} + j];`,
@@ -262,7 +268,12 @@ class FunctionEmitter {
         `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`,
         ...[0, 1, 2].filter((j) => need[j]).map((j) => `if ((x < lo ? 1 : (x > hi ? 2 : 0)) == ${j}) ${g(n.inputs[j]!)}[${bindex(ins[j]!, out, ix)}] += ${g(k)}[o];`)], 'i'));
     } else if (REDUCE.has(op)) this.reduceBackward(k, n, ins[0]!, f);
-    else if (op === 'matmul') {
+    else if (op === 'matmul' && this.layout.csr.has(a0!) && !need[0]) {
+      const [m, , nn] = mmDimsOf(ins[0]!, ins[1]!);
+      const c = this.layout.csr.get(a0!)!;
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  R gy = ${g(k)}[i * ${nn} + j];`, '  if (gy == 0) continue;',
+        `  for (int p = I[${c.rowStart} + i]; p < I[${c.rowStart} + i + 1]; ++p) ${g(a1!)}[I[${c.col} + p] * ${nn} + j] += gy * D[${c.val} + p]${f};`, '}');
+    } else if (op === 'matmul') {
       const [m, kk, nn] = mmDimsOf(ins[0]!, ins[1]!);
       B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  R gy = ${g(k)}[i * ${nn} + j];`, '  if (gy == 0) continue;',
         `  for (int t = 0; t < ${kk}; ++t) {`,

@@ -19,6 +19,11 @@ export interface Layout {
   /** Float data (constants) in node order; converted to the generated real type by the host. */
   readonly dataF: Float64Array;
   readonly dataI: Int32Array;
+  /**
+   * Sparse constant left operands of matmul (e.g. GaussianRandomWalk's difference matrix) in CSR form: row starts and
+   * columns in I, values in D; the product then skips zeros (the same sums in the same order).
+   */
+  readonly csr: ReadonlyMap<number, { readonly rowStart: number; readonly col: number; readonly val: number }>;
   /** Nodes computed once by mn_prepare (after the float data in D), in topological order, and their total size. */
   readonly pre: readonly number[];
   readonly preSize: number;
@@ -83,6 +88,36 @@ export function planLayout(ir: GraphIR, roots: readonly number[]): Layout {
     else if (!valueDep[k]) pre.push(k);
     else storage.set(k, { kind: 'array', size: sizeOf(n.shape) });
   }
+  // sparse constant matrices multiplied from the left: CSR after the other data
+  const csr = new Map<number, { rowStart: number; col: number; val: number }>();
+  for (const k of live) {
+    const n = ir.nodes[k]!;
+    if (n.op !== 'matmul') continue;
+    const a = ir.nodes[n.inputs[0]!]!;
+    if (a.op !== 'const' || a.dtype !== 'float' || a.shape.length !== 2 || csr.has(n.inputs[0]!)) continue;
+    const data = a.data as Float64Array;
+    let nnz = 0;
+    for (const x of data) if (x !== 0) nnz++;
+    if (data.length < 64 || nnz > data.length / 4) continue;
+    const [m, kk] = a.shape as [number, number];
+    const rows = new Int32Array(m + 1);
+    const cols = new Int32Array(nnz);
+    const vals = new Float64Array(nnz);
+    let p = 0;
+    for (let i = 0; i < m; i++) {
+      rows[i] = p;
+      for (let t = 0; t < kk; t++) {
+        const x = data[i * kk + t]!;
+        if (x !== 0) { cols[p] = t; vals[p] = x; p++; }
+      }
+    }
+    rows[m] = p;
+    csr.set(n.inputs[0]!, { rowStart: iOff, col: iOff + m + 1, val: fOff });
+    iParts.push(rows, cols);
+    iOff += m + 1 + nnz;
+    fParts.push(vals);
+    fOff += nnz;
+  }
   // parameter-independent nodes live after the float data: computed once per data set, read like data
   let preSize = 0;
   for (const k of pre) {
@@ -95,5 +130,5 @@ export function planLayout(ir: GraphIR, roots: readonly number[]): Layout {
   const dataI = new Int32Array(iOff);
   o = 0;
   for (const p of iParts) { dataI.set(p, o); o += p.length; }
-  return { storage, dataF, dataI, pre, preSize };
+  return { storage, dataF, dataI, pre, preSize, csr };
 }
