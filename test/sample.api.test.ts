@@ -118,6 +118,31 @@ describe('output', () => {
     expect(back.adaptation?.stepSize).toBe(fit.data.adaptation[1]!.stepSize);
   });
 
+  test('output is streamed: the adaptation block is on disk when sampling starts, an existing file is refused before any gradient, and a stopped run leaves its draws marked incomplete', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-stream-'));
+    const ac = new AbortController();
+    let onDiskAtStart = '';
+    const fit = await sample(eightSchools, 400, {
+      ...small, backend: 'fused', output: dir, signal: ac.signal,
+      progress: (e) => {
+        if (e.phase === 'sampling' && e.chain === 0 && e.iteration === 1) onDiskAtStart = readFileSync(join(dir, 'eight_schools-1.csv'), 'utf8');
+        if (e.phase === 'sampling' && e.chain === 1 && e.iteration === 25) ac.abort();
+      },
+    });
+    expect(onDiskAtStart).toContain('# Adaptation terminated');
+    expect(fit.numDraws).toBe(25);
+    const back = readStanCsv(join(dir, 'eight_schools-2.csv'));
+    expect(back.complete).toBe(false);
+    expect(Array.from(back.values[back.columns.indexOf('tau')]!)).toEqual(Array.from(fit.draws('tau')[1]!));
+    // the same directory again: its files are in the way, an error before the model's first gradient
+    let gradients = 0;
+    await expect(sample(eightSchools, 10, { ...small, backend: 'fused', output: dir, progress: () => { gradients++; } }))
+      .rejects.toThrow(/eight_schools-1\.csv/);
+    expect(gradients).toBe(0);
+    const again = await sample(eightSchools, 10, { ...small, backend: 'fused', output: dir, overwrite: true });
+    expect(readStanCsv(join(dir, 'eight_schools-1.csv')).complete).toBe(again.complete);
+  });
+
   test('a summary row per column with Stan-named stats available', async () => {
     const fit = await sample(eightSchools, 100, { ...small, backend: 'reference' });
     const rows = fit.summary();

@@ -4,7 +4,6 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Model } from '../graph/model.ts';
 import { checkOutput, prepareDirectory } from '../io/outputCheck.ts';
-import { writeStanCsv } from '../io/stanCsvWrite.ts';
 import { sample } from '../nuts/sample.ts';
 import type { ProgressEvent } from '../nuts/progress.ts';
 import { writeReport } from '../plots/report.ts';
@@ -20,7 +19,7 @@ export interface SampleCliOptions {
 export const EXIT_SIGINT = 130;
 
 export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
-  // Everything about the output is checked before the first gradient (the files are written after sampling).
+  // Everything about the output is checked before the model is even compiled; sample() then streams the CSV files.
   if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
   if (o.report) {
     prepareDirectory(dirname(resolve(o.report)));
@@ -50,6 +49,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
     fit = await sample(m, o.draws, {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
+      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -62,13 +62,10 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   for (const w of fit.warnings()) console.log(`warning: ${w}`);
   let failed = false;
   if (o.out) {
-    try {
-      const paths = writeStanCsv(fit.data, o.out, { overwrite: o.overwrite });
-      console.log(`Stan CSV files written to ${resolve(o.out)} (${paths.length} files${fit.complete ? '' : ', marked incomplete'})`);
-    } catch (e) {
-      console.error((e as Error).message);
+    if (fit.extras.outputError) {
+      console.error(`writing the Stan CSV files failed: ${fit.extras.outputError.message} (the files hold what was flushed before)`);
       failed = true;
-    }
+    } else console.log(`Stan CSV files written to ${resolve(o.out)} as sampling ran (${fit.chains} files${fit.complete ? '' : ', marked incomplete'})`);
   }
   if (o.report) console.log(`report written to ${await writeReport(fit, o.report, { vars: o.vars })}`);
   if (ac.signal.aborted) process.exitCode = EXIT_SIGINT;

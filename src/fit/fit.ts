@@ -15,6 +15,11 @@ export interface FitExtras {
   readonly profile?: SamplingProfile;
   /** The traced model, for posterior predictive simulation. */
   readonly model?: TracedModel;
+  /**
+   * An error writing the output files after sampling started (a full disk, say): the draws in memory are all here,
+   * and what was flushed to the files stays readable.
+   */
+  readonly outputError?: Error;
   /** Fused engine: seconds inside the native transition calls during warmup and sampling, and their number. */
   readonly kernelProfile?: KernelProfile;
 }

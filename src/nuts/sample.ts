@@ -8,6 +8,7 @@ import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type Variable
 import type { Model } from '../graph/model.ts';
 import { logClamp } from '../precision/policy.ts';
 import { chainStream } from '../random/philox.ts';
+import { StanCsvStream } from '../io/stanCsvStream.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
@@ -35,8 +36,14 @@ export interface SampleOptions {
    * no C++ compiler). Default: true when `backend` is not given, false when it is.
    */
   allowFallback?: boolean;
-  /** A directory for one Stan CSV per chain. */
+  /**
+   * A directory for one Stan CSV per chain, checked before the first gradient and written as sampling runs: the header
+   * first, each draw as it is made (flushed at least every second and when warmup ends), the adaptation block when
+   * warmup ends, and a footer that marks the file complete (src/io/stanCsvStream.ts).
+   */
   output?: string;
+  /** Replace existing chain files in `output` (default false: they are an error before sampling starts). */
+  overwrite?: boolean;
   /**
    * MLX on the CPU: while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes
    * each gradient call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards.
@@ -129,6 +136,13 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const chainIds = Array.from({ length: chains }, (_, c) => c);
     const streams = chainIds.map((c) => chainStream(seed, c));
     const inits = Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
+    const stream = options.output ? StanCsvStream.open({
+      dir: options.output, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
+      columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
+      config: { seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device },
+    }) : null;
+    let streamClosed = false;
+    try {
     let points: PointState[] = streams.map((s, c) => initialPoint(d, s, c, inits[c]));
     const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
     const variables: VariableMeta[] = [
@@ -182,6 +196,10 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       }
     }
     const stepSizes = warmupFinal(w);
+    if (stream && !aborted) {
+      stepSizes.forEach((e, k) => stream.adaptation(k, { stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric }));
+      stream.flush();
+    }
     const warmupSeconds = (performance.now() - tw) / 1000;
     const kp0 = kernel.profile ? { ...kernel.profile } : null;
     const ts = performance.now();
@@ -221,6 +239,12 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
           let hit = false;
           for (const p of clampedSlices) for (let i = qo + p.offset; i < qo + p.offset + p.size; i++) if (Math.abs(r.q[i]!) >= L) hit = true;
           if (hit) clampHits[k]!++;
+          if (stream) {
+            const st = stats[k]!;
+            const row = new Float64Array(cols);
+            for (let c = 0; c < cols; c++) row[c] = values[k]![c]![it]!;
+            stream.draw(k, row, Object.fromEntries(SAMPLER_STATS.map((n) => [n, st[n][it]!])) as Record<SamplerStat, number>);
+          }
         }
         if (options.progress) progress.update('sampling', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
         if (options.signal?.aborted) { // stop after this iteration, as with one call per iteration
@@ -272,8 +296,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       warmupCalls: kp0.calls, samplingCalls: kp.calls - kp0.calls,
     } : undefined;
     const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, profile, model: d.model, kernelProfile });
-    if (options.output) fit.writeStanCsv(options.output);
-    return fit;
+    if (stream) {
+      stream.close({
+        warmupSeconds, samplingSeconds, clampHits, complete: data.complete,
+        reason: data.complete ? undefined : `stopped after ${done} of ${numDraws} draws${done === 0 ? ' (during warmup)' : ''}`,
+      });
+      streamClosed = true;
+    }
+    return stream?.error ? new Fit(data, { ...fit.extras, outputError: stream.error }) : fit;
+    } finally {
+      if (stream && !streamClosed) stream.close({ warmupSeconds: 0, samplingSeconds: 0, complete: false, reason: 'sampling failed' });
+    }
   } finally {
     if (pinned) loadNative().unpinCpuThreads();
     d.dispose();
