@@ -6,7 +6,7 @@ import type { NodePlan } from './plan.ts';
 import { digamma, digammaDiff, sigmoid, trigamma } from './special.ts';
 
 /** d f(x)/dx given x and y = f(x). */
-const UNARY_D: Record<string, (x: number, y: number) => number> = {
+export const UNARY_D: Record<string, (x: number, y: number) => number> = {
   neg: () => -1,
   exp: (_x, y) => y,
   log: (x) => 1 / x,
@@ -29,7 +29,7 @@ const UNARY_D: Record<string, (x: number, y: number) => number> = {
 };
 
 /** Partial derivatives (d/da, d/db) of a binary op at (a, b) with value y. */
-const BINARY_D: Record<string, (a: number, b: number, y: number) => [number, number]> = {
+export const BINARY_D: Record<string, (a: number, b: number, y: number) => [number, number]> = {
   add: () => [1, 1],
   sub: () => [1, -1],
   mul: (a, b) => [b, a],
