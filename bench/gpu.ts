@@ -94,6 +94,7 @@ for (const model of models) {
         divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
       };
       records.push(rec);
+      save(false);
       log(`${model} mlx-nuts ${chains} chains: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
         `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s`);
     } catch (e) {
@@ -127,6 +128,7 @@ for (const model of models) {
       version: meta.version, device: meta.device,
     };
     records.push(rec);
+    save(false);
     log(`${model} numpyro ${chains} chains: ${meta.samplingSeconds.toFixed(2)} s, min ESS ${ess.toFixed(0)}, ESS/s ${rec.essPerSecond.toFixed(0)}`);
   }
 }
@@ -153,13 +155,18 @@ function markdown(): string {
   return lines.join('\n') + '\n';
 }
 
-const stem = join(args.out!, `${new Date().toISOString().slice(0, 10)}-gpu-${hostname()}`);
-mkdirSync(args.out!, { recursive: true });
-const md = markdown();
-writeFileSync(`${stem}.json`, JSON.stringify(records, null, 2) + '\n');
-writeFileSync(`${stem}.md`, md);
-if (process.env['OUT']) {
-  writeFileSync(join(process.env['OUT'], `${args.name}.json`), JSON.stringify({ records, skipped }, null, 2) + '\n');
-  writeFileSync(join(process.env['OUT'], `${args.name}.md`), md);
+/** Writes what exists so far (called after every record: a run stopped by a time limit keeps its results). */
+function save(final: boolean): void {
+  const stem = join(args.out!, `${new Date().toISOString().slice(0, 10)}-gpu-${hostname()}`);
+  mkdirSync(args.out!, { recursive: true });
+  const md = markdown();
+  writeFileSync(`${stem}.json`, JSON.stringify(records, null, 2) + '\n');
+  writeFileSync(`${stem}.md`, md);
+  if (process.env['OUT']) {
+    writeFileSync(join(process.env['OUT'], `${args.name}.json`), JSON.stringify({ records, skipped }, null, 2) + '\n');
+    writeFileSync(join(process.env['OUT'], `${args.name}.md`), md);
+  }
+  if (final) console.log(md);
 }
-console.log(md);
+
+save(true);

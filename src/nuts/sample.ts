@@ -51,9 +51,9 @@ export interface SampleOptions {
    */
   pinThreads?: boolean;
   /**
-   * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' adapts one step size and one metric
-   * shared by all chains from all of them (src/nuts/pooledWarmup.ts). Default 'pooled' for the fused engine on the GPU
-   * with 32 chains or more, else 'chain'.
+   * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' keeps each chain's step size and adapts
+   * one metric shared by all chains from all of their draws (src/nuts/pooledWarmup.ts). Default 'pooled' for the
+   * fused engine on the GPU with 32 chains or more, else 'chain'.
    */
   adaptation?: 'chain' | 'pooled';
 }
