@@ -143,6 +143,30 @@ describe('output', () => {
     expect(readStanCsv(join(dir, 'eight_schools-1.csv')).complete).toBe(again.complete);
   });
 
+  test('thin keeps iterations 0, thin, 2·thin, … of the unthinned run; saveWarmup keeps the warmup draws on the fit and in the files', async () => {
+    const all = await sample(eightSchools, 20, { ...small, backend: 'fused', saveWarmup: true });
+    const thinned = await sample(eightSchools, 20, { ...small, backend: 'fused', thin: 3, saveWarmup: true });
+    expect(thinned.numDraws).toBe(7); // iterations 0, 3, …, 18
+    for (let c = 0; c < 2; c++) {
+      expect(Array.from(thinned.draws('tau')[c]!)).toEqual(Array.from(all.draws('tau')[c]!).filter((_, i) => i % 3 === 0));
+      expect(Array.from(thinned.draws('lp__')[c]!)).toEqual(Array.from(all.draws('lp__')[c]!).filter((_, i) => i % 3 === 0));
+    }
+    expect(thinned.data.config).toMatchObject({ thin: 3, saveWarmup: true });
+    const tau = all.data.columns.indexOf('tau');
+    expect(all.data.warmupValues![0]![tau]).toHaveLength(small.warmup);
+    expect(thinned.data.warmupValues![1]![tau]).toHaveLength(Math.ceil(small.warmup / 3));
+    expect(Array.from(thinned.data.warmupValues![1]![tau]!)).toEqual(Array.from(all.data.warmupValues![1]![tau]!).filter((_, i) => i % 3 === 0));
+    // the draws before the first warmup transition are not the initial point: warmup draws are real transitions
+    expect(all.data.warmupValues![0]![tau]!.every(Number.isFinite)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-warmup-'));
+    await sample(eightSchools, 20, { ...small, backend: 'fused', saveWarmup: true, output: dir });
+    const text = readFileSync(join(dir, 'eight_schools-1.csv'), 'utf8');
+    const rows = text.split('\n').filter((l) => /^-?\d/.test(l));
+    expect(rows).toHaveLength(small.warmup + 20);
+    expect(text).toMatch(/save_warmup = (1|true)/);
+    await expect(sample(eightSchools, 5, { ...small, thin: 0 })).rejects.toThrow(/thin must be an integer ≥ 1, got 0/);
+  });
+
   test('a summary row per column with Stan-named stats available', async () => {
     const fit = await sample(eightSchools, 100, { ...small, backend: 'reference' });
     const rows = fit.summary();

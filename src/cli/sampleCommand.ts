@@ -10,7 +10,7 @@ import { writeReport } from '../plots/report.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 
 export interface SampleCliOptions {
-  draws: number; warmup: number; chains: number; seed: number; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
+  draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
   device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
   progress: boolean; overwrite: boolean; vars?: string[];
 }
@@ -49,7 +49,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
     fit = await sample(m, o.draws, {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
-      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}),
+      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), thin: o.thin, saveWarmup: o.saveWarmup,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -79,13 +79,15 @@ export function sampleOptions(c: Command): Command {
     .option('--chains <n>', 'number of chains', intOption('chains', 1), 4)
     .option('--seed <n>', 'random seed', intOption('seed'), 1)
     .option('--backend <name>', "'fused' (generated C++, the default), 'mlx' or 'reference'", choiceOption('backend', ['fused', 'mlx', 'reference'] as const), 'fused')
-    .option('--dtype <name>', "'float32' or 'float64' (default: float32 on mlx, float64 on reference)", choiceOption('dtype', ['float32', 'float64'] as const))
+    .option('--dtype <name>', "'float32' or 'float64' (default: float64, float32 on mlx)", choiceOption('dtype', ['float32', 'float64'] as const))
     .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), 'cpu')
     .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), 'diag')
     .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', 0.1, 1), 0.8)
     .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', 1), 10)
     .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')
     .option('--overwrite', 'replace existing CSV files in --out', false)
+    .option('--thin <n>', 'keep every n-th iteration', intOption('thin', 1), 1)
+    .option('--save-warmup', 'keep the warmup draws too (on the fit and in --out)', false)
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--vars <names>', 'comma-separated variables or columns the report plots (default: all, up to 24)', listOption('vars'))
     .option('--no-progress', 'no progress bars');

@@ -32,6 +32,10 @@ export interface FitConfig {
   readonly device: string;
   /** Which transition kernel ran: 'fused-cpu' (generated C++) or 'typescript' (over the backend's density). */
   readonly engine?: string;
+  /** Every `thin`-th iteration was kept (default 1). */
+  readonly thin?: number;
+  /** Whether warmup draws were kept (FitData.warmupValues). */
+  readonly saveWarmup?: boolean;
 }
 
 export interface FitData {
@@ -44,6 +48,8 @@ export interface FitData {
   readonly values: readonly (readonly Float64Array[])[];
   /** stats[chain][stat] → per-draw sampler statistics (post-warmup). */
   readonly stats: readonly Readonly<Record<SamplerStat, Float64Array>>[];
+  /** With saveWarmup: warmupValues[chain][column] → the kept warmup draws (constrained scale). */
+  readonly warmupValues?: readonly (readonly Float64Array[])[];
   /** The same statistics during warmup (step size, tree depth, accept stat as adaptation proceeds). */
   readonly warmupStats: readonly Readonly<Record<SamplerStat, Float64Array>>[];
   readonly adaptation: readonly ChainAdaptation[];

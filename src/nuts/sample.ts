@@ -44,6 +44,10 @@ export interface SampleOptions {
   output?: string;
   /** Replace existing chain files in `output` (default false: they are an error before sampling starts). */
   overwrite?: boolean;
+  /** Keep every `thin`-th iteration (CmdStan's thin; default 1): iterations 0, thin, 2·thin, … of each phase. */
+  thin?: number;
+  /** Keep the warmup draws too (CmdStan's save_warmup): on the fit as `data.warmupValues`, and in `output`'s files. */
+  saveWarmup?: boolean;
   /**
    * MLX on the CPU: while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes
    * each gradient call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards.
@@ -108,6 +112,11 @@ async function densityFor(model: Model, opts: SampleOptions, backend: BackendNam
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
 export async function sample(model: Model, draws = 1000, options: SampleOptions = {}): Promise<Fit> {
   const numDraws = checkInt('draws', draws, 0);
+  const thin = checkInt('thin', options.thin ?? 1, 1);
+  const saveWarmup = options.saveWarmup ?? false;
+  if (typeof saveWarmup !== 'boolean') throw new Error(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
+  /** Iterations kept out of n: 0, thin, 2·thin, … */
+  const keptOf = (n: number) => Math.ceil(n / thin);
   const warmup = checkInt('warmup', options.warmup ?? 1000, 0);
   const chains = checkInt('chains', options.chains ?? 4, 1);
   const seed = options.seed ?? 0;
@@ -139,7 +148,8 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const stream = options.output ? StanCsvStream.open({
       dir: options.output, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      config: { seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device },
+      config: { seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
+      saveWarmup, thin,
     }) : null;
     let streamClosed = false;
     try {
@@ -150,8 +160,9 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       ...d.model.deterministics.map((p) => ({ name: p.name, shape: p.shape, kind: 'deterministic' as const })),
     ];
     const columns = variables.flatMap((v) => flatNames(v.name, v.shape));
-    const values = points.map(() => columns.map(() => new Float64Array(numDraws)));
-    const stats = points.map(() => emptyStats(numDraws));
+    const values = points.map(() => columns.map(() => new Float64Array(keptOf(numDraws))));
+    const stats = points.map(() => emptyStats(keptOf(numDraws)));
+    const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
     const warmupStats = points.map(() => emptyStats(warmup));
     const clampHits = new Array<number>(chains).fill(0);
     const clampedSlices = d.model.params.filter((p) => /^(log|lower|upper)/.test(p.transform.name));
@@ -175,6 +186,25 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
       kernelCalls++;
       state = r.state;
+      if (warmupValues && it % thin === 0) {
+        const wi = it / thin;
+        for (let k = 0; k < chains; k++) {
+          let row: Float64Array;
+          if (r.constrained) row = r.constrained.subarray(k * columns.length, (k + 1) * columns.length);
+          else {
+            const cv = d.constrain(r.q.slice(k * d.dim, (k + 1) * d.dim));
+            row = Float64Array.from(variables.flatMap((v) => Array.from(cv[v.name]!)));
+          }
+          for (let c = 0; c < columns.length; c++) warmupValues[k]![c]![wi] = row[c]!;
+          if (stream) {
+            const st = {
+              lp__: r.stats.lp[k]!, accept_stat__: r.stats.acceptStat[k]!, stepsize__: eps[k]!, treedepth__: r.stats.treeDepth[k]!,
+              n_leapfrog__: r.stats.nLeapfrog[k]!, divergent__: r.stats.divergent[k]!, energy__: r.stats.energy[k]!,
+            };
+            stream.draw(k, Float64Array.from(row), st);
+          }
+        }
+      }
       if (pooled) {
         for (let k = 0; k < chains; k++) record(warmupStats[k]!, it, r, k, eps[k]!);
         pooledWarmupUpdate(pooled, d, state, r, streams);
@@ -221,8 +251,10 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       const tr = performance.now();
       let kept = count;
       for (let j = 0; j < count; j++) {
-        const it = done + j;
-        for (let k = 0; k < chains; k++) {
+        const iter = done + j;
+        const keep = iter % thin === 0;
+        const it = keep ? iter / thin : -1; // the kept draw's index
+        for (let k = 0; keep && k < chains; k++) {
           const e = j * chains + k;
           record(stats[k]!, it, r, e, eps[k]!);
           const qo = e * d.dim;
@@ -246,7 +278,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
             stream.draw(k, row, Object.fromEntries(SAMPLER_STATS.map((n) => [n, st[n][it]!])) as Record<SamplerStat, number>);
           }
         }
-        if (options.progress) progress.update('sampling', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
+        if (options.progress) progress.update('sampling', iter + 1, Array.from({ length: chains }, (_, k) => infoAt(r, j * chains + k)), stepSizes);
         if (options.signal?.aborted) { // stop after this iteration, as with one call per iteration
           kept = j + 1;
           break;
@@ -273,16 +305,18 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       gradientCalls: np.calls, primitivesPerCall: np.primitives,
     } : undefined;
     const nativeCalls = kernel.name === 'typescript' ? callCounter.calls - callsBefore : kernelCalls - kernelCallsBefore;
-    const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, done) as T) : a);
+    const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, keptOf(done)) as T) : a);
     const data: FitData = {
       modelName: d.model.name,
       variables,
       columns,
       config: {
         seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device,
+        thin, saveWarmup,
         engine: kernel.name,
       },
       values: values.map((vs) => vs.map(cut)),
+      ...(warmupValues ? { warmupValues } : {}),
       stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, cut(s[k])])) as Record<SamplerStat, Float64Array>),
       warmupStats,
       adaptation: stepSizes.map((e, k) => ({ stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric })),
