@@ -67,9 +67,14 @@ describe('robustness', () => {
     const m = model('init', (b) => { b.param('s', HalfNormal(1)); b.param('a', Normal(0, 1), { shape: [2] }); });
     const fit = await sample(m, 1, { warmup: 0, chains: 1, seed: 1, backend: 'reference', init: { s: 0.5, a: [1, 2] } });
     expect(fit.numDraws).toBe(1);
-    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { s: -1, a: [1, 2] } })).rejects.toThrow(/outside the support/);
-    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { b: 1 } })).rejects.toThrow(/'b', which is not a parameter/);
-    await expect(sample(m, 1, { chains: 1, backend: 'reference', init: { s: 1, a: [1] } })).rejects.toThrow(/has 1 values/);
+    // each error names the parameter (issue 16): support, unknown names, declared shapes (a [3,2] for a [2,3] too)
+    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { s: -1, a: [1, 2] } })).rejects.toThrow(/\[sample\] s is outside its support/);
+    await expect(sample(m, 1, { warmup: 0, chains: 1, backend: 'reference', init: { b: 1 } })).rejects.toThrow(/'b' is not a parameter of 'init'/);
+    await expect(sample(m, 1, { chains: 1, backend: 'reference', init: { s: 1, a: [1] } })).rejects.toThrow(/a has shape \[1\], but the parameter is declared with shape \[2\]/);
+    const m2 = model('init2', (b) => { b.param('A', Normal(0, 1), { shape: [2, 3] }); });
+    await expect(sample(m2, 1, { chains: 1, backend: 'fused', init: { A: [[1, 2], [3, 4], [5, 6]] } })).rejects.toThrow(/A has shape \[3, 2\], but the parameter is declared with shape \[2, 3\]/);
+    await expect(sample(m2, 1, { chains: 1, seed: '42' as never })).rejects.toThrow(/seed must be an integer in \[0, 2\^53\), got the string '42'/);
+    await expect(sample(m2, 1, { chains: 1, targetAccept: Number('abc') })).rejects.toThrow(/targetAccept must be a finite number, got NaN/);
   });
 
   test('bad options are errors that name the option', async () => {

@@ -1,6 +1,6 @@
 // Initial points: uniform(−2, 2) on the unconstrained scale with up to 100 tries (Stan), or user inits.
 import type { ModelDensity } from '../backend/logDensity.ts';
-import { toHostTensor } from '../graph/constant.ts';
+import { unconstrainPoint } from '../graph/pointValues.ts';
 import { GraphInterpreter } from '../backend/reference/interpreter.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
@@ -22,22 +22,15 @@ function badTerms(d: ModelDensity, q: Float64Array): string[] {
   return d.model.terms.filter((t) => !Number.isFinite(vals[t.node]![0]!)).map((t) => `${t.label} = ${vals[t.node]![0]}`);
 }
 
-/** The unconstrained vector for user inits on the constrained scale; params not given are drawn as usual. */
+/**
+ * The unconstrained vector for user inits on the constrained scale (checked by unconstrainPoint: names, declared shapes,
+ * supports, each error naming the parameter); params not given are drawn as usual.
+ */
 function fromUser(d: ModelDensity, init: InitValues, draw: (i: number) => number): Float64Array {
-  const known = new Set(d.model.params.map((p) => p.name));
-  for (const k of Object.keys(init)) {
-    if (!known.has(k)) throw new Error(`[sample] init names '${k}', which is not a parameter of '${d.model.name}' (parameters: ${[...known].join(', ')})`);
-  }
-  const q = new Float64Array(d.dim);
+  const { q, given } = unconstrainPoint(d.model, init, 'sample', { partial: true });
   for (const p of d.model.params) {
-    if (!(p.name in init)) {
-      for (let i = 0; i < p.size; i++) q[p.offset + i] = draw(p.offset + i);
-      continue;
-    }
-    const t = toHostTensor(init[p.name], `[sample] init.${p.name}`);
-    const want = p.shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== want) throw new Error(`[sample] init.${p.name} has ${t.data.length} values, but the parameter has shape [${p.shape}]`);
-    q.set(p.transform.inverse(t.data, p.shape), p.offset);
+    if (given.has(p.name)) continue;
+    for (let i = 0; i < p.size; i++) q[p.offset + i] = draw(p.offset + i);
   }
   return q;
 }

@@ -8,6 +8,7 @@ import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type Variable
 import type { Model } from '../graph/model.ts';
 import { logClamp } from '../precision/policy.ts';
 import { chainStream } from '../random/philox.ts';
+import { integerOption, numberOption } from '../fit/optionChecks.ts';
 import { StanCsvStream } from '../io/stanCsvStream.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
@@ -63,8 +64,7 @@ export interface SampleOptions {
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`[sample] ${name} must be an integer ≥ ${min}, got ${String(v)}`);
-  return v;
+  return integerOption('sample', name, v, min);
 }
 
 function emptyStats(n: number): Record<SamplerStat, Float64Array> {
@@ -123,8 +123,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
     throw new Error(`[sample] seed must be an integer in [0, 2^53), got ${typeof seed === 'string' ? `the string '${seed}'` : String(seed)}`);
   }
-  const delta = options.targetAccept ?? 0.8;
-  if (!(delta >= 0.1 && delta < 1)) throw new Error(`[sample] targetAccept must be in [0.1, 1), got ${delta}`);
+  const delta = numberOption('sample', 'targetAccept', options.targetAccept ?? 0.8, 0.1, 1);
   const maxTreeDepth = checkInt('maxTreeDepth', options.maxTreeDepth ?? 10, 1);
   if (maxTreeDepth > 30) throw new Error(`[sample] maxTreeDepth must be at most 30, got ${maxTreeDepth}`);
   const metricKind = options.metric ?? 'diag';
