@@ -8,6 +8,7 @@ import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitio
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import type { ModelDensity } from './logDensity.ts';
+import { columnsModelDensity } from './columnsDensity.ts';
 import { loadNative, type FusedRunArgs } from './native.ts';
 
 /** Statistics per transition (native/src/fused_abi.h, MN_STATS). */
@@ -238,28 +239,5 @@ export function generateCudaFor(m: TracedModel, dtype: Dtype, fault?: PlantedFau
 /** The GPU density as a ModelDensity (what logDensity and sample use): constrained values from the kernel too. */
 export function fusedGpuModelDensity(traced: TracedModel, dtype: Dtype): ModelDensity {
   const d = new FusedGpuDensity(traced, generateCudaFor(traced, dtype));
-  const named = [...traced.params, ...traced.deterministics];
-  return {
-    model: traced,
-    dim: d.dim,
-    backend: 'fused',
-    dtype: d.dtype,
-    compileSeconds: d.compileSeconds,
-    logpGrad: (q) => d.logpGrad(q),
-    logpGradBatch: (Q, chains, lp, g) => d.logpGradBatch(Q, chains, lp, g),
-    dispose: () => d.dispose(),
-    kernel: (seed, ids, depth) => d.kernel(seed, ids, depth),
-    constrain(q: Float64Array) {
-      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new Error(`[constrain] q must be a Float64Array of length ${d.dim}`);
-      const cols = d.constrainColumns(q, 1);
-      const out: Record<string, Float64Array> = {};
-      let o = 0;
-      for (const p of named) {
-        const k = p.shape.reduce((a, b) => a * b, 1);
-        out[p.name] = cols.slice(o, o + k);
-        o += k;
-      }
-      return out;
-    },
-  };
+  return columnsModelDensity(traced, d, d.compileSeconds);
 }

@@ -5,6 +5,7 @@ import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
 import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';
 import { fusedGpuModelDensity } from './fusedGpu.ts';
+import { columnsModelDensity } from './columnsDensity.ts';
 import { MlxDensity } from './mlx.ts';
 import type { NativeProfile } from './native.ts';
 import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
@@ -85,29 +86,5 @@ export function logDensitySync(model: Model, opts: LogDensityOptions = {}): Mode
 
 /** The fused density as a ModelDensity: constrained values come from the generated code too. */
 export function fusedModelDensity(traced: TracedModel, build: FusedBuild): ModelDensity {
-  const d = new FusedDensity(traced, build);
-  const named = [...traced.params, ...traced.deterministics];
-  return {
-    model: traced,
-    dim: d.dim,
-    backend: 'fused',
-    dtype: d.dtype,
-    compileSeconds: build.compiled.seconds,
-    logpGrad: (q) => d.logpGrad(q),
-    logpGradBatch: (Q, chains, lp, g) => d.logpGradBatch(Q, chains, lp, g),
-    dispose: () => d.dispose(),
-    kernel: (seed, ids, depth) => d.kernel(seed, ids, depth),
-    constrain(q: Float64Array) {
-      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new Error(`[constrain] q must be a Float64Array of length ${d.dim}`);
-      const cols = d.constrainColumns(q, 1);
-      const out: Record<string, Float64Array> = {};
-      let o = 0;
-      for (const p of named) {
-        const n = p.shape.reduce((a, b) => a * b, 1);
-        out[p.name] = cols.slice(o, o + n);
-        o += n;
-      }
-      return out;
-    },
-  };
+  return columnsModelDensity(traced, new FusedDensity(traced, build), build.compiled.seconds);
 }
