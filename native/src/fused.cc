@@ -211,6 +211,7 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
                         InstanceMethod("logpGrad", &FusedModel::LogpGrad), InstanceMethod("constrain", &FusedModel::Constrain),
                         InstanceMethod("run", &FusedModel::Run), InstanceMethod("runAsync", &FusedModel::RunAsync),
                         InstanceMethod("debugNodes", &FusedModel::DebugNodes),
+                        InstanceMethod("bindRun", &FusedModel::BindRun), InstanceMethod("runBound", &FusedModel::RunBound),
                         InstanceMethod("dispose", &FusedModel::Dispose)});
   }
 
@@ -322,6 +323,29 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
     return info.Env().Undefined();
   }
 
+  // bindRun(args): keeps a run's arrays (referenced) for runBound, the per-iteration call of warmup: reading ~17
+  // arguments from a JS object per call cost as much as a small model's transition.
+  Napi::Value BindRun(const Napi::CallbackInfo& info) {
+    auto& L = live();
+    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused] bindRun(args)");
+    bound_ = std::make_unique<RunPlan>(plan(L, info[0].As<Napi::Object>(), true));
+    boundEps_ = info[0].As<Napi::Object>().Get("stepSizes").As<Napi::Float64Array>().Data();
+    return info.Env().Undefined();
+  }
+
+  // runBound(iteration): the bound run at `iteration`, with the step sizes currently in its stepSizes array
+  Napi::Value RunBound(const Napi::CallbackInfo& info) {
+    auto& L = live();
+    if (!bound_) throw std::runtime_error("[fused] runBound before bindRun");
+    const unsigned int it = static_cast<unsigned int>(info[0].As<Napi::Number>().DoubleValue());
+    for (size_t c = 0; c < bound_->chains.size(); ++c) {
+      bound_->chains[c].iteration = it;
+      bound_->chains[c].step_size = boundEps_[c];
+    }
+    execute(L, *bound_);
+    return info.Env().Undefined();
+  }
+
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
     live();
     if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused] runAsync(args)");
@@ -333,11 +357,14 @@ class FusedModel : public Napi::ObjectWrap<FusedModel> {
   }
 
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    bound_.reset();
     lib_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<Library> lib_;
+  std::unique_ptr<RunPlan> bound_;
+  const double* boundEps_ = nullptr;
 };
 
 }  // namespace

@@ -126,6 +126,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
   // buffers reused from call to call (see TransitionKernel.run: results are valid until the next call)
   let last: { q: Float64Array; logp: Float64Array; grad: Float64Array } | null = null;
   let out = { n: -1, q: new Float64Array(0), columns: new Float64Array(0), stats: new Float64Array(0) };
+  let bound: { q: Float64Array; invMetric: Float64Array; chol: Float64Array | null; out: Float64Array; eps: Float64Array } | null = null;
   return {
     name: 'fused-cpu',
     profile,
@@ -149,27 +150,41 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
       const own = state.q === last?.q && state.logp === last.logp && state.grad === last.grad;
       if (!own) last = { q: Float64Array.from(state.q), logp: Float64Array.from(state.logp), grad: Float64Array.from(state.grad) };
       if (out.n !== n) out = { n, q: new Float64Array(n * dim), columns: new Float64Array(n * d.columns), stats: new Float64Array(n * STATS) };
-      const args: FusedRunArgs = {
-        key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: dense ? 1 : 0,
-        threads: estimate > THREADS_FROM_US ? Math.min(cores, chains) : 1,
-        stepSizes: params.stepSizes, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
-        outQ: out.q, outColumns: out.columns, outStats: out.stats,
-      };
+      const threads = estimate > THREADS_FROM_US ? Math.min(cores, chains) : 1;
       const t0 = performance.now();
-      if (estimate > ASYNC_FROM_US) await native.runAsync(args);
-      else native.run(args);
+      if (count === 1 && threads === 1 && estimate <= ASYNC_FROM_US) {
+        // the per-iteration call of warmup: bound once, then only the iteration crosses into native code
+        if (bound?.q !== last!.q || bound.invMetric !== invMetric || bound.out !== out.q || bound.chol !== chol) {
+          bound = { q: last!.q, invMetric, chol, out: out.q, eps: new Float64Array(chains) };
+          native.bindRun({
+            key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, dense: dense ? 1 : 0, threads: 1,
+            stepSizes: bound.eps, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
+            outQ: out.q, outColumns: out.columns, outStats: out.stats,
+          });
+        }
+        bound.eps.set(params.stepSizes);
+        native.runBound(iteration);
+      } else {
+        const args: FusedRunArgs = {
+          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: dense ? 1 : 0, threads,
+          stepSizes: params.stepSizes, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
+          outQ: out.q, outColumns: out.columns, outStats: out.stats,
+        };
+        if (estimate > ASYNC_FROM_US) await native.runAsync(args);
+        else native.run(args);
+      }
       const ms = performance.now() - t0;
       profile.nativeSeconds += ms / 1000;
       profile.calls++;
       const us = (ms * 1000) / (chains * count);
-      usPerChainIteration = args.threads > 1 ? us * Math.min(cores, chains) : us;
-      const st = args.outStats!;
+      usPerChainIteration = threads > 1 ? us * Math.min(cores, chains) : us;
+      const st = out.stats;
       const stat = (j: number) => st.subarray(j * n, (j + 1) * n);
       return {
-        state: { chains, dim, q: args.q, logp: args.logp, grad: args.grad },
-        q: args.outQ!,
+        state: { chains, dim, q: last!.q, logp: last!.logp, grad: last!.grad },
+        q: out.q,
         stats: { lp: stat(0), acceptStat: stat(1), treeDepth: stat(2), nLeapfrog: stat(3), divergent: stat(4), energy: stat(5) },
-        constrained: args.outColumns!,
+        constrained: out.columns,
       };
     },
   };

@@ -60,6 +60,10 @@ export interface NativeFusedModel {
   constrain(Q: Float64Array, n: number, out: Float64Array): void;
   run(args: FusedRunArgs): void;
   runAsync(args: FusedRunArgs): Promise<void>;
+  /** Keeps a run's arrays for runBound (the per-iteration call of warmup). */
+  bindRun(args: FusedRunArgs): void;
+  /** The bound run at `iteration`, with the step sizes currently in the bound stepSizes array. */
+  runBound(iteration: number): void;
   /** Libraries generated with `debug` only: logp, and every node's value and adjoint at offsets nodeOffsets(ir). */
   debugNodes(q: Float64Array, grad: Float64Array, vals: Float64Array, adjs: Float64Array): number;
   dispose(): void;
