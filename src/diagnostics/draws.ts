@@ -1,10 +1,9 @@
-// Draw matrices for the diagnostics: input checks, flattening, split and folded chains, posterior's NA rule.
+// Draw matrices for the diagnostics: input checks, flattening, split chains, posterior's NA rule (folded draws: quantile.ts).
 //
 // A draw matrix is one Float64Array per chain, all of one length (R's iterations × chains matrix, column by
 // column). The helpers here reproduce the internal helpers of the R package posterior (stan-dev/posterior,
 // R/convergence.R and R/split_chains.R: `.split_chains`, `fold_draws`, `should_return_NA`, `is_constant`),
 // whose formulas are unchanged from version 1.4.0 (the one the fixtures were made with) to 1.7.1.
-import { median } from './quantile.ts';
 
 /** Draws of one scalar quantity: one array per chain, every chain the same length. */
 export type Chains = readonly Float64Array[];
@@ -67,12 +66,6 @@ export function splitChains(chains: Chains): Float64Array[] {
   const firstLength = Math.floor(n / 2);
   const secondStart = Math.ceil(n / 2 + 1) - 1; // 0-based start of R's ceiling(half + 1):niter
   return [...chains.map((chain) => chain.slice(0, firstLength)), ...chains.map((chain) => chain.slice(secondStart))];
-}
-
-/** |x − median(x)| over all draws (posterior's `fold_draws`; Vehtari et al. 2021). */
-export function foldDraws(chains: Chains): Float64Array[] {
-  const m = median(flatten(chains));
-  return mapDraws(chains, (v) => Math.abs(v - m));
 }
 
 /**

@@ -19,11 +19,11 @@
 // - very anticorrelated chains: τ̂ is bounded below by 1/log10(M·N), so ESS ≤ M·N·log10(M·N).
 export { autocorrelation, autocovariance } from './autocovariance.ts';
 export { incompleteBeta, logGamma, qbeta } from './beta.ts';
-export { foldDraws, splitChains, type Chains } from './draws.ts';
+export { splitChains, type Chains } from './draws.ts';
 export { EBFMI_THRESHOLD, ebfmi, ebfmiPerChain } from './ebfmi.ts';
 export { essBasic, essBulk, essMean, essOfColumns, essQuantile, essSd, essTail } from './ess.ts';
 export { mcseMean, mcseQuantile, mcseSd } from './mcse.ts';
-export { median, quantile2, quantile7 } from './quantile.ts';
+export { foldDraws, median, quantile2, quantile7 } from './quantile.ts';
 export { averageRanks, zScale } from './rank.ts';
 export { rhat, rhatBasic, rhatOfColumns } from './rhat.ts';
 export { summarize, type SummaryRow } from './summary.ts';

@@ -1,10 +1,10 @@
-// Quantiles as posterior::quantile2 computes them: R's `quantile(type = 7)` over all draws, and the median.
+// Quantiles as posterior::quantile2 computes them: R's `quantile(type = 7)` over all draws, the median, and draws folded at it.
 //
 // R's type 7 (Hyndman & Fan 1996, definition 7; R's src/library/stats/R/quantile.R): with the draws sorted
 // as x[1] ≤ … ≤ x[n], index = 1 + (n − 1)·p, lo = ⌊index⌋, hi = ⌈index⌉, h = index − lo, and
 // Q(p) = (1 − h)·x[lo] + h·x[hi], the interpolation skipped when h = 0 or x[hi] = x[lo] (so ties and infinite
 // values stay exact). posterior::quantile2 returns NA for every probability when any draw is NA/NaN.
-import { checkChains, checkProb, flatten, type Chains } from './draws.ts';
+import { checkChains, checkProb, flatten, mapDraws, type Chains } from './draws.ts';
 import { mean } from './moments.ts';
 
 /** Type-7 quantile of ascending `sorted` (no NaN) at `prob` ∈ [0, 1]. NaN for an empty array. */
@@ -56,4 +56,10 @@ export function quantile2(chains: Chains, probs: readonly number[] = [0.05, 0.95
   probs.forEach((p) => checkProb('quantile2', p));
   const sorted = sortedOrNull(flatten(chains));
   return probs.map((p) => (sorted === null ? NaN : quantileSorted(sorted, p)));
+}
+
+/** |x − median(x)| over all draws (posterior's `fold_draws`; Vehtari et al. 2021). */
+export function foldDraws(chains: Chains): Float64Array[] {
+  const m = median(flatten(chains));
+  return mapDraws(chains, (v) => Math.abs(v - m));
 }

@@ -2,7 +2,8 @@
 //
 // Vehtari et al. (2021), Bayesian Analysis 16(2); posterior's R/convergence.R
 // (`.rhat`, `rhat`, `rhat_basic`; unchanged from 1.4.0 to 1.7.1).
-import { checkChains, foldDraws, shouldReturnNaN, splitChains, type Chains } from './draws.ts';
+import { checkChains, shouldReturnNaN, splitChains, type Chains } from './draws.ts';
+import { foldDraws } from './quantile.ts';
 import { mean, plainMean, variance, varianceAbout } from './moments.ts';
 import { zScale } from './rank.ts';
 
