@@ -1,6 +1,11 @@
 // describe(model): a text listing of a model's parameters (shapes, supports, transforms), deterministics and data.
 import type { Support } from '../distributions/distribution.ts';
-import type { Model, TracedModel } from './model.ts';
+import type { TracedModel } from './traced.ts';
+
+/** Anything that traces to a model (a Model from model(name, fn)). */
+interface Traceable {
+  trace(dtype: 'float64'): TracedModel;
+}
 import { fmtShape } from './shape.ts';
 
 function bound(b: number | { constValue: Float64Array | null }): string {
@@ -46,8 +51,8 @@ export function describeTraced(t: TracedModel): string {
 }
 
 /** Parameters with shapes, supports and transforms, deterministics and observed data of `model` (traced in float64). */
-export function describe(model: Model | TracedModel): string {
+export function describe(model: Traceable | TracedModel): string {
   if (model !== null && typeof model === 'object' && 'ir' in model) return describeTraced(model);
-  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[describe] the argument must be a model (from model(name, fn))');
-  return describeTraced((model as Model).trace('float64'));
+  if (!model || typeof (model as Traceable).trace !== 'function') throw new Error('[describe] the argument must be a model (from model(name, fn))');
+  return describeTraced((model as Traceable).trace('float64'));
 }

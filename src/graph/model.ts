@@ -10,6 +10,7 @@ import { float32Message, float32Problems } from './float32Range.ts';
 import { constant, Expr, lift, type Operand } from './expr.ts';
 import { GraphBuilder, withBuilder, type GraphIR } from './ir.ts';
 import { broadcastShapes, fmtShape, sizeOf, type Shape } from './shape.ts';
+import type { DeterministicInfo, ObservedInfo, ParamInfo, TracedModel } from './traced.ts';
 
 export interface ParamOptions {
   /** Shape of the parameter; defaults to the distribution's batch and event shape. */
@@ -21,39 +22,8 @@ export interface ParamOptions {
   upper?: number;
 }
 
-export interface ParamInfo {
-  readonly name: string;
-  readonly shape: Shape;
-  readonly offset: number;
-  readonly size: number;
-  readonly transform: Transform;
-  /** The prior (used to draw the parameter in prior predictive simulation). */
-  readonly dist: Distribution;
-  /** Graph node holding the constrained value. */
-  readonly node: number;
-}
+export type { DeterministicInfo, ObservedInfo, ParamInfo, TracedModel } from './traced.ts';
 
-export interface DeterministicInfo {
-  readonly name: string;
-  readonly shape: Shape;
-  readonly node: number;
-}
-
-export interface ObservedInfo {
-  readonly name: string;
-  readonly dist: Distribution;
-  readonly data: HostTensor;
-}
-
-export interface TracedModel {
-  readonly name: string;
-  readonly dtype: Dtype;
-  readonly ir: GraphIR;
-  readonly params: readonly ParamInfo[];
-  readonly deterministics: readonly DeterministicInfo[];
-  readonly observed: readonly ObservedInfo[];
-  readonly terms: readonly { readonly label: string; readonly node: number }[];
-}
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
