@@ -3,7 +3,7 @@ import type { TracedModel } from '../graph/model.ts';
 import { sizeOf } from '../graph/shape.ts';
 import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { Density, Dtype, LogpGrad } from './density.ts';
-import type { ModelDensity } from './logDensity.ts';
+import type { ModelDensity } from './modelDensity.ts';
 
 /** What a fused engine's density offers: logp and gradient, a kernel, and every named value as one row of columns. */
 export interface ColumnsSource {

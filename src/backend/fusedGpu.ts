@@ -7,7 +7,7 @@ import type { TracedModel } from '../graph/model.ts';
 import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
-import type { ModelDensity } from './logDensity.ts';
+import type { ModelDensity } from './modelDensity.ts';
 import { columnsModelDensity } from './columnsDensity.ts';
 import { loadNative, type FusedRunArgs } from './native.ts';
 

@@ -1,13 +1,12 @@
 // logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
 import type { Model, TracedModel } from '../graph/model.ts';
 import { defaultDtype } from '../precision/policy.ts';
-import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
 import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';
 import { fusedGpuModelDensity } from './fusedGpu.ts';
 import { columnsModelDensity } from './columnsDensity.ts';
 import { MlxDensity } from './mlx.ts';
-import type { NativeProfile } from './native.ts';
+import type { ModelDensity } from './modelDensity.ts';
 import { GraphInterpreter, ReferenceDensity } from './reference/interpreter.ts';
 
 export interface LogDensityOptions {
@@ -16,17 +15,7 @@ export interface LogDensityOptions {
   device?: Device;
 }
 
-/** A compiled density that also knows its model: parameter layout and the map to the constrained scale. */
-export interface ModelDensity extends Density {
-  readonly model: TracedModel;
-  /** Constrained values of every parameter and deterministic at unconstrained q (float64, on the host). */
-  constrain(q: Float64Array): Record<string, Float64Array>;
-  /** MLX only: where native time went since the last call (see src/backend/native.ts). */
-  takeProfile?(): NativeProfile;
-  /** Fused only: the native NUTS kernel, and what compiling cost. */
-  kernel?(seed: number, chainIds: readonly number[], maxTreeDepth: number): TransitionKernel;
-  readonly compileSeconds?: number;
-}
+export type { ModelDensity } from './modelDensity.ts';
 
 export const BACKENDS: readonly BackendName[] = ['fused', 'mlx', 'reference'];
 
