@@ -11,52 +11,12 @@ import { makeMetric, unitMetric, type Metric, type MetricKind } from './metric.t
 import { DUAL_AVERAGING, dualAveragingInit, initStepSize } from './stepsize.ts';
 import type { ChainsState, KernelRun } from './transitionKernel.ts';
 import type { WarmupState } from './warmup.ts';
-import { inSlowWindow, windowSchedule } from './windows.ts';
-
-/** Every chain's draw of the slow windows pooled: running mean and (co)variance sums, Welford's update per draw. */
-class PooledMoments {
-  n = 0;
-  readonly mean: Float64Array;
-  readonly m2: Float64Array;
-  private readonly delta: Float64Array;
-
-  constructor(readonly dim: number, readonly kind: MetricKind) {
-    this.mean = new Float64Array(dim);
-    this.m2 = new Float64Array(kind === 'diag' ? dim : dim * dim);
-    this.delta = new Float64Array(dim);
-  }
-
-  addAll(q: Float64Array, chains: number): void {
-    const d = this.dim;
-    const { mean, m2, delta } = this;
-    for (let c = 0; c < chains; c++) {
-      const o = c * d;
-      this.n++;
-      const inv = 1 / this.n;
-      for (let i = 0; i < d; i++) {
-        delta[i] = q[o + i]! - mean[i]!;
-        mean[i]! += delta[i]! * inv;
-      }
-      if (this.kind === 'diag') for (let i = 0; i < d; i++) m2[i]! += delta[i]! * (q[o + i]! - mean[i]!);
-      else for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m2[i * d + j]! += delta[i]! * (q[o + j]! - mean[j]!);
-    }
-  }
-
-  /** Stan's regularisation n/(n+5)·S + 1e-3·5/(n+5) with n the number of pooled draws (≈ S for many chains). */
-  regularised(): Float64Array {
-    const n = this.n;
-    const out = new Float64Array(this.m2.length);
-    for (let i = 0; i < out.length; i++) out[i] = (n / (n + 5)) * (this.m2[i]! / (n - 1));
-    const shrink = (1e-3 * 5) / (n + 5);
-    if (this.kind === 'diag') for (let i = 0; i < out.length; i++) out[i]! += shrink;
-    else for (let i = 0; i < this.dim; i++) out[i * this.dim + i]! += shrink;
-    return out;
-  }
-}
+import { inSlowWindow, Welford, windowSchedule } from './windows.ts';
 
 export interface PooledWarmupState extends WarmupState {
   readonly pooled: true;
-  moments: PooledMoments;
+  /** Every chain's draws of the slow windows, pooled in one estimator. */
+  moments: Welford;
   /** Each chain's dual-averaging state as flat arrays (w.dual is written from them after the last iteration). */
   readonly da: { counter: number; sBar: Float64Array; xBar: Float64Array; mu: Float64Array };
 }
@@ -111,7 +71,7 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
   const w: PooledWarmupState = {
     pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes: eps,
     metrics: new Array<Metric>(n).fill(metric), dual: eps.map((e) => dualAveragingInit(e)), estimators: [], counter: 0,
-    moments: new PooledMoments(d.dim, kind),
+    moments: new Welford(d.dim, kind),
     da: { counter: 0, sBar: new Float64Array(n), xBar: new Float64Array(n), mu: new Float64Array(n) },
   };
   restartDual(w);
@@ -126,10 +86,10 @@ export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsSt
   const c = w.counter;
   const chains = s.chains;
   dualUpdateAll(w, r.stats.acceptStat);
-  if (inSlowWindow(w.schedule, c, w.numWarmup)) w.moments.addAll(s.q, chains);
+  if (inSlowWindow(w.schedule, c, w.numWarmup)) for (let k = 0; k < chains; k++) w.moments.add(s.q, k * d.dim);
   if (w.schedule.windowEnds.includes(c)) {
     const metric = makeMetric(w.metrics[0]!.kind, w.moments.regularised());
-    w.moments = new PooledMoments(d.dim, metric.kind);
+    w.moments = new Welford(d.dim, metric.kind);
     w.metrics = new Array<Metric>(chains).fill(metric);
     w.stepSizes = search(d, s, metric, streams, c + 1, w.stepSizes);
     restartDual(w);

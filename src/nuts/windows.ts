@@ -61,16 +61,17 @@ export class Welford {
   }
 
 
-  add(q: Float64Array): void {
+  /** Adds the draw q[off … off + dim). */
+  add(q: Float64Array, off = 0): void {
     this.n++;
     const d = this.dim;
     const delta = this.delta;
     for (let i = 0; i < d; i++) {
-      delta[i] = q[i]! - this.mean[i]!;
+      delta[i] = q[off + i]! - this.mean[i]!;
       this.mean[i]! += delta[i]! / this.n;
     }
-    if (this.kind === 'diag') for (let i = 0; i < d; i++) this.m2[i]! += delta[i]! * (q[i]! - this.mean[i]!);
-    else for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) this.m2[i * d + j]! += delta[i]! * (q[j]! - this.mean[j]!);
+    if (this.kind === 'diag') for (let i = 0; i < d; i++) this.m2[i]! += delta[i]! * (q[off + i]! - this.mean[i]!);
+    else for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) this.m2[i * d + j]! += delta[i]! * (q[off + j]! - this.mean[j]!);
   }
 
   /**
