@@ -6,6 +6,7 @@
 
 #include "affinity.h"
 #include "debug.h"
+#include "distributed.h"
 #include "density.h"
 #include "fused.h"
 #include "fused_cuda.h"
@@ -157,6 +158,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   registerDebug(env, exports);
   registerAffinity(env, exports);
+  registerDistributed(env, exports);
   registerFused(env, exports);
   registerFusedCuda(env, exports);
   return exports;
