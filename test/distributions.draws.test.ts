@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import * as M from 'mlx-nuts';
 import { sampleDistribution, type Distribution } from 'mlx-nuts';
-import { erf, lgamma } from '../src/backend/reference/special.ts';
+import { erf, lgamma } from '../src/math/special.ts';
 
 const N = 100_000;
 const Z_MAX = 5;

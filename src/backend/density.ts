@@ -1,9 +1,8 @@
 // The Density interface every backend implements: a narrow, fused logp-and-gradient over a batch of chains.
 
-/** 'fused': the model generated as C++ and compiled (the default); 'mlx': the MLX graph; 'reference': TypeScript. */
-export type BackendName = 'reference' | 'mlx' | 'fused';
-export type Dtype = 'float32' | 'float64';
-export type Device = 'cpu' | 'gpu';
+import type { BackendName, Dtype } from '../base/types.ts';
+
+export type { BackendName, Device, Dtype } from '../base/types.ts';
 
 export interface LogpGrad {
   readonly logp: number;

@@ -1,5 +1,5 @@
 // check(model): the reference gradient against finite differences, and every available engine against the reference.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { Model, TracedModel } from '../graph/model.ts';
 import { engineLabel, checkEngineFactories, type CheckEngine, type NodeTrace } from './engine.ts';
 import './engines.ts';

@@ -1,5 +1,5 @@
 // The small interface check() compares engines through, and the registry of engines it knows how to build.
-import type { Device, Dtype } from '../backend/density.ts';
+import type { Device, Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { TracedModel } from '../graph/model.ts';
 

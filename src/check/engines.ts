@@ -1,5 +1,5 @@
 // The engines check() compares with the reference on this machine: MLX (native addon), and later the fused code.
-import type { Device, Dtype } from '../backend/density.ts';
+import type { Device, Dtype } from '../base/types.ts';
 import { MlxDensity } from '../backend/mlx.ts';
 import { loadNative } from '../backend/native.ts';
 import type { GraphIR } from '../graph/ir.ts';

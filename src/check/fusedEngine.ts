@@ -1,6 +1,6 @@
 // The fused engine (generated C++) as a check() engine: logp and gradient from its library, and the node-by-node
 // view from a debug build of the same source that copies out every node's value and adjoint.
-import type { Device, Dtype } from '../backend/density.ts';
+import type { Device, Dtype } from '../base/types.ts';
 import { buildFusedSync, FusedDensity } from '../backend/fused.ts';
 import { nodeOffsets } from '../codegen/emitModel.ts';
 import { compilerVersion } from '../codegen/compile.ts';

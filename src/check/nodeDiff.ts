@@ -1,5 +1,5 @@
 // The node-by-node cross-check: the first node whose value, or whose derivative, leaves the tolerance.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { GraphIR, Op } from '../graph/ir.ts';
 import type { Shape } from '../graph/shape.ts';
 import type { NodeTrace, NodeValues } from './engine.ts';

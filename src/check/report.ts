@@ -1,5 +1,5 @@
 // What check() returns: plain data (points, gradient tables, engine comparisons, findings) and its text form.
-import type { Device, Dtype } from '../backend/density.ts';
+import type { Device, Dtype } from '../base/types.ts';
 import type { GradientTest } from './finiteDiff.ts';
 import { e2, findingLines, g6, row } from './format.ts';
 import type { NodeFinding } from './nodeDiff.ts';

@@ -1,5 +1,5 @@
 // How far an engine may sit from the float64 reference: a tolerance from the dtype, and scaled error measures.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 
 /** Unit roundoff u = 2^−p of each dtype (p = 24 and 53 significand bits). */
 export const UNIT_ROUNDOFF: Readonly<Record<Dtype, number>> = { float32: 2 ** -24, float64: 2 ** -53 };

@@ -1,6 +1,6 @@
 // IR → source of the model: logp with its reverse-mode gradient, and the constrained values of named nodes.
 // Straight-line code per node, loops over array axes; no user string reaches the source (nodes are numbered).
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { ancestors, gradNodes, planLayout } from './layout.ts';

@@ -1,7 +1,7 @@
 // A model's whole generated library: prelude, ABI, model functions, NUTS transition and the exported entry points.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { packageRoot } from '../platform/packageRoot.ts';
 import { emitModel, type EmittedModel, type PlantedFault } from './emitModel.ts';

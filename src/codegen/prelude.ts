@@ -1,6 +1,6 @@
 // The prelude of generated code: per-target definitions (C++ for g++, CUDA for NVRTC), then shared math,
 // special functions and Philox written once in the common dialect. Constants come from their TypeScript homes.
-import { ASYMPTOTIC_FROM, HALF_LOG_2PI, LANCZOS, STIRLING } from '../backend/reference/special.ts';
+import { ASYMPTOTIC_FROM, HALF_LOG_2PI, LANCZOS, STIRLING } from '../math/special.ts';
 import { fdlibmSource } from './fdlibm.ts';
 import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, PURPOSE } from '../random/philox.ts';
 
@@ -42,7 +42,7 @@ function unaryWrappers(): string {
     '\ntemplate <class T> DEVICE T mn_pow(T a, T b) { return MN_STD pow(a, b); }\n';
 }
 
-/** Special functions, each the same formula as src/backend/reference/special.ts (see there for sources). */
+/** Special functions, each the same formula as src/math/special.ts (see there for sources). */
 function specials(): string {
   const L = LANCZOS.map(lit).join(', ');
   const S = STIRLING.map(lit).join(', ');

@@ -1,5 +1,5 @@
 // Binomial(n, p) or Binomial(n, { logits }): log p(k) = log C(n, k) + k·log p + (n − k)·log(1 − p).
-import { sigmoid } from '../backend/reference/special.ts';
+import { sigmoid } from '../math/special.ts';
 import type { Operand } from '../graph/expr.ts';
 import { gt, logSigmoid, lt } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes } from '../graph/shape.ts';

@@ -1,5 +1,5 @@
 // Shared pieces of the discrete families: integer checks on observed data and host-folded log-combinatorial terms.
-import { lgamma as hostLgamma } from '../backend/reference/special.ts';
+import { lgamma as hostLgamma } from '../math/special.ts';
 import { constant, unary, type Expr } from '../graph/expr.ts';
 import { ne, lgamma } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes, sizeOf } from '../graph/shape.ts';

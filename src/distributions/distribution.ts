@@ -50,9 +50,7 @@ export interface Distribution {
   sample?(rng: Rng, at: Evaluate, shape?: Shape): Float64Array;
 }
 
-export const LOG_2PI = Math.log(2 * Math.PI);
-export const HALF_LOG_2PI = 0.5 * LOG_2PI;
-export const LOG_PI = Math.log(Math.PI);
+export { HALF_LOG_2PI, LOG_2PI, LOG_PI } from '../math/constants.ts';
 
 /** Lifts a parameter and, when it is a constant, checks it at once, naming the family and the parameter. */
 export function param(family: string, name: string, v: Operand, check?: (x: number) => boolean, what?: string): Expr {

@@ -2,7 +2,7 @@
 import { constant, matmul, type Operand } from '../graph/expr.ts';
 import { log, square, sum, where } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
-import { cholesky } from '../random/draws.ts';
+import { cholesky } from '../math/cholesky.ts';
 import { HALF_LOG_2PI, isOptions, oneOf, real, type Distribution, type Expr } from './distribution.ts';
 import { choleskyFactor, diagonal, lowerInverse, solveLowerRows, solveUpperTransposed } from './linalg.ts';
 import { eventDraws } from './sampling.ts';

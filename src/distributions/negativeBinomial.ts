@@ -7,7 +7,7 @@ import { anyOf, batchOf, floored, isOptions, outsideSupport, param, positive, re
 import { checkIntegers, folded, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
-import { lgamma as hostLgamma } from '../backend/reference/special.ts';
+import { lgamma as hostLgamma } from '../math/special.ts';
 import { ArgChecks } from './argChecks.ts';
 
 /**

@@ -1,5 +1,5 @@
 // Special functions in graph ops for log densities and CDFs: log Φ, log(1 − eˣ), atan, xlogy, lbeta, folded lgamma.
-import { lbeta as hostLbeta, lgamma as hostLgamma } from '../backend/reference/special.ts';
+import { lbeta as hostLbeta, lgamma as hostLgamma } from '../math/special.ts';
 import { constant, Expr, where } from '../graph/expr.ts';
 import { div, erf, exp, expm1, gt, lbeta as lbetaOp, le, lgamma, log, log1p, maximum, minimum, sqrt, square } from '../graph/ops.ts';
 import { constData, HALF_LOG_2PI } from './distribution.ts';

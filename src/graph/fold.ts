@@ -1,6 +1,6 @@
-// Host evaluation of elementwise ops on constants (constant folding at graph-build time), in float64 with the
-// reference backend's own functions so that folding never changes a value the interpreter would compute.
-import { BINARY_F, UNARY_F } from '../backend/reference/forward.ts';
+// Host evaluation of elementwise ops on constants (constant folding at graph-build time),
+// in float64 with the scalar functions the reference interpreter uses, so folding never changes a value it would compute.
+import { BINARY_F, UNARY_F } from '../math/scalarOps.ts';
 import { sizeOf, stridesOf, type Shape } from './shape.ts';
 
 export function foldUnary(op: string, x: Float64Array): Float64Array {

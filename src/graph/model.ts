@@ -1,5 +1,5 @@
 // model(name, fn): the builder users write against, and its trace into a graph with a parameter layout.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { Distribution } from '../distributions/distribution.ts';
 import { boundsTransform } from '../transforms/elementwise.ts';
 import { transformFor } from '../transforms/registry.ts';

@@ -1,5 +1,5 @@
 // A model traced for one dtype: its graph, the parameter layout, deterministics, observations and log-density terms.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { Distribution } from '../distributions/distribution.ts';
 import type { Transform } from '../transforms/transform.ts';
 import type { HostTensor } from './constant.ts';

@@ -1,5 +1,5 @@
 // The dtype policy and numerical guards in one place: device dtypes, host precision, floors, clamps, tolerances.
-import type { BackendName, Dtype } from '../backend/density.ts';
+import type { BackendName, Dtype } from '../base/types.ts';
 
 /**
  * Device arrays are float32 by default on MLX (float64 only on the CPU); the reference backend is float64. The fused

@@ -1,5 +1,5 @@
 // Host variate generators on a seeded stream: exponential, gamma, beta, Poisson, binomial, categorical, Cholesky.
-import { lgamma } from '../backend/reference/special.ts';
+import { lgamma } from '../math/special.ts';
 import type { Rng } from './rng.ts';
 
 /** Exp(1) by inversion. */
@@ -124,22 +124,4 @@ export function categorical(rng: Rng, w: ArrayLike<number>, off = 0, k = w.lengt
   }
   for (let i = k - 1; i >= 0; i--) if (w[off + i]! > 0) return i; // rounding left u ≥ 0 at the end
   return k - 1;
-}
-
-/** Lower Cholesky factor of a symmetric positive-definite k × k matrix (row-major); null when not positive definite. */
-export function cholesky(a: ArrayLike<number>, k: number): Float64Array | null {
-  const l = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * k + j]!;
-      for (let p = 0; p < j; p++) s -= l[i * k + p]! * l[j * k + p]!;
-      if (i === j) {
-        if (!(s > 0)) return null;
-        l[i * k + i] = Math.sqrt(s);
-      } else {
-        l[i * k + j] = s / l[j * k + j]!;
-      }
-    }
-  }
-  return l;
 }

@@ -1,5 +1,5 @@
 // The bijector interface: unconstrained y ↦ constrained x with log|det J|, in graph ops and on the host.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { Expr } from '../graph/expr.ts';
 import type { Shape } from '../graph/shape.ts';
 

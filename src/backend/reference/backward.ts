@@ -3,7 +3,7 @@ import type { GraphNode } from '../../graph/ir.ts';
 import { stridesOf } from '../../graph/shape.ts';
 import { at, mmDims } from './forward.ts';
 import type { NodePlan } from './plan.ts';
-import { digamma, digammaDiff, sigmoid, trigamma } from './special.ts';
+import { digamma, digammaDiff, sigmoid, trigamma } from '../../math/special.ts';
 
 /** d f(x)/dx given x and y = f(x). */
 export const UNARY_D: Record<string, (x: number, y: number) => number> = {
