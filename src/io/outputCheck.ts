@@ -8,6 +8,8 @@ export interface OutputCheckOptions {
   readonly overwrite?: boolean;
   /** Number of chains: one file `<stem>-<chain + 1>.csv` each. */
   readonly chains: number;
+  /** Global index of the first chain (default 0): files `<stem>-<firstChain + 1>.csv` onwards. */
+  readonly firstChain?: number;
   /** The model's name, the default file stem. */
   readonly modelName: string;
   /** A file stem instead of the model's name. */
@@ -139,7 +141,7 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
   const stem = fileStemOf(fn, opts.modelName, opts.fileStem);
   const { dir: abs, created } = prepareDirectory(dir, fn);
   try {
-    const paths = Array.from({ length: opts.chains }, (_, c) => join(abs, chainFileName(stem, c)));
+    const paths = Array.from({ length: opts.chains }, (_, c) => join(abs, chainFileName(stem, (opts.firstChain ?? 0) + c)));
     const replaced: string[] = [];
     const blocked: string[] = [];
     for (const p of paths) {

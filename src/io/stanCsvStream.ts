@@ -15,6 +15,8 @@ export interface StanCsvStreamOptions {
   /** Replace existing chain files (default false: an existing file is an error, before anything is written). */
   readonly overwrite?: boolean;
   readonly fileStem?: string;
+  /** Global index of the first chain (a process's share of a run spread over processes): names its files and ids. */
+  readonly firstChain?: number;
   /** Draws passed before adaptation() are warmup draws and are written (CmdStan's save_warmup); otherwise they are refused. */
   readonly saveWarmup?: boolean;
   /** Written as CmdStan's `thin`; the driver thins, the writer writes what it is given. */
@@ -79,7 +81,7 @@ export class StanCsvStream {
         const fd = openSync(p, opts.overwrite ? 'w' : 'wx');
         this.fds[c] = fd;
         const lines = configLines({
-          modelName: opts.modelName, config: opts.config, chain: c, metric: opts.config.metric, fileName: basename(p),
+          modelName: opts.modelName, config: opts.config, chain: c + (opts.firstChain ?? 0), metric: opts.config.metric, fileName: basename(p),
           compileSeconds: opts.compileSeconds ?? 0, saveWarmup: this.saveWarmup, thin: opts.thin,
         });
         writeSync(fd, [...lines, header].join('\n') + '\n');
@@ -97,7 +99,9 @@ export class StanCsvStream {
     const fn = opts.fn ?? 'sample';
     const { header, order } = csvLayout(fn, opts.columns);
     if (opts.flushMs !== undefined && !(opts.flushMs > 0)) throw new Error(`[${fn}] flushMs must be a positive number of milliseconds, got ${String(opts.flushMs)}`);
-    const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite });
+    const firstChain = opts.firstChain ?? 0;
+    const chains = opts.config.chains - firstChain;
+    const plan = checkOutput(opts.dir, { fn, chains, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite });
     return new StanCsvStream(opts, plan.paths, order, header);
   }
 

@@ -15,8 +15,8 @@ import { inSlowWindow, Welford, windowSchedule } from './windows.ts';
 
 export interface PooledWarmupState extends WarmupState {
   readonly pooled: true;
-  /** Every chain's draws of the slow windows, pooled in one estimator. */
-  moments: Welford;
+  /** Each chain's draws of the current slow window; merged in chain order at the window's end. */
+  moments: Welford[];
   /** Each chain's dual-averaging state as flat arrays (w.dual is written from them after the last iteration). */
   readonly da: { counter: number; sBar: Float64Array; xBar: Float64Array; mu: Float64Array };
 }
@@ -71,7 +71,7 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
   const w: PooledWarmupState = {
     pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes: eps,
     metrics: new Array<Metric>(n).fill(metric), dual: eps.map((e) => dualAveragingInit(e)), estimators: [], counter: 0,
-    moments: new Welford(d.dim, kind),
+    moments: freshMoments(n, d.dim, kind),
     da: { counter: 0, sBar: new Float64Array(n), xBar: new Float64Array(n), mu: new Float64Array(n) },
   };
   restartDual(w);
@@ -79,21 +79,43 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
 }
 
 /**
- * After a warmup transition of every chain: each chain's dual averaging on its own accept statistic (as Stan), every
- * chain's draw into the shared metric's moments; at a window's end one metric for all and each chain's ε searched again.
+ * Every chain's window moments in global chain order: this process's own (the default), or every rank's when the
+ * chains are spread over processes (src/distributed/). Merging per-chain estimators in chain order makes the metric
+ * the same bits however the chains are split.
  */
-export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsState, r: KernelRun, streams: readonly ChainStream[]): void {
+export type GatherMoments = (local: readonly Welford[]) => Promise<readonly Welford[]>;
+
+function freshMoments(chains: number, dim: number, kind: MetricKind): Welford[] {
+  return Array.from({ length: chains }, () => new Welford(dim, kind));
+}
+
+/**
+ * After a warmup transition of every chain: each chain's dual averaging on its own accept statistic (as Stan), every
+ * chain's draw into its window moments; at a window's end one metric for all (the chains' moments merged in chain
+ * order, gathered from every rank with `gather`) and each chain's ε searched again. Returns a promise only when it
+ * gathers.
+ */
+export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsState, r: KernelRun, streams: readonly ChainStream[],
+  gather?: GatherMoments): Promise<void> | void {
   const c = w.counter;
-  const chains = s.chains;
   dualUpdateAll(w, r.stats.acceptStat);
-  if (inSlowWindow(w.schedule, c, w.numWarmup)) for (let k = 0; k < chains; k++) w.moments.add(s.q, k * d.dim);
-  if (w.schedule.windowEnds.includes(c)) {
-    const metric = makeMetric(w.metrics[0]!.kind, w.moments.regularised());
-    w.moments = new Welford(d.dim, metric.kind);
-    w.metrics = new Array<Metric>(chains).fill(metric);
-    w.stepSizes = search(d, s, metric, streams, c + 1, w.stepSizes);
-    restartDual(w);
-  }
+  if (inSlowWindow(w.schedule, c, w.numWarmup)) for (let k = 0; k < s.chains; k++) w.moments[k]!.add(s.q, k * d.dim);
+  if (!w.schedule.windowEnds.includes(c)) return advance(w);
+  if (gather) return gather(w.moments).then((all) => endWindow(w, d, s, streams, all));
+  endWindow(w, d, s, streams, w.moments);
+}
+
+function endWindow(w: PooledWarmupState, d: Density, s: ChainsState, streams: readonly ChainStream[], all: readonly Welford[]): void {
+  const merged = Welford.merge(all);
+  const metric = makeMetric(merged.kind, merged.regularised());
+  w.moments = freshMoments(s.chains, d.dim, merged.kind);
+  w.metrics = new Array<Metric>(s.chains).fill(metric);
+  w.stepSizes = search(d, s, metric, streams, w.counter + 1, w.stepSizes);
+  restartDual(w);
+  advance(w);
+}
+
+function advance(w: PooledWarmupState): void {
   w.counter++;
   // warmupFinal (warmup.ts) reads w.dual: write it once, after the last warmup iteration
   if (w.counter >= w.numWarmup) writeDual(w);

@@ -17,6 +17,7 @@ import { fromPoints, toPoints, typescriptKernel, type KernelRun, type Transition
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
+import { checkChainPart, type ChainPart } from './chainPart.ts';
 
 export interface SampleOptions {
   warmup?: number;
@@ -61,6 +62,8 @@ export interface SampleOptions {
    * fused engine on the GPU with 32 chains or more, else 'chain'.
    */
   adaptation?: 'chain' | 'pooled';
+  /** This process's share of a run spread over processes (set by sampleDistributed, src/distributed/). */
+  part?: ChainPart;
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
@@ -141,18 +144,20 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   const pin = (options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
   const pinned = pin && loadNative().pinCpuThreads();
   try {
-    const chainIds = Array.from({ length: chains }, (_, c) => c);
+    if (options.part) checkChainPart(options.part, chains);
+    const firstChain = options.part?.firstChain ?? 0;
+    const chainIds = Array.from({ length: chains }, (_, c) => firstChain + c);
     const streams = chainIds.map((c) => chainStream(seed, c));
     const inits = Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
     const stream = options.output ? StanCsvStream.open({
       dir: options.output, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      config: { seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
+      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;
     try {
-    let points: PointState[] = streams.map((s, c) => initialPoint(d, s, c, inits[c]));
+    let points: PointState[] = streams.map((s, c) => initialPoint(d, s, firstChain + c, inits[c]));
     const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
     const variables: VariableMeta[] = [
       ...d.model.params.map((p) => ({ name: p.name, shape: p.shape, kind: 'param' as const })),
@@ -206,7 +211,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       }
       if (pooled) {
         for (let k = 0; k < chains; k++) record(warmupStats[k]!, it, r, k, eps[k]!);
-        pooledWarmupUpdate(pooled, d, state, r, streams);
+        await pooledWarmupUpdate(pooled, d, state, r, streams, options.part?.gatherMoments);
         if (options.progress) progress.update('warmup', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, k)), w.stepSizes);
       } else {
         points = toPoints(state);

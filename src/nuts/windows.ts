@@ -75,6 +75,29 @@ export class Welford {
   }
 
   /**
+   * The estimator of all parts' draws together, merged one part at a time in the order given (Chan, Golub & LeVeque
+   * 1979, the pairwise update): the same parts in the same order give the same bits however they were computed.
+   */
+  static merge(parts: readonly Welford[]): Welford {
+    const first = parts[0];
+    if (first === undefined) throw new Error('[Welford.merge] needs at least one part');
+    const out = new Welford(first.dim, first.kind);
+    const d = out.dim;
+    for (const b of parts) {
+      if (b.n === 0) continue;
+      const na = out.n;
+      const n = na + b.n;
+      const f = (na * b.n) / n;
+      for (let i = 0; i < d; i++) out.delta[i] = b.mean[i]! - out.mean[i]!;
+      if (out.kind === 'diag') for (let i = 0; i < d; i++) out.m2[i]! += b.m2[i]! + out.delta[i]! * out.delta[i]! * f;
+      else for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.m2[i * d + j]! += b.m2[i * d + j]! + out.delta[i]! * out.delta[j]! * f;
+      for (let i = 0; i < d; i++) out.mean[i]! += (out.delta[i]! * b.n) / n;
+      out.n = n;
+    }
+    return out;
+  }
+
+  /**
    * Stan's regularised estimate (var_adaptation.hpp / covar_adaptation.hpp):
    * M⁻¹ = n/(n+5)·S + 1e-3·5/(n+5) (times I for the dense metric), S the sample (co)variance with divisor n − 1.
    */
