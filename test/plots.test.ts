@@ -26,7 +26,7 @@ import {
   type BenchmarkRecord,
   type VegaLiteSpec,
 } from '../src/plots/index.ts';
-import type { FitData } from '../src/fit/types.ts';
+import type { FitData } from '../src/io/fitData.ts';
 import { syntheticFit } from './fixtures/syntheticFit.ts';
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,5 @@
 // A density whose constrained values come as flat columns (the fused engines, CPU and GPU) as a ModelDensity.
-import type { TracedModel } from '../graph/model.ts';
+import type { TracedModel } from '../model/model.ts';
 import { sizeOf } from '../graph/shape.ts';
 import type { TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { Density, Dtype, LogpGrad } from './density.ts';

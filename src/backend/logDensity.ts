@@ -1,5 +1,5 @@
 // logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
-import type { Model, TracedModel } from '../graph/model.ts';
+import type { Model, TracedModel } from '../model/model.ts';
 import { defaultDtype } from '../precision/policy.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
 import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';

@@ -1,6 +1,6 @@
 // check(model): the reference gradient against finite differences, and every available engine against the reference.
 import type { Dtype } from '../base/types.ts';
-import type { Model, TracedModel } from '../graph/model.ts';
+import type { Model, TracedModel } from '../model/model.ts';
 import { engineLabel, checkEngineFactories, type CheckEngine, type NodeTrace } from './engine.ts';
 import './engines.ts';
 import './fusedEngine.ts';

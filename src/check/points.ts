@@ -1,6 +1,6 @@
 // The points check() evaluates at (the initial point and seeded random ones) and the names of their coordinates.
 import { toHostTensor } from '../graph/constant.ts';
-import type { TracedModel } from '../graph/model.ts';
+import type { TracedModel } from '../model/model.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { makeRng } from '../random/rng.ts';
 

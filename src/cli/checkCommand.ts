@@ -1,7 +1,7 @@
 // `mlx-nuts check <model file>`: gradient tables against finite differences and the engine comparison; exit 1 on failure.
 import { Command, InvalidArgumentError } from 'commander';
 import { check } from '../check/check.ts';
-import type { Model } from '../graph/model.ts';
+import type { Model } from '../model/model.ts';
 
 interface CheckCliOptions {
   epsilon: number; error: number; seed: number; points: number; engines?: string[]; tolerance32?: number; tolerance64?: number;

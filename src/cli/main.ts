@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { Model } from '../graph/model.ts';
+import { Model } from '../model/model.ts';
 import { registerCheckCommand } from './checkCommand.ts';
 import { formatCliError } from './errors.ts';
 import { runSample, sampleOptions, type SampleCliOptions } from './sampleCommand.ts';

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Model } from '../graph/model.ts';
+import type { Model } from '../model/model.ts';
 import { checkOutput, prepareDirectory } from '../io/outputCheck.ts';
 import { sample } from '../nuts/sample.ts';
 import type { ProgressEvent } from '../nuts/progress.ts';

@@ -9,7 +9,7 @@ import type { Rng } from '../random/rng.ts';
 /** A support bound: a number, or an expression of the model's parameters (e.g. Uniform(0, tau)). */
 export type Bound = number | Expr;
 
-/** Where a family puts its mass; src/transforms/registry.ts maps each kind to its unconstraining transform. */
+/** Where a family puts its mass; src/model/transformFor.ts maps each kind to its unconstraining transform. */
 export type Support =
   | { readonly kind: 'real' }
   | { readonly kind: 'positive' }

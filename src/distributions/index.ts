@@ -30,5 +30,4 @@ export { Mixture } from './mixture.ts';
 export { Truncated } from './truncated.ts';
 export { choleskyFactor, solveLowerRows } from './linalg.ts';
 export { logNdtr, log1mexp } from './special.ts';
-export { priorPredictive, simulateObserved, sampleDistribution, type PredictiveDraws } from './predictive.ts';
 export type { Bound, Distribution, Evaluate, Support } from './distribution.ts';

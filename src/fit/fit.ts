@@ -1,11 +1,11 @@
 // Fit: the result of sample() — draws by name, sampler stats, adaptation, summary and Stan-style warnings.
 import { ebfmi, type SummaryRow } from '../diagnostics/index.ts';
 import { fitFromJSON, fitToJSON, writeStanCsv } from '../io/index.ts';
-import { simulateObserved } from '../distributions/predictive.ts';
-import type { Model, TracedModel } from '../graph/model.ts';
+import { simulateObserved } from './predictive.ts';
+import type { Model, TracedModel } from '../model/model.ts';
 import { makeRng } from '../random/rng.ts';
 import { summaryText } from './format.ts';
-import type { FitData, SamplerStat } from './types.ts';
+import type { FitData, SamplerStat } from '../io/fitData.ts';
 import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
 
 export interface FitExtras {

@@ -1,5 +1,5 @@
 // fitFromStanCsv(files): a Fit from Stan CSV files, one per chain (CmdStan's output, or this library's streamed or written files).
-import type { Model, TracedModel } from '../graph/model.ts';
+import type { Model, TracedModel } from '../model/model.ts';
 import { fitDataFromStanCsv } from '../io/stanCsvFit.ts';
 import { Fit, modelFor } from './fit.ts';
 

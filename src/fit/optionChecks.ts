@@ -1,5 +1,5 @@
 // Checks of sample()'s options whose errors say what was received: "[sample] seed must be an integer, got the string '42'".
-import { describeValue } from '../graph/pointValues.ts';
+import { describeValue } from '../model/pointValues.ts';
 
 /** An integer ≥ min (a number, not a numeric string). */
 export function integerOption(fn: string, name: string, v: unknown, min = -Infinity): number {

@@ -1,6 +1,6 @@
 // The fit's warnings, one function for Fit.warnings(), the CLI and the report: Stan's checks plus this library's own.
 import { EBFMI_THRESHOLD, ebfmi, summarize, type SummaryRow } from '../diagnostics/index.ts';
-import type { FitData } from './types.ts';
+import type { FitData } from '../io/fitData.ts';
 
 export interface Warning {
   readonly kind: 'nodraws' | 'divergences' | 'treedepth' | 'ebfmi' | 'rhat' | 'ess' | 'nonfinite' | 'clamp' | 'incomplete';

@@ -1,5 +1,5 @@
 // A versioned JSON form of FitData: typed arrays as number arrays, non-finite values and -0 spelled as strings, exact round trip.
-import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type FitData, type SamplerStat, type VariableMeta } from '../fit/types.ts';
+import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type FitData, type SamplerStat, type VariableMeta } from './fitData.ts';
 
 export const FIT_JSON_FORMAT = 'mlx-nuts-fit';
 export const FIT_JSON_VERSION = 1;
@@ -127,6 +127,7 @@ function readConfig(x: unknown): FitConfig {
     backend: str(o.backend, 'config.backend'),
     dtype: str(o.dtype, 'config.dtype'),
     device: str(o.device, 'config.device'),
+    ...(o.metricAdaptation !== undefined ? { metricAdaptation: oneOf(o.metricAdaptation, ['stan', 'gradient-diag', 'low-rank'] as const, 'config.metricAdaptation') } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 // FitData from Stan CSV files (this library's or CmdStan's), one file per chain: the path of ArviZ and cmdstanpy users.
-import { SAMPLER_STATS, type ChainAdaptation, type FitData, type SamplerStat, type VariableMeta } from '../fit/types.ts';
+import { SAMPLER_STATS, type ChainAdaptation, type FitData, type SamplerStat, type VariableMeta } from './fitData.ts';
 import { readStanCsv, type StanCsv } from './stanCsvRead.ts';
 import { parseFitName } from './stanNames.ts';
 

@@ -1,5 +1,5 @@
 // The text of a CmdStan-format CSV file, shared by the one-shot writer and the streaming writer: comment blocks, header, rows.
-import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type SamplerStat } from '../fit/types.ts';
+import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type SamplerStat } from './fitData.ts';
 import { formatNumber, formatSeconds } from './numbers.ts';
 import { elementOrder, parseFitName, stanName, unwritableNameReason } from './stanNames.ts';
 import { packageVersion } from './version.ts';
@@ -70,6 +70,10 @@ export function configLines(h: CsvHeaderInfo): string[] {
     `# device = ${cfg.device}`,
     `# compile_seconds = ${formatSeconds(h.compileSeconds)}`,
   );
+  if (cfg.metricAdaptation !== undefined) { // warmup's metric estimator when not Stan's (then the window lines above do not apply)
+    lines.push(`# metric_adaptation = ${cfg.metricAdaptation}`);
+    if (cfg.warmupSchedule) lines.push(`# warmup_schedule = ${Object.entries(cfg.warmupSchedule).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
   if (h.clampHits !== undefined) lines.push(`# clamp_hits = ${h.clampHits}`);
   return lines;
 }

@@ -1,6 +1,6 @@
 // Reads one Stan CSV file (this library's or CmdStan's) back into draws, sampler statistics, adaptation and configuration.
 import { readFileSync } from 'node:fs';
-import { SAMPLER_STATS, type ChainAdaptation, type SamplerStat } from '../fit/types.ts';
+import { SAMPLER_STATS, type ChainAdaptation, type SamplerStat } from './fitData.ts';
 import { parseNumber } from './numbers.ts';
 import { elementOrder, fitName, parseStanName } from './stanNames.ts';
 import { INCOMPLETE_PREFIX } from './stanCsvFormat.ts';

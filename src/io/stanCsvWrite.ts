@@ -1,7 +1,7 @@
 // Writes one CmdStan-format CSV per chain at once: configuration comments, header row, adaptation block, draws, timing.
 import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SAMPLER_STATS, type FitData } from '../fit/types.ts';
+import { SAMPLER_STATS, type FitData } from './fitData.ts';
 import { checkOutput } from './outputCheck.ts';
 import { adaptationLines, configLines, csvLayout, csvRow, timingLines } from './stanCsvFormat.ts';
 

@@ -1,5 +1,5 @@
 // Autocorrelation plot: per parameter and chain, the sample autocorrelation against the lag.
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, type VegaLiteSpec } from './spec.ts';
 import { autocorrelation } from './stats.ts';
 

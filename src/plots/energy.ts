@@ -1,5 +1,5 @@
 // Energy plot: marginal energy vs energy transition histograms, with each chain's E-BFMI in the title.
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import { checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, type VegaLiteSpec } from './spec.ts';
 import { ebfmi } from '../diagnostics/index.ts';
 import { histogram, mean, sortedFinite } from './stats.ts';

@@ -1,5 +1,5 @@
 // Pair plot: scatter of chosen parameters against each other, every divergent transition highlighted.
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, DIVERGENT_COLOR, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, thinIndices, type VegaLiteSpec } from './spec.ts';
 import { divergentIndices } from './trace.ts';
 

@@ -1,5 +1,5 @@
 // Posterior density or histogram with central intervals, and the forest plot (intervals per parameter and chain).
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import {
   chainLabel,
   checkFit,

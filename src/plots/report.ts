@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
 import { formatSummaryValue, SUMMARY_COLUMNS } from '../fit/format.ts';
 import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from '../fit/warnings.ts';

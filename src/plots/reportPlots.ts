@@ -1,6 +1,6 @@
 // Which plots the report shows and for which columns: all of them or a stated subset, sampler statistics, the lowest-ESS pairs.
-import type { FitData, SamplerStat } from '../fit/types.ts';
-import type { Model, TracedModel } from '../graph/model.ts';
+import type { FitData, SamplerStat } from '../io/fitData.ts';
+import type { Model, TracedModel } from '../model/model.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
 import { drawCount, noDrawsReason, summaryRows, warmupDone } from '../fit/warnings.ts';
 import { autocorrelationPlot } from './autocorr.ts';

@@ -1,6 +1,6 @@
 // Shared pieces of every plot: the spec type, the v5 schema and config, column selection and thinning.
-import type { FitData } from '../fit/types.ts';
-import { flatNames } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
+import { flatNames } from '../io/fitData.ts';
 
 /** A vega-lite spec as plain JSON (kept within vega-lite v5 features so JupyterLab's renderer accepts it). */
 export type VegaLiteSpec = { $schema: string } & Record<string, unknown>;

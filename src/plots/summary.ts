@@ -1,5 +1,5 @@
 // The report's summary table and warnings: the fit's own (src/fit/warnings.ts), so the report never disagrees with fit.warnings().
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
 import { fitWarnings, summaryRows, type Warning } from '../fit/warnings.ts';
 

@@ -1,5 +1,5 @@
 // Trace plot (per chain, divergences marked) and rank plot (rank histograms per chain) as vega-lite specs.
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 import {
   chainLabel,
   checkFit,

@@ -1,5 +1,5 @@
 // Warmup view: step size, and rolling means of tree depth and accept statistic, per chain as adaptation proceeds (fit.warmupStats).
-import type { FitData, SamplerStat } from '../fit/types.ts';
+import type { FitData, SamplerStat } from '../io/fitData.ts';
 import { warmupDone } from '../fit/warnings.ts';
 import { chainLabel, checkFit, checkPositiveInt, makeSpec, type PlotOptions, round, thinIndices, type VegaLiteSpec } from './spec.ts';
 

@@ -5,4 +5,3 @@ export { identity as identityTransform, log as logTransform, lowerBound, upperBo
 export { simplex as simplexTransform } from './simplex.ts';
 export { ordered as orderedTransform, positiveOrdered as positiveOrderedTransform } from './ordered.ts';
 export { corrCholesky as corrCholeskyTransform } from './corrCholesky.ts';
-export { transformFor } from './registry.ts';

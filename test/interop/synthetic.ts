@@ -1,5 +1,5 @@
 // Synthetic FitData for the io tests and the interop check: a scalar, a vector and a non-square matrix, awkward numbers included.
-import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type VariableMeta } from '../../src/fit/types.ts';
+import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type VariableMeta } from '../../src/io/fitData.ts';
 import { makeRng } from '../../src/random/rng.ts';
 
 export interface SyntheticOptions {

@@ -1,8 +1,8 @@
 // Interop fixture: writes Stan CSVs of synthetic fits with writeStanCsv and StanCsvStream, and a JSON of the values readers must find.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FitData } from '../../src/fit/types.ts';
-import { SAMPLER_STATS } from '../../src/fit/types.ts';
+import type { FitData } from '../../src/io/fitData.ts';
+import { SAMPLER_STATS } from '../../src/io/fitData.ts';
 import { StanCsvStream, writeStanCsv } from '../../src/io/index.ts';
 import { syntheticFit } from './synthetic.ts';
 
