@@ -10,6 +10,7 @@ import { unitMetric } from '../src/nuts/metric.ts';
 import { MODELS } from '../models/index.ts';
 import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
 import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+import { setNativeWarmupForTests } from '../src/nuts/nativeWarmup.ts';
 
 function cudaLib(name: string, dtype: 'float32' | 'float64' = 'float32'): CudaLibrary {
   const t = MODELS[name]!.model.trace(dtype);
@@ -134,6 +135,42 @@ describe("sample({ device: 'gpu' }) end to end over the emulated kernel", () => 
       expect(g.draws('mu').length).toBe(40);
       expect(g.draws('mu')[39]!.length).toBe(60);
     } finally {
+      setFusedCudaBindingForTests(null);
+    }
+  }, 300_000);
+});
+
+describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', () => {
+  test('eight_schools float64, 24 chains: the per-iteration path\'s warmup, adaptation and draws, in a handful of calls', async () => {
+    const m = MODELS['eight_schools']!.model;
+    const opts = { device: 'gpu' as const, dtype: 'float64' as const, chains: 24, warmup: 150, seed: 5, adaptation: 'pooled' as const };
+    const { launches } = EmulatedCudaModel;
+    setFusedCudaBindingForTests(EmulatedCudaModel);
+    try {
+      const before = { ...launches };
+      const native = await sample(m, 20, opts);
+      const nativeLaunches = { run: launches.run - before.run, warmup: launches.warmup - before.warmup };
+      setNativeWarmupForTests(false);
+      const host = await sample(m, 20, opts);
+      const hostRuns = launches.run - before.run - nativeLaunches.run;
+      expect(nativeLaunches.warmup).toBeGreaterThan(0);
+      expect(nativeLaunches.warmup).toBeLessThanOrEqual(8); // 150 iterations in calls of 8, 16, 32, … cut at the window end
+      expect(hostRuns - nativeLaunches.run).toBe(150);
+      expect(native.data.config.engine).toBe('fused-gpu');
+      // the kernel's dual averaging takes the host's η, √m and m^-κ and does the host's arithmetic (the emulator's
+      // exp is V8's: cudaEmulation.ts); the moments are the same per-chain Welford updates, pooled in chain order
+      for (let k = 0; k < 24; k++) {
+        for (const s of ['lp__', 'stepsize__', 'n_leapfrog__', 'accept_stat__', 'divergent__', 'energy__'] as const) {
+          expect(native.data.warmupStats[k]![s]).toEqual(host.data.warmupStats[k]![s]);
+          expect(native.data.stats[k]![s]).toEqual(host.data.stats[k]![s]);
+        }
+        expect(native.data.adaptation[k]).toEqual(host.data.adaptation[k]);
+        expect(native.data.values[k]).toEqual(host.data.values[k]);
+      }
+      const ia = native.data.adaptation[0]!.invMetric;
+      expect(native.data.adaptation[23]!.invMetric).toEqual(ia);
+    } finally {
+      setNativeWarmupForTests(true);
       setFusedCudaBindingForTests(null);
     }
   }, 300_000);

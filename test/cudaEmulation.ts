@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
+import { fdlibmSource } from '../src/codegen/fdlibm.ts';
 import type { FusedRunArgs } from '../src/backend/native.ts';
-import { assembledKernel, CTL, CTL_WORDS, CUDA_INPUTS, CUDA_OUTPUTS, type CudaLibrary } from '../src/codegen/cuda.ts';
+import { assembledKernel, CTL, CTL_WORDS, CUDA_INPUTS, CUDA_OUTPUTS, WARMUP_STATS, type CudaLibrary } from '../src/codegen/cuda.ts';
 
 /** Stands in for MLX's default header and CUDA's built-ins when g++ compiles the kernel. */
 export const HOST_STUB = `
@@ -25,12 +26,22 @@ static mn_stub_dim3 blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, threadIdx = {0, 
 namespace cooperative_groups {}
 `;
 
+/**
+ * The kernel source for g++, with the C++ target's fdlibm exp/log/log1p/expm1/tanh for doubles (what V8 computes):
+ * float64 emulation then rounds as the CPU engine and the TypeScript host do, so paths can be compared bit for bit.
+ */
+function withFdlibm(lib: CudaLibrary): CudaLibrary {
+  const at = lib.header.indexOf('\nDEVICE bool mn_isnan');
+  if (at < 0) throw new Error('cudaEmulation: the prelude changed; cannot place fdlibm');
+  return { ...lib, header: lib.header.slice(0, at) + fdlibmSource() + lib.header.slice(at) };
+}
+
 function harness(lib: CudaLibrary, depth: number): string {
   const kernel = `mlx::core::cu::custom_kernel_mn_fused_${depth}`;
   const nIn = CUDA_INPUTS.length;
   const nOut = CUDA_OUTPUTS.length;
   const args = [...CUDA_INPUTS.map((_, i) => `(const ${i === 7 ? 'int32_t' : 'uint32_t'}*)in[${i}]`), ...CUDA_OUTPUTS.map((_, i) => `out[${i}]`)];
-  return `${assembledKernel(lib, depth, HOST_STUB)}
+  return `${assembledKernel(withFdlibm(lib), depth, HOST_STUB)}
 int main(int argc, char** argv) {
   FILE* f = fopen(argv[1], "rb");
   long long sizes[${nIn + nOut}];
@@ -96,7 +107,7 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     const w = words(dataF);
     ctl[CTL.dataWords] = w.length;
     const z = new Float64Array(1);
-    dataF = call([ctl, new Uint32Array(1), z, z, z, z, dataF, di], [w.length, 2, 2, 2])[0]!;
+    dataF = call([ctl, new Uint32Array(1), z, z, z, z, dataF, di, z], [w.length, 2, 2, 2])[0]!;
   }
   return {
     /** Mode 0: logp, gradient and constrained columns at n points. */
@@ -105,7 +116,7 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       ctl[CTL.mode] = 0;
       ctl[CTL.n] = n;
       const z = new Float64Array(1);
-      const [state, , columns] = call([ctl, new Uint32Array(1), z, z, z, Q, dataF, di],
+      const [state, , columns] = call([ctl, new Uint32Array(1), z, z, z, Q, dataF, di, z],
         [2 * n * (2 * dim + 1), 2, 2 * n * Math.max(cols, 1), 2]);
       return { state: f64(state!), columns: f64(columns!) };
     },
@@ -116,9 +127,21 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       const ctl = new Uint32Array(CTL_WORDS);
       Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
-      const [state, q, columns, stats] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di],
+      const [state, q, columns, stats] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
         [2 * n * (2 * dim + 1), 2 * n * a.count * dim, 2 * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6]);
       return { state: f64(state!), q: f64(q!), columns: f64(columns!), stats: f64(stats!) };
+    },
+    /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
+    warmup(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
+      invMetric: Float64Array; state: Float64Array; scalars: Float64Array }): { state: Float64Array; stats: Float64Array } {
+      const n = a.ids.length;
+      const ctl = new Uint32Array(CTL_WORDS);
+      Object.assign(ctl, { [CTL.mode]: 3, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
+        [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 0 });
+      const z = new Float64Array(1);
+      const [state, , , stats] = call([ctl, a.ids, z, a.invMetric, z, a.state, dataF, di, a.scalars],
+        [2 * a.state.length, 2, 2, 2 * n * a.count * WARMUP_STATS]);
+      return { state: f64(state!), stats: f64(stats!) };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -131,6 +154,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
 export class EmulatedCudaModel implements NativeFusedCudaModel {
   private emu: ReturnType<typeof cudaEmulator> | null = null;
   calls = 0;
+  /** Launches of modes 1 (transitions) and 3 (native warmup) by every instance, for tests that count calls. */
+  static readonly launches = { run: 0, warmup: 0 };
 
   constructor(private readonly o: { header: string; body: string; dim: number; columns: number; realBytes: number }) {}
 
@@ -155,6 +180,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
 
   run(a: FusedRunArgs & { sharedMetric: boolean }): void {
     this.calls++;
+    EmulatedCudaModel.launches.run++;
     if (a.dense) throw new Error('EmulatedCudaModel: diagonal metrics only');
     const d = this.o.dim;
     const cols = this.o.columns;
@@ -180,6 +206,15 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
         a.outStats!.set(r.stats.subarray(src * 6, (src + 1) * 6), row * 6);
       }
     }
+  }
+
+  warmup(a: Parameters<NativeFusedCudaModel['warmup']>[0]): void {
+    this.calls++;
+    EmulatedCudaModel.launches.warmup++;
+    const r = this.emu!.warmup({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count,
+      maxDepth: a.maxDepth, invMetric: a.invMetric, state: a.state, scalars: a.scalars });
+    a.state.set(r.state);
+    a.outStats.set(r.stats);
   }
 
   deviceInfo(): Record<string, string | number> {

@@ -22,7 +22,8 @@ constexpr int kCtlWords = 16;
 // Threads per block: one warp per block while chains are few, so that they spread over every SM (an H200 has 132;
 // each thread is latency-bound on its own local memory), larger blocks once the GPU is full anyway.
 int threadsPerBlock(int n) { return n <= 132 * 32 * 4 ? 32 : 64; }
-const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di"};
+const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di", "sc"};
+constexpr int kWarmupStats = 7;  // WARMUP_STATS of src/codegen/cuda.ts
 const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os"};
 
 Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) {
@@ -65,6 +66,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     return DefineClass(env, "FusedCudaModel",
                        {InstanceMethod("setData", &FusedCudaModel::SetData), InstanceMethod("compile", &FusedCudaModel::Compile),
                         InstanceMethod("logpGrad", &FusedCudaModel::LogpGrad), InstanceMethod("run", &FusedCudaModel::Run),
+                        InstanceMethod("warmup", &FusedCudaModel::Warmup),
                         InstanceMethod("deviceInfo", &FusedCudaModel::DeviceInfo),
                         InstanceMethod("dispose", &FusedCudaModel::Dispose)});
   }
@@ -145,7 +147,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       c[9] = static_cast<uint32_t>(words.size());
       const double zero = 0.0;
       std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32), bits(&zero, 1, 1),
-                                   bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), dataF_, dataI_};
+                                   bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), dataF_, dataI_,
+                                   bits(&zero, 1, 1)};
       auto outs = launch(10, in, {{static_cast<int>(words.size())}, {1, 2}, {1, 2}, {1, 2}}, 1);
       dataF_ = outs[0];
     }
@@ -173,7 +176,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto c = ctl(0u, static_cast<uint32_t>(n));
     const double zero = 0.0;
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
-                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_};
+                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_, bits(&zero, 1, 1)};
     const long long sw = 2 * d + 1;
     auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}}, n);
     const double* s = doublesOf(outs[0]);
@@ -193,7 +196,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto c = ctl(0u, 1u);
     const double zero = 0.0;
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
-                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_};
+                                 bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_, bits(&zero, 1, 1)};
     launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, 2 * std::max(columns_, 1)}, {1, 2}}, 1);
     return info.Env().Undefined();
   }
@@ -247,7 +250,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     if (dense) chol = bits(f64(o.Get("chol"), "fused-gpu", "chol", m * msize).Data(), static_cast<int>(m), static_cast<long long>(msize));
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array(ids.Data(), {n}, mx::uint32),
                                  bits(eps.Data(), n, 1), bits(im.Data(), static_cast<int>(m), static_cast<long long>(msize)), chol,
-                                 bits(st.data(), n, sw), dataF_, dataI_};
+                                 bits(st.data(), n, sw), dataF_, dataI_, bits(&zero, 1, 1)};
     auto words = [](long long x) { return static_cast<int>(2 * std::max(x, 1LL)); };
     const int depth = std::max(maxDepth, 10);
     auto outs = launch(depth, in,
@@ -273,6 +276,46 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
         std::memcpy(outS.Data() + row * kStats, os + src * kStats, kStats * sizeof(double));
       }
     }
+    return info.Env().Undefined();
+  }
+
+  // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
+  // outStats }): mode 3, `count` pooled-warmup iterations of every chain in one launch (src/nuts/nativeWarmup.ts).
+  // state (n × (4·dim + 6), in/out) and outStats (n × count × 7) are chain-major, as the kernel has them.
+  Napi::Value Warmup(const Napi::CallbackInfo& info) {
+    live();
+    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused-gpu] warmup(args)");
+    auto o = info[0].As<Napi::Object>();
+    auto idsV = o.Get("chainIds");
+    if (!idsV.IsTypedArray() || idsV.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+      throw std::invalid_argument("[fused-gpu] warmup: chainIds must be a Uint32Array");
+    auto ids = idsV.As<Napi::Uint32Array>();
+    const int n = static_cast<int>(ids.ElementLength());
+    const size_t d = static_cast<size_t>(dim_);
+    const int count = num(o, "count");
+    const int maxDepth = num(o, "maxDepth");
+    if (n < 1 || count < 1 || maxDepth < 0 || maxDepth > 30) throw std::invalid_argument("[fused-gpu] warmup: bad chains/count/maxDepth");
+    const long long sw = 4 * static_cast<long long>(d) + 6;
+    auto im = f64(o.Get("invMetric"), "fused-gpu", "invMetric", d);
+    auto state = f64(o.Get("state"), "fused-gpu", "state", static_cast<size_t>(n) * sw);
+    auto sc = f64(o.Get("scalars"), "fused-gpu", "scalars", 2 + 4 * static_cast<size_t>(count));
+    auto outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(n) * count * kWarmupStats);
+    auto c = ctl(3u, static_cast<uint32_t>(n));
+    c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
+    c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
+    c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
+    c[5] = static_cast<uint32_t>(count);
+    c[6] = static_cast<uint32_t>(maxDepth);
+    c[7] = 0u;
+    c[8] = 0u;
+    const double zero = 0.0;
+    std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array(ids.Data(), {n}, mx::uint32),
+                                 bits(&zero, 1, 1), bits(im.Data(), 1, static_cast<long long>(d)), bits(&zero, 1, 1),
+                                 bits(state.Data(), n, sw), dataF_, dataI_, bits(sc.Data(), 1, 2 + 4 * static_cast<long long>(count))};
+    const int depth = std::max(maxDepth, 10);
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}}, n);
+    std::memcpy(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
+    std::memcpy(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
     return info.Env().Undefined();
   }
 

@@ -1,10 +1,10 @@
 // The fused engine on an NVIDIA GPU: the model and NUTS transition generated as CUDA (src/codegen/cuda.ts), compiled
 // by MLX's NVRTC (native/src/fused_cuda.cc) and run with one GPU thread per chain; a Density and a TransitionKernel.
-import { generateCudaLibrary, explainNvrtcLog, type CudaLibrary } from '../codegen/cuda.ts';
+import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
 import type { TracedModel } from '../graph/model.ts';
-import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
+import type { ChainsState, KernelRun, TransitionKernel, WarmupSegment } from '../nuts/transitionKernel.ts';
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import type { ModelDensity } from './modelDensity.ts';
@@ -24,6 +24,9 @@ export interface NativeFusedCudaModel {
   logpGrad(Q: Float64Array, n: number, outLogp: Float64Array, outGrad: Float64Array, outColumns: Float64Array | null,
     maxDepth: number): void;
   run(args: FusedRunArgs & { sharedMetric: boolean }): void;
+  /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment). */
+  warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
+    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array }): void;
   deviceInfo(): Record<string, string | number>;
   dispose(): void;
 }
@@ -189,6 +192,17 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
   return {
     name: 'fused-gpu',
     run(state: ChainsState, params, iteration, count): KernelRun {
+    warmupSegment(seg: WarmupSegment): Float64Array {
+      const n = ids.length;
+      if (!checked) {
+        checkGpuMemory(d, n, maxTreeDepth);
+        checked = true;
+      }
+      const outStats = new Float64Array(n * seg.count * WARMUP_STATS);
+      native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: seg.iteration, count: seg.count, maxDepth: maxTreeDepth,
+        invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats });
+      return outStats;
+    },
       const chains = state.chains;
       const dim = state.dim;
       const m = packMetrics(params.metrics, dim);

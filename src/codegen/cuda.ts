@@ -18,14 +18,21 @@ import { generateLibrary, type GeneratedLibrary } from './library.ts';
  *         by mode 2 when the model has any);  di  int32 data
  *   so    out: n × (2·dim + 1) states [q, grad, logp]
  *   oq    out: chain-major n × count × dim draws;  oc  n × count × columns (mode 0: n × columns);  os  n × count × 6
+ *   sc    mode 3 only (else one unused double): [δ, γ, then per iteration η, √m, m^-κ, in-slow-window (0/1)]
+ * Mode 3 runs \`count\` warmup iterations of pooled adaptation (src/nuts/nativeWarmup.ts): st/so hold n × WARMUP_STATE
+ * [q, grad, logp, ε, s̄, x̄, μ, n_w, Welford mean (dim), Welford M2 (dim)]; os gets n × count × 7 (the stats, then ε).
  */
-export const CUDA_INPUTS = ['ctl', 'ids', 'eps', 'im', 'ch', 'st', 'df', 'di'] as const;
+export const CUDA_INPUTS = ['ctl', 'ids', 'eps', 'im', 'ch', 'st', 'df', 'di', 'sc'] as const;
 export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os'] as const;
 /** Name of the template constant that sizes each thread's scratch (the largest tree depth the kernel accepts). */
 export const CUDA_DEPTH_CONSTANT = 'MN_KD';
 /** Index of each control word in `ctl`. */
 export const CTL = { mode: 0, n: 1, key0: 2, key1: 3, iteration: 4, count: 5, maxDepth: 6, dense: 7, perChain: 8, dataWords: 9 } as const;
 export const CTL_WORDS = 16;
+/** Doubles of one chain's state in mode 3 (see above). */
+export const warmupStateWidth = (dim: number) => 4 * dim + 6;
+/** Statistics per iteration in mode 3: the six of MN_STATS, then the step size the iteration used. */
+export const WARMUP_STATS = 7;
 
 export interface CudaLibrary extends GeneratedLibrary {
   /** Everything before the kernel: passed to cuda_kernel as its header. */
@@ -78,8 +85,11 @@ function kernelBody(preSize: number): string {
     if (MN_COLUMNS > 0) mn_constrain(qi, (double*)oc + (long long)t * MN_COLUMNS, D, I, W);
     return;
   }
-  const double* si = (const double*)st + (long long)t * MN_STATE;
-  for (int i = 0; i < MN_STATE; ++i) S[i] = si[i];
+  const bool warm = ctl[${CTL.mode}] == 3u;
+  const long long width = warm ? MN_STATE + 5 + 2 * MN_DIM : MN_STATE;
+  if (warm) S = (double*)so + (long long)t * width;
+  const double* si = (const double*)st + (long long)t * width;
+  for (int i = 0; i < width; ++i) S[i] = si[i];
   MnChainArgs a;
   a.key0 = ctl[${CTL.key0}];
   a.key1 = ctl[${CTL.key1}];
@@ -102,7 +112,46 @@ function kernelBody(preSize: number): string {
   a.data_f = D;
   a.data_i = I;
   a.scratch = scratch + MN_MODEL_DOUBLES;
-  mn_transitions(&a, D, I, W);
+  if (!warm) {
+    mn_transitions(&a, D, I, W);
+    return;
+  }
+  /* mode 3: pooled warmup, one iteration at a time: the transition, then this chain's dual averaging (the arithmetic
+     of src/nuts/pooledWarmup.ts dualUpdateAll, with η, √m and m^-κ from the host) and its Welford moments in the
+     slow windows (src/nuts/windows.ts welfordAdd); the host pools the moments across chains at a window's end. */
+  const double* sc_ = (const double*)sc;
+  const double delta = sc_[0], gamma = sc_[1];
+  double* E = S + MN_STATE;
+  double* wmean = E + 5;
+  double* wm2 = wmean + MN_DIM;
+  double st6[MN_STATS];
+  a.count = 1;
+  a.out_q = (double*)0;
+  a.out_columns = (double*)0;
+  a.out_stats = st6;
+  for (long long it = 0; it < c; ++it) {
+    a.iteration = ctl[${CTL.iteration}] + (mn_u32)it;
+    a.step_size = E[0];
+    mn_transitions(&a, D, I, W);
+    double* o = (double*)os + ((long long)t * c + it) * ${WARMUP_STATS};
+    for (int j = 0; j < MN_STATS; ++j) o[j] = st6[j];
+    o[MN_STATS] = E[0];
+    const double* k = sc_ + 2 + 4 * it;
+    const double acc = st6[1] > 1 ? 1.0 : st6[1];
+    const double sBar = (1 - k[0]) * E[1] + k[0] * (delta - acc);
+    const double x = E[3] - (sBar * k[1]) / gamma;
+    E[1] = sBar;
+    E[2] = k[2] * x + (1 - k[2]) * E[2];
+    E[0] = mn_exp(x);
+    if (k[3] != 0.0) {
+      E[4] += 1.0;
+      for (int i = 0; i < MN_DIM; ++i) {
+        const double dq = S[i] - wmean[i];
+        wmean[i] += dq / E[4];
+        wm2[i] += dq * (S[i] - wmean[i]);
+      }
+    }
+  }
 `;
 }
 

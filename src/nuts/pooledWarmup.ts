@@ -30,14 +30,18 @@ function restartDual(w: PooledWarmupState): void {
   });
 }
 
+/** The factors of dual-averaging update m that no chain changes: η = 1/(m + t0), √m, m^-κ (also sent to native warmup). */
+export function dualScalars(m: number): { eta: number; root: number; wt: number } {
+  const { kappa, t0 } = DUAL_AVERAGING;
+  return { eta: 1 / (m + t0), root: Math.sqrt(m), wt: Math.pow(m, -kappa) };
+}
+
 /** Stan's dual-averaging update (stepsize.ts dualAveragingUpdate) for every chain at once, without allocation. */
 function dualUpdateAll(w: PooledWarmupState, accept: Float64Array): void {
-  const { gamma, kappa, t0 } = DUAL_AVERAGING;
+  const { gamma } = DUAL_AVERAGING;
   const da = w.da;
   const m = ++da.counter;
-  const eta = 1 / (m + t0);
-  const root = Math.sqrt(m);
-  const wt = Math.pow(m, -kappa);
+  const { eta, root, wt } = dualScalars(m);
   for (let k = 0; k < da.sBar.length; k++) {
     const a = accept[k]! > 1 ? 1 : accept[k]!;
     const sBar = (1 - eta) * da.sBar[k]! + eta * (w.delta - a);
@@ -48,7 +52,7 @@ function dualUpdateAll(w: PooledWarmupState, accept: Float64Array): void {
   }
 }
 
-function writeDual(w: PooledWarmupState): void {
+export function writeDual(w: PooledWarmupState): void {
   const da = w.da;
   w.dual = Array.from({ length: da.sBar.length }, (_, k) => ({ counter: da.counter, sBar: da.sBar[k]!, xBar: da.xBar[k]!, mu: da.mu[k]! }));
 }
@@ -101,6 +105,16 @@ export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsSt
   dualUpdateAll(w, r.stats.acceptStat);
   if (inSlowWindow(w.schedule, c, w.numWarmup)) for (let k = 0; k < s.chains; k++) w.moments[k]!.add(s.q, k * d.dim);
   if (!w.schedule.windowEnds.includes(c)) return advance(w);
+  if (gather) return gather(w.moments).then((all) => endWindow(w, d, s, streams, all));
+  endWindow(w, d, s, streams, w.moments);
+}
+
+/**
+ * The end of the slow window at iteration w.counter, after its dual-averaging and moment updates were made elsewhere
+ * (the native warmup of src/nuts/nativeWarmup.ts): what pooledWarmupUpdate does at a window's end, counter advanced.
+ */
+export function pooledWindowEnd(w: PooledWarmupState, d: Density, s: ChainsState, streams: readonly ChainStream[],
+  gather?: GatherMoments): Promise<void> | void {
   if (gather) return gather(w.moments).then((all) => endWindow(w, d, s, streams, all));
   endWindow(w, d, s, streams, w.moments);
 }

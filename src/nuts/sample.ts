@@ -17,6 +17,7 @@ import { fromPoints, toPoints, typescriptKernel, type KernelRun, type Transition
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
+import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, type ChainPart } from './chainPart.ts';
 
 export interface SampleOptions {
@@ -184,7 +185,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let aborted = false;
     let lastYield = performance.now();
     const warmupEps = new Float64Array(chains);
-    for (let it = 0; it < warmup; it++) {
+    let firstHostIteration = 0;
+    if (pooled && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
+      const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
+        warmupStats, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true,
+        progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,
+      });
+      state = r.state;
+      aborted = r.aborted;
+      firstHostIteration = warmup;
+    }
+    for (let it = firstHostIteration; it < warmup; it++) {
       const eps = warmupEps;
       eps.set(w.stepSizes);
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);

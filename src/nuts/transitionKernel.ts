@@ -50,6 +50,11 @@ export interface TransitionKernel {
    * run returns is valid until the next run of that kernel (a state it returned may be passed back to continue).
    */
   run(state: ChainsState, params: KernelParams, iteration: number, count: number): KernelRun | Promise<KernelRun>;
+  /**
+   * Kernels that run pooled warmup natively (the GPU engine): `seg.count` warmup iterations of every chain in one call,
+   * each chain's dual averaging and Welford moments advanced between its transitions (src/nuts/nativeWarmup.ts).
+   */
+  warmupSegment?(seg: WarmupSegment): Float64Array | Promise<Float64Array>;
   /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
   readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
 }
@@ -108,4 +113,19 @@ export function typescriptKernel(d: Density, seed: number, chainIds: readonly nu
       return { state: fromPoints(points, dim), q, stats };
     },
   };
+}
+
+/**
+ * One call of native pooled warmup. `state` is chain-major, chains × (4·dim + 6), in and out: [q, grad, logp, ε, s̄, x̄,
+ * μ, n of the Welford moments, their mean (dim), their M2 (dim)]. `scalars` holds [δ, γ, then for each iteration η, √m,
+ * m^-κ of its dual-averaging update and 1 when its draw enters the moments]. The result is chain-major
+ * chains × count × 7: the six transition statistics (lp, accept, depth, leapfrogs, divergent, energy), then ε used.
+ */
+export interface WarmupSegment {
+  readonly iteration: number;
+  readonly count: number;
+  /** The one diagonal inverse metric all chains share. */
+  readonly invMetric: Float64Array;
+  readonly state: Float64Array;
+  readonly scalars: Float64Array;
 }

@@ -1,0 +1,127 @@
+// Pooled warmup run by the kernel itself (the GPU engine): instead of one native call per warmup iteration, one call
+// runs many, each chain's dual averaging and Welford moments advanced between its transitions inside the kernel. Calls
+// end where the host has work the chains share — the end of a slow window (moments pooled across chains, the metric
+// replaced, every ε searched again: pooledWarmup.ts) — so the result is the per-iteration path's, arithmetic for
+// arithmetic: the host sends η, √m and m^-κ of each update (dualScalars) and pools the moments in chain order.
+import type { Density } from '../backend/density.ts';
+import type { SamplerStat } from '../fit/types.ts';
+import type { ChainStream } from '../random/philox.ts';
+import type { TransitionInfo } from './kernel.ts';
+import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState } from './pooledWarmup.ts';
+import { DUAL_AVERAGING } from './stepsize.ts';
+import type { ChainsState, TransitionKernel } from './transitionKernel.ts';
+import { inSlowWindow } from './windows.ts';
+
+/** Doubles per chain of a warmup segment's state, and statistics per iteration (src/codegen/cuda.ts, mode 3). */
+const width = (dim: number) => 4 * dim + 6;
+const SEG_STATS = 7;
+/** The first call covers this many iterations; later calls double while a call takes under TARGET_MS. */
+const FIRST_COUNT = 8;
+const TARGET_MS = 50;
+
+export interface NativeWarmupHooks {
+  /** Stan's per-iteration statistics of chain k are written into warmupStats[k] rows. */
+  readonly warmupStats: Record<SamplerStat, Float64Array>[];
+  /** After each call: the last iteration done (1-based count) and every chain's last transition. */
+  readonly progress?: (done: number, info: TransitionInfo[], stepSizes: readonly number[]) => void;
+  readonly aborted?: () => boolean;
+  readonly yieldToLoop?: () => Promise<void>;
+  readonly gather?: GatherMoments;
+}
+
+let enabled = true;
+/** Tests only: make sample() take the per-iteration path even where the kernel runs warmup natively. */
+export function setNativeWarmupForTests(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether `kernel` can run this warmup natively: pooled, diagonal metric, and no warmup draws to keep. */
+export function canRunNativeWarmup(kernel: TransitionKernel, w: { metrics: readonly { kind: string }[] } | null, keepDraws: boolean): boolean {
+  return enabled && kernel.warmupSegment !== undefined && w !== null && w.metrics[0]?.kind === 'diag' && !keepDraws;
+}
+
+/** The next call's last iteration + 1: never past a window's end or the warmup's end. */
+function segmentEnd(w: PooledWarmupState, from: number, want: number): number {
+  const end = w.schedule.windowEnds.find((e) => e >= from);
+  return Math.min(from + want, end === undefined ? w.numWarmup : end + 1, w.numWarmup);
+}
+
+/** Runs the rest of the pooled warmup `w` natively; returns the chains' state after it and whether it was stopped. */
+export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state: ChainsState, streams: readonly ChainStream[],
+  kernel: TransitionKernel, hooks: NativeWarmupHooks): Promise<{ state: ChainsState; aborted: boolean }> {
+  const n = state.chains;
+  const dim = state.dim;
+  const sw = width(dim);
+  let want = FIRST_COUNT;
+  while (w.counter < w.numWarmup) {
+    const from = w.counter;
+    const to = segmentEnd(w, from, want);
+    const count = to - from;
+    const scalars = new Float64Array(2 + 4 * count);
+    scalars[0] = w.delta;
+    scalars[1] = DUAL_AVERAGING.gamma;
+    for (let j = 0; j < count; j++) {
+      const s = dualScalars(w.da.counter + 1 + j);
+      scalars.set([s.eta, s.root, s.wt, inSlowWindow(w.schedule, from + j, w.numWarmup) ? 1 : 0], 2 + 4 * j);
+    }
+    const st = new Float64Array(n * sw);
+    for (let k = 0; k < n; k++) {
+      const o = k * sw;
+      st.set(state.q.subarray(k * dim, (k + 1) * dim), o);
+      st.set(state.grad.subarray(k * dim, (k + 1) * dim), o + dim);
+      const m = w.moments[k]!;
+      st.set([state.logp[k]!, w.stepSizes[k]!, w.da.sBar[k]!, w.da.xBar[k]!, w.da.mu[k]!, m.n], o + 2 * dim);
+      st.set(m.mean, o + 2 * dim + 6);
+      st.set(m.m2, o + 3 * dim + 6);
+    }
+    const t0 = performance.now();
+    const stats = await kernel.warmupSegment!({ iteration: from, count, invMetric: w.metrics[0]!.invMetric, state: st, scalars });
+    const ms = performance.now() - t0;
+    const q = new Float64Array(n * dim);
+    const grad = new Float64Array(n * dim);
+    const logp = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const o = k * sw;
+      q.set(st.subarray(o, o + dim), k * dim);
+      grad.set(st.subarray(o + dim, o + 2 * dim), k * dim);
+      logp[k] = st[o + 2 * dim]!;
+      w.stepSizes[k] = st[o + 2 * dim + 1]!;
+      w.da.sBar[k] = st[o + 2 * dim + 2]!;
+      w.da.xBar[k] = st[o + 2 * dim + 3]!;
+      const m = w.moments[k]!;
+      m.n = st[o + 2 * dim + 5]!;
+      m.mean.set(st.subarray(o + 2 * dim + 6, o + 3 * dim + 6));
+      m.m2.set(st.subarray(o + 3 * dim + 6, o + 4 * dim + 6));
+      const rows = hooks.warmupStats[k]!;
+      for (let j = 0; j < count; j++) {
+        const b = (k * count + j) * SEG_STATS;
+        const it = from + j;
+        rows.lp__[it] = stats[b]!;
+        rows.accept_stat__[it] = stats[b + 1]!;
+        rows.treedepth__[it] = stats[b + 2]!;
+        rows.n_leapfrog__[it] = stats[b + 3]!;
+        rows.divergent__[it] = stats[b + 4]!;
+        rows.energy__[it] = stats[b + 5]!;
+        rows.stepsize__[it] = stats[b + 6]!;
+      }
+    }
+    state = { chains: n, dim, q, logp, grad };
+    w.da.counter += count;
+    w.counter = to - 1;
+    if (w.schedule.windowEnds.includes(to - 1)) await pooledWindowEnd(w, d, state, streams, hooks.gather);
+    else {
+      w.counter = to;
+      if (w.counter >= w.numWarmup) writeDual(w);
+    }
+    if (hooks.progress) {
+      hooks.progress(to, Array.from({ length: n }, (_, k) => {
+        const b = (k * count + count - 1) * SEG_STATS;
+        return { acceptStat: stats[b + 1]!, treeDepth: stats[b + 2]!, nLeapfrog: stats[b + 3]!, divergent: stats[b + 4] === 1, energy: stats[b + 5]! };
+      }), w.stepSizes);
+    }
+    if (ms < TARGET_MS) want *= 2;
+    await hooks.yieldToLoop?.();
+    if (hooks.aborted?.()) return { state, aborted: true };
+  }
+  return { state, aborted: false };
+}
