@@ -7,6 +7,7 @@ import { checkOutput, prepareDirectory } from '../io/outputCheck.ts';
 import { sample } from '../nuts/sample.ts';
 import type { ProgressEvent } from '../nuts/progress.ts';
 import { writeReport } from '../plots/report.ts';
+import { SAMPLE_DEFAULTS as D, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 
 export interface SampleCliOptions {
@@ -74,19 +75,19 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
 
 export function sampleOptions(c: Command): Command {
   return c
-    .option('--draws <n>', 'post-warmup draws per chain', intOption('draws', 0), 1000)
-    .option('--warmup <n>', 'warmup iterations per chain', intOption('warmup', 0), 1000)
-    .option('--chains <n>', 'number of chains', intOption('chains', 1), 4)
-    .option('--seed <n>', 'random seed', intOption('seed'), 1)
-    .option('--backend <name>', "'fused' (generated C++, the default), 'mlx' or 'reference'", choiceOption('backend', ['fused', 'mlx', 'reference'] as const), 'fused')
+    .option('--draws <n>', 'post-warmup draws per chain', intOption('draws', 0), D.draws)
+    .option('--warmup <n>', 'warmup iterations per chain', intOption('warmup', 0), D.warmup)
+    .option('--chains <n>', 'number of chains', intOption('chains', 1), D.chains)
+    .option('--seed <n>', 'random seed', intOption('seed'), D.seed)
+    .option('--backend <name>', "'fused' (generated C++, the default), 'mlx' or 'reference'", choiceOption('backend', ['fused', 'mlx', 'reference'] as const), D.backend)
     .option('--dtype <name>', "'float32' or 'float64' (default: float64, float32 on mlx)", choiceOption('dtype', ['float32', 'float64'] as const))
-    .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), 'cpu')
-    .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), 'diag')
-    .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', 0.1, 1), 0.8)
-    .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', 1), 10)
+    .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), D.device)
+    .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), D.metric)
+    .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', ...SAMPLE_LIMITS.targetAccept), D.targetAccept)
+    .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', SAMPLE_LIMITS.maxTreeDepth[0]), D.maxTreeDepth)
     .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')
     .option('--overwrite', 'replace existing CSV files in --out', false)
-    .option('--thin <n>', 'keep every n-th iteration', intOption('thin', 1), 1)
+    .option('--thin <n>', 'keep every n-th iteration', intOption('thin', 1), D.thin)
     .option('--save-warmup', 'keep the warmup draws too (on the fit and in --out)', false)
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--vars <names>', 'comma-separated variables or columns the report plots (default: all, up to 24)', listOption('vars'))

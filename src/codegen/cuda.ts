@@ -1,6 +1,6 @@
 // The CUDA target: the generated library (prelude, ABI, model, NUTS transition) as the header of one kernel that MLX
 // compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); thread t advances chain t.
-import type { Dtype } from '../backend/density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { PlantedFault } from './emitModel.ts';
 import { generateLibrary, type GeneratedLibrary } from './library.ts';

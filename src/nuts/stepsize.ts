@@ -1,12 +1,12 @@
 // Step size: Stan's initial heuristic (base_hmc.hpp init_stepsize) and dual averaging (stepsize_adaptation.hpp).
 import type { Density } from '../backend/density.ts';
+import { DUAL_AVERAGING } from '../base/defaults.ts';
 import type { ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
 import type { PointState } from './kernel.ts';
 import { kinetic, sampleMomentum, type Metric } from './metric.ts';
 
-/** Dual-averaging constants: Stan services defaults (δ is the target accept statistic, default 0.8). */
-export const DUAL_AVERAGING = { gamma: 0.05, kappa: 0.75, t0: 10 } as const;
+export { DUAL_AVERAGING };
 
 export interface DualAveragingState {
   readonly counter: number;

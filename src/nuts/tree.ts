@@ -1,11 +1,11 @@
 // Builds one NUTS subtree over precomputed leapfrog states (Stan's build_tree: multinomial, uniform progressive).
+import { MAX_DELTA_H } from '../base/defaults.ts';
 import { kinetic, velocity, type Metric } from './metric.ts';
 import type { Trajectory } from './integrator.ts';
 import { mergeContinues, type Span } from './termination.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
 
-/** Divergence threshold on H − H₀ (Stan base_nuts.hpp max_deltaH = 1000). */
-export const MAX_DELTA_H = 1000;
+export { MAX_DELTA_H };
 
 export interface SubtreeCounters {
   nLeapfrog: number;

@@ -1,8 +1,8 @@
 // Stan's windowed adaptation schedule (windowed_adaptation.hpp) and the regularised metric estimate.
+import { WINDOW_DEFAULTS } from '../base/defaults.ts';
 import type { MetricKind } from './metric.ts';
 
-/** Stan defaults: init_buffer 75, window 25, term_buffer 50. */
-export const WINDOW_DEFAULTS = { initBuffer: 75, window: 25, termBuffer: 50 } as const;
+export { WINDOW_DEFAULTS };
 
 export interface WindowSchedule {
   readonly adaptMetric: boolean;

@@ -1,0 +1,36 @@
+// The sampler's defaults and Stan's algorithm constants, one home each with its source: sample(), the command line,
+// the TypeScript kernel and the generated C++ all read them here.
+
+/**
+ * Defaults of sample(model, draws, options) and of `mlx-nuts sample`. Iterations, chains, δ, tree depth, metric and
+ * thinning are CmdStan's (`num_warmup=1000 num_samples=1000`, `adapt delta=0.8`, `max_depth=10`, `metric=diag_e`,
+ * `thin=1`; CmdStan's chains default is 1, ours 4 for R-hat). The seed is 0 for both the API and the command line.
+ */
+export const SAMPLE_DEFAULTS = {
+  draws: 1000,
+  warmup: 1000,
+  chains: 4,
+  seed: 0,
+  targetAccept: 0.8,
+  maxTreeDepth: 10,
+  metric: 'diag',
+  thin: 1,
+  saveWarmup: false,
+  backend: 'fused',
+  device: 'cpu',
+} as const;
+
+/** Bounds sample() enforces: δ in [0.1, 1), tree depth 1 … 30 (2³⁰ leapfrogs per transition is already days). */
+export const SAMPLE_LIMITS = { targetAccept: [0.1, 1], maxTreeDepth: [1, 30] } as const;
+
+/** Divergence threshold on H − H₀ (Stan's base_nuts.hpp, max_deltaH = 1000); the generated C++ prints it from here. */
+export const MAX_DELTA_H = 1000;
+
+/** Dual-averaging constants (Stan's stepsize_adaptation.hpp: γ = 0.05, κ = 0.75, t₀ = 10; μ = log(10 ε₀)). */
+export const DUAL_AVERAGING = { gamma: 0.05, kappa: 0.75, t0: 10 } as const;
+
+/** Windowed adaptation (Stan's windowed_adaptation.hpp: init_buffer 75, window 25, term_buffer 50). */
+export const WINDOW_DEFAULTS = { initBuffer: 75, window: 25, termBuffer: 50 } as const;
+
+/** With the fused GPU engine and at least this many chains, warmup defaults to `adaptation: 'pooled'`. */
+export const POOLED_FROM_CHAINS = 32;
