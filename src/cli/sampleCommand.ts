@@ -9,6 +9,7 @@ import type { ProgressEvent } from '../nuts/progress.ts';
 import { writeReport } from '../plots/report.ts';
 import { SAMPLE_DEFAULTS as D, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { distributedOptions, isDistributed, runDistributed, type DistributedCliOptions } from './distributedCommand.ts';
 
 export interface SampleCliOptions {
   draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
@@ -20,6 +21,7 @@ export interface SampleCliOptions {
 export const EXIT_SIGINT = 130;
 
 export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
+  if (isDistributed(o as SampleCliOptions & DistributedCliOptions)) return runDistributed(m, o as SampleCliOptions & DistributedCliOptions);
   // Everything about the output is checked before the model is even compiled; sample() then streams the CSV files.
   if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
   if (o.report) {
@@ -74,7 +76,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
 }
 
 export function sampleOptions(c: Command): Command {
-  return c
+  return distributedOptions(c)
     .option('--draws <n>', 'post-warmup draws per chain', intOption('draws', 0), D.draws)
     .option('--warmup <n>', 'warmup iterations per chain', intOption('warmup', 0), D.warmup)
     .option('--chains <n>', 'number of chains', intOption('chains', 1), D.chains)

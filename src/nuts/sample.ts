@@ -153,7 +153,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const stream = options.output ? StanCsvStream.open({
       dir: options.output, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
+      firstChain, chainCount: chains, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;

@@ -1,0 +1,87 @@
+// `mlx-nuts sample … --processes N | --hostfile FILE --rank R | --dist-backend B`: chains spread over processes.
+// The launcher (--processes) starts the ranks and watches them (src/distributed/launcher.ts); each rank samples its
+// share (sampleDistributed); rank 0 prints the summary of every chain and writes the report.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { Model } from '../graph/model.ts';
+import { checkOutput } from '../io/outputCheck.ts';
+import { DIST_BACKENDS, hardExit, type DistBackend } from '../distributed/group.ts';
+import { HEARTBEAT_MS, launchLocal } from '../distributed/launcher.ts';
+import { sampleDistributed } from '../distributed/sampleDistributed.ts';
+import { writeReport } from '../plots/report.ts';
+import { formatCliError } from './errors.ts';
+import { choiceOption, intOption, numberOption } from './options.ts';
+import type { SampleCliOptions } from './sampleCommand.ts';
+
+export interface DistributedCliOptions {
+  processes?: number; hostfile?: string; rank?: number; distBackend?: DistBackend; rankTimeout: number;
+}
+
+export function distributedOptions(c: Command): Command {
+  return c
+    .option('--processes <n>', 'spread the chains over n processes on this machine (ring over loopback; nccl with --device gpu)', intOption('processes', 1))
+    .option('--hostfile <file>', "this process is one rank of the hosts listed (JSON, one [\"ip:port\"] per rank, as mlx.launch writes); its rank from --rank or MLX_RANK")
+    .option('--rank <r>', 'this process\'s rank (default: MLX_RANK)', intOption('rank', 0))
+    .option('--dist-backend <name>', "MLX's distributed backend: 'ring', 'nccl', 'mpi' or 'any'", choiceOption('dist-backend', DIST_BACKENDS))
+    .option('--rank-timeout <s>', 'seconds a rank waits for the others at an exchange, and the launcher for a silent rank', numberOption('rank-timeout', 1), 300);
+}
+
+/** True when the options ask for more than one process. */
+export function isDistributed(o: DistributedCliOptions): boolean {
+  return o.processes !== undefined || o.hostfile !== undefined || o.distBackend !== undefined || process.env['MLX_NUTS_LAUNCHED'] === '1';
+}
+
+/** The rank command: this node process's arguments without --processes. */
+function rankArgv(): string[] {
+  const args = process.argv.slice(2);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--processes') i++;
+    else if (!args[i]!.startsWith('--processes=')) out.push(args[i]!);
+  }
+  return [...process.execArgv, process.argv[1]!, ...out];
+}
+
+export async function runDistributed(m: Model, o: SampleCliOptions & DistributedCliOptions): Promise<void> {
+  const timeoutMs = o.rankTimeout * 1000;
+  if (o.processes !== undefined && process.env['MLX_NUTS_LAUNCHED'] !== '1') {
+    if (o.hostfile) throw new Error('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
+    if (o.processes > o.chains) throw new Error(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
+    if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+    const backend = o.distBackend ?? (o.device === 'gpu' ? 'nccl' : 'ring');
+    console.error(`sampling ${m.name}: ${o.chains} chains over ${o.processes} processes (${backend}), ${o.warmup} warmup + ${o.draws} draws, seed ${o.seed}`);
+    process.exitCode = await launchLocal({ processes: o.processes, backend, argv: rankArgv(), hangMs: timeoutMs, device: o.device });
+    return;
+  }
+  // one rank: a heartbeat to the launcher (when there is one), SIGTERM stops sampling and every exchange
+  const beat = process.send ? setInterval(() => process.send?.({ beat: Date.now() }), HEARTBEAT_MS) : null;
+  beat?.unref();
+  const sampling = new AbortController();
+  const exchanges = new AbortController();
+  process.on('SIGINT', () => sampling.abort());
+  process.on('SIGTERM', () => { sampling.abort(); exchanges.abort(); });
+  try {
+    const r = await sampleDistributed(m, o.draws, {
+      warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
+      targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, thin: o.thin, saveWarmup: o.saveWarmup,
+      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}),
+      distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal },
+    });
+    const last = r.first + r.count - 1;
+    console.error(`rank ${r.rank} of ${r.size} (host ${r.host}): chains ${r.first}–${last} done${r.local.complete ? '' : ' (stopped early)'}`);
+    if (r.rank === 0) {
+      const f = r.fit;
+      const t = f.data.timing;
+      console.log(`\n${m.name}: ${f.chains} chains × ${f.numDraws} draws on ${r.size} processes (${f.data.config.engine ?? 'typescript'} kernel) — ` +
+        `warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s (slowest rank)${sampling.signal.aborted ? ' — interrupted' : ''}`);
+      console.log(f.summaryTable());
+      for (const w of f.warnings()) console.log(`warning: ${w}`);
+      if (o.out) console.log(`Stan CSV files written to ${resolve(o.out)} by each rank as it sampled (${f.chains} files${f.complete ? '' : ', marked incomplete'})`);
+      if (o.report) console.log(`report written to ${await writeReport(f, o.report, { vars: o.vars })}`);
+    }
+    hardExit(sampling.signal.aborted ? 130 : 0);
+  } catch (e) {
+    console.error(formatCliError(e, undefined));
+    hardExit(1); // a collective may still wait on a dead peer in a worker thread: leave without joining it
+  }
+}

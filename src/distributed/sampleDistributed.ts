@@ -1,0 +1,92 @@
+// One rank of a run spread over processes: join MLX's group, sample this rank's contiguous share of the chains (global
+// chain indices: the same draws as in one process), pool warmup across ranks if asked, then gather every rank's draws.
+import type { Fit } from '../fit/fit.ts';
+import type { Model } from '../graph/model.ts';
+import type { InitValues } from '../nuts/init.ts';
+import { sample, type SampleOptions } from '../nuts/sample.ts';
+import { gatherFits, gatherMoments } from './gather.ts';
+import { DIST_BACKENDS, joinGroup, type DistBackend, type RankGroup } from './group.ts';
+import { readHostfile, type Hostfile } from './hostfile.ts';
+import { chainRange } from './split.ts';
+
+export interface DistributedOptions {
+  /** MLX's backend: 'ring' (TCP, always there), 'nccl' (CUDA builds), 'mpi' (under mpirun), 'any' (MLX's choice). */
+  readonly backend?: DistBackend;
+  /** The ring hostfile (JSON, one ["ip:port"] per rank); with 'nccl', rank 0's address becomes NCCL_HOST_IP/NCCL_PORT. */
+  readonly hostfile?: string;
+  /** This process's rank (default: the MLX_RANK environment variable). */
+  readonly rank?: number;
+  /** Longest wait for joining and for each exchange between ranks, in ms (default 300 000). */
+  readonly timeoutMs?: number;
+  /** Aborts joining and every exchange between ranks (sampling itself stops with the sample options' signal). */
+  readonly signal?: AbortSignal;
+  /** A group already joined (tests; a caller that joined itself). */
+  readonly group?: RankGroup;
+}
+
+export interface DistributedResult {
+  /** Every rank's chains, in global order (on every rank). */
+  readonly fit: Fit;
+  /** This rank's own chains. */
+  readonly local: Fit;
+  readonly rank: number;
+  readonly size: number;
+  readonly host: string;
+  /** Global index of this rank's first chain, and its number of chains. */
+  readonly first: number;
+  readonly count: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Sets the variables MLX's backends read, from the options (what the environment already says is kept). */
+function configure(o: DistributedOptions, backend: DistBackend): Hostfile | undefined {
+  if (o.rank !== undefined) {
+    if (!Number.isInteger(o.rank) || o.rank < 0) throw new Error(`[distributed] rank must be an integer >= 0, got ${String(o.rank)}`);
+    process.env['MLX_RANK'] = String(o.rank);
+  }
+  const hosts = o.hostfile ? readHostfile(o.hostfile) : process.env['MLX_HOSTFILE'] ? readHostfile(process.env['MLX_HOSTFILE']) : undefined;
+  if (o.hostfile) process.env['MLX_HOSTFILE'] = o.hostfile;
+  const rank = Number(process.env['MLX_RANK'] ?? NaN);
+  if (hosts && !(rank >= 0 && rank < hosts.length)) {
+    throw new Error(`[distributed] the hostfile lists ${hosts.length} ranks, but this process's rank is ${process.env['MLX_RANK'] ?? 'not set (pass --rank or set MLX_RANK)'}`);
+  }
+  if (backend === 'nccl' && hosts) {
+    const a = hosts[0]![0]!;
+    process.env['NCCL_HOST_IP'] ??= a.slice(0, a.lastIndexOf(':'));
+    process.env['NCCL_PORT'] ??= a.slice(a.lastIndexOf(':') + 1);
+    process.env['MLX_WORLD_SIZE'] ??= String(hosts.length);
+  }
+  return hosts;
+}
+
+/** Samples this rank's chains of a run of `options.chains` chains spread over the group's ranks. */
+export async function sampleDistributed(model: Model, draws: number,
+  options: SampleOptions & { distributed?: DistributedOptions } = {}): Promise<DistributedResult> {
+  const o = options.distributed ?? {};
+  const backend = o.backend ?? 'any';
+  if (!DIST_BACKENDS.includes(backend)) throw new Error(`[distributed] backend must be ${DIST_BACKENDS.map((b) => `'${b}'`).join(', ')}, got '${String(backend)}'`);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new Error(`[distributed] timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  const total = options.chains ?? 4;
+  if (Array.isArray(options.init) && options.init.length !== total) {
+    throw new Error(`[distributed] init has ${options.init.length} entries but there are ${total} chains`);
+  }
+  let g = o.group;
+  if (!g) {
+    const hosts = configure(o, backend);
+    g = await joinGroup({ backend, timeoutMs, signal: o.signal, hosts });
+  }
+  const group = g;
+  const { first, count } = chainRange(total, group.size, group.rank);
+  const init = Array.isArray(options.init) ? (options.init as readonly InitValues[]).slice(first, first + count) : options.init;
+  const { distributed: _, ...rest } = options as SampleOptions & { distributed?: DistributedOptions };
+  const local = await sample(model, draws, {
+    ...rest, chains: count, init,
+    // checkpoints are one process's (and would share one name in a shared directory): resuming ranks is not done yet
+    ...(group.size > 1 ? { checkpoint: false } : {}),
+    part: { firstChain: first, totalChains: total, gatherMoments: (m) => gatherMoments(group, m) },
+  });
+  const fit = await gatherFits(group, local);
+  return { fit, local, rank: group.rank, size: group.size, host: group.host, first, count };
+}
