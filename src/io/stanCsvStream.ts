@@ -1,5 +1,5 @@
 // Streams one CmdStan-format CSV per chain while sampling runs: header first, draws as made, adaptation, then a footer.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ChainAdaptation, FitConfig, SamplerStat } from '../fit/types.ts';
 import { checkOutput } from './outputCheck.ts';
@@ -17,8 +17,6 @@ export interface StanCsvStreamOptions {
   readonly fileStem?: string;
   /** Global index of the first chain (a process's share of a run spread over processes): names its files and ids. */
   readonly firstChain?: number;
-  /** How many chains (files) this stream writes (default config.chains: all of them). */
-  readonly chainCount?: number;
   /** Draws passed before adaptation() are warmup draws and are written (CmdStan's save_warmup); otherwise they are refused. */
   readonly saveWarmup?: boolean;
   /** Written as CmdStan's `thin`; the driver thins, the writer writes what it is given. */
@@ -39,6 +37,13 @@ export interface StanCsvStreamEnd {
   readonly reason?: string;
 }
 
+/** Where each chain's file stands at a checkpoint: bytes on disk, adaptation written, post-warmup draws written. */
+export interface StreamPosition {
+  readonly offsets: readonly number[];
+  readonly adapted: readonly boolean[];
+  readonly draws: readonly number[];
+}
+
 const MAX_BUFFER = 1 << 20;
 
 /**
@@ -56,6 +61,8 @@ export class StanCsvStream {
   private readonly fds: (number | null)[];
   private readonly buffers: string[][];
   private readonly sizes: number[];
+  /** Bytes written to each file so far. */
+  private readonly bytes: number[];
   private readonly adapted: boolean[];
   private readonly drawCounts: number[];
   private readonly order: readonly number[];
@@ -66,7 +73,7 @@ export class StanCsvStream {
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
-  private constructor(opts: StanCsvStreamOptions, paths: readonly string[], order: readonly number[], header: string) {
+  private constructor(opts: StanCsvStreamOptions, paths: readonly string[], order: readonly number[], header: string, at?: StreamPosition) {
     this.fn = opts.fn ?? 'sample';
     this.paths = paths;
     this.order = order;
@@ -77,20 +84,30 @@ export class StanCsvStream {
     this.buffers = Array.from({ length: chains }, () => []);
     this.sizes = new Array<number>(chains).fill(0);
     this.adapted = new Array<boolean>(chains).fill(false);
-    this.drawCounts = new Array<number>(chains).fill(0);
+    this.drawCounts = at ? [...at.draws] : new Array<number>(chains).fill(0);
+    this.bytes = at ? [...at.offsets] : new Array<number>(chains).fill(0);
+    if (at) at.adapted.forEach((a, c) => (this.adapted[c] = a));
     try {
       paths.forEach((p, c) => {
+        if (at) {
+          // resuming: what was written after the checkpoint goes, and the file continues from there
+          const size = existsSync(p) ? statSync(p).size : -1;
+          if (size < at.offsets[c]!) throw new Error(`${p} ${size < 0 ? 'is missing' : `holds ${size} bytes`}, the checkpoint needs ${at.offsets[c]}`);
+          truncateSync(p, at.offsets[c]!);
+          this.fds[c] = openSync(p, 'a');
+          return;
+        }
         const fd = openSync(p, opts.overwrite ? 'w' : 'wx');
         this.fds[c] = fd;
         const lines = configLines({
           modelName: opts.modelName, config: opts.config, chain: c + (opts.firstChain ?? 0), metric: opts.config.metric, fileName: basename(p),
           compileSeconds: opts.compileSeconds ?? 0, saveWarmup: this.saveWarmup, thin: opts.thin,
         });
-        writeSync(fd, [...lines, header].join('\n') + '\n');
+        this.bytes[c]! += writeSync(fd, [...lines, header].join('\n') + '\n');
       });
     } catch (e) {
       this.closeFds();
-      throw new Error(`[${this.fn}] output file could not be started: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`[${this.fn}] output file could not be ${at ? 'reopened' : 'started'}: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.timer = setInterval(() => this.flush(), this.flushMs);
     this.timer.unref();
@@ -102,9 +119,35 @@ export class StanCsvStream {
     const { header, order } = csvLayout(fn, opts.columns);
     if (opts.flushMs !== undefined && !(opts.flushMs > 0)) throw new Error(`[${fn}] flushMs must be a positive number of milliseconds, got ${String(opts.flushMs)}`);
     const firstChain = opts.firstChain ?? 0;
-    const chains = opts.chainCount ?? opts.config.chains;
+    const chains = opts.config.chains - firstChain;
     const plan = checkOutput(opts.dir, { fn, chains, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite });
     return new StanCsvStream(opts, plan.paths, order, header);
+  }
+
+  /**
+   * Reopens the files of an interrupted run at a checkpoint's position: each file is cut back to `at.offsets` (what
+   * was written after the checkpoint goes) and continues from there; nothing is written now.
+   */
+  static resume(opts: StanCsvStreamOptions, at: StreamPosition): StanCsvStream {
+    const fn = opts.fn ?? 'sample';
+    const { header, order } = csvLayout(fn, opts.columns);
+    const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
+    if (at.offsets.length !== plan.paths.length) throw new Error(`[${fn}] resume: the checkpoint has ${at.offsets.length} chain files, the run ${plan.paths.length}`);
+    return new StanCsvStream(opts, plan.paths, order, header, at);
+  }
+
+  /** Flushes and fsyncs every file and says where each stands (for a checkpoint); null after a write error. */
+  position(): StreamPosition | null {
+    this.flush();
+    if (this.error !== null || this.closed) return null;
+    for (const fd of this.fds) {
+      try {
+        if (fd !== null) fsyncSync(fd);
+      } catch {
+        /* a filesystem without fsync: the data is written all the same */
+      }
+    }
+    return { offsets: [...this.bytes], adapted: [...this.adapted], draws: [...this.drawCounts] };
   }
 
   /** Draws written so far per chain (post-warmup rows only). */
@@ -192,7 +235,7 @@ export class StanCsvStream {
 
   private write(c: number, text: string): boolean {
     try {
-      writeSync(this.fds[c]!, text);
+      this.bytes[c]! += writeSync(this.fds[c]!, text);
       return true;
     } catch (e) {
       this.error = new Error(`[${this.fn}] writing ${this.paths[c]} failed: ${e instanceof Error ? e.message : String(e)}; ` +

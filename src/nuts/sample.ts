@@ -10,6 +10,10 @@ import { logClamp } from '../precision/policy.ts';
 import { chainStream } from '../random/philox.ts';
 import { integerOption, numberOption } from '../fit/optionChecks.ts';
 import { StanCsvStream } from '../io/stanCsvStream.ts';
+import { hydrate } from '../io/stateCodec.ts';
+import { fileStemOf } from '../io/stanCsvFormat.ts';
+import { Checkpointer, checkpointSchedule, restoreWarmupStats, type CheckpointOption, type Restored } from './checkpoint.ts';
+import { readDrawsBack, resumeDir, runIdentity } from './resume.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
@@ -63,6 +67,18 @@ export interface SampleOptions {
    * fused engine on the GPU with 32 chains or more, else 'chain'.
    */
   adaptation?: 'chain' | 'pooled';
+  /**
+   * Continue the killed or interrupted run in `output` (true) or in the given directory from its last checkpoint: the
+   * chain files are cut back to it and appended, and the draws are bit-identical to an uninterrupted run's. The model,
+   * its data and every option that changes the draws must be the same (an error names what differs).
+   */
+  resume?: boolean | string;
+  /**
+   * With `output`: when to save the sampler's state there (src/nuts/checkpoint.ts). Always at the start, at each metric
+   * window's end, at warmup's end and when stopped by `signal`; in between after `seconds` (default 10) or `iterations`.
+   * `false`: no checkpoints (such a run cannot be resumed).
+   */
+  checkpoint?: CheckpointOption;
   /** This process's share of a run spread over processes (set by sampleDistributed, src/distributed/). */
   part?: ChainPart;
 }
@@ -137,6 +153,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   if (Array.isArray(options.init) && options.init.length !== chains) {
     throw new Error(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
   }
+  // a resume is checked against its checkpoint before anything is compiled (the model is traced, which is cheap)
+  const resumeFrom = resumeDir(options.resume, options.output);
+  const outDir = options.output ?? resumeFrom ?? undefined;
+  const schedule = outDir !== undefined ? checkpointSchedule(options.checkpoint) : null;
+  const identity = schedule !== null || resumeFrom !== null ? runIdentity(model.trace(resolved.dtype), {
+    seed, chains, warmup, draws: numDraws, thin, saveWarmup, targetAccept: delta, maxTreeDepth, metric: metricKind, backend: resolved.backend,
+    dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init,
+  }) : null;
+  const stem = outDir !== undefined ? fileStemOf('sample', model.name) : '';
+  const saved: Restored | null = resumeFrom !== null ? Checkpointer.load(resumeFrom, stem, identity!, warmup).saved : null;
+  const startIteration = saved?.iteration ?? 0;
   const t0 = performance.now();
   const d = await densityFor(model, options, resolved.backend, resolved.dtype, device);
   const backend = d.backend;
@@ -150,15 +177,15 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const chainIds = Array.from({ length: chains }, (_, c) => firstChain + c);
     const streams = chainIds.map((c) => chainStream(seed, c));
     const inits = Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
-    const stream = options.output ? StanCsvStream.open({
-      dir: options.output, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
+    const stream = outDir !== undefined ? (saved ? (o: Parameters<typeof StanCsvStream.open>[0]) => StanCsvStream.resume(o, saved.stream) : StanCsvStream.open)({
+      dir: outDir, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      firstChain, chainCount: chains, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
+      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;
     try {
-    let points: PointState[] = streams.map((s, c) => initialPoint(d, s, firstChain + c, inits[c]));
+    let points: PointState[] = saved ? toPoints(saved.state) : streams.map((s, c) => initialPoint(d, s, firstChain + c, inits[c]));
     const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
     const variables: VariableMeta[] = [
       ...d.model.params.map((p) => ({ name: p.name, shape: p.shape, kind: 'param' as const })),
@@ -169,7 +196,12 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const stats = points.map(() => emptyStats(keptOf(numDraws)));
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
     const warmupStats = points.map(() => emptyStats(warmup));
-    const clampHits = new Array<number>(chains).fill(0);
+    const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
+    if (saved) {
+      if (saved.engine !== kernel.name) throw new Error(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
+      restoreWarmupStats(saved, warmupStats);
+      readDrawsBack(stream!.paths, columns, keptOf(Math.max(0, startIteration - warmup)), keptOf(Math.min(startIteration, warmup)), values, stats, warmupValues);
+    }
     const clampedSlices = d.model.params.filter((p) => /^(log|lower|upper)/.test(p.transform.name));
     const L = logClamp(dtype);
     const progress = new ProgressReporter(options.progress ?? false, chains, warmup, numDraws);
@@ -182,6 +214,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let state = fromPoints(points, d.dim);
     const pooled = adaptation === 'pooled' ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
     const w = pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
+    if (saved) hydrate(w, saved.warmup);
+    const cp = schedule && stream ? (saved ? Checkpointer.continueFrom(outDir!, stem, identity!, schedule, warmup, saved) : Checkpointer.begin(outDir!, stem, identity!, schedule, warmup)) : null;
+    if (cp) cp.engine = kernel.name;
+    let warmupTotal: number | null = null;
+    const snapshot = (iteration: number) => ({
+      iteration, state, warmup: w, warmupStats, clampHits, elapsed: {
+        warmupSeconds: warmupTotal ?? (saved?.elapsed.warmupSeconds ?? 0) + (performance.now() - tw) / 1000,
+        samplingSeconds: warmupTotal === null ? 0 : (saved?.elapsed.samplingSeconds ?? 0) + (performance.now() - ts) / 1000,
+      },
+    });
+    if (cp && !saved) cp.save(snapshot(0), stream!);
     let aborted = false;
     let lastYield = performance.now();
     const warmupEps = new Float64Array(chains);
@@ -195,7 +238,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       aborted = r.aborted;
       firstHostIteration = warmup;
     }
-    for (let it = firstHostIteration; it < warmup; it++) {
+    for (let it = Math.max(firstHostIteration, startIteration); it < warmup; it++) {
       const eps = warmupEps;
       eps.set(w.stepSizes);
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
@@ -235,20 +278,23 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
         await yieldToLoop();
         lastYield = performance.now();
       }
+      if (cp && (options.signal?.aborted || (it + 1 < warmup && (w.schedule.windowEnds.includes(it) || cp.due(it + 1))))) cp.save(snapshot(it + 1), stream!);
       if (options.signal?.aborted) {
         aborted = true;
         break;
       }
     }
     const stepSizes = warmupFinal(w);
-    if (stream && !aborted) {
+    if (stream && !aborted && !(saved && saved.iteration >= warmup && saved.stream.adapted.every(Boolean))) {
       stepSizes.forEach((e, k) => stream.adaptation(k, { stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric }));
       stream.flush();
+      if (cp) cp.save(snapshot(warmup), stream);
     }
-    const warmupSeconds = (performance.now() - tw) / 1000;
+    const warmupSeconds = (saved?.elapsed.warmupSeconds ?? 0) + (startIteration < warmup ? (performance.now() - tw) / 1000 : 0);
+    warmupTotal = warmupSeconds;
     const kp0 = kernel.profile ? { ...kernel.profile } : null;
     const ts = performance.now();
-    let done = 0;
+    let done = Math.max(0, startIteration - warmup);
     let recordMs = 0;
     const callsBefore = callCounter.calls;
     const kernelCallsBefore = kernelCalls;
@@ -309,9 +355,11 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
         lastYield = performance.now();
       }
       if (options.signal?.aborted) aborted = true;
+      // the state is that of iteration warmup + done only when the whole chunk was kept
+      if (cp && done < numDraws && kept === count && (aborted || cp.due(warmup + done))) cp.save(snapshot(warmup + done), stream!);
     }
     progress.stop();
-    const samplingSeconds = (performance.now() - ts) / 1000;
+    const samplingSeconds = (saved?.elapsed.samplingSeconds ?? 0) + (performance.now() - ts) / 1000;
     const np = d.takeProfile?.();
     const profile = np ? {
       nativeValueAndGrad: np.buildSeconds + np.evalSeconds, nativeGraphBuild: np.buildSeconds, nativeEval: np.evalSeconds,
@@ -352,6 +400,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       });
       streamClosed = true;
     }
+    cp?.finish(data.complete && !stream?.error);
     return stream?.error ? new Fit(data, { ...fit.extras, outputError: stream.error }) : fit;
     } finally {
       if (stream && !streamClosed) stream.close({ warmupSeconds: 0, samplingSeconds: 0, complete: false, reason: 'sampling failed' });
