@@ -6,9 +6,9 @@
 // field: src/io/stateCodec.ts), where each CSV file stood, and what identifies the run (model graph and data hashes,
 // every option that changes the draws). Warmup statistics go to an append-only log, so a record stays small.
 import { createHash } from 'node:crypto';
-import type { SamplerStat } from '../fit/types.ts';
-import { SAMPLER_STATS } from '../fit/types.ts';
-import type { ModelFingerprint } from '../graph/fingerprint.ts';
+import type { SamplerStat } from '../io/fitData.ts';
+import { SAMPLER_STATS } from '../io/fitData.ts';
+import type { ModelFingerprint } from '../model/fingerprint.ts';
 import { checkpointPaths, Float64Log, readRecord, removeCheckpoint, writeAtomic } from '../io/checkpointFile.ts';
 import { decodeState, encodeState } from '../io/stateCodec.ts';
 import type { StanCsvStream, StreamPosition } from '../io/stanCsvStream.ts';

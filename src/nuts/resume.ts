@@ -1,7 +1,7 @@
 // Resuming a run from its checkpoint: which directory, what identifies the run, and the draws already on disk read back.
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
-import { modelFingerprint } from '../graph/fingerprint.ts';
+import { modelFingerprint } from '../model/fingerprint.ts';
 import type { TracedModel } from '../model/traced.ts';
 import { readStanCsv } from '../io/stanCsvRead.ts';
 import { valueHash, type RunIdentity } from './checkpoint.ts';
