@@ -121,6 +121,30 @@ describe('same seed, same draws: fused kernel vs the TypeScript oracle (float64,
   }
 });
 
+describe('same seed, same draws with the gradient-based metrics (metricAdaptation; 300 warmup iterations + 100 draws)', () => {
+  // 300 warmup iterations reach the low-rank metric's window switches and its rank > 0 on the correlated models
+  const opts = { chains: 2, seed: 23, warmup: 300 };
+  for (const name of ['eight_schools', 'medium', 'funnel', 'logistic'] as const) {
+    for (const metricAdaptation of ['gradient-diag', 'low-rank'] as const) {
+      test(`${name}, ${metricAdaptation}`, async () => {
+        const m = MODELS[name].model;
+        const fused = await sample(m, 100, { ...opts, metricAdaptation, backend: 'fused' });
+        const oracle = await sample(m, 100, { ...opts, metricAdaptation, backend: 'reference' });
+        expect(fused.data.config.metricAdaptation).toBe(metricAdaptation);
+        expect(maxDrawDiff(fused, oracle)).toBeLessThanOrEqual(1e-9);
+        expect(fused.data.warmupStats[0]!.stepsize__).toEqual(oracle.data.warmupStats[0]!.stepsize__);
+        if (metricAdaptation === 'low-rank') {
+          const a = fused.data.adaptation[0]!;
+          expect(a.metric).toBe('dense');
+          const dim = Math.round(Math.sqrt(a.invMetric.length));
+          // logistic's correlated coefficients give eigen-directions: off-diagonal entries in the recorded M⁻¹
+          if (name === 'logistic') expect(a.invMetric.some((v, i) => Math.floor(i / dim) !== i % dim && v !== 0)).toBe(true);
+        }
+      }, 600_000);
+    }
+  }
+});
+
 describe('counter-based randomness', () => {
   test("chain c's draws do not depend on how many chains run", async () => {
     const m = MODELS['eight_schools']!.model;

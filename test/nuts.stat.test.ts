@@ -13,10 +13,11 @@ function checkMoments(fit: Fit, name: string, mean: number, variance: number): v
 }
 
 describe('standard normal', () => {
-  for (const [dim, backend] of [[1, 'reference'], [10, 'reference'], [100, 'mlx'], [1, 'fused'], [100, 'fused']] as const) {
-    test(`${dim} dimension(s), ${backend} backend: means and variances within 4 MCSE`, async () => {
+  for (const [dim, backend, metricAdaptation] of [[1, 'reference', 'stan'], [10, 'reference', 'stan'], [100, 'mlx', 'stan'], [1, 'fused', 'stan'],
+    [100, 'fused', 'stan'], [100, 'fused', 'gradient-diag'], [100, 'fused', 'low-rank']] as const) {
+    test(`${dim} dimension(s), ${backend} backend, ${metricAdaptation} adaptation: means and variances within 4 MCSE`, async () => {
       const m = model(`std_normal_${dim}`, (b) => { b.param('x', Normal(0, 1), { shape: [dim] }); });
-      const fit = await sample(m, 1000, { chains: 4, warmup: 1000, seed: 11 + dim, backend });
+      const fit = await sample(m, 1000, { chains: 4, warmup: 1000, seed: 11 + dim, backend, metricAdaptation });
       for (let i = 0; i < dim; i++) checkMoments(fit, `x[${i}]`, 0, 1);
       expect(fit.divergences().reduce((a, b) => a + b, 0)).toBe(0);
     });
@@ -24,7 +25,7 @@ describe('standard normal', () => {
 });
 
 describe('conjugate normal–normal', () => {
-  test.each(['reference', 'fused'] as const)('posterior mean and sd match the closed form within 4 MCSE (%s)', async (backend) => {
+  test.each([['reference', 'stan'], ['fused', 'stan'], ['fused', 'gradient-diag'], ['fused', 'low-rank']] as const)('posterior mean and sd match the closed form within 4 MCSE (%s, %s adaptation)', async (backend, metricAdaptation) => {
     const y = [2.1, 3.4, 1.7, 2.9, 3.3, 2.2, 1.9, 2.8];
     const tau0 = 10; // prior mu ~ Normal(0, 10), y_i ~ Normal(mu, 1)
     const prec = 1 / tau0 ** 2 + y.length;
@@ -34,7 +35,7 @@ describe('conjugate normal–normal', () => {
       const mu = b.param('mu', Normal(0, tau0));
       b.observe(Normal(mu, 1), y);
     });
-    const fit = await sample(m, 2000, { chains: 4, seed: 5, backend });
+    const fit = await sample(m, 2000, { chains: 4, seed: 5, backend, metricAdaptation });
     const d = fit.draws('mu');
     const all = fit.flat('mu');
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
@@ -45,13 +46,14 @@ describe('conjugate normal–normal', () => {
 });
 
 describe('non-centred funnel', () => {
-  test.each([['mlx', 'float32'], ['fused', 'float64'], ['fused', 'float32']] as const)("v's mean and sd match Normal(0, 3) within 4 MCSE (%s %s)", async (backend, dtype) => {
+  test.each([['mlx', 'float32', 'stan'], ['fused', 'float64', 'stan'], ['fused', 'float32', 'stan'], ['fused', 'float64', 'gradient-diag'],
+    ['fused', 'float64', 'low-rank']] as const)("v's mean and sd match Normal(0, 3) within 4 MCSE (%s %s, %s adaptation)", async (backend, dtype, metricAdaptation) => {
     const m = model('funnel_nc', (b) => {
       const v = b.param('v', Normal(0, 3));
       const z = b.param('z', Normal(0, 1), { shape: [9] });
       b.deterministic('x', exp(v.div(2)).mul(z));
     });
-    const fit = await sample(m, 1000, { chains: 4, seed: 3, backend, dtype });
+    const fit = await sample(m, 1000, { chains: 4, seed: 3, backend, dtype, metricAdaptation });
     const d = fit.draws('v');
     const all = fit.flat('v');
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
@@ -74,10 +76,20 @@ describe('dense metric', () => {
     const dense = await run('dense');
     expect(dense / diag).toBeGreaterThanOrEqual(3);
   });
+
+  test('the low-rank metric adaptation also reaches ≥ 3× the diagonal metric’s ESS per gradient (fused)', async () => {
+    const m = MvNormalTestModel(0.99);
+    const run = async (metricAdaptation: 'stan' | 'low-rank') => {
+      const fit = await sample(m, 1000, { chains: 2, seed: 9, metricAdaptation, backend: 'fused' });
+      const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
+      return Math.min(essBulk(fit.draws('x[0]')), essBulk(fit.draws('x[1]'))) / grads;
+    };
+    expect((await run('low-rank')) / (await run('stan'))).toBeGreaterThanOrEqual(3);
+  });
 });
 
 describe('eight_schools', () => {
-  test.each(['mlx', 'fused'] as const)('%s posterior means of mu, tau, theta are within 4 MCSE of a long reference-backend run', async (backend) => {
+  test.each([['mlx', 'stan'], ['fused', 'stan'], ['fused', 'gradient-diag'], ['fused', 'low-rank']] as const)('%s (%s adaptation) posterior means of mu, tau, theta are within 4 MCSE of a long reference-backend run', async (backend, metricAdaptation) => {
     const { readFileSync } = await import('node:fs');
     const ref = JSON.parse(readFileSync(new URL('./fixtures/reference/eight_schools.json', import.meta.url), 'utf8')) as
       { means: Record<string, { mean: number; mcse: number }> };
@@ -85,7 +97,7 @@ describe('eight_schools', () => {
     expect(ref.means.mu!.mean).toBeCloseTo(4.4, 1);
     expect(ref.means.tau!.mean).toBeCloseTo(3.6, 1);
     const { eightSchools } = await import('../models/eight_schools.ts');
-    const fit = await sample(eightSchools, 1000, { chains: 4, seed: 2024, backend });
+    const fit = await sample(eightSchools, 1000, { chains: 4, seed: 2024, backend, metricAdaptation });
     for (const row of fit.summary().filter((r) => r.name in ref.means)) {
       const r = ref.means[row.name]!;
       const tol = 4 * Math.sqrt(row.mcseMean ** 2 + r.mcse ** 2);

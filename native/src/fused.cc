@@ -99,8 +99,19 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
   if (count < 1) throw std::invalid_argument("[fused] run: count must be >= 1");
   if (maxDepth < 0 || maxDepth > 30) throw std::invalid_argument("[fused] run: maxDepth must be in [0, 30]");
   auto eps = f64(o.Get("stepSizes"), "stepSizes", n);
-  auto im = f64(o.Get("invMetric"), "invMetric", dense ? n * d * d : n * d);
-  double* chol = dense ? f64(o.Get("chol"), "chol", n * d * d).Data() : nullptr;
+  if (dense < 0 || dense > 2) throw std::invalid_argument("[fused] run: dense must be 0 (diagonal), 1 (dense) or 2 (low rank)");
+  // dense = 2: invMetric holds each chain's diagonal part, chol each chain's packed low-rank factors (one stride per
+  // chain, src/nuts/lowRankMetric.ts packLowRank); dense = 1: dim × dim each
+  size_t cstride = dense == 1 ? d * d : 0;
+  if (dense == 2) {
+    auto cv = o.Get("chol");
+    const size_t len = cv.IsTypedArray() ? cv.As<Napi::TypedArray>().ElementLength() : 0;
+    if (len == 0 || len % n != 0 || len / n < 1 + d)
+      throw std::invalid_argument("[fused] run: a low-rank chol must hold chains x (1 + dim + ...) doubles");
+    cstride = len / n;
+  }
+  auto im = f64(o.Get("invMetric"), "invMetric", dense == 1 ? n * d * d : n * d);
+  double* chol = dense ? f64(o.Get("chol"), "chol", n * cstride).Data() : nullptr;
   auto q = f64(o.Get("q"), "q", n * d);
   auto lp = f64(o.Get("logp"), "logp", n);
   auto g = f64(o.Get("grad"), "grad", n * d);
@@ -123,8 +134,8 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
     a.max_depth = maxDepth;
     a.dense = dense;
     a.step_size = eps[c];
-    a.inv_metric = im.Data() + (dense ? c * d * d : c * d);
-    a.chol = chol ? chol + c * d * d : nullptr;
+    a.inv_metric = im.Data() + (dense == 1 ? c * d * d : c * d);
+    a.chol = chol ? chol + c * cstride : nullptr;
     a.q = q.Data() + c * d;
     a.logp = lp.Data() + c;
     a.grad = g.Data() + c * d;

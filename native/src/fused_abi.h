@@ -2,7 +2,7 @@
  * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
 #ifndef MLX_NUTS_FUSED_ABI_H
 #define MLX_NUTS_FUSED_ABI_H
-#define MN_ABI_VERSION 2
+#define MN_ABI_VERSION 3
 /* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
  * divergent__, energy__). */
 #define MN_STATS 6
@@ -10,10 +10,10 @@ typedef struct MnChainArgs {
   unsigned int key0, key1, chain, iteration; /* the chain's stream and the first transition's iteration */
   int count;                                 /* transitions to run */
   int max_depth;
-  int dense;                                 /* 0: diagonal inverse metric (dim), 1: dense (dim × dim) */
+  int dense;                                 /* 0: diagonal inverse metric (dim), 1: dense (dim × dim), 2: low rank */
   double step_size;
   const double* inv_metric;
-  const double* chol;       /* dense: lower Cholesky factor of inv_metric, row-major */
+  const double* chol;       /* dense: lower Cholesky factor of inv_metric, row-major; low rank: the packed factors */
   double* q;                /* in/out: position (dim) */
   double* logp;             /* in/out: log density at q */
   double* grad;             /* in/out: gradient at q (dim) */

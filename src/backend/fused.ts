@@ -8,6 +8,7 @@ import type { TracedModel } from '../graph/model.ts';
 import { chainStream } from '../random/philox.ts';
 import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
 import type { Metric } from '../nuts/metric.ts';
+import { lowRankStride, packLowRank } from '../nuts/lowRankMetric.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import { loadNative, type FusedRunArgs, type NativeFusedModel } from './native.ts';
 
@@ -133,17 +134,23 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
     async run(state: ChainsState, params, iteration, count): Promise<KernelRun> {
       const chains = state.chains;
       const dim = state.dim;
-      const dense = params.metrics[0]?.kind === 'dense';
+      const kindOf = (m: Metric) => (m.lowRank ? 'lowrank' : m.kind);
+      const kind = params.metrics[0] ? kindOf(params.metrics[0]) : 'diag';
+      if (params.metrics.some((m) => kindOf(m) !== kind)) throw new Error('[fused] all chains of a run must use the same metric kind');
+      const dense = kind === 'dense';
       if (params.metrics !== lastMetrics || params.metrics.some((m, c) => m !== lastMetricItems[c])) {
         invMetric = new Float64Array(chains * (dense ? dim * dim : dim));
-        chol = dense ? new Float64Array(chains * dim * dim) : null;
+        const stride = kind === 'lowrank' ? lowRankStride(dim, Math.max(...params.metrics.map((m) => m.lowRank!.rank))) : dim * dim;
+        chol = kind === 'diag' ? null : new Float64Array(chains * stride);
         params.metrics.forEach((m, c) => {
           invMetric.set(m.invMetric, c * m.invMetric.length);
-          if (chol) chol.set(m.chol!, c * dim * dim);
+          if (m.lowRank) packLowRank(m.lowRank, chol!, c * stride);
+          else if (chol) chol.set(m.chol!, c * stride);
         });
         lastMetrics = params.metrics;
         lastMetricItems = [...params.metrics];
       }
+      const denseFlag = kind === 'lowrank' ? 2 : dense ? 1 : 0;
       const estimate = usPerChainIteration * chains * count;
       const n = count * chains;
       // the state a run returns lives in this kernel's buffers: passed back unchanged it is advanced in place
@@ -157,7 +164,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
         if (bound?.q !== last!.q || bound.invMetric !== invMetric || bound.out !== out.q || bound.chol !== chol) {
           bound = { q: last!.q, invMetric, chol, out: out.q, eps: new Float64Array(chains) };
           native.bindRun({
-            key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, dense: dense ? 1 : 0, threads: 1,
+            key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, dense: denseFlag, threads: 1,
             stepSizes: bound.eps, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
             outQ: out.q, outColumns: out.columns, outStats: out.stats,
           });
@@ -166,7 +173,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
         native.runBound(iteration);
       } else {
         const args: FusedRunArgs = {
-          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: dense ? 1 : 0, threads,
+          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: denseFlag, threads,
           stepSizes: params.stepSizes, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
           outQ: out.q, outColumns: out.columns, outStats: out.stats,
         };

@@ -145,6 +145,7 @@ export class FusedGpuDensity implements Density {
 
 /** The metrics as one array: shared (one copy) when every chain uses the same Metric object (pooled warmup). */
 function packMetrics(metrics: KernelRunParams['metrics'], dim: number): { invMetric: Float64Array; chol: Float64Array | null; shared: boolean; dense: boolean } {
+  if (metrics.some((m) => m.lowRank)) throw new Error("[fused-gpu] the low-rank metric runs on the CPU engines only (metricAdaptation: 'low-rank' with device: 'gpu')");
   const dense = metrics[0]?.kind === 'dense';
   const shared = metrics.every((m) => m === metrics[0]);
   const list = shared ? [metrics[0]!] : metrics;

@@ -3,8 +3,8 @@
 import { MAX_DELTA_H } from '../nuts/tree.ts';
 import { lit } from './prelude.ts';
 
-/** Arrays of length dim per chain besides the tree's nodes: z (3), two ends (6), sample (3), span (5), tmp, v. */
-const FIXED_ARRAYS = 19;
+/** Arrays of length dim per chain besides the tree's nodes: z (3), two ends (6), sample (3), span (5), tmp, v, w. */
+const FIXED_ARRAYS = 20;
 /** Arrays per tree node: proposal q, grad, p and the span's pBeg, pEnd, p♯Beg, p♯End, ρ. */
 const NODE_ARRAYS = 8;
 
@@ -21,7 +21,50 @@ struct MnSpan { double* pBeg; double* pEnd; double* psBeg; double* psEnd; double
 struct MnNode { MnSpan s; double* q; double* g; double* p; double logp; double lsw; };
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
 DEVICE void mn_copy(double* d, const double* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
-DEVICE double mn_kinetic(const double* im, int dense, const double* p) {
+/* The low-rank metric (dense = 2): a->chol holds rank, sigma (dim), U (rank x dim), lambda - 1, lambda^-1/2 - 1 (rank each),
+ * applied in src/nuts/lowRankMetric.ts's operation order. */
+DEVICE double mn_lr_kinetic(const double* L, const double* p) {
+  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
+  double s = 0;
+  for (int i = 0; i < MN_DIM; ++i) { double y = sg[i] * p[i]; s += y * y; }
+  for (int k = 0; k < r; ++k) {
+    double c = 0;
+    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * (sg[i] * p[i]);
+    s += lm1[k] * c * c;
+  }
+  return 0.5 * s;
+}
+DEVICE void mn_lr_velocity(const double* L, const double* p, double* out, double* w) {
+  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
+  for (int i = 0; i < MN_DIM; ++i) out[i] = sg[i] * p[i];
+  for (int k = 0; k < r; ++k) {
+    double c = 0;
+    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * out[i];
+    w[k] = lm1[k] * c;
+  }
+  for (int i = 0; i < MN_DIM; ++i) {
+    double s = out[i];
+    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
+    out[i] = sg[i] * s;
+  }
+}
+DEVICE void mn_lr_momentum(const double* L, const double* z, double* out, double* w) {
+  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lis = U + r * MN_DIM + r;
+  for (int k = 0; k < r; ++k) {
+    double c = 0;
+    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * z[i];
+    w[k] = lis[k] * c;
+  }
+  for (int i = 0; i < MN_DIM; ++i) {
+    double s = z[i];
+    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
+    out[i] = s / sg[i];
+  }
+}
+DEVICE double mn_kinetic(const MnChainArgs* a, const double* p) {
+  const double* im = a->inv_metric;
+  const int dense = a->dense;
+  if (dense == 2) return mn_lr_kinetic(a->chol, p);
   double s = 0;
   if (!dense) {
     for (int i = 0; i < MN_DIM; ++i) s += im[i] * p[i] * p[i];
@@ -34,7 +77,10 @@ DEVICE double mn_kinetic(const double* im, int dense, const double* p) {
   }
   return 0.5 * s;
 }
-DEVICE void mn_velocity(const double* im, int dense, const double* p, double* out) {
+DEVICE void mn_velocity(const MnChainArgs* a, const double* p, double* out, double* w) {
+  const double* im = a->inv_metric;
+  const int dense = a->dense;
+  if (dense == 2) { mn_lr_velocity(a->chol, p, out, w); return; }
   if (!dense) {
     for (int i = 0; i < MN_DIM; ++i) out[i] = im[i] * p[i];
   } else {
@@ -66,11 +112,10 @@ DEVICE double mn_log_add_exp(double a, double b) {
   return m + mn_log(mn_exp(a - m) + mn_exp(b - m));
 }
 struct MnPoint { double* q; double* p; double* g; double logp; };
-struct MnCtx { const MnChainArgs* a; const R* D; const int* I; R* W; double* v; double* tmp; };
+struct MnCtx { const MnChainArgs* a; const R* D; const int* I; R* W; double* v; double* tmp; double* w; };
 DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
-  const double* im = c.a->inv_metric;
   for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
-  mn_velocity(im, c.a->dense, z.p, c.v);
+  mn_velocity(c.a, z.p, c.v, c.w);
   for (int i = 0; i < MN_DIM; ++i) z.q[i] += eps * c.v[i];
   z.logp = mn_model(z.q, z.g, c.D, c.I, c.W);
   for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
@@ -83,7 +128,7 @@ DEVICE bool mn_build_subtree(const MnCtx& c, MnPoint& z, double eps, int depth, 
   const int leaves = 1 << depth;
   for (int t = 0; t < leaves; ++t) {
     mn_leapfrog(c, z, eps);
-    double h = -z.logp + mn_kinetic(a->inv_metric, a->dense, z.p);
+    double h = -z.logp + mn_kinetic(a, z.p);
     for (int i = 0; i < MN_DIM; ++i) if (!mn_isfinite(z.g[i])) h = MN_INF;
     if (mn_isnan(h)) h = MN_INF;
     ctr.nLeapfrog++;
@@ -92,7 +137,7 @@ DEVICE bool mn_build_subtree(const MnCtx& c, MnPoint& z, double eps, int depth, 
     if (h - H0 > ${lit(MAX_DELTA_H)}) { ctr.divergent = 1; return false; }
     mn_copy(cur.q, z.q); mn_copy(cur.g, z.g); mn_copy(cur.p, z.p); cur.logp = z.logp; cur.lsw = w;
     mn_copy(cur.s.pBeg, z.p); mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p);
-    mn_velocity(a->inv_metric, a->dense, z.p, cur.s.psBeg); mn_copy(cur.s.psEnd, cur.s.psBeg);
+    mn_velocity(a, z.p, cur.s.psBeg, c.w); mn_copy(cur.s.psEnd, cur.s.psBeg);
     int level = 0;
     while ((t >> level) & 1) {
       MnNode& left = stack[level];
@@ -129,7 +174,7 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
   double* sq = s; s += MN_DIM; double* sg = s; s += MN_DIM; double* sp = s; s += MN_DIM;
   MnSpan top; top.pBeg = s; s += MN_DIM; top.pEnd = s; s += MN_DIM; top.psBeg = s; s += MN_DIM; top.psEnd = s; s += MN_DIM;
   top.rho = s; s += MN_DIM;
-  c.tmp = s; s += MN_DIM; c.v = s; s += MN_DIM;
+  c.tmp = s; s += MN_DIM; c.v = s; s += MN_DIM; c.w = s; s += MN_DIM;
   MnNode stack[MN_MAX_TREE_DEPTH_LIMIT + 1];
   for (int l = 0; l <= a->max_depth && l <= MN_MAX_TREE_DEPTH_LIMIT; ++l) mn_carve_node(stack[l], s);
   MnNode cur; mn_carve_node(cur, s);
@@ -138,8 +183,11 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
   mn_copy(sq, a->q); mn_copy(sg, a->grad);
   for (int it = 0; it < a->count; ++it) {
     const mn_u32 iteration = a->iteration + (mn_u32)it;
-    /* momentum: diagonal p_i = z_i / sqrt(M^-1_ii); dense p = L^-T z */
-    if (!a->dense) {
+    /* momentum: diagonal p_i = z_i / sqrt(M^-1_ii); dense p = L^-T z; low rank as mn_lr_momentum */
+    if (a->dense == 2) {
+      for (int i = 0; i < MN_DIM; ++i) c.tmp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i);
+      mn_lr_momentum(a->chol, c.tmp, sp, c.w);
+    } else if (!a->dense) {
       for (int i = 0; i < MN_DIM; ++i)
         sp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i) / mn_sqrt(im[i]);
     } else {
@@ -151,11 +199,11 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
         sp[i] = acc / L[i * MN_DIM + i];
       }
     }
-    const double H0 = -logp + mn_kinetic(im, a->dense, sp);
+    const double H0 = -logp + mn_kinetic(a, sp);
     mn_copy(fwd.q, sq); mn_copy(fwd.p, sp); mn_copy(fwd.g, sg); fwd.logp = logp;
     mn_copy(bck.q, sq); mn_copy(bck.p, sp); mn_copy(bck.g, sg); bck.logp = logp;
     mn_copy(top.pBeg, sp); mn_copy(top.pEnd, sp); mn_copy(top.rho, sp);
-    mn_velocity(im, a->dense, sp, top.psBeg); mn_copy(top.psEnd, top.psBeg);
+    mn_velocity(a, sp, top.psBeg, c.w); mn_copy(top.psEnd, top.psBeg);
     double lsw = 0;
     int depth = 0;
     MnCounters ctr; ctr.nLeapfrog = 0; ctr.sumMetroProb = 0; ctr.divergent = 0;
@@ -191,7 +239,7 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
       st[2] = depth;
       st[3] = ctr.nLeapfrog;
       st[4] = ctr.divergent;
-      st[5] = -logp + mn_kinetic(im, a->dense, sp);
+      st[5] = -logp + mn_kinetic(a, sp);
     }
     if (a->out_q) for (int i = 0; i < MN_DIM; ++i) a->out_q[(long long)it * MN_DIM + i] = sq[i];
     if (a->out_columns) mn_constrain(sq, a->out_columns + (long long)it * MN_COLUMNS, D, I, W);

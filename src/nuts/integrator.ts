@@ -32,7 +32,7 @@ export const callCounter = { calls: 0 };
  */
 export function leapfrogs(d: Density, q0: Float64Array, p0: Float64Array, g0: Float64Array, stepSizes: Float64Array,
   metrics: readonly Metric[], steps: number, chains: number): Trajectory {
-  if (hasTrajectory(d)) {
+  if (hasTrajectory(d) && metrics.every((m) => !m.lowRank)) { // the MLX trajectory knows diagonal and dense
     callCounter.calls++;
     return d.trajectory(q0, p0, g0, stepSizes, metrics, steps, chains);
   }

@@ -1,15 +1,38 @@
-// Euclidean metrics: kinetic energy ½pᵀM⁻¹p, velocity M⁻¹p and momentum draws p ~ N(0, M), diagonal or dense.
+// Euclidean metrics: kinetic energy ½pᵀM⁻¹p, velocity M⁻¹p and momentum draws p ~ N(0, M), diagonal, dense or
+// diagonal plus low rank (lowRankMetric.ts).
 import { normalAt, type ChainStream, type Purpose } from '../random/philox.ts';
+import { lowRankDense, lowRankKinetic, lowRankMomentum, lowRankVelocity, type LowRankFactors } from './lowRankMetric.ts';
 
+/** The metrics Stan's windowed estimator produces. */
 export type MetricKind = 'diag' | 'dense';
 
 export interface Metric {
+  /** 'diag' for the low-rank metric too: its diagonal part is invMetric, and `lowRank` adds the rest. */
   readonly kind: MetricKind;
   readonly dim: number;
-  /** Diagonal: M⁻¹ (length dim). Dense: M⁻¹ row-major (dim × dim). */
+  /** Diagonal: M⁻¹ (length dim). Dense: M⁻¹ row-major (dim × dim). Low rank: the diagonal part σ² (length dim). */
   readonly invMetric: Float64Array;
   /** Dense only: lower Cholesky factor L of M⁻¹ = L Lᵀ (row-major). */
   readonly chol?: Float64Array;
+  /** Low rank only: M⁻¹ = D (I + U (Λ − I) Uᵀ) D with D = diag(√invMetric). */
+  readonly lowRank?: LowRankFactors;
+}
+
+/** A low-rank-plus-diagonal metric (rank 0 is the diagonal metric σ², applied through the low-rank code path). */
+export function lowRankMetric(f: LowRankFactors): Metric {
+  return { kind: 'diag', dim: f.sigma.length, invMetric: Float64Array.from(f.sigma, (s) => s * s), lowRank: f };
+}
+
+/** What a fit and the CSV adaptation block record: the inverse metric, written out in full for the low-rank one. */
+export function recordedMetric(m: Metric): { metric: MetricKind; invMetric: Float64Array } {
+  return m.lowRank ? { metric: 'dense', invMetric: lowRankDense(m.lowRank) } : { metric: m.kind, invMetric: m.invMetric };
+}
+
+/** Scratch for the low-rank products (velocity and momentum need one entry per eigen-direction). */
+let lrScratch = new Float64Array(64);
+function scratch(rank: number): Float64Array {
+  if (lrScratch.length < rank) lrScratch = new Float64Array(rank);
+  return lrScratch;
 }
 
 export function unitMetric(kind: MetricKind, dim: number): Metric {
@@ -45,7 +68,8 @@ export function makeMetric(kind: MetricKind, invMetric: Float64Array): Metric {
 export function velocity(m: Metric, p: Float64Array, out: Float64Array, pOff = 0, outOff = 0): Float64Array {
   const n = m.dim;
   const im = m.invMetric;
-  if (m.kind === 'diag') {
+  if (m.lowRank) lowRankVelocity(m.lowRank, p, out, pOff, outOff, scratch(m.lowRank.rank));
+  else if (m.kind === 'diag') {
     for (let i = 0; i < n; i++) out[outOff + i] = im[i]! * p[pOff + i]!;
   } else {
     for (let i = 0; i < n; i++) {
@@ -61,6 +85,7 @@ export function velocity(m: Metric, p: Float64Array, out: Float64Array, pOff = 0
 export function kinetic(m: Metric, p: Float64Array, off = 0): number {
   const n = m.dim;
   const im = m.invMetric;
+  if (m.lowRank) return lowRankKinetic(m.lowRank, p, off);
   let s = 0;
   if (m.kind === 'diag') for (let i = 0; i < n; i++) s += im[i]! * p[off + i]! * p[off + i]!;
   else {
@@ -81,11 +106,12 @@ export interface MomentumAddress {
   readonly sub: number;
 }
 
-/** p ~ N(0, M): diagonal p_i = z_i / √(M⁻¹_ii); dense p = L⁻ᵀ z with M⁻¹ = L Lᵀ (so Cov p = M). */
+/** p ~ N(0, M): diagonal p_i = z_i / √(M⁻¹_ii); dense p = L⁻ᵀ z with M⁻¹ = L Lᵀ (so Cov p = M); low rank as lowRankMomentum. */
 export function sampleMomentum(m: Metric, at: MomentumAddress, out: Float64Array, off = 0): void {
   const n = m.dim;
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) z[i] = normalAt(at.stream, at.iteration, at.purpose, at.sub, i);
+  if (m.lowRank) return lowRankMomentum(m.lowRank, z, out, off, scratch(m.lowRank.rank));
   if (m.kind === 'diag') {
     for (let i = 0; i < n; i++) out[off + i] = z[i]! / Math.sqrt(m.invMetric[i]!);
     return;

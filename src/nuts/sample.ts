@@ -21,6 +21,9 @@ import { fromPoints, toPoints, typescriptKernel, type KernelRun, type Transition
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
+import { gradientWarmupInit, gradientWarmupUpdate } from './gradientWarmup.ts';
+import { METRIC_ADAPTATIONS, resolveGradientSchedule, type GradientSchedule, type MetricAdaptation } from './gradientSchedule.ts';
+import { recordedMetric } from './metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, type ChainPart } from './chainPart.ts';
 
@@ -67,6 +70,15 @@ export interface SampleOptions {
    * fused engine on the GPU with 32 chains or more, else 'chain'.
    */
   adaptation?: 'chain' | 'pooled';
+  /**
+   * How warmup estimates the metric: 'stan' (default: Stan's windowed draw variance, `metric` diagonal or dense),
+   * 'gradient-diag' (nutpie's diagonal from draws and gradients, √(var(x)/var(∇log p))) or 'low-rank' (that diagonal
+   * plus the eigen-directions of the draw/gradient covariances; CPU engines), both on nutpie's schedule
+   * (src/nuts/gradientWarmup.ts). With `adaptation: 'pooled'` the estimate pools every chain's draws.
+   */
+  metricAdaptation?: MetricAdaptation;
+  /** The schedule of 'gradient-diag' and 'low-rank' (fields and defaults: GRADIENT_SCHEDULE, src/nuts/gradientSchedule.ts). */
+  warmupSchedule?: Partial<GradientSchedule>;
   /**
    * Continue the killed or interrupted run in `output` (true) or in the given directory from its last checkpoint: the
    * chain files are cut back to it and appended, and the draws are bit-identical to an uninterrupted run's. The model,
@@ -148,8 +160,17 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   if (maxTreeDepth > 30) throw new Error(`[sample] maxTreeDepth must be at most 30, got ${maxTreeDepth}`);
   const metricKind = options.metric ?? 'diag';
   if (metricKind !== 'diag' && metricKind !== 'dense') throw new Error(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
+  const metricAdaptation = options.metricAdaptation ?? 'stan';
+  if (!METRIC_ADAPTATIONS.includes(metricAdaptation)) throw new Error(`[sample] metricAdaptation must be ${METRIC_ADAPTATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(metricAdaptation)}`);
+  if (metricAdaptation !== 'stan' && options.metric !== undefined && options.metric !== 'diag') throw new Error(`[sample] metricAdaptation '${metricAdaptation}' estimates its own metric; metric must be left out or 'diag', got '${options.metric}'`);
+  if (metricAdaptation === 'stan' && options.warmupSchedule !== undefined) throw new Error("[sample] warmupSchedule sets the schedule of metricAdaptation 'gradient-diag' or 'low-rank'; this run uses 'stan'");
+  const gradientSchedule = resolveGradientSchedule(options.warmupSchedule);
+  // the low-rank metric is recorded as its full inverse (dense rows in the fit and the CSV adaptation block)
+  const recordedKind = metricAdaptation === 'low-rank' ? 'dense' : metricKind;
+  const adaptationConfig = metricAdaptation === 'stan' ? {} : { metricAdaptation, warmupSchedule: gradientSchedule };
   const resolved = resolveOptions('sample', options);
   const { device } = resolved;
+  if (metricAdaptation === 'low-rank' && device === 'gpu') throw new Error("[sample] metricAdaptation 'low-rank' runs on the CPU engines; on device 'gpu' use 'gradient-diag' or 'stan'");
   if (Array.isArray(options.init) && options.init.length !== chains) {
     throw new Error(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
   }
@@ -180,7 +201,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const stream = outDir !== undefined ? (saved ? (o: Parameters<typeof StanCsvStream.open>[0]) => StanCsvStream.resume(o, saved.stream) : StanCsvStream.open)({
       dir: outDir, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device, thin, saveWarmup },
+      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: recordedKind, backend, dtype, device, thin, saveWarmup, ...adaptationConfig },
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;
@@ -212,8 +233,9 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= 32 ? 'pooled' : 'chain');
     if (adaptation !== 'chain' && adaptation !== 'pooled') throw new Error(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
     let state = fromPoints(points, d.dim);
-    const pooled = adaptation === 'pooled' ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
-    const w = pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
+    const gw = metricAdaptation !== 'stan' ? gradientWarmupInit(d, state, streams, warmup, delta, metricAdaptation, adaptation === 'pooled', gradientSchedule) : null;
+    const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
+    const w = gw ?? pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
     if (saved) hydrate(w, saved.warmup);
     const cp = schedule && stream ? (saved ? Checkpointer.continueFrom(outDir!, stem, identity!, schedule, warmup, saved) : Checkpointer.begin(outDir!, stem, identity!, schedule, warmup)) : null;
     if (cp) cp.engine = kernel.name;
@@ -263,7 +285,11 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
           }
         }
       }
-      if (pooled) {
+      if (gw) {
+        for (let k = 0; k < chains; k++) record(warmupStats[k]!, it, r, k, eps[k]!);
+        gradientWarmupUpdate(gw, d, state, r, streams);
+        if (options.progress) progress.update('warmup', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, k)), w.stepSizes);
+      } else if (pooled) {
         for (let k = 0; k < chains; k++) record(warmupStats[k]!, it, r, k, eps[k]!);
         await pooledWarmupUpdate(pooled, d, state, r, streams, options.part?.gatherMoments);
         if (options.progress) progress.update('warmup', it + 1, Array.from({ length: chains }, (_, k) => infoAt(r, k)), w.stepSizes);
@@ -286,7 +312,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     }
     const stepSizes = warmupFinal(w);
     if (stream && !aborted && !(saved && saved.iteration >= warmup && saved.stream.adapted.every(Boolean))) {
-      stepSizes.forEach((e, k) => stream.adaptation(k, { stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric }));
+      stepSizes.forEach((e, k) => stream.adaptation(k, { stepSize: e, ...recordedMetric(w.metrics[k]!) }));
       stream.flush();
       if (cp) cp.save(snapshot(warmup), stream);
     }
@@ -374,15 +400,15 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       variables,
       columns,
       config: {
-        seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: metricKind, backend, dtype, device,
-        thin, saveWarmup,
+        seed, chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: recordedKind, backend, dtype, device,
+        thin, saveWarmup, ...adaptationConfig,
         engine: kernel.name,
       },
       values: values.map((vs) => vs.map(cut)),
       ...(warmupValues ? { warmupValues } : {}),
       stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, cut(s[k])])) as Record<SamplerStat, Float64Array>),
       warmupStats,
-      adaptation: stepSizes.map((e, k) => ({ stepSize: e, metric: metricKind, invMetric: w.metrics[k]!.invMetric })),
+      adaptation: stepSizes.map((e, k) => ({ stepSize: e, ...recordedMetric(w.metrics[k]!) })),
       complete: !aborted && done === numDraws,
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,

@@ -1,0 +1,120 @@
+// Metric estimates from draws *and* gradients (Seyboldt, Carlson & Carpenter 2026, arXiv 2603.18845; nutpie/nuts-rs):
+// the diagonal M⁻¹ = √(var(draws) / var(gradients)), and the low-rank-plus-diagonal metric from the Fisher-optimal
+// geometric mean of the draws' and gradients' covariances, restricted to the span of the window's draws and gradients.
+import { lowRankFactors, type LowRankFactors } from './lowRankMetric.ts';
+import { spdGeometricMean, symEigen } from './symEigen.ts';
+import type { Welford } from './windows.ts';
+
+/** Clamp of every diagonal entry (nuts-rs transform/adapt/diagonal.rs LOWER_LIMIT / UPPER_LIMIT). */
+export const DIAG_CLAMP = { lower: 1e-20, upper: 1e20 } as const;
+/**
+ * Low-rank settings (nuts-rs transform/low_rank.rs LowRankSettings::default): the covariances are regularised as
+ * X Xᵀ / γ + I, and an eigen-direction is kept when its eigenvalue λ > cutoff or λ < 1 / cutoff.
+ */
+export const LOW_RANK = { gamma: 1e-5, eigvalCutoff: 2 } as const;
+
+/** The first metric, from the gradient at the initial point alone: M⁻¹_i = 1 / |g_i| (nuts-rs update_diag_grad). */
+export function diagFromGradient(grad: Float64Array, off = 0, dim = grad.length - off): Float64Array {
+  const out = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) {
+    const a = Math.abs(grad[off + i]!);
+    // a zero or non-finite gradient says nothing about the scale: unit (nuts-rs fills 1 for non-finite values)
+    out[i] = a > 0 && Number.isFinite(a) ? 1 / Math.min(Math.max(a, DIAG_CLAMP.lower), DIAG_CLAMP.upper) : 1;
+  }
+  return out;
+}
+
+/**
+ * √(var(draws)/var(grads)) per coordinate, clamped; an entry whose ratio is zero or not finite keeps `previous`
+ * (nuts-rs array_update_var_inv_std_draw_grad with fill_invalid = None). The minimiser of the Fisher divergence
+ * between the target and N(μ, diag) over diagonal metrics; exact for a Gaussian target.
+ */
+export function fisherDiag(draws: Welford, grads: Welford, previous: Float64Array): Float64Array {
+  const out = Float64Array.from(previous);
+  for (let i = 0; i < out.length; i++) {
+    const v = Math.sqrt(draws.m2[i]! / grads.m2[i]!); // both divisors n − 1 cancel
+    if (Number.isFinite(v) && v > 0) out[i] = Math.min(Math.max(v, DIAG_CLAMP.lower), DIAG_CLAMP.upper);
+  }
+  return out;
+}
+
+/**
+ * The low-rank-plus-diagonal metric of a window of n draws and gradients (rows of dim): per coordinate
+ * σ = (var(x)/var(g))^(1/4); x̃ = (x − x̄)/σ, g̃ = (g − ḡ)·σ; in an orthonormal basis Q of span{x̃, g̃} (all of ℝᵈ
+ * when 2n ≥ dim), the geometric mean M of Cx = X̃X̃ᵀ/γ + I and Cg⁻¹ = (G̃G̃ᵀ/γ + I)⁻¹, whose eigen-directions with
+ * λ outside [1/cutoff, cutoff] are kept (nuts-rs transform/adapt/low_rank.rs compute_update). Null when n < 3 or
+ * the estimate is not finite.
+ */
+export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly Float64Array[], dim: number): LowRankFactors | null {
+  const n = draws.length;
+  if (n < 3) return null;
+  const sigma = new Float64Array(dim);
+  const xs = draws.map(() => new Float64Array(dim));
+  const gs = grads.map(() => new Float64Array(dim));
+  for (let i = 0; i < dim; i++) {
+    let xm = 0, gm = 0;
+    for (let r = 0; r < n; r++) { xm += draws[r]![i]!; gm += grads[r]![i]!; }
+    xm /= n;
+    gm /= n;
+    let xv = 0, gv = 0;
+    for (let r = 0; r < n; r++) { xv += (draws[r]![i]! - xm) ** 2; gv += (grads[r]![i]! - gm) ** 2; }
+    const s = Math.sqrt(Math.sqrt(xv / gv));
+    if (!(Number.isFinite(s) && s > 0)) return null;
+    sigma[i] = Math.min(Math.max(s, Math.sqrt(DIAG_CLAMP.lower)), Math.sqrt(DIAG_CLAMP.upper));
+    for (let r = 0; r < n; r++) {
+      xs[r]![i] = (draws[r]![i]! - xm) / sigma[i]!;
+      gs[r]![i] = (grads[r]![i]! - gm) * sigma[i]!;
+    }
+  }
+  const basis = 2 * n >= dim ? null : orthonormalBasis([...xs, ...gs], dim);
+  const k = basis ? basis.length : dim;
+  const project = (v: Float64Array) => (basis ? Float64Array.from(basis, (b) => dot(b, v)) : v);
+  const px = xs.map(project);
+  const pg = gs.map(project);
+  const cov = (rows: Float64Array[]) => {
+    const c = new Float64Array(k * k);
+    for (const r of rows) for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) c[i * k + j]! += (r[i]! * r[j]!) / LOW_RANK.gamma;
+    for (let i = 0; i < k; i++) c[i * k + i]! += 1;
+    return c;
+  };
+  const e = symEigen(spdGeometricMean(cov(px), cov(pg), k), k);
+  const keep: number[] = [];
+  e.values.forEach((l, j) => { if (l > LOW_RANK.eigvalCutoff || l < 1 / LOW_RANK.eigvalCutoff) keep.push(j); });
+  const vecs = new Float64Array(keep.length * dim);
+  keep.forEach((j, r) => {
+    for (let a = 0; a < k; a++) {
+      const w = e.vectors[a * k + j]!;
+      if (basis) for (let i = 0; i < dim; i++) vecs[r * dim + i]! += w * basis[a]![i]!;
+      else vecs[r * dim + a] = w;
+    }
+  });
+  const vals = Float64Array.from(keep, (j) => e.values[j]!);
+  if (!vals.every((v) => Number.isFinite(v) && v > 0) || !vecs.every(Number.isFinite)) return null;
+  return lowRankFactors(sigma, vecs, vals);
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Orthonormal basis of the vectors' span: modified Gram–Schmidt, twice, dropping what is left below 1e-10 of a norm. */
+function orthonormalBasis(vs: readonly Float64Array[], dim: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (const v of vs) {
+    if (out.length >= dim) break;
+    const u = Float64Array.from(v);
+    const norm0 = Math.sqrt(dot(u, u));
+    if (!(norm0 > 0)) continue;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of out) {
+        const c = dot(b, u);
+        for (let i = 0; i < dim; i++) u[i]! -= c * b[i]!;
+      }
+    }
+    const norm = Math.sqrt(dot(u, u));
+    if (norm > 1e-10 * norm0) out.push(u.map((x) => x / norm));
+  }
+  return out;
+}
