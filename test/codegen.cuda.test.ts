@@ -147,15 +147,17 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
     const { launches } = EmulatedCudaModel;
     setFusedCudaBindingForTests(EmulatedCudaModel);
     try {
-      const before = { ...launches };
+      const warmupRuns = (from: number) => launches.runIterations.slice(from).filter((it) => it < 150).length;
+      const [w0, r0] = [launches.warmup, launches.runIterations.length];
       const native = await sample(m, 20, opts);
-      const nativeLaunches = { run: launches.run - before.run, warmup: launches.warmup - before.warmup };
+      const [w1, r1] = [launches.warmup, launches.runIterations.length];
       setNativeWarmupForTests(false);
       const host = await sample(m, 20, opts);
-      const hostRuns = launches.run - before.run - nativeLaunches.run;
-      expect(nativeLaunches.warmup).toBeGreaterThan(0);
-      expect(nativeLaunches.warmup).toBeLessThanOrEqual(8); // 150 iterations in calls of 8, 16, 32, … cut at the window end
-      expect(hostRuns - nativeLaunches.run).toBe(150);
+      expect(w1 - w0).toBeGreaterThan(0);
+      expect(w1 - w0).toBeLessThanOrEqual(8); // 150 iterations in calls of 8, 16, 32, … cut at the window end
+      expect(warmupRuns(r0) - warmupRuns(r1)).toBe(0); // no per-iteration call in the native run's warmup
+      expect(warmupRuns(r1)).toBe(150);
+      expect(launches.warmup).toBe(w1);
       expect(native.data.config.engine).toBe('fused-gpu');
       // the kernel's dual averaging takes the host's η, √m and m^-κ and does the host's arithmetic (the emulator's
       // exp is V8's: cudaEmulation.ts); the moments are the same per-chain Welford updates, pooled in chain order

@@ -155,7 +155,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
   private emu: ReturnType<typeof cudaEmulator> | null = null;
   calls = 0;
   /** Launches of modes 1 (transitions) and 3 (native warmup) by every instance, for tests that count calls. */
-  static readonly launches = { run: 0, warmup: 0 };
+  static readonly launches = { run: 0, warmup: 0, runIterations: [] as number[] };
 
   constructor(private readonly o: { header: string; body: string; dim: number; columns: number; realBytes: number }) {}
 
@@ -178,9 +178,10 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     if (outColumns) outColumns.set(r.columns.subarray(0, n * this.o.columns));
   }
 
-  run(a: FusedRunArgs & { sharedMetric: boolean }): void {
+  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): void {
     this.calls++;
     EmulatedCudaModel.launches.run++;
+    EmulatedCudaModel.launches.runIterations.push(a.iteration);
     if (a.dense) throw new Error('EmulatedCudaModel: diagonal metrics only');
     const d = this.o.dim;
     const cols = this.o.columns;
@@ -199,7 +200,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
       a.grad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
       a.logp[k] = r.state[k * (2 * d + 1) + 2 * d]!;
       for (let it = 0; it < a.count; it++) {
-        const row = it * n + k;
+        const row = a.chainMajor ? k * a.count + it : it * n + k;
         const src = k * a.count + it;
         a.outQ!.set(r.q.subarray(src * d, (src + 1) * d), row * d);
         a.outColumns!.set(r.columns.subarray(src * cols, (src + 1) * cols), row * cols);

@@ -263,10 +263,17 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       std::memcpy(g.Data() + k * d, so + k * sw + d, d * sizeof(double));
       lp[k] = so[k * sw + 2 * d];
     }
-    // chain-major on the device (each thread writes its own rows) → iteration-major for the sampler
+    // chain-major on the device (each thread writes its own rows) → iteration-major for the sampler, unless the
+    // caller takes them chain-major (chainMajor: the many-chain path of sample(), src/nuts/recordDraws.ts)
     const double* oq = doublesOf(outs[1]);
     const double* oc = doublesOf(outs[2]);
     const double* os = doublesOf(outs[3]);
+    if (o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value()) {
+      std::memcpy(outQ.Data(), oq, static_cast<size_t>(count) * n * d * sizeof(double));
+      if (cols) std::memcpy(outC.Data(), oc, static_cast<size_t>(count) * n * cols * sizeof(double));
+      std::memcpy(outS.Data(), os, static_cast<size_t>(count) * n * kStats * sizeof(double));
+      return info.Env().Undefined();
+    }
     for (int k = 0; k < n; ++k) {
       for (int it = 0; it < count; ++it) {
         const size_t row = static_cast<size_t>(it) * n + k;

@@ -4,7 +4,7 @@ import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } 
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
 import type { TracedModel } from '../graph/model.ts';
-import type { ChainsState, KernelRun, TransitionKernel, WarmupSegment } from '../nuts/transitionKernel.ts';
+import type { ChainsState, KernelRun, RunOptions, TransitionKernel, WarmupSegment } from '../nuts/transitionKernel.ts';
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import type { ModelDensity } from './modelDensity.ts';
@@ -23,7 +23,8 @@ export interface NativeFusedCudaModel {
   compile(maxDepth: number): void;
   logpGrad(Q: Float64Array, n: number, outLogp: Float64Array, outGrad: Float64Array, outColumns: Float64Array | null,
     maxDepth: number): void;
-  run(args: FusedRunArgs & { sharedMetric: boolean }): void;
+  /** Outputs iteration-major (entry it·chains + c), or as the kernel writes them with chainMajor (c·count + it). */
+  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): void;
   /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment). */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
     invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array }): void;
@@ -190,9 +191,9 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
   const s0 = chainStream(seed, 0);
   const ids = Uint32Array.from(chainIds, (c) => chainStream(seed, c).chain);
   let checked = false;
+  const buffers = runBuffers();
   return {
     name: 'fused-gpu',
-    run(state: ChainsState, params, iteration, count): KernelRun {
     warmupSegment(seg: WarmupSegment): Float64Array {
       const n = ids.length;
       if (!checked) {
@@ -204,6 +205,7 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats });
       return outStats;
     },
+    run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
       const chains = state.chains;
       const dim = state.dim;
       const m = packMetrics(params.metrics, dim);
@@ -211,38 +213,73 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         checkGpuMemory(d, chains, maxTreeDepth);
         checked = true;
       }
+      const chainMajor = opts?.chainMajor === true;
       const perIteration = chains * (dim + d.columns + STATS) * 8;
       const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
-      const outQ = new Float64Array(count * chains * dim);
-      const outColumns = new Float64Array(count * chains * d.columns);
-      const outStats = new Float64Array(count * chains * STATS);
+      const out = buffers.take(count * chains, dim, d.columns);
+      // launches of `step` iterations write chain-major blocks; several blocks are interleaved chain by chain
+      const block = chainMajor && step < count ? buffers.block(step * chains, dim, d.columns) : null;
       const q = Float64Array.from(state.q);
       const logp = Float64Array.from(state.logp);
       const grad = Float64Array.from(state.grad);
       const stepSizes = Float64Array.from(params.stepSizes);
       for (let done = 0; done < count; done += step) {
         const c = Math.min(step, count - done);
+        const at = (a: Float64Array, w: number) => (block ? a.subarray(0, c * chains * w) : a.subarray(done * chains * w, (done + c) * chains * w));
+        const dst = block ?? out;
         native.run({
           key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
           dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
-          q, logp, grad,
-          outQ: outQ.subarray(done * chains * dim, (done + c) * chains * dim),
-          outColumns: outColumns.subarray(done * chains * d.columns, (done + c) * chains * d.columns),
-          outStats: outStats.subarray(done * chains * STATS, (done + c) * chains * STATS),
+          q, logp, grad, chainMajor,
+          outQ: at(dst.q, dim), outColumns: at(dst.columns, d.columns), outStats: at(dst.stats, STATS),
         });
+        if (block) {
+          for (const [src, to, w] of [[block.q, out.q, dim], [block.columns, out.columns, d.columns], [block.stats, out.stats, STATS]] as const) {
+            for (let k = 0; k < chains; k++) to.set(src.subarray(k * c * w, (k + 1) * c * w), (k * count + done) * w);
+          }
+        }
       }
       const n = count * chains;
       const pick = (j: number) => {
-        const a = new Float64Array(n);
-        for (let i = 0; i < n; i++) a[i] = outStats[i * STATS + j]!;
+        const a = out.pick[j]!.subarray(0, n);
+        for (let i = 0; i < n; i++) a[i] = out.stats[i * STATS + j]!;
         return a;
       };
       return {
         state: { chains, dim, q, logp, grad },
-        q: outQ,
+        q: out.q,
         stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
-        constrained: outColumns,
+        constrained: out.columns,
+        chainMajor,
       };
+    },
+  };
+}
+
+interface RunBuffers { q: Float64Array; columns: Float64Array; stats: Float64Array; pick: Float64Array[] }
+
+/**
+ * Output arrays kept between runs (a run's results are valid until the next run: TransitionKernel): with thousands of
+ * chains, fresh arrays per call cost more in allocation and garbage collection than the copies themselves.
+ */
+function runBuffers() {
+  let main: RunBuffers | null = null;
+  let blk: RunBuffers | null = null;
+  const make = (n: number, dim: number, cols: number): RunBuffers => ({
+    q: new Float64Array(n * dim), columns: new Float64Array(n * cols), stats: new Float64Array(n * STATS),
+    pick: Array.from({ length: STATS }, () => new Float64Array(n)),
+  });
+  const view = (b: RunBuffers, n: number, dim: number, cols: number): RunBuffers => ({
+    q: b.q.subarray(0, n * dim), columns: b.columns.subarray(0, n * cols), stats: b.stats.subarray(0, n * STATS), pick: b.pick,
+  });
+  return {
+    take(n: number, dim: number, cols: number): RunBuffers {
+      if (!main || main.stats.length < n * STATS) main = make(n, dim, cols);
+      return view(main, n, dim, cols);
+    },
+    block(n: number, dim: number, cols: number): RunBuffers {
+      if (!blk || blk.stats.length < n * STATS) blk = make(n, dim, cols);
+      return view(blk, n, dim, cols);
     },
   };
 }

@@ -26,6 +26,7 @@ import { METRIC_ADAPTATIONS, resolveGradientSchedule, type GradientSchedule, typ
 import { recordedMetric } from './metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, type ChainPart } from './chainPart.ts';
+import { recordChunk } from './recordDraws.ts';
 
 export interface SampleOptions {
   warmup?: number;
@@ -100,7 +101,14 @@ function checkInt(name: string, v: unknown, min: number): number {
 }
 
 function emptyStats(n: number): Record<SamplerStat, Float64Array> {
-  return Object.fromEntries(SAMPLER_STATS.map((s) => [s, new Float64Array(n)])) as Record<SamplerStat, Float64Array>;
+  const a = columnArrays(SAMPLER_STATS.length, n);
+  return Object.fromEntries(SAMPLER_STATS.map((s, i) => [s, a[i]!])) as Record<SamplerStat, Float64Array>;
+}
+
+/** `count` arrays of n zeros as views of one buffer: one allocation per chain, not one per column (many GPU chains). */
+function columnArrays(count: number, n: number): Float64Array[] {
+  const b = new Float64Array(count * n);
+  return Array.from({ length: count }, (_, c) => b.subarray(c * n, (c + 1) * n));
 }
 
 /** Copies transition `it` of chain k from a kernel run into row i of a chain's statistics. */
@@ -213,7 +221,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       ...d.model.deterministics.map((p) => ({ name: p.name, shape: p.shape, kind: 'deterministic' as const })),
     ];
     const columns = variables.flatMap((v) => flatNames(v.name, v.shape));
-    const values = points.map(() => columns.map(() => new Float64Array(keptOf(numDraws))));
+    const values = points.map(() => columnArrays(columns.length, keptOf(numDraws)));
     const stats = points.map(() => emptyStats(keptOf(numDraws)));
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
     const warmupStats = points.map(() => emptyStats(warmup));
@@ -331,18 +339,21 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     while (!aborted && done < numDraws) {
       const count = Math.min(chunk, numDraws - done);
       const tc = performance.now();
-      const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count);
+      const fast = !stream && !options.progress; // many GPU chains: the copy is the host's main cost (recordDraws.ts)
+      const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, { chainMajor: fast });
       kernelCalls++;
       const callMs = performance.now() - tc;
       state = r.state;
       const tr = performance.now();
       let kept = count;
-      for (let j = 0; j < count; j++) {
+      if (r.constrained && fast) {
+        recordChunk({ stats, values, stepSizes: eps, clampHits, clamped: clampedSlices, clamp: L, dim: d.dim }, r, count, done, thin);
+      } else for (let j = 0; j < count; j++) {
         const iter = done + j;
         const keep = iter % thin === 0;
         const it = keep ? iter / thin : -1; // the kept draw's index
         for (let k = 0; keep && k < chains; k++) {
-          const e = j * chains + k;
+          const e = r.chainMajor ? k * count + j : j * chains + k;
           record(stats[k]!, it, r, e, eps[k]!);
           const qo = e * d.dim;
           if (r.constrained) {

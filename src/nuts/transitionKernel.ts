@@ -33,6 +33,14 @@ export interface KernelRun {
   readonly stats: TransitionStats;
   /** Constrained values of the model's columns, count × chains × columns, when the kernel computes them. */
   readonly constrained?: Float64Array;
+  /** When true, q, stats and constrained are chain-major instead: entry c·count + it (see RunOptions). */
+  readonly chainMajor?: boolean;
+}
+
+/** Hints a kernel may follow. */
+export interface RunOptions {
+  /** Return draws and statistics chain-major if that is cheaper (the GPU engine's native layout). */
+  readonly chainMajor?: boolean;
 }
 
 /** Per-call parameters: one step size and one metric per chain. */
@@ -49,7 +57,7 @@ export interface TransitionKernel {
    * it addresses the random numbers). The same inputs give the same result. A kernel may reuse its buffers: what a
    * run returns is valid until the next run of that kernel (a state it returned may be passed back to continue).
    */
-  run(state: ChainsState, params: KernelParams, iteration: number, count: number): KernelRun | Promise<KernelRun>;
+  run(state: ChainsState, params: KernelParams, iteration: number, count: number, opts?: RunOptions): KernelRun | Promise<KernelRun>;
   /**
    * Kernels that run pooled warmup natively (the GPU engine): `seg.count` warmup iterations of every chain in one call,
    * each chain's dual averaging and Welford moments advanced between its transitions (src/nuts/nativeWarmup.ts).
