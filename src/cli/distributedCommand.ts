@@ -14,7 +14,7 @@ import { choiceOption, intOption, numberOption } from './options.ts';
 import type { SampleCliOptions } from './sampleCommand.ts';
 
 export interface DistributedCliOptions {
-  processes?: number; hostfile?: string; rank?: number; distBackend?: DistBackend; rankTimeout: number;
+  processes?: number; hostfile?: string; rank?: number; distBackend?: DistBackend; rankTimeout: number; exchangeTimeout: number;
 }
 
 export function distributedOptions(c: Command): Command {
@@ -23,7 +23,8 @@ export function distributedOptions(c: Command): Command {
     .option('--hostfile <file>', "this process is one rank of the hosts listed (JSON, one [\"ip:port\"] per rank, as mlx.launch writes); its rank from --rank or MLX_RANK")
     .option('--rank <r>', 'this process\'s rank (default: MLX_RANK)', intOption('rank', 0))
     .option('--dist-backend <name>', "MLX's distributed backend: 'ring', 'nccl', 'mpi' or 'any'", choiceOption('dist-backend', DIST_BACKENDS))
-    .option('--rank-timeout <s>', 'seconds a rank waits for the others at an exchange, and the launcher for a silent rank', numberOption('rank-timeout', 1), 300);
+    .option('--rank-timeout <s>', 'with --processes: seconds a sampling rank may stay silent before it is taken as hung', numberOption('rank-timeout', 1), 60)
+    .option('--exchange-timeout <s>', 'seconds a rank waits for the others at an exchange (a window of pooled warmup, the end)', numberOption('exchange-timeout', 1), 3600);
 }
 
 /** True when the options ask for more than one process. */
@@ -43,19 +44,26 @@ function rankArgv(): string[] {
 }
 
 export async function runDistributed(m: Model, o: SampleCliOptions & DistributedCliOptions): Promise<void> {
-  const timeoutMs = o.rankTimeout * 1000;
+  const timeoutMs = o.exchangeTimeout * 1000;
   if (o.processes !== undefined && process.env['MLX_NUTS_LAUNCHED'] !== '1') {
     if (o.hostfile) throw new Error('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
     if (o.processes > o.chains) throw new Error(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
     if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
     const backend = o.distBackend ?? (o.device === 'gpu' ? 'nccl' : 'ring');
     console.error(`sampling ${m.name}: ${o.chains} chains over ${o.processes} processes (${backend}), ${o.warmup} warmup + ${o.draws} draws, seed ${o.seed}`);
-    process.exitCode = await launchLocal({ processes: o.processes, backend, argv: rankArgv(), hangMs: timeoutMs, device: o.device });
+    process.exitCode = await launchLocal({ processes: o.processes, backend, argv: rankArgv(), hangMs: o.rankTimeout * 1000, device: o.device });
     return;
   }
   // one rank: a heartbeat to the launcher (when there is one), SIGTERM stops sampling and every exchange
+  // (the launcher watches a rank's heartbeats from its first iteration on: compiling the model may block for a while)
   const beat = process.send ? setInterval(() => process.send?.({ beat: Date.now() }), HEARTBEAT_MS) : null;
   beat?.unref();
+  let started = false;
+  const onProgress = () => {
+    if (started) return;
+    started = true;
+    process.send?.({ started: true });
+  };
   const sampling = new AbortController();
   const exchanges = new AbortController();
   process.on('SIGINT', () => sampling.abort());
@@ -63,7 +71,7 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
   try {
     const r = await sampleDistributed(m, o.draws, {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
-      targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, thin: o.thin, saveWarmup: o.saveWarmup,
+      targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, progress: onProgress, thin: o.thin, saveWarmup: o.saveWarmup,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}),
       distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal },
     });

@@ -1,6 +1,6 @@
 // `--processes N`: starts N ranks of this command on this machine (loopback ring hostfile with free ports, or NCCL's
 // variables; each GPU rank sees one GPU), prefixes their stderr with the rank, and watches them: a rank that exits
-// with an error, or sends no heartbeat for `hangMs` (then it is killed), stops the others (SIGTERM, SIGKILL after a
+// with an error, or sends no heartbeat for `hangMs` once it has started sampling (then it is killed), stops the others (SIGTERM, SIGKILL after a
 // grace period); the error names the rank, its host and pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,6 +40,7 @@ export async function launchLocal(o: LaunchOptions): Promise<number> {
   const children: ChildProcess[] = [];
   const lastBeat: number[] = [];
   const exited: boolean[] = [];
+  const started: boolean[] = [];
   let failure: string | null = null;
   let code = 0;
   const stopOthers = () => {
@@ -67,7 +68,10 @@ export async function launchLocal(o: LaunchOptions): Promise<number> {
       pending = lines.pop()!;
       for (const l of lines) process.stderr.write(`[rank ${r}] ${l}\n`);
     });
-    child.on('message', () => (lastBeat[r] = Date.now()));
+    child.on('message', (m: { started?: boolean }) => {
+      lastBeat[r] = Date.now();
+      if (m.started) started[r] = true;
+    });
     child.on('exit', (c, sig) => {
       exited[r] = true;
       if (pending) process.stderr.write(`[rank ${r}] ${pending}\n`);
@@ -79,7 +83,7 @@ export async function launchLocal(o: LaunchOptions): Promise<number> {
   const watch = setInterval(() => {
     const now = Date.now();
     lastBeat.forEach((t, r) => {
-      if (exited[r] || failure !== null || now - t <= o.hangMs) return;
+      if (exited[r] || !started[r] || failure !== null || now - t <= o.hangMs) return;
       fail(`rank ${r} (host 127.0.0.1, pid ${children[r]!.pid}) sent no heartbeat for ${((now - t) / 1000).toFixed(0)} s: it hangs, and was killed`);
       children[r]!.kill('SIGKILL');
     });

@@ -1,0 +1,148 @@
+// Chains spread over processes (src/distributed/): 2 and 3 ranks over MLX's ring backend on loopback give the same
+// draws, bit for bit, as one process (per-chain and pooled adaptation, an uneven split); a killed rank and a hung rank
+// are named by the launcher, and the other ranks' CSV files hold whole lines up to their last draw.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { readStanCsv } from 'mlx-nuts';
+import { sample } from '../src/nuts/sample.ts';
+import { fitFromJSON } from '../src/io/json.ts';
+import { writeLoopbackHostfile } from '../src/distributed/hostfile.ts';
+import { chainRange } from '../src/distributed/split.ts';
+import eightSchools from '../models/eight_schools.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-dist-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Opts { draws: number; chains: number; warmup: number; seed: number; adaptation: 'chain' | 'pooled' }
+
+/** Runs `ranks` processes of test/fixtures/rankChild.ts over a fresh loopback hostfile; returns each rank's output. */
+async function runRanks(ranks: number, o: Opts, tag: string): Promise<{ rank: number; first: number; count: number; fit: unknown }[]> {
+  const hostfile = join(dir, `${tag}-hosts.json`);
+  await writeLoopbackHostfile(hostfile, ranks);
+  const runs = Array.from({ length: ranks }, (_, r) => new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/rankChild.ts', JSON.stringify(o), join(dir, `${tag}-${r}.json`)], {
+      env: { ...process.env, MLX_RANK: String(r), MLX_HOSTFILE: hostfile }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rank ${r} exited with ${code}: ${err}`))));
+  }));
+  await Promise.all(runs);
+  return Array.from({ length: ranks }, (_, r) => JSON.parse(readFileSync(join(dir, `${tag}-${r}.json`), 'utf8')));
+}
+
+describe('the same draws in one process or many', () => {
+  test('chainRange: contiguous, covering, the first chains % ranks ranks one more; too few chains is an error', () => {
+    expect([0, 1, 2].map((r) => chainRange(5, 3, r))).toEqual([{ first: 0, count: 2 }, { first: 2, count: 2 }, { first: 4, count: 1 }]);
+    expect(() => chainRange(2, 3, 0)).toThrow(/2 chain\(s\) cannot be spread over 3 ranks/);
+  });
+
+  test.each([
+    [2, 'chain' as const, 4],
+    [3, 'pooled' as const, 5],
+  ])('%i ranks, %s adaptation, %i chains: every draw, statistic and adapted metric bit-identical to one process', async (ranks, adaptation, chains) => {
+    const o: Opts = { draws: 60, chains, warmup: 150, seed: 11, adaptation };
+    const one = await sample(eightSchools, o.draws, { chains, warmup: o.warmup, seed: o.seed, adaptation });
+    const outs = await runRanks(ranks, o, `${adaptation}${ranks}`);
+    expect(outs.map((x) => [x.first, x.count])).toEqual(Array.from({ length: ranks }, (_, r) => [chainRange(chains, ranks, r).first, chainRange(chains, ranks, r).count]));
+    for (const x of outs) {
+      const f = fitFromJSON(x.fit);
+      expect(f.config.chains).toBe(chains);
+      expect(f.values.length).toBe(chains);
+      for (let c = 0; c < chains; c++) {
+        f.values[c]!.forEach((v, j) => expect(Array.from(v), `chain ${c} column ${j}`).toEqual(Array.from(one.data.values[c]![j]!)));
+        expect(Array.from(f.stats[c]!.lp__)).toEqual(Array.from(one.data.stats[c]!.lp__));
+        expect(Array.from(f.stats[c]!.stepsize__)).toEqual(Array.from(one.data.stats[c]!.stepsize__));
+        expect(Array.from(f.adaptation[c]!.invMetric)).toEqual(Array.from(one.data.adaptation[c]!.invMetric));
+      }
+    }
+    if (adaptation === 'pooled') { // pooled: one metric for every chain, and it was adapted (not the unit metric)
+      const m = Array.from(one.data.adaptation[0]!.invMetric);
+      for (let c = 1; c < chains; c++) expect(Array.from(one.data.adaptation[c]!.invMetric)).toEqual(m);
+      expect(m.some((x) => x !== 1)).toBe(true);
+    }
+  }, 120_000);
+});
+
+/** The CLI from its sources; calls `during(child)` once stderr contains `when`. */
+function cli(args: string[], when?: string, during?: (c: ChildProcess) => void): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let fired = false;
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString();
+    if (when && !fired && err.includes(when)) {
+      fired = true;
+      during!(child);
+    }
+  });
+  return new Promise((res) => child.on('close', (code) => res({ code, out, err })));
+}
+
+const dataRows = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+
+/** The pid of the launcher's child running rank r. */
+function rankPid(launcher: number, r: number): number {
+  const ps = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcher)], { encoding: 'utf8' });
+  const line = ps.split('\n').find((l) => l.includes(` --rank ${r} `));
+  if (!line) throw new Error(`no rank ${r} among ${ps}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+/** Waits until `file` exists and has more than `bytes` bytes. */
+async function grown(file: string, bytes: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file) && statSync(file).size > bytes) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${file} did not grow`);
+}
+
+describe('the command line', () => {
+  const base = ['sample', 'models/eight_schools.ts', '--seed', '5', '--no-progress'];
+
+  test('--processes 2: the same CSV rows and summary as one process', async () => {
+    const a = await cli([...base, '--chains', '4', '--warmup', '150', '--draws', '100', '--out', join(dir, 'one')]);
+    const b = await cli([...base, '--chains', '4', '--warmup', '150', '--draws', '100', '--out', join(dir, 'two'), '--processes', '2']);
+    expect(a.code).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    expect(b.err).toMatch(/rank 1 of 2 \(host 127\.0\.0\.1\): chains 2–3 done/);
+    for (let c = 1; c <= 4; c++) expect(dataRows(join(dir, 'two', `eight_schools-${c}.csv`))).toEqual(dataRows(join(dir, 'one', `eight_schools-${c}.csv`)));
+    const table = (s: string) => s.slice(s.indexOf('name'), s.indexOf('Stan CSV'));
+    expect(table(b.out)).toBe(table(a.out));
+    expect(table(a.out)).toMatch(/theta\[7\]/);
+  }, 120_000);
+
+  test.each([
+    ['is killed', 'SIGKILL', /rank 1 \(host 127\.0\.0\.1, pid \d+\) was killed by SIGKILL/],
+    ['hangs (SIGSTOP)', 'SIGSTOP', /rank 1 \(host 127\.0\.0\.1, pid \d+\) sent no heartbeat for \d+ s: it hangs, and was killed/],
+  ])('a rank that %s: the launcher names it, the others stop, their files are whole up to their last draw', async (_, sig, message) => {
+    const out = join(dir, `fault-${sig}`);
+    let killed = 0;
+    const r = await cli([...base, '--chains', '3', '--warmup', '100', '--draws', '1000000', '--out', out, '--processes', '3', '--rank-timeout', '4'],
+      'sampling eight_schools', (child) => {
+        void grown(join(out, 'eight_schools-2.csv'), 20_000).then(() => {
+          killed = rankPid(child.pid!, 1);
+          process.kill(killed, sig as NodeJS.Signals);
+        });
+      });
+    expect(killed).toBeGreaterThan(0);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/the run failed: rank 1/);
+    expect(readdirSync(out).filter((f) => f.endsWith('.csv')).sort()).toEqual(['eight_schools-1.csv', 'eight_schools-2.csv', 'eight_schools-3.csv']);
+    for (const c of [1, 2, 3]) {
+      const f = readStanCsv(join(out, `eight_schools-${c}.csv`));
+      expect(f.complete).toBe(false);
+      expect(f.values[0]!.length).toBeGreaterThan(0);
+      expect(f.values.every((v) => v.every(Number.isFinite))).toBe(true);
+    }
+    // the survivors stopped cleanly: their footers say why
+    for (const c of [1, 3]) expect(readFileSync(join(out, `eight_schools-${c}.csv`), 'utf8')).toMatch(/# INCOMPLETE: /);
+  }, 120_000);
+});
