@@ -133,7 +133,8 @@ describe('qbeta', () => {
   it('handles its boundary and invalid arguments', () => {
     expect(qbeta(0, 2, 3)).toBe(0);
     expect(qbeta(1, 2, 3)).toBe(1);
-    expect(qbeta(0.5, 1, 1)).toBeCloseTo(0.5, 15); // uniform
+    // log B(1, 1) from the Lanczos lgamma (src/math/special.ts, relative error ~1e-15) is −9e-16, not 0
+    expect(qbeta(0.5, 1, 1)).toBeCloseTo(0.5, 14); // uniform
     expect(qbeta(0.3, 2, 1)).toBeCloseTo(Math.sqrt(0.3), 14); // Beta(2, 1): F(x) = x²
     expect(qbeta(0.5, NaN, 1)).toBeNaN();
     expect(qbeta(1.5, 1, 1)).toBeNaN();

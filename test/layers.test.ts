@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['backend', 'io'], // densities and engines (reference, MLX, fused); Stan CSV and JSON of a fit's data
   ['fit'], // the Fit class, warnings, predictive simulation
   ['nuts'], // the sampler: kernels, warmup, sample()
-  ['check', 'plots'], // check(model); vega-lite plots and the report
+  ['check', 'plots', 'distributed'], // check(model); vega-lite plots and the report; chains over processes
   ['cli', 'index.ts'], // the command line and the public API
 ];
 

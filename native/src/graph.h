@@ -54,7 +54,6 @@ std::vector<int> normAxes(const std::vector<int>& axes, int ndim);
 mlx::core::array unary(const std::string& op, const mlx::core::array& x);
 mlx::core::array binary(const std::string& op, const mlx::core::array& a, const mlx::core::array& b);
 mlx::core::array reduceAxes(const Node& n, const mlx::core::array& x, bool batched);
-mlx::core::array scalarConstant(const Node& n, mlx::core::Dtype dtype);
 
 // Builds the constant arrays of a graph in the given float dtype.
 std::vector<mlx::core::array> makeConstants(const Graph& g, mlx::core::Dtype dtype);

@@ -1,6 +1,7 @@
 // Emits a validated graph as MLX ops for one unconstrained vector; every node's shape is checked as it is built.
 #include <stdexcept>
 
+#include "constants.h"
 #include "graph.h"
 #include "special.h"
 #include "special_prims.h"
@@ -89,11 +90,12 @@ mx::array binary(const std::string& op, const mx::array& a, const mx::array& b) 
   throw std::invalid_argument("unknown binary op " + op);
 }
 
-// Sums a float32 array in blocks of 256 (pairwise over levels): MLX's CPU float32 sum accumulates naively in
-// float32 (verified on 0.32.4: 1e7 × 0.1f sums to 1087937), which would lose a long log-likelihood's accuracy.
+// Sums a float32 array in blocks of kFloat32SumBlock (constants.h; pairwise over levels): MLX's CPU float32 sum
+// accumulates naively in float32 (verified on 0.32.4: 1e7 × 0.1f sums to 1087937), which would lose a long
+// log-likelihood's accuracy.
 // rows > 0: x is [rows, …] and each row is summed separately (the batched form).
 mx::array blockedSum(const mx::array& x0, int rows) {
-  constexpr int B = 256;
+  constexpr int B = kFloat32SumBlock;
   const int r = rows > 0 ? rows : 1;
   auto x = mx::reshape(x0, {r, static_cast<int>(x0.size() / r)});
   while (x.shape(1) > B) {
@@ -118,7 +120,7 @@ mx::array reduceAxes(const Node& n, const mx::array& x, bool batched) {
   }
   if (axes.empty()) return x;  // reducing no axes (a scalar) is the identity
   const size_t per = batched ? x.size() / x.shape(0) : x.size();
-  if (n.op == "sum" && n.allAxes && !n.keepdims && x.dtype() == mx::float32 && per > 256)
+  if (n.op == "sum" && n.allAxes && !n.keepdims && x.dtype() == mx::float32 && per > kFloat32SumBlock)
     return blockedSum(x, batched ? x.shape(0) : 0);
   if (n.op == "sum") return mx::sum(x, axes, n.keepdims);
   if (n.op == "mean") return mx::mean(x, axes, n.keepdims);
@@ -134,15 +136,9 @@ mx::array reduceAxes(const Node& n, const mx::array& x, bool batched) {
   throw std::invalid_argument("unknown reduction " + n.op);
 }
 
-// A scalar created inside the traced function would be a compile-time constant that the fuser inlines (fewer
-// primitives), but every distinct value then names a distinct JIT kernel, so each new model or data set pays
-// g++ compiles (measured: the distribution table test went from ~10 s to ~18 min on a cold kernel cache).
-// Constants therefore stay inputs of the compiled function; this helper is kept for experiments.
-mx::array scalarConstant(const Node& n, mx::Dtype dtype) {
-  double v0 = n.fdata[0];
-  return dtype == mx::float64 ? mx::array(&v0, mx::Shape{}, mx::float64) : mx::array(static_cast<float>(v0));
-}
-
+// Constants stay inputs of the compiled function: a scalar created inside the traced function would be inlined by
+// the fuser, but every distinct value then names a distinct JIT kernel, so each new model or data set pays g++
+// compiles (measured: the distribution table test went from ~10 s to ~18 min on a cold kernel cache).
 std::vector<mx::array> makeConstants(const Graph& g, mx::Dtype dtype) {
   // Constants the log density does not reach (the inputs of folded constants, data only a deterministic uses)
   // become zero-stride placeholders of their shape: no copy of their data is kept on the device.

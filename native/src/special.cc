@@ -1,7 +1,9 @@
-// Special functions built from MLX ops: lgamma, digamma, softplus (see special.h for sources and accuracy).
+// Special functions built from MLX ops: lgamma, digamma (see special.h for sources and accuracy).
 #include "special.h"
 
 #include <cmath>
+
+#include "constants.h"
 
 namespace mx = mlx::core;
 
@@ -14,11 +16,7 @@ mx::array scalarExact(double v, mx::Dtype dt) {
   return mx::array(static_cast<float>(v), dt);
 }
 
-// Lanczos coefficients, g = 7, n = 9 (Godfrey; Numerical Recipes 3rd ed. §6.1).
-constexpr double kLanczos[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
-                                771.32342877765313,   -176.61502916214059,   12.507343278686905,
-                                -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
-constexpr double kLanczosG = 7.0;
+// kLanczos and kLanczosG come from constants.h.
 
 mx::array lgammaPositive(const mx::array& x) {
   // valid for x >= 0.5: log Γ(x) = ½log(2π) + (z+½)log(t) − t + log A(z), z = x − 1, t = z + g + ½
@@ -67,7 +65,5 @@ mx::array digamma(const mx::array& x) {
   auto refl = mx::subtract(psi, mx::divide(scalarExact(M_PI, dt), mx::tan(mx::multiply(scalarExact(M_PI, dt), x))));
   return mx::where(small, refl, psi);
 }
-
-mx::array softplus(const mx::array& x) { return mx::logaddexp(x, mx::zeros_like(x)); }
 
 }  // namespace mlxnuts

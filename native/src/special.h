@@ -13,7 +13,4 @@ mlx::core::array lgamma(const mlx::core::array& x);
 // reflection for x < 0.5. Accuracy about 1e-12 in float64.
 mlx::core::array digamma(const mlx::core::array& x);
 
-// softplus(x) = log(1 + e^x) and log σ(x) = −softplus(−x), through logaddexp (stable for large |x|).
-mlx::core::array softplus(const mlx::core::array& x);
-
 }  // namespace mlxnuts

@@ -7,6 +7,7 @@
 
 #include "mlx/allocator.h"
 #include "mlx/backend/cpu/encoder.h"
+#include "constants.h"
 #include "mlx/primitives.h"
 
 namespace mx = mlx::core;
@@ -16,13 +17,7 @@ namespace mlxnuts {
 namespace host {
 
 namespace {
-// Lanczos coefficients, g = 7, n = 9 (P. Godfrey, as tabulated in Numerical Recipes 3rd ed. §6.1).
-constexpr double kLanczos[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
-                                771.32342877765313,   -176.61502916214059,   12.507343278686905,
-                                -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
-// Stirling's series for δ(x) = lgamma(x) − ((x − ½)log x − x + ½ log 2π) (Abramowitz & Stegun 6.1.40).
-constexpr double kStirling[7] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156};
-constexpr double kAsymptoticFrom = 10;
+// kLanczos, kStirling and kAsymptoticFrom come from constants.h.
 const double kHalfLog2Pi = 0.5 * std::log(2 * M_PI);
 
 double stirlingDiff(double x) {

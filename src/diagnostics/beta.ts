@@ -1,37 +1,14 @@
-// The beta distribution's quantile function (R's qbeta), needed by the quantile MCSE, with log-gamma.
+// The beta distribution's quantile function (R's qbeta), needed by the quantile MCSE.
 //
-// log Γ: Stirling's series for x ≥ 10 (terms B_{2k}/(2k(2k − 1)x^{2k−1}) through k = 7, DLMF 5.11.1), shifted
-// up by the recurrence Γ(x + 1) = xΓ(x) below that. I_x(a, b): the continued fraction DLMF 8.17.22,
+// log Γ and log B come from src/math/special.ts. I_x(a, b): the continued fraction DLMF 8.17.22,
 // evaluated by the modified Lentz method (Thompson & Barnett 1986), on the side of the symmetry
 // I_x(a, b) = 1 − I_{1−x}(b, a) where it converges fast (x < (a + 1)/(a + b + 2)). The quantile: bisection
 // on [0, 1] down to adjacent doubles, so its accuracy is that of I_x(a, b) (about 1e-13 for a, b ≲ 1e5).
+import { lbeta, lgamma } from '../math/special.ts';
 
-/** ½·log(2π). */
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** Stirling-series coefficients B_{2k}/(2k(2k − 1)), k = 1 … 7 (Bernoulli numbers B_2 … B_14; DLMF 5.11.1). */
-const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156];
-
-/** log Γ(x) for x > 0 (NaN otherwise). */
+/** log Γ(x) for x > 0, NaN otherwise (src/math/special.ts's lgamma, which also reflects x ≤ 0). */
 export function logGamma(x: number): number {
-  if (!(x > 0)) return NaN;
-  if (x === Infinity) return Infinity;
-  let shift = 0;
-  let y = x;
-  while (y < 10) {
-    shift += Math.log(y);
-    y += 1;
-  }
-  const inv = 1 / y;
-  const inv2 = inv * inv;
-  let series = 0;
-  for (let k = STIRLING.length - 1; k >= 0; k--) series = series * inv2 + STIRLING[k]!;
-  return (y - 0.5) * Math.log(y) - y + HALF_LOG_2PI + series * inv - shift;
-}
-
-/** log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). */
-export function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
+  return x > 0 ? lgamma(x) : NaN;
 }
 
 /** Smallest magnitude the Lentz recursion lets a denominator take. */
@@ -73,7 +50,7 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (Number.isNaN(x) || !(a > 0) || !(b > 0)) return NaN;
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b);
+  const logFront = a * Math.log(x) + b * Math.log1p(-x) - lbeta(a, b);
   if (x < (a + 1) / (a + b + 2)) return (Math.exp(logFront) * betaContinuedFraction(x, a, b)) / a;
   return 1 - (Math.exp(logFront) * betaContinuedFraction(1 - x, b, a)) / b;
 }

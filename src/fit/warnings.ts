@@ -1,6 +1,7 @@
 // The fit's warnings, one function for Fit.warnings(), the CLI and the report: Stan's checks plus this library's own.
 import { EBFMI_THRESHOLD, ebfmi, summarize, type SummaryRow } from '../diagnostics/index.ts';
 import type { FitData } from '../io/fitData.ts';
+import { LOG_CLAMP } from '../precision/policy.ts';
 
 export interface Warning {
   readonly kind: 'nodraws' | 'divergences' | 'treedepth' | 'ebfmi' | 'rhat' | 'ess' | 'nonfinite' | 'clamp' | 'incomplete';
@@ -156,7 +157,7 @@ export function fitWarnings(fit: FitData, summary: readonly SummaryRow[] = summa
   if (clamps > 0) {
     out.push({
       kind: 'clamp',
-      message: `${clamps} draws touched the log-transform clamp (±${fit.config.dtype === 'float32' ? 20 : 200} on the log scale), beyond which the density is flat and differs from the model's: rescale the model or use float64.`,
+      message: `${clamps} draws touched the log-transform clamp (±${LOG_CLAMP[fit.config.dtype === 'float32' ? 'float32' : 'float64']} on the log scale), beyond which the density is flat and differs from the model's: rescale the model or use float64.`,
     });
   }
   if (!fit.complete) out.push({ kind: 'incomplete', message: `Sampling was aborted: ${n} of ${fit.config.draws} draws per chain.` });

@@ -1,7 +1,7 @@
 // Autocorrelation plot: per parameter and chain, the sample autocorrelation against the lag.
 import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, type VegaLiteSpec } from './spec.ts';
-import { autocorrelation } from './stats.ts';
+import { autocorrelation } from '../diagnostics/autocovariance.ts';
 
 export interface AutocorrOptions extends PlotOptions {
   /** Largest lag drawn (default 40, at most draws − 1). */
@@ -18,7 +18,9 @@ export function autocorrelationPlot(fit: FitData, opts: AutocorrOptions = {}): V
   const records: Record<string, unknown>[] = [];
   for (const j of cols) {
     for (let c = 0; c < fit.values.length; c++) {
-      const acf = autocorrelation(fit.values[c]![j]!.subarray(0, n), maxLag);
+      // posterior's autocorrelation (by FFT); a constant chain (NaN there) is drawn as 1 at lag 0 and 0 after.
+      const full = autocorrelation(fit.values[c]![j]!.subarray(0, n)).subarray(0, maxLag + 1);
+      const acf = Array.from(full, (a, k) => (Number.isNaN(a) ? +(k === 0) : a));
       records.push({ param: fit.columns[j], chain: chainLabel(c), lag: acf.map((_, k) => k), acf: acf.map((a) => round(a, 4)) });
     }
   }

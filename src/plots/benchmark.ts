@@ -1,6 +1,6 @@
 // Benchmark comparison chart: ESS per second of each sampler/backend relative to a baseline, per model.
 import { makeSpec, round, type VegaLiteSpec } from './spec.ts';
-import { quantileSorted } from './stats.ts';
+import { quantileSorted } from '../diagnostics/quantile.ts';
 
 /** One benchmark run, as the bench runner records it. */
 export interface BenchmarkRecord {

@@ -2,7 +2,8 @@
 import type { FitData } from '../io/fitData.ts';
 import { checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, type VegaLiteSpec } from './spec.ts';
 import { ebfmi } from '../diagnostics/index.ts';
-import { histogram, mean, sortedFinite } from './stats.ts';
+import { mean } from '../diagnostics/moments.ts';
+import { histogram, sortedFinite } from './stats.ts';
 
 /** E-BFMI per chain from the `energy__` sampler statistic (Stan warns below 0.3). */
 export function chainEbfmi(fit: FitData): number[] {

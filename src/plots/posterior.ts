@@ -12,7 +12,10 @@ import {
   selectColumns,
   type VegaLiteSpec,
 } from './spec.ts';
-import { histogram, kde, mean, pool, quantileSorted, sortedFinite } from './stats.ts';
+import { flatten } from '../diagnostics/draws.ts';
+import { mean } from '../diagnostics/moments.ts';
+import { quantileSorted } from '../diagnostics/quantile.ts';
+import { histogram, kde, sortedFinite } from './stats.ts';
 
 export interface PosteriorOptions extends PlotOptions {
   /** 'density' (Gaussian KDE, default) or 'histogram'. */
@@ -43,7 +46,7 @@ export function posteriorPlot(fit: FitData, opts: PosteriorOptions = {}): VegaLi
   const rows: Record<string, unknown>[] = [];
   for (const j of cols) {
     const param = fit.columns[j]!;
-    const sorted = sortedFinite(pool(fit.values.map((c) => c[j]!.subarray(0, n))));
+    const sorted = sortedFinite(flatten(fit.values.map((c) => c[j]!.subarray(0, n))));
     if (sorted.length === 0) continue;
     const total = sorted.length;
     if (kind === 'density') {
@@ -141,8 +144,8 @@ export function forestPlot(fit: FitData, opts: ForestOptions = {}): VegaLiteSpec
   if (opts.combined !== false) chainNames.push('all');
   for (const j of cols) {
     const param = fit.columns[j]!;
-    const groups = fit.values.map((c) => c[j]!.subarray(0, n) as ArrayLike<number>);
-    if (opts.combined !== false) groups.push(pool(groups));
+    const perChain = fit.values.map((c) => c[j]!.subarray(0, n));
+    const groups: ArrayLike<number>[] = opts.combined !== false ? [...perChain, flatten(perChain)] : perChain;
     groups.forEach((g, k) => {
       const s = sortedFinite(g);
       if (s.length === 0) return;
