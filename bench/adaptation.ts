@@ -71,7 +71,9 @@ for (const name of models) {
       console.error(`${name} stan seed ${seeds[i]}: ESS ${minEss.toFixed(0)}, ${p.gradientEvaluations} grads, ${p.samplingSeconds.toFixed(2)} s`);
     });
   }
+  report(models.slice(0, models.indexOf(name) + 1)); // the files after every model: a long run keeps what it has
 }
+function report(done: readonly string[]): void {
 const wallSeconds = (performance.now() - t0) / 1000;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
@@ -86,7 +88,7 @@ const lines = [
   'Cells: median [min–max] over seeds. Ratios: median ESS/grad over Stan\'s (rstan) median ESS/grad.', '',
   '| model | sampler | ESS/grad ×1000 | ratio to Stan | ESS/s | divergences (median) |', '|---|---|---|---|---|---|',
 ];
-for (const name of models) {
+for (const name of done) {
   const stanRecs = records.filter((r) => r.model === name && r.sampler === 'stan (rstan)');
   const stanMed = stanRecs.length ? median(stanRecs.map((r) => r.minEss / r.grads)) : NaN;
   for (const s of samplers) {
@@ -101,12 +103,13 @@ const ratioOf = (a: string, name: string) => {
   const epg = (s: string) => median(records.filter((r) => r.model === name && r.sampler === s).map((r) => r.minEss / r.grads));
   return epg(`mlx-nuts ${a}`) / epg('stan (rstan)');
 };
-for (const [label, set] of [['all models', models], ['correlated models', models.filter((m) => CORRELATED.includes(m))]] as const) {
+for (const [label, set] of [['all models', done], ['correlated models', done.filter((m) => CORRELATED.includes(m))]] as const) {
   lines.push(`| ${label} | ${adaptations.map((a) => { const rs = set.map((m) => ratioOf(a, m)).filter(Number.isFinite); return rs.length ? `${fmt(median(rs))} (min ${fmt(Math.min(...rs))})` : '–'; }).join(' | ')} |`);
 }
 const md = lines.join('\n') + '\n';
-console.log(md);
+if (done.length === models.length) console.log(md);
 mkdirSync(args.out!, { recursive: true });
 const stem = join(args.out!, `${new Date().toISOString().slice(0, 10)}-adaptation-${hostname().split('.')[0]}`);
 writeFileSync(`${stem}.md`, md);
 writeFileSync(`${stem}.json`, JSON.stringify({ chains, warmup, draws, seeds, wallSeconds, records }, null, 1));
+}

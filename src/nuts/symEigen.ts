@@ -16,16 +16,18 @@ export function symEigen(a: Float64Array, n: number): SymEigen {
   const A = Float64Array.from(a);
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  // converged when the off-diagonal part is below 1e-14 of the matrix (Frobenius norms): rounding of the rotations
+  // themselves leaves residues near ε‖A‖, so a tolerance relative to single entries may never be met
   let total = 0;
   for (let i = 0; i < n * n; i++) total += A[i]! * A[i]!;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q]! * A[p * n + q]!;
-    if (!(off > 1e-30 * total)) break;
+    if (!(off > 1e-28 * total)) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q]!;
-        if (apq === 0) continue;
+        if (apq * apq <= 1e-34 * total) continue;
         // the rotation that zeroes A[p][q]: t = tan θ, the smaller root of t² + 2τt − 1 = 0
         const tau = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
         const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
