@@ -9,12 +9,13 @@ import type { ProgressEvent } from '../nuts/progress.ts';
 import { writeReport } from '../plots/report.ts';
 import { SAMPLE_DEFAULTS as D, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { readInitFile } from './initFile.ts';
 import { distributedOptions, isDistributed, runDistributed, type DistributedCliOptions } from './distributedCommand.ts';
 
 export interface SampleCliOptions {
   draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
   device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
-  progress: boolean; overwrite: boolean; vars?: string[];
+  progress: boolean; overwrite: boolean; vars?: string[]; resume?: string; init?: string;
 }
 
 /** The exit code of a process stopped by SIGINT (128 + signal 2), as shells report it. */
@@ -23,7 +24,9 @@ export const EXIT_SIGINT = 130;
 export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   if (isDistributed(o as SampleCliOptions & DistributedCliOptions)) return runDistributed(m, o as SampleCliOptions & DistributedCliOptions);
   // Everything about the output is checked before the model is even compiled; sample() then streams the CSV files.
-  if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+  // a resumed run's files exist by design: sample() checks them against the checkpoint instead
+  if (o.out && !o.resume) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+  const start = o.init !== undefined ? readInitFile(o.init) : {};
   if (o.report) {
     prepareDirectory(dirname(resolve(o.report)));
     if (existsSync(o.report) && statSync(o.report).isDirectory()) throw new Error(`[sample] the report path ${resolve(o.report)} is a directory`);
@@ -53,6 +56,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), thin: o.thin, saveWarmup: o.saveWarmup,
+      ...(o.resume ? { resume: o.resume } : {}), ...start,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -64,11 +68,11 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   console.log(fit.summaryTable());
   for (const w of fit.warnings()) console.log(`warning: ${w}`);
   let failed = false;
-  if (o.out) {
+  if (o.out ?? o.resume) {
     if (fit.extras.outputError) {
       console.error(`writing the Stan CSV files failed: ${fit.extras.outputError.message} (the files hold what was flushed before)`);
       failed = true;
-    } else console.log(`Stan CSV files written to ${resolve(o.out)} as sampling ran (${fit.chains} files${fit.complete ? '' : ', marked incomplete'})`);
+    } else console.log(`Stan CSV files written to ${resolve((o.out ?? o.resume)!)} as sampling ran${o.resume ? ' (resumed)' : ''} (${fit.chains} files${fit.complete ? '' : ', marked incomplete'})`);
   }
   if (o.report) console.log(`report written to ${await writeReport(fit, o.report, { vars: o.vars })}`);
   if (ac.signal.aborted) process.exitCode = EXIT_SIGINT;
@@ -89,6 +93,8 @@ export function sampleOptions(c: Command): Command {
     .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', SAMPLE_LIMITS.maxTreeDepth[0]), D.maxTreeDepth)
     .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')
     .option('--overwrite', 'replace existing CSV files in --out', false)
+    .option('--resume <dir>', 'continue the killed or interrupted run in <dir> (its --out) from its last checkpoint; same model, data and options')
+    .option('--init <file>', 'inits (JSON), or a warm start from an earlier run: its Stan CSV files (a directory, or files joined by commas) or fit JSON')
     .option('--thin <n>', 'keep every n-th iteration', intOption('thin', 1), D.thin)
     .option('--save-warmup', 'keep the warmup draws too (on the fit and in --out)', false)
     .option('--report <file>', 'write a self-contained HTML report')

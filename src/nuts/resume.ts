@@ -1,4 +1,5 @@
 // Resuming a run from its checkpoint: which directory, what identifies the run, and the draws already on disk read back.
+import { resolve } from 'node:path';
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
 import { modelFingerprint } from '../model/fingerprint.ts';
@@ -14,7 +15,7 @@ export function resumeDir(resume: unknown, output: string | undefined): string |
     return output;
   }
   if (typeof resume !== 'string' || resume.trim() === '') throw new Error(`[sample] resume must be true, false or a directory, got ${JSON.stringify(resume)}`);
-  if (output !== undefined && output !== resume) throw new Error(`[sample] resume names ${resume} but output is ${output}: a resumed run writes where it was started (give one of them)`);
+  if (output !== undefined && resolve(output) !== resolve(resume)) throw new Error(`[sample] resume names ${resume} but output is ${output}: a resumed run writes where it was started (give one of them)`);
   return resume;
 }
 
@@ -26,9 +27,21 @@ export interface IdentityOptions {
   readonly init?: unknown; readonly warmStart?: unknown;
 }
 
-export function runIdentity(traced: TracedModel, o: IdentityOptions): RunIdentity {
+/** Options of sample() that do not change the draws (where output goes, how progress shows, when to checkpoint). */
+const NOT_IDENTITY = new Set(['progress', 'signal', 'output', 'overwrite', 'resume', 'checkpoint', 'pinThreads', 'allowFallback']);
+
+/**
+ * The run's identity: the model's fingerprint, the resolved settings `o`, and every other option in `all` by name (a
+ * value, or a hash of an object), so that options added later are checked too.
+ */
+export function runIdentity(traced: TracedModel, o: IdentityOptions, all: object = {}): RunIdentity {
   const { init, warmStart, ...plain } = o;
-  return { model: modelFingerprint(traced), options: { ...plain, init: valueHash(init), warmStart: valueHash(warmStart) } };
+  const options: Record<string, string | number | boolean> = { ...plain, init: valueHash(init), warmStart: valueHash(warmStart) };
+  for (const [k, v] of Object.entries(all)) {
+    if (NOT_IDENTITY.has(k) || k in options || v === undefined || typeof v === 'function') continue;
+    options[k] = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : valueHash(v);
+  }
+  return { model: modelFingerprint(traced), options };
 }
 
 type Stats = Record<SamplerStat, Float64Array>;

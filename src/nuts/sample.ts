@@ -14,6 +14,7 @@ import { hydrate } from '../io/stateCodec.ts';
 import { fileStemOf } from '../io/stanCsvFormat.ts';
 import { Checkpointer, checkpointSchedule, restoreWarmupStats, type CheckpointOption, type Restored } from './checkpoint.ts';
 import { readDrawsBack, resumeDir, runIdentity } from './resume.ts';
+import { applyWarmStart, warmStartFor, type WarmStartOption } from './warmStart.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
@@ -92,6 +93,12 @@ export interface SampleOptions {
    * `false`: no checkpoints (such a run cannot be resumed).
    */
   checkpoint?: CheckpointOption;
+  /**
+   * Start where an earlier run ended (src/nuts/warmStart.ts): its fit (or FitData, e.g. from fitFromStanCsv) gives each
+   * chain its last draw as init and its step size and inverse metric as warmup's start; pair it with a short `warmup`
+   * (a few hundred; 0 keeps the earlier adaptation as it is).
+   */
+  warmStart?: WarmStartOption;
   /** This process's share of a run spread over processes (set by sampleDistributed, src/distributed/). */
   part?: ChainPart;
 }
@@ -186,10 +193,13 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   const resumeFrom = resumeDir(options.resume, options.output);
   const outDir = options.output ?? resumeFrom ?? undefined;
   const schedule = outDir !== undefined ? checkpointSchedule(options.checkpoint) : null;
-  const identity = schedule !== null || resumeFrom !== null ? runIdentity(model.trace(resolved.dtype), {
+  const traced = schedule !== null || resumeFrom !== null || options.warmStart !== undefined ? model.trace(resolved.dtype) : null;
+  if (options.warmStart !== undefined && options.init !== undefined) throw new Error('[sample] give init or warmStart, not both (a warm start takes its inits from the earlier fit)');
+  const ws = options.warmStart !== undefined ? warmStartFor(options.warmStart, traced!, chains) : null;
+  const identity = schedule !== null || resumeFrom !== null ? runIdentity(traced!, {
     seed, chains, warmup, draws: numDraws, thin, saveWarmup, targetAccept: delta, maxTreeDepth, metric: metricKind, backend: resolved.backend,
-    dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init,
-  }) : null;
+    dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init, warmStart: ws ?? undefined,
+  }, options) : null;
   const stem = outDir !== undefined ? fileStemOf('sample', model.name) : '';
   const saved: Restored | null = resumeFrom !== null ? Checkpointer.load(resumeFrom, stem, identity!, warmup).saved : null;
   const startIteration = saved?.iteration ?? 0;
@@ -205,7 +215,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const firstChain = options.part?.firstChain ?? 0;
     const chainIds = Array.from({ length: chains }, (_, c) => firstChain + c);
     const streams = chainIds.map((c) => chainStream(seed, c));
-    const inits = Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
+    const inits = ws ? ws.inits : Array.isArray(options.init) ? options.init : Array.from({ length: chains }, () => options.init as InitValues | undefined);
     const stream = outDir !== undefined ? (saved ? (o: Parameters<typeof StanCsvStream.open>[0]) => StanCsvStream.resume(o, saved.stream) : StanCsvStream.open)({
       dir: outDir, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
@@ -245,6 +255,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
     const w = gw ?? pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
     if (saved) hydrate(w, saved.warmup);
+    else if (ws?.adaptation) applyWarmStart(w, d, points, streams, ws.adaptation, warmup);
     const cp = schedule && stream ? (saved ? Checkpointer.continueFrom(outDir!, stem, identity!, schedule, warmup, saved) : Checkpointer.begin(outDir!, stem, identity!, schedule, warmup)) : null;
     if (cp) cp.engine = kernel.name;
     let warmupTotal: number | null = null;
