@@ -171,6 +171,8 @@ export function gradientWarmupUpdate(w: GradientWarmupState, d: Density, s: Chai
       w.dual[k] = dualAveragingInit(eps[i]!);
     });
   }
+  // the step-size-only phase starts a fresh dual averaging under the final metric (as Stan's after its last window)
+  if (w.adaptMetric && c + 1 === w.finalStart) for (let k = 0; k < s.chains; k++) w.dual[k] = dualAveragingInit(w.stepSizes[k]!);
   w.prevQ.set(s.q);
   w.counter++;
 }
