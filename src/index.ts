@@ -1,6 +1,7 @@
 // mlx-nuts: Bayesian inference for TypeScript — the public API.
 export { model, Model, ModelBuilder, type ParamOptions, type TracedModel } from './model/model.ts';
 export { Expr, type Operand } from './graph/expr.ts';
+export { MlxNutsError, OptionError, ModelError, FileError, EngineError, NumericalError, type ErrorCode } from './base/errors.ts';
 export { describe } from './model/describe.ts';
 export { FLOAT32_MAX, FLOAT32_MIN_NORMAL } from './graph/float32Range.ts';
 export * from './graph/ops.ts';

@@ -1,4 +1,5 @@
 // A density whose constrained values come as flat columns (the fused engines, CPU and GPU) as a ModelDensity.
+import { OptionError } from '../base/errors.ts';
 import type { TracedModel } from '../model/model.ts';
 import { sizeOf } from '../graph/shape.ts';
 import type { TransitionKernel } from '../nuts/transitionKernel.ts';
@@ -30,7 +31,7 @@ export function columnsModelDensity(traced: TracedModel, d: ColumnsSource, compi
     dispose: () => d.dispose(),
     kernel: (seed, ids, depth) => d.kernel(seed, ids, depth),
     constrain(q: Float64Array) {
-      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new Error(`[constrain] q must be a Float64Array of length ${d.dim}`);
+      if (!(q instanceof Float64Array) || q.length !== d.dim) throw new OptionError(`[constrain] q must be a Float64Array of length ${d.dim}`);
       const cols = d.constrainColumns(q, 1);
       const out: Record<string, Float64Array> = {};
       let o = 0;

@@ -1,4 +1,5 @@
 // The Density interface every backend implements: a narrow, fused logp-and-gradient over a batch of chains.
+import { OptionError } from '../base/errors.ts';
 
 import type { BackendName, Dtype } from '../base/types.ts';
 
@@ -25,9 +26,9 @@ export interface Density {
 }
 
 export function checkBatch(fn: string, dim: number, Q: Float64Array, chains: number): void {
-  if (!Number.isInteger(chains) || chains < 1) throw new Error(`[${fn}] chains must be a positive integer, got ${chains}`);
-  if (!(Q instanceof Float64Array)) throw new Error(`[${fn}] Q must be a Float64Array`);
+  if (!Number.isInteger(chains) || chains < 1) throw new OptionError(`[${fn}] chains must be a positive integer, got ${chains}`);
+  if (!(Q instanceof Float64Array)) throw new OptionError(`[${fn}] Q must be a Float64Array`);
   if (Q.length !== chains * dim) {
-    throw new Error(`[${fn}] Q has length ${Q.length}, expected chains × dim = ${chains} × ${dim} = ${chains * dim}`);
+    throw new OptionError(`[${fn}] Q has length ${Q.length}, expected chains × dim = ${chains} × ${dim} = ${chains * dim}`);
   }
 }

@@ -1,5 +1,6 @@
 // The fused engine: the model generated as C++ (src/codegen), compiled and loaded into the addon; a Density whose
 // logpGrad costs about a microsecond, and a TransitionKernel that runs whole NUTS transitions of every chain natively.
+import { EngineError, OptionError } from '../base/errors.ts';
 import { availableParallelism } from 'node:os';
 import { compileLibrary, compileLibrarySync, type Compiled } from '../codegen/compile.ts';
 import { generateLibrary, type GeneratedLibrary } from '../codegen/library.ts';
@@ -51,14 +52,14 @@ export class FusedDensity implements Density {
     this.native = new (loadNative().FusedModel)(build.compiled.path);
     this.native.setData(build.lib.dataF, build.lib.dataI);
     const info = this.native.info();
-    if (info.dim !== model.ir.dim) throw new Error(`[fused] the loaded library has dim ${info.dim}, the model ${model.ir.dim}`);
+    if (info.dim !== model.ir.dim) throw new EngineError(`[fused] the loaded library has dim ${info.dim}, the model ${model.ir.dim}`);
     this.dim = info.dim;
     this.columns = info.columns;
     this.dtype = build.lib.dtype;
   }
 
   private live(): NativeFusedModel {
-    if (!this.native) throw new Error('[fused] this density was disposed');
+    if (!this.native) throw new OptionError('[fused] this density was disposed');
     return this.native;
   }
 
@@ -136,7 +137,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
       const dim = state.dim;
       const kindOf = (m: Metric) => (m.lowRank ? 'lowrank' : m.kind);
       const kind = params.metrics[0] ? kindOf(params.metrics[0]) : 'diag';
-      if (params.metrics.some((m) => kindOf(m) !== kind)) throw new Error('[fused] all chains of a run must use the same metric kind');
+      if (params.metrics.some((m) => kindOf(m) !== kind)) throw new OptionError('[fused] all chains of a run must use the same metric kind');
       const dense = kind === 'dense';
       if (params.metrics !== lastMetrics || params.metrics.some((m, c) => m !== lastMetricItems[c])) {
         invMetric = new Float64Array(chains * (dense ? dim * dim : dim));

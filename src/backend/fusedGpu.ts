@@ -1,5 +1,6 @@
 // The fused engine on an NVIDIA GPU: the model and NUTS transition generated as CUDA (src/codegen/cuda.ts), compiled
 // by MLX's NVRTC (native/src/fused_cuda.cc) and run with one GPU thread per chain; a Density and a TransitionKernel.
+import { EngineError, OptionError } from '../base/errors.ts';
 import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
@@ -48,15 +49,15 @@ function namedNodes(m: TracedModel): number[] {
 export function gpuCompileError(e: unknown, model: string, lib: CudaLibrary, depth: number): Error {
   const msg = (e as Error).message ?? String(e);
   if (/cannot open source file|Can not find locations of CUDA headers/.test(msg)) {
-    return new Error(`[fused-gpu] MLX's run-time CUDA compiler (NVRTC) cannot find the CUDA headers while compiling '${model}'. ` +
+    return new EngineError(`[fused-gpu] MLX's run-time CUDA compiler (NVRTC) cannot find the CUDA headers while compiling '${model}'. ` +
       'Set CUDA_HOME to the folder that holds include/cuda_runtime.h — with the pip wheels that MLX_NUTS_MLX=cuda-13 installs, ' +
       `<site-packages>/nvidia/cu13 (here: .cache/mlx/mlx-cuda-13-*/nvidia/cu13). NVRTC said: ${msg.replace(/^\[fused-gpu\] /, '')}`);
   }
   const log = /Failed to compile kernel: ([\s\S]*)/.exec(msg);
   if (log) {
-    return new Error(`[fused-gpu] NVRTC could not compile the generated CUDA kernel of '${model}':\n${explainNvrtcLog(log[1]!, lib, depth)}`);
+    return new EngineError(`[fused-gpu] NVRTC could not compile the generated CUDA kernel of '${model}':\n${explainNvrtcLog(log[1]!, lib, depth)}`);
   }
-  return e instanceof Error ? e : new Error(msg);
+  return e instanceof Error ? e : new EngineError(msg);
 }
 
 /** A model compiled for the GPU: logp and gradient of a batch of points, constrained values, and the NUTS kernel. */
@@ -72,7 +73,7 @@ export class FusedGpuDensity implements Density {
   constructor(readonly model: TracedModel, readonly lib: CudaLibrary) {
     const binding = bindingOverride ? { FusedCudaModel: bindingOverride } : loadNative() as unknown as { FusedCudaModel?: FusedCudaCtor };
     if (!binding.FusedCudaModel) {
-      throw new Error("[fused-gpu] this build of the native addon has no GPU engine; rebuild it (npm run build:native) with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine, or sample with device: 'cpu'");
+      throw new EngineError("[fused-gpu] this build of the native addon has no GPU engine; rebuild it (npm run build:native) with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine, or sample with device: 'cpu'");
     }
     const t0 = performance.now();
     this.native = new binding.FusedCudaModel({
@@ -91,7 +92,7 @@ export class FusedGpuDensity implements Density {
   }
 
   private live(): NativeFusedCudaModel {
-    if (!this.native) throw new Error('[fused-gpu] this density was disposed');
+    if (!this.native) throw new OptionError('[fused-gpu] this density was disposed');
     return this.native;
   }
 
@@ -146,7 +147,7 @@ export class FusedGpuDensity implements Density {
 
 /** The metrics as one array: shared (one copy) when every chain uses the same Metric object (pooled warmup). */
 function packMetrics(metrics: KernelRunParams['metrics'], dim: number): { invMetric: Float64Array; chol: Float64Array | null; shared: boolean; dense: boolean } {
-  if (metrics.some((m) => m.lowRank)) throw new Error("[fused-gpu] the low-rank metric runs on the CPU engines only (metricAdaptation: 'low-rank' with device: 'gpu')");
+  if (metrics.some((m) => m.lowRank)) throw new OptionError("[fused-gpu] the low-rank metric runs on the CPU engines only (metricAdaptation: 'low-rank' with device: 'gpu')");
   const dense = metrics[0]?.kind === 'dense';
   const shared = metrics.every((m) => m === metrics[0]);
   const list = shared ? [metrics[0]!] : metrics;
@@ -178,7 +179,7 @@ export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth:
   const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
   const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + scratch + 4);
   if (perChain * chains > free) {
-    throw new Error(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
+    throw new EngineError(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
       `(${(perChain / 1024).toFixed(1)} KiB per chain: state, one iteration of draws and a tree of depth ${depth}), but ` +
       `${(free / 2 ** 30).toFixed(1)} GiB are free: at most ${Math.floor(free / perChain)} chains fit`);
   }

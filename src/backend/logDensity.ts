@@ -1,4 +1,5 @@
 // logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
+import { OptionError } from '../base/errors.ts';
 import type { Model, TracedModel } from '../model/model.ts';
 import { defaultDtype } from '../precision/policy.ts';
 import type { BackendName, Density, Device, Dtype } from './density.ts';
@@ -21,19 +22,19 @@ export const BACKENDS: readonly BackendName[] = ['fused', 'mlx', 'reference'];
 
 export function resolveOptions(fn: string, opts: LogDensityOptions): Required<LogDensityOptions> {
   const backend = opts.backend ?? 'fused';
-  if (!BACKENDS.includes(backend)) throw new Error(`[${fn}] backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backend)}`);
+  if (!BACKENDS.includes(backend)) throw new OptionError(`[${fn}] backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backend)}`);
   // the fused engine on the GPU stores the model in float32 by default (its NUTS state is float64 either way)
   const dtype = opts.dtype ?? (backend === 'fused' && opts.device === 'gpu' ? 'float32' : defaultDtype(backend));
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`[${fn}] dtype must be 'float32' or 'float64', got '${dtype}'`);
-  if (backend === 'reference' && dtype !== 'float64') throw new Error(`[${fn}] the reference backend computes in float64; dtype '${dtype}' is not available there`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new OptionError(`[${fn}] dtype must be 'float32' or 'float64', got '${dtype}'`);
+  if (backend === 'reference' && dtype !== 'float64') throw new OptionError(`[${fn}] the reference backend computes in float64; dtype '${dtype}' is not available there`);
   const device = opts.device ?? 'cpu';
-  if (device !== 'cpu' && device !== 'gpu') throw new Error(`[${fn}] device must be 'cpu' or 'gpu', got '${device}'`);
-  if (backend === 'reference' && device !== 'cpu') throw new Error(`[${fn}] the reference backend runs on the CPU only`);
+  if (device !== 'cpu' && device !== 'gpu') throw new OptionError(`[${fn}] device must be 'cpu' or 'gpu', got '${device}'`);
+  if (backend === 'reference' && device !== 'cpu') throw new OptionError(`[${fn}] the reference backend runs on the CPU only`);
   return { backend, dtype, device };
 }
 
 function traceOf(model: Model, dtype: Dtype): TracedModel {
-  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[logDensity] the first argument must be a model (from model(name, fn))');
+  if (!model || typeof (model as Model).trace !== 'function') throw new OptionError('[logDensity] the first argument must be a model (from model(name, fn))');
   return model.trace(dtype);
 }
 
@@ -64,7 +65,7 @@ export function logDensitySync(model: Model, opts: LogDensityOptions = {}): Mode
     dispose: () => inner.dispose(),
     ...(inner instanceof MlxDensity ? { trajectory: inner.trajectory.bind(inner), takeProfile: inner.takeProfile.bind(inner) } : {}),
     constrain(q: Float64Array) {
-      if (!(q instanceof Float64Array) || q.length !== inner.dim) throw new Error(`[constrain] q must be a Float64Array of length ${inner.dim}`);
+      if (!(q instanceof Float64Array) || q.length !== inner.dim) throw new OptionError(`[constrain] q must be a Float64Array of length ${inner.dim}`);
       const vals = interp.forward(q, last);
       const out: Record<string, Float64Array> = {};
       for (const p of named) out[p.name] = vals[p.node]!;

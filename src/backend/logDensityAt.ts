@@ -1,4 +1,5 @@
 // logDensityAt(model, { mu: 1, tau: 2, … }): the model's log density at named values on the constrained scale (float64).
+import { OptionError } from '../base/errors.ts';
 import { GraphInterpreter } from './reference/interpreter.ts';
 import type { Model, TracedModel } from '../model/model.ts';
 import { unconstrainPoint } from '../model/pointValues.ts';
@@ -17,7 +18,7 @@ export interface LogDensityAtOptions {
  */
 export function logDensityAt(model: Model | TracedModel, values: Readonly<Record<string, unknown>>, opts: LogDensityAtOptions = {}): number {
   if (!model || (typeof (model as Model).trace !== 'function' && !('ir' in model))) {
-    throw new Error('[logDensityAt] the first argument must be a model (from model(name, fn))');
+    throw new OptionError('[logDensityAt] the first argument must be a model (from model(name, fn))');
   }
   const t: TracedModel = 'ir' in model ? model : model.trace('float64');
   const { q } = unconstrainPoint(t, values, 'logDensityAt');

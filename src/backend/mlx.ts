@@ -1,4 +1,5 @@
 // The MLX backend: the graph compiled once in the addon as compile(value_and_grad(vmap(logp))).
+import { OptionError } from '../base/errors.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { checkBatch, type Density, type Device, type Dtype, type LogpGrad } from './density.ts';
 import { loadNative, type NativeDensity, type NativeProfile } from './native.ts';
@@ -37,7 +38,7 @@ export class MlxDensity implements Density {
     const per = dense ? dim * dim : dim;
     const im = new Float64Array(chains * per);
     metrics.forEach((m, c) => {
-      if ((m.kind === 'dense') !== dense) throw new Error('[trajectory] all chains of a batch must use the same metric kind');
+      if ((m.kind === 'dense') !== dense) throw new OptionError('[trajectory] all chains of a batch must use the same metric kind');
       im.set(m.invMetric, c * per);
     });
     const n = chains * dim;

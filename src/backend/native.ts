@@ -1,4 +1,5 @@
 // Loads the native addon (build/Release/mlx_nuts.node) with a message that says what to do when it is missing.
+import { EngineError } from '../base/errors.ts';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -118,7 +119,7 @@ export function loadNative(): NativeBinding {
       tried.push(`${p}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`[mlx-nuts] the MLX backend is not available: the native addon could not be loaded.\n  ${tried.join('\n  ')}\n` +
+  throw new EngineError(`[mlx-nuts] the MLX backend is not available: the native addon could not be loaded.\n  ${tried.join('\n  ')}\n` +
     'Build it with `npm run build:native` (it fetches the pinned MLX wheel with pip), or set MLX_DIR to an MLX install. ' +
     "To run without MLX, pass { backend: 'reference' }.");
 }

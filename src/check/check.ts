@@ -1,4 +1,5 @@
 // check(model): the reference gradient against finite differences, and every available engine against the reference.
+import { OptionError } from '../base/errors.ts';
 import type { Dtype } from '../base/types.ts';
 import type { Model, TracedModel } from '../model/model.ts';
 import { engineLabel, checkEngineFactories, type CheckEngine, type NodeTrace } from './engine.ts';
@@ -56,7 +57,7 @@ function termScale(t: TracedModel, values: readonly Float64Array[]): number {
  */
 export function check(model: Model, options: CheckOptions = {}): CheckResult {
   const t0 = performance.now();
-  if (!model || typeof (model as Model).trace !== 'function') throw new Error('[check] the first argument must be a model (from model(name, fn))');
+  if (!model || typeof (model as Model).trace !== 'function') throw new OptionError('[check] the first argument must be a model (from model(name, fn))');
   const o = { epsilon: FD_EPSILON, errorThreshold: FD_ERROR_THRESHOLD, seed: 1, randomPoints: 2, finiteDiff: true,
     nodeCheck: 'onFailure' as const, ...options };
   const traces = new Map<Dtype, TracedModel>();

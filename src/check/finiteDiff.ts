@@ -1,4 +1,5 @@
 // CmdStan's `diagnose` test: the reference gradient against central finite differences of the reference logp.
+import { OptionError } from '../base/errors.ts';
 
 /** CmdStan's defaults (`diagnose test=gradient epsilon=1e-6 error=1e-6`). */
 export const FD_EPSILON = 1e-6;
@@ -39,8 +40,8 @@ export interface GradientTest {
  */
 export function gradientTest(f: (q: Float64Array) => { logp: number; grad: Float64Array }, q: Float64Array,
   names: readonly string[], epsilon = FD_EPSILON, threshold = FD_ERROR_THRESHOLD, logpScale = 0): GradientTest {
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new Error(`[check] epsilon must be a positive number, got ${epsilon}`);
-  if (!(threshold > 0)) throw new Error(`[check] errorThreshold must be a positive number, got ${threshold}`);
+  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new OptionError(`[check] epsilon must be a positive number, got ${epsilon}`);
+  if (!(threshold > 0)) throw new OptionError(`[check] errorThreshold must be a positive number, got ${threshold}`);
   const { logp, grad } = f(q);
   const noise = (16 * 2 ** -53 * Math.max(Math.abs(logp), logpScale)) / epsilon;
   const x = Float64Array.from(q);

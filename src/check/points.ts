@@ -1,4 +1,5 @@
 // The points check() evaluates at (the initial point and seeded random ones) and the names of their coordinates.
+import { OptionError } from '../base/errors.ts';
 import { toHostTensor } from '../graph/constant.ts';
 import type { TracedModel } from '../model/model.ts';
 import { sizeOf } from '../graph/shape.ts';
@@ -38,12 +39,12 @@ export function initialPoint(t: TracedModel, init?: Readonly<Record<string, unkn
   if (!init) return q;
   const known = new Set(t.params.map((p) => p.name));
   for (const k of Object.keys(init)) {
-    if (!known.has(k)) throw new Error(`[check] init names '${k}', which is not a parameter of '${t.name}' (parameters: ${[...known].join(', ')})`);
+    if (!known.has(k)) throw new OptionError(`[check] init names '${k}', which is not a parameter of '${t.name}' (parameters: ${[...known].join(', ')})`);
   }
   for (const p of t.params) {
     if (!(p.name in init)) continue;
     const v = toHostTensor(init[p.name], `[check] init.${p.name}`);
-    if (v.data.length !== sizeOf(p.shape)) throw new Error(`[check] init.${p.name} has ${v.data.length} values, but the parameter has shape [${p.shape}]`);
+    if (v.data.length !== sizeOf(p.shape)) throw new OptionError(`[check] init.${p.name} has ${v.data.length} values, but the parameter has shape [${p.shape}]`);
     q.set(p.transform.inverse(v.data, p.shape), p.offset);
   }
   return q;
@@ -60,11 +61,11 @@ export function checkPoints(t: TracedModel, opts: { points?: readonly Float64Arr
   const dim = t.ir.dim;
   if (opts.points) {
     return opts.points.map((q, i) => {
-      if (!(q instanceof Float64Array) || q.length !== dim) throw new Error(`[check] points[${i}] must be a Float64Array of length ${dim}`);
+      if (!(q instanceof Float64Array) || q.length !== dim) throw new OptionError(`[check] points[${i}] must be a Float64Array of length ${dim}`);
       return { label: `given ${i}`, q };
     });
   }
-  if (!Number.isInteger(opts.randomPoints) || opts.randomPoints < 0) throw new Error(`[check] randomPoints must be a non-negative integer, got ${opts.randomPoints}`);
+  if (!Number.isInteger(opts.randomPoints) || opts.randomPoints < 0) throw new OptionError(`[check] randomPoints must be a non-negative integer, got ${opts.randomPoints}`);
   return [{ label: 'initial', q: initialPoint(t, opts.init) },
     ...randomPoints(dim, opts.randomPoints, opts.seed).map((q, i) => ({ label: `random ${i + 1}`, q }))];
 }

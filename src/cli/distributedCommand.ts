@@ -1,6 +1,7 @@
 // `mlx-nuts sample … --processes N | --hostfile FILE --rank R | --dist-backend B`: chains spread over processes.
 // The launcher (--processes) starts the ranks and watches them (src/distributed/launcher.ts); each rank samples its
 // share (sampleDistributed); rank 0 prints the summary of every chain and writes the report.
+import { OptionError } from '../base/errors.ts';
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { Model } from '../graph/model.ts';
@@ -46,8 +47,8 @@ function rankArgv(): string[] {
 export async function runDistributed(m: Model, o: SampleCliOptions & DistributedCliOptions): Promise<void> {
   const timeoutMs = o.exchangeTimeout * 1000;
   if (o.processes !== undefined && process.env['MLX_NUTS_LAUNCHED'] !== '1') {
-    if (o.hostfile) throw new Error('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
-    if (o.processes > o.chains) throw new Error(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
+    if (o.hostfile) throw new OptionError('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
+    if (o.processes > o.chains) throw new OptionError(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
     if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
     const backend = o.distBackend ?? (o.device === 'gpu' ? 'nccl' : 'ring');
     console.error(`sampling ${m.name}: ${o.chains} chains over ${o.processes} processes (${backend}), ${o.warmup} warmup + ${o.draws} draws, seed ${o.seed}`);

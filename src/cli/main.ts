@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The command line: `mlx-nuts sample <model file>`, `mlx-nuts summary <csv files>`, `mlx-nuts check <model file>`, `mlx-nuts start` (eight_schools demo) and `mlx-nuts bench`.
+import { FileError, ModelError } from '../base/errors.ts';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +20,7 @@ let modelFile: string | undefined;
 /** Loads a model module (TypeScript or JavaScript) and returns its default export or its only Model export. */
 async function loadModel(file: string): Promise<Model> {
   const abs = resolve(file);
-  if (!existsSync(abs)) throw new Error(`[mlx-nuts sample] model file not found: ${abs}`);
+  if (!existsSync(abs)) throw new FileError(`[mlx-nuts sample] model file not found: ${abs}`);
   modelFile = abs;
   const { tsImport } = await import('tsx/esm/api');
   const mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
@@ -29,7 +30,7 @@ async function loadModel(file: string): Promise<Model> {
   if (isModel(mod.default)) return mod.default;
   const models = [...new Set(Object.values(mod).filter(isModel))];
   if (models.length === 1) return models[0]!;
-  throw new Error(`[mlx-nuts sample] ${file} must export a model (export default model(...)); found ${models.length} Model exports`);
+  throw new ModelError(`[mlx-nuts sample] ${file} must export a model (export default model(...)); found ${models.length} Model exports`);
 }
 
 const program = new Command().name('mlx-nuts').description('Bayesian inference with NUTS on MLX');

@@ -1,6 +1,7 @@
 // Compiles generated C++ with the system compiler into a per-user cache of shared libraries, safely:
 // the cache is a 0700 directory owned by the user, names are the source's hash, writes are atomic renames, and a
 // library is loaded only if it and its recorded source pass the ownership, permission and hash checks.
+import { EngineError, FileError } from '../base/errors.ts';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { promisify } from 'node:util';
 /** Flags of every build: no floating-point contraction, so float64 results match the TypeScript oracle's rounding. */
 export const CXX_FLAGS = ['-O3', '-std=c++17', '-shared', '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-w'];
 
-export class CompilerError extends Error {}
+/** The C++ compiler is missing or failed: an EngineError (sample() may fall back to MLX). */
+export class CompilerError extends EngineError {}
 
 export function compilerCommand(): string {
   return process.env['CXX'] || 'g++';
@@ -47,7 +49,7 @@ function checkPrivate(path: string, what: string): void {
   const st = statSync(path);
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new Error(`[fused] the cache ${what} ${path} belongs to another user (uid ${st.uid}); set MLX_NUTS_CACHE to a folder of your own`);
+    throw new FileError(`[fused] the cache ${what} ${path} belongs to another user (uid ${st.uid}); set MLX_NUTS_CACHE to a folder of your own`);
   }
   const bad = what === 'directory' ? 0o077 : 0o022;
   if ((st.mode & bad) !== 0) {
@@ -55,7 +57,7 @@ function checkPrivate(path: string, what: string): void {
       chmodSync(path, 0o700);
       return;
     }
-    throw new Error(`[fused] the cache ${what} ${path} is writable by others (mode ${(st.mode & 0o777).toString(8)}); refusing to load code from it`);
+    throw new FileError(`[fused] the cache ${what} ${path} is writable by others (mode ${(st.mode & 0o777).toString(8)}); refusing to load code from it`);
   }
 }
 
@@ -70,7 +72,7 @@ function cached(dir: string, key: string, source: string): string | null {
   if (!existsSync(so) || !existsSync(cc)) return null;
   checkPrivate(so, 'library');
   checkPrivate(cc, 'source');
-  if (readFileSync(cc, 'utf8') !== source) throw new Error(`[fused] ${cc} does not hold the source its name promises; delete ${dir} and retry`);
+  if (readFileSync(cc, 'utf8') !== source) throw new FileError(`[fused] ${cc} does not hold the source its name promises; delete ${dir} and retry`);
   return so;
 }
 

@@ -1,5 +1,6 @@
 // One generated function's body: storage declarations, the forward code of each node (elementwise runs fused into
 // one loop) and the reverse-mode adjoint code, in the dialect of prelude.ts.
+import { EngineError } from '../base/errors.ts';
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
@@ -8,7 +9,7 @@ import {
 } from './opRules.ts';
 
 /** An op the emitter cannot generate; sampling falls back to the MLX graph with a warning naming it. */
-export class UnsupportedOpError extends Error {
+export class UnsupportedOpError extends EngineError {
   constructor(readonly op: string) {
     super(`[codegen] the fused engine has no code for op '${op}'`);
   }

@@ -4,6 +4,7 @@
 // column). The helpers here reproduce the internal helpers of the R package posterior (stan-dev/posterior,
 // R/convergence.R and R/split_chains.R: `.split_chains`, `fold_draws`, `should_return_NA`, `is_constant`),
 // whose formulas are unchanged from version 1.4.0 (the one the fixtures were made with) to 1.7.1.
+import { OptionError } from '../base/errors.ts';
 
 /** Draws of one scalar quantity: one array per chain, every chain the same length. */
 export type Chains = readonly Float64Array[];
@@ -14,23 +15,23 @@ export type Chains = readonly Float64Array[];
  */
 export function checkChains(fn: string, chains: Chains): void {
   if (!Array.isArray(chains) || chains.length === 0) {
-    throw new Error(`[${fn}] chains must be a non-empty array of Float64Array (one per chain)`);
+    throw new OptionError(`[${fn}] chains must be a non-empty array of Float64Array (one per chain)`);
   }
   const n = chains[0] instanceof Float64Array ? chains[0].length : -1;
   for (let c = 0; c < chains.length; c++) {
     const chain = chains[c];
-    if (!(chain instanceof Float64Array)) throw new Error(`[${fn}] chains[${c}] must be a Float64Array`);
+    if (!(chain instanceof Float64Array)) throw new OptionError(`[${fn}] chains[${c}] must be a Float64Array`);
     if (chain.length !== n) {
-      throw new Error(`[${fn}] chains must all have the same length: chains[0] has ${n} draws, chains[${c}] has ${chain.length}`);
+      throw new OptionError(`[${fn}] chains must all have the same length: chains[0] has ${n} draws, chains[${c}] has ${chain.length}`);
     }
   }
-  if (n === 0) throw new Error(`[${fn}] chains hold no draws`);
+  if (n === 0) throw new OptionError(`[${fn}] chains hold no draws`);
 }
 
 /** Throws unless `prob` is a number in [0, 1] (posterior: "'probs' must contain values between 0 and 1."). */
 export function checkProb(fn: string, prob: number): void {
   if (typeof prob !== 'number' || !(prob >= 0 && prob <= 1)) {
-    throw new Error(`[${fn}] prob must be a number in [0, 1], got ${String(prob)}`);
+    throw new OptionError(`[${fn}] prob must be a number in [0, 1], got ${String(prob)}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // Disintegrations in Hamiltonian Monte Carlo", arXiv:1604.00695, its empirical E-BFMI estimator). This is CmdStan's
 // `diagnose` (the energy__ check: mean of the N − 1 squared differences over the sample variance with divisor
 // N − 1; the two N − 1 cancel) and NUTS-REFERENCE.md §1; the R package posterior has no E-BFMI function.
+import { OptionError } from '../base/errors.ts';
 import { mean } from './moments.ts';
 
 /** Values below this flag a chain (CmdStan `diagnose`: "E-BFMI … is below the nominal threshold of 0.3"). */
@@ -34,11 +35,11 @@ export function ebfmi(energy: ArrayLike<number>): number {
 /** E-BFMI of every chain: one energy series per chain in, one value per chain out. */
 export function ebfmiPerChain(energyByChain: readonly ArrayLike<number>[]): Float64Array {
   if (!Array.isArray(energyByChain) || energyByChain.length === 0) {
-    throw new Error('[ebfmiPerChain] energyByChain must be a non-empty array with one energy series per chain');
+    throw new OptionError('[ebfmiPerChain] energyByChain must be a non-empty array with one energy series per chain');
   }
   return Float64Array.from(energyByChain, (energy, c) => {
     if (energy === null || typeof energy !== 'object' || typeof energy.length !== 'number') {
-      throw new Error(`[ebfmiPerChain] energyByChain[${c}] must be an array of energies`);
+      throw new OptionError(`[ebfmiPerChain] energyByChain[${c}] must be an array of energies`);
     }
     return ebfmi(energy);
   });

@@ -1,4 +1,5 @@
 // One summary row per scalar quantity: mean, sd, their MCSEs, 5/50/95% quantiles, bulk/tail ESS and R-hat.
+import { OptionError } from '../base/errors.ts';
 import { checkChains, flatten, type Chains } from './draws.ts';
 import { essBulk, essTail } from './ess.ts';
 import { mcseMean, mcseSd } from './mcse.ts';
@@ -28,7 +29,7 @@ export interface SummaryRow {
  * draws, too few draws: see the functions for the cases).
  */
 export function summarize(name: string, chains: Chains): SummaryRow {
-  if (typeof name !== 'string') throw new Error('[summarize] name must be a string');
+  if (typeof name !== 'string') throw new OptionError('[summarize] name must be a string');
   checkChains('summarize', chains);
   const all = flatten(chains);
   const [q5, q50, q95] = quantile2(chains, [0.05, 0.5, 0.95]) as [number, number, number];

@@ -1,6 +1,7 @@
 // A rank's handle on MLX's distributed group (native/src/distributed.cc): init and all_gather, each raced against a
 // timeout and an abort signal, since MLX's ring collectives wait forever on a peer that hangs; errors name this rank,
 // its host, the collective, and the ring neighbours that may have failed.
+import { EngineError } from '../base/errors.ts';
 import { loadNative, type NativeBinding } from '../backend/native.ts';
 import { hostOf, type Hostfile } from './hostfile.ts';
 
@@ -16,7 +17,7 @@ interface NativeDistributed {
 
 function native(): NativeDistributed {
   const n = (loadNative() as NativeBinding & { distributed?: NativeDistributed }).distributed;
-  if (!n) throw new Error('[distributed] the native addon has no distributed binding: rebuild it with `npm run build:native`');
+  if (!n) throw new EngineError('[distributed] the native addon has no distributed binding: rebuild it with `npm run build:native`');
   return n;
 }
 
@@ -72,7 +73,7 @@ export async function joinGroup(o: JoinOptions): Promise<RankGroup> {
   const envRank = process.env['MLX_RANK'];
   const hostName = (r: number) => (o.hosts ? hostOf(o.hosts, r) : process.env['HOSTNAME'] ?? 'this host');
   const who = envRank !== undefined ? `rank ${envRank} (host ${hostName(Number(envRank))})` : 'this process';
-  if (!n.isAvailable(o.backend)) throw new Error(`[distributed] ${who}: MLX backend '${o.backend}' is not available in this build`);
+  if (!n.isAvailable(o.backend)) throw new EngineError(`[distributed] ${who}: MLX backend '${o.backend}' is not available in this build`);
   const g = await guarded(n.init(o.backend), o.timeoutMs, o.signal,
     (why) => new RankError(`[distributed] ${who}: joining the '${o.backend}' group failed: ${why}`, Number(envRank ?? -1)));
   const host = hostName(g.rank);

@@ -1,4 +1,5 @@
 // MLX's ring hostfile (what mlx.launch writes, read by ring.cpp's load_nodes): JSON, one list of "ip:port" per rank.
+import { FileError } from '../base/errors.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
@@ -12,21 +13,21 @@ export function readHostfile(path: string): Hostfile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`[distributed] hostfile ${path} cannot be read: ${(e as Error).message}`);
+    throw new FileError(`[distributed] hostfile ${path} cannot be read: ${(e as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`[distributed] hostfile ${path} is not JSON: ${(e as Error).message}`);
+    throw new FileError(`[distributed] hostfile ${path} is not JSON: ${(e as Error).message}`);
   }
-  if (!Array.isArray(json) || json.length === 0) throw new Error(`[distributed] hostfile ${path} must be a non-empty JSON list with one entry per rank`);
+  if (!Array.isArray(json) || json.length === 0) throw new FileError(`[distributed] hostfile ${path} must be a non-empty JSON list with one entry per rank`);
   return json.map((entry: unknown, r) => {
     const list = typeof entry === 'string' ? [entry] : entry;
-    if (!Array.isArray(list) || list.length === 0) throw new Error(`[distributed] hostfile ${path}: rank ${r} must be a list of "ip:port" strings, got ${JSON.stringify(entry)}`);
+    if (!Array.isArray(list) || list.length === 0) throw new FileError(`[distributed] hostfile ${path}: rank ${r} must be a list of "ip:port" strings, got ${JSON.stringify(entry)}`);
     return list.map((a: unknown) => {
       const m = typeof a === 'string' ? ADDRESS.exec(a) : null;
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`[distributed] hostfile ${path}: rank ${r} has ${JSON.stringify(a)}, expected "ip:port"`);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new FileError(`[distributed] hostfile ${path}: rank ${r} has ${JSON.stringify(a)}, expected "ip:port"`);
       return a as string;
     });
   });

@@ -1,13 +1,14 @@
 // One fit from every rank's share of a run: chains concatenated in rank order (= global chain order), as if one
 // process had run them all; timing is the slowest rank's, complete only when every rank completed.
+import { ModelError } from '../base/errors.ts';
 import type { FitData } from '../fit/types.ts';
 
 export function mergeFitData(parts: readonly FitData[]): FitData {
   const first = parts[0];
-  if (first === undefined) throw new Error('[distributed] no fits to merge');
+  if (first === undefined) throw new ModelError('[distributed] no fits to merge');
   for (const [r, p] of parts.entries()) {
     if (p.columns.join(',') !== first.columns.join(',') || p.modelName !== first.modelName) {
-      throw new Error(`[distributed] rank ${r} sampled '${p.modelName}' with columns ${p.columns.join(',')}; rank 0 '${first.modelName}' with ${first.columns.join(',')}: every rank must run the same model`);
+      throw new ModelError(`[distributed] rank ${r} sampled '${p.modelName}' with columns ${p.columns.join(',')}; rank 0 '${first.modelName}' with ${first.columns.join(',')}: every rank must run the same model`);
     }
   }
   const max = (f: (t: FitData['timing']) => number) => Math.max(...parts.map((p) => f(p.timing)));

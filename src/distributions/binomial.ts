@@ -1,4 +1,5 @@
 // Binomial(n, p) or Binomial(n, { logits }): log p(k) = log C(n, k) + k·log p + (n − k)·log(1 − p).
+import { ModelError } from '../base/errors.ts';
 import { sigmoid } from '../math/special.ts';
 import type { Operand } from '../graph/expr.ts';
 import { gt, logSigmoid, lt } from '../graph/ops.ts';
@@ -43,7 +44,7 @@ export function Binomial(n: Operand, p: Operand | { logits: Operand } | { p: Ope
       for (let i = 0; i < mn.length; i++) {
         const k = data.data[md[i]!]!;
         const nn = nv[mn[i]!]!;
-        if (k > nn) throw new Error(`[Binomial] observed value ${k} at position ${md[i]} is more than n = ${nn}`);
+        if (k > nn) throw new ModelError(`[Binomial] observed value ${k} at position ${md[i]} is more than n = ${nn}`);
       }
     },
     sample: (rng, at, shape) => scalarDraws('Binomial', rng, at, batchShape, [ne, theta], shape,

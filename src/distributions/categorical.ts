@@ -1,4 +1,5 @@
 // Categorical(probs) or Categorical({ logits }) over {0, …, K−1}: log p(y) = log probs[y] = logits[y] − logSumExp(logits).
+import { ModelError } from '../base/errors.ts';
 import { take, type Operand } from '../graph/expr.ts';
 import { exp, log, logSumExp } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes, fmtShape, sizeOf } from '../graph/shape.ts';
@@ -16,7 +17,7 @@ export function checkSimplexRows(family: string, name: string, e: Expr): void {
     let s = 0;
     for (let k = 0; k < K; k++) s += c[r * K + k]!;
     if (Math.abs(s - 1) > 1e-6) {
-      throw new Error(`[${family}] ${name} must sum to 1${c.length > K ? ` in every row (row ${r} sums to ${s})` : `, got sum ${s}`}`);
+      throw new ModelError(`[${family}] ${name} must sum to 1${c.length > K ? ` in every row (row ${r} sums to ${s})` : `, got sum ${s}`}`);
     }
   }
 }
@@ -31,7 +32,7 @@ export function Categorical(probs: Operand | { logits: Operand } | { probs: Oper
   const theta = key === 'logits' ? real('Categorical', 'logits', opts.logits as Operand)
     : param('Categorical', 'probs', opts.probs as Operand, (v) => v >= 0 && v <= 1, 'in [0, 1]');
   if (theta.ndim < 1 || theta.shape[theta.ndim - 1]! < 1) {
-    throw new Error(`[Categorical] ${key} must have a last axis of categories, got shape ${fmtShape(theta.shape)}`);
+    throw new ModelError(`[Categorical] ${key} must have a last axis of categories, got shape ${fmtShape(theta.shape)}`);
   }
   if (key === 'probs') checkSimplexRows('Categorical', 'probs', theta);
   const K = theta.shape[theta.ndim - 1]!;
@@ -51,7 +52,7 @@ export function Categorical(probs: Operand | { logits: Operand } | { probs: Oper
       const idx = new Array<number>(sizeOf(shape));
       for (let i = 0; i < idx.length; i++) {
         const v = yv[my[i]!]!;
-        if (!(Number.isInteger(v) && v >= 0 && v < K)) throw new Error(`[Categorical] value ${v} is not an integer in [0, ${K - 1}]`);
+        if (!(Number.isInteger(v) && v >= 0 && v < K)) throw new ModelError(`[Categorical] value ${v} is not an integer in [0, ${K - 1}]`);
         idx[i] = mb[i]! * K + v;
       }
       return take(logp.reshape([sizeOf(batchShape) * K]), idx).reshape(shape);

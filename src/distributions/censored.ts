@@ -1,4 +1,5 @@
 // Censored(dist, lower?, upper?): log p(y) = log F(L) for y ≤ L, log(1 − F(U)) for y ≥ U, log p_dist(y) between.
+import { ModelError } from '../base/errors.ts';
 import type { Operand } from '../graph/expr.ts';
 import { clamp, ge, le, where } from '../graph/ops.ts';
 import { broadcastShapes, sizeOf } from '../graph/shape.ts';
@@ -15,11 +16,11 @@ export function Censored(dist: Distribution, lower?: Operand | null, upper?: Ope
   const { logCdf, logCcdf } = requireCdf('Censored', dist);
   const lo = boundArg('Censored', 'lower', lower, -1);
   const hi = boundArg('Censored', 'upper', upper, 1);
-  if (!lo && !hi) throw new Error('[Censored] give a lower or an upper bound');
+  if (!lo && !hi) throw new ModelError('[Censored] give a lower or an upper bound');
   const lc = lo?.constValue;
   const hc = hi?.constValue;
   if (lc && hc && lc.length === 1 && hc.length === 1 && !(lc[0]! < hc[0]!)) {
-    throw new Error(`[Censored] lower (${lc[0]}) must be below upper (${hc[0]})`);
+    throw new ModelError(`[Censored] lower (${lc[0]}) must be below upper (${hc[0]})`);
   }
   const batchShape = broadcastShapes('Censored', dist.batchShape, lo?.shape ?? [], hi?.shape ?? []);
   return {

@@ -1,4 +1,5 @@
 // Dirichlet(alpha) on the simplex: log p(x) = Σ_k (α_k − 1) log x_k + lgamma(Σ α_k) − Σ_k lgamma(α_k).
+import { ModelError } from '../base/errors.ts';
 import type { Operand } from '../graph/expr.ts';
 import { gt, log, sum, where } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
@@ -17,7 +18,7 @@ export function Dirichlet(alpha: Operand): Distribution {
   const ck = new ArgChecks('Dirichlet');
   const a = ck.positive('alpha', alpha);
   const K = a.shape[a.ndim - 1];
-  if (a.ndim < 1 || K === undefined || K < 2) throw new Error(`[Dirichlet] alpha must have a last axis of length ≥ 2, got shape ${fmtShape(a.shape)}`);
+  if (a.ndim < 1 || K === undefined || K < 2) throw new ModelError(`[Dirichlet] alpha must have a last axis of length ≥ 2, got shape ${fmtShape(a.shape)}`);
   const batchShape = a.shape.slice(0, -1);
   return ck.wrap({
     name: 'Dirichlet',
@@ -25,7 +26,7 @@ export function Dirichlet(alpha: Operand): Distribution {
     batchShape,
     eventShape: [K],
     logProb(x: Expr) {
-      if (x.shape[x.ndim - 1] !== K) throw new Error(`[Dirichlet] values must have a last axis of length ${K}, got ${fmtShape(x.shape)}`);
+      if (x.shape[x.ndim - 1] !== K) throw new ModelError(`[Dirichlet] values must have a last axis of length ${K}, got ${fmtShape(x.shape)}`);
       const pos = gt(x, 0);
       const terms = a.sub(1).mul(log(where(pos, x, 1)));
       const bad = sum(where(pos, 0, 1), -1);
@@ -38,10 +39,10 @@ export function Dirichlet(alpha: Operand): Distribution {
         let s = 0;
         for (let k = 0; k < K; k++) {
           const v = data.data[r * K + k]!;
-          if (!(v >= 0)) throw new Error(`[Dirichlet] observed value ${v} at position ${r * K + k} is negative`);
+          if (!(v >= 0)) throw new ModelError(`[Dirichlet] observed value ${v} at position ${r * K + k} is negative`);
           s += v;
         }
-        if (Math.abs(s - 1) > 1e-8) throw new Error(`[Dirichlet] observed row ${r} sums to ${s}, not 1`);
+        if (Math.abs(s - 1) > 1e-8) throw new ModelError(`[Dirichlet] observed row ${r} sums to ${s}, not 1`);
       }
     },
     sample: (rng, at, shape) => eventDraws('Dirichlet', rng, at, batchShape, [K], [a], [1], shape, (r, [av]) => {

@@ -1,4 +1,5 @@
 // What every family provides: parameter checks, support, log density in graph ops, CDFs where known, host draws.
+import { ModelError } from '../base/errors.ts';
 import type { HostTensor } from '../graph/constant.ts';
 import { Expr, lift, where, type Operand } from '../graph/expr.ts';
 import { gt, maximum } from '../graph/ops.ts';
@@ -54,14 +55,14 @@ export { HALF_LOG_2PI, LOG_2PI, LOG_PI } from '../math/constants.ts';
 
 /** Lifts a parameter and, when it is a constant, checks it at once, naming the family and the parameter. */
 export function param(family: string, name: string, v: Operand, check?: (x: number) => boolean, what?: string): Expr {
-  if (v === undefined || v === null) throw new Error(`[${family}] ${name} is missing`);
+  if (v === undefined || v === null) throw new ModelError(`[${family}] ${name} is missing`);
   const e = lift(family, name, v);
   const c = e.constValue;
   if (c) {
     c.forEach((x, i) => {
-      if (Number.isNaN(x)) throw new Error(`[${family}] ${name} is NaN${c.length > 1 ? ` at position ${i}` : ''}`);
+      if (Number.isNaN(x)) throw new ModelError(`[${family}] ${name} is NaN${c.length > 1 ? ` at position ${i}` : ''}`);
       if (check && !check(x)) {
-        throw new Error(`[${family}] ${name} must be ${what}, got ${x}${c.length > 1 ? ` at position ${i}` : ''}`);
+        throw new ModelError(`[${family}] ${name} must be ${what}, got ${x}${c.length > 1 ? ` at position ${i}` : ''}`);
       }
     });
   }
@@ -88,7 +89,7 @@ export function batchOf(family: string, params: Readonly<Record<string, Expr>>):
   try {
     return broadcastShapes(family, ...entries.map(([, p]) => p.shape));
   } catch {
-    throw new Error(`[${family}] parameter shapes ${entries.map(([k, p]) => `${k} ${fmtShape(p.shape)}`).join(', ')} ` +
+    throw new ModelError(`[${family}] parameter shapes ${entries.map(([k, p]) => `${k} ${fmtShape(p.shape)}`).join(', ')} ` +
       'cannot be broadcast together');
   }
 }
@@ -125,7 +126,7 @@ export function anyOf(first: Expr, ...rest: Expr[]): Expr {
 
 export function checkValues(family: string, data: HostTensor, ok: (v: number) => boolean, what: string): void {
   data.data.forEach((v, i) => {
-    if (!ok(v)) throw new Error(`[${family}] observed value ${v} at position ${i} is not ${what}`);
+    if (!ok(v)) throw new ModelError(`[${family}] observed value ${v} at position ${i} is not ${what}`);
   });
 }
 
@@ -138,7 +139,7 @@ export function isOptions(v: unknown): v is Record<string, unknown> {
 export function oneOf(family: string, opts: Record<string, unknown>, keys: readonly string[]): string {
   const present = keys.filter((k) => opts[k] !== undefined);
   if (present.length !== 1) {
-    throw new Error(`[${family}] give exactly one of ${keys.join(', ')}; got ${present.length ? present.join(', ') : 'none'}`);
+    throw new ModelError(`[${family}] give exactly one of ${keys.join(', ')}; got ${present.length ? present.join(', ') : 'none'}`);
   }
   return present[0]!;
 }
@@ -153,7 +154,7 @@ export function constData(e: Expr): Float64Array | null {
 /** Rejects a parameter that must be a known constant (e.g. Binomial's n), naming the family and the parameter. */
 export function constantOf(family: string, name: string, e: Expr): Float64Array {
   const c = constData(e);
-  if (!c) throw new Error(`[${family}] ${name} must be a constant (numbers or arrays), not an expression of parameters`);
+  if (!c) throw new ModelError(`[${family}] ${name} must be a constant (numbers or arrays), not an expression of parameters`);
   return c;
 }
 

@@ -1,10 +1,11 @@
 // Flat() and HalfFlat(): improper uniform priors, log p(x) = 0 on the real line or on (0, ∞).
+import { ModelError } from '../base/errors.ts';
 import { broadcastTo, lift } from '../graph/expr.ts';
 import { lt } from '../graph/ops.ts';
 import { outsideSupport, type Distribution, type Expr } from './distribution.ts';
 
 function improper(name: string): never {
-  throw new Error(`[${name}] is improper: it has no draws (give the parameter a proper prior for predictive simulation)`);
+  throw new ModelError(`[${name}] is improper: it has no draws (give the parameter a proper prior for predictive simulation)`);
 }
 
 /** Flat(): the improper uniform prior on the real line (Stan's default for an unconstrained parameter without a prior). */

@@ -1,4 +1,5 @@
 // GaussianRandomWalk(sigma) over the last axis: log p(s) = Σ_t log Normal(s[t] − s[t−1] | 0, σ) with s[−1] = 0.
+import { ModelError } from '../base/errors.ts';
 import { concat, matmul, slice, type Operand } from '../graph/expr.ts';
 import { log, square, sum } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
@@ -30,18 +31,18 @@ function differenceMatrix(n: number): Float64Array[] {
 export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {}): Distribution {
   const ck = new ArgChecks('GaussianRandomWalk');
   const s = ck.positive('sigma', sigma);
-  if (s.size !== 1) throw new Error(`[GaussianRandomWalk] sigma must be a scalar, got shape ${fmtShape(s.shape)}`);
+  if (s.size !== 1) throw new ModelError(`[GaussianRandomWalk] sigma must be a scalar, got shape ${fmtShape(s.shape)}`);
   const T = opts.length;
-  if (T !== undefined && !(Number.isInteger(T) && T >= 1)) throw new Error(`[GaussianRandomWalk] length must be a positive integer, got ${T}`);
+  if (T !== undefined && !(Number.isInteger(T) && T >= 1)) throw new ModelError(`[GaussianRandomWalk] length must be a positive integer, got ${T}`);
   return ck.wrap({
     name: 'GaussianRandomWalk',
     support: { kind: 'real' },
     batchShape: [],
     eventShape: T === undefined ? [] : [T],
     logProb(x: Expr) {
-      if (x.ndim !== 1) throw new Error(`[GaussianRandomWalk] the walk must be a vector, got shape ${fmtShape(x.shape)}`);
+      if (x.ndim !== 1) throw new ModelError(`[GaussianRandomWalk] the walk must be a vector, got shape ${fmtShape(x.shape)}`);
       const n = x.shape[0]!;
-      if (T !== undefined && n !== T) throw new Error(`[GaussianRandomWalk] the walk has length ${n}, but length ${T} was declared`);
+      if (T !== undefined && n !== T) throw new ModelError(`[GaussianRandomWalk] the walk has length ${n}, but length ${T} was declared`);
       const steps = n <= 1 ? x : n <= DENSE_DIFF_MAX ? matmul(differenceMatrix(n), x)
         : concat([slice(x, [0], [1]), slice(x, [1], [n]).sub(slice(x, [0], [n - 1]))]);
       const sf = floored(s.reshape([]));
@@ -49,7 +50,7 @@ export function GaussianRandomWalk(sigma: Operand, opts: { length?: number } = {
     },
     sample(rng, at, shape) {
       const len = shape?.[shape.length - 1] ?? T;
-      if (len === undefined) throw new Error('[GaussianRandomWalk] give length (or a shape) to draw a walk');
+      if (len === undefined) throw new ModelError('[GaussianRandomWalk] give length (or a shape) to draw a walk');
       return eventDraws('GaussianRandomWalk', rng, at, [], [len], [s], [s.ndim], shape ?? [len], (r, [sv]) => {
         const out = new Float64Array(len);
         let acc = 0;

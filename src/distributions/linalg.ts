@@ -1,11 +1,12 @@
 // Small dense linear algebra in graph ops (differentiable): Cholesky factor and lower-triangular solve, unrolled.
+import { ModelError } from '../base/errors.ts';
 import { constant, matmul, slice, stack, take, where, type Expr } from '../graph/expr.ts';
 import { gt, lt, sqrt, sum } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
 import { floored } from './distribution.ts';
 
 function square(fn: string, a: Expr): number {
-  if (a.ndim !== 2 || a.shape[0] !== a.shape[1]) throw new Error(`[${fn}] needs a square matrix, got shape ${fmtShape(a.shape)}`);
+  if (a.ndim !== 2 || a.shape[0] !== a.shape[1]) throw new ModelError(`[${fn}] needs a square matrix, got shape ${fmtShape(a.shape)}`);
   return a.shape[0]!;
 }
 
@@ -47,7 +48,7 @@ export function diagonal(a: Expr): Expr {
 /** Z = B·L⁻ᵀ for lower-triangular L (k × k) and B (m × k): each row z solves L z = b, by forward substitution. */
 export function solveLowerRows(L: Expr, b: Expr): Expr {
   const k = square('solveLowerRows', L);
-  if (b.ndim !== 2 || b.shape[1] !== k) throw new Error(`[solveLowerRows] B must have shape [m, ${k}], got ${fmtShape(b.shape)}`);
+  if (b.ndim !== 2 || b.shape[1] !== k) throw new ModelError(`[solveLowerRows] B must have shape [m, ${k}], got ${fmtShape(b.shape)}`);
   const m = b.shape[0]!;
   const d = diagonal(L);
   const zs: Expr[] = [];

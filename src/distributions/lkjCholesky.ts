@@ -1,4 +1,5 @@
 // LKJCholesky(K, eta): log p(L) = Σ_{i=1}^{K−1} (K − i − 3 + 2η) log L_ii − log c_K(η) (0-based i; Stan's lkj_corr_cholesky).
+import { ModelError } from '../base/errors.ts';
 import { constant, type Operand } from '../graph/expr.ts';
 import { gt, log, sum, where } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
@@ -33,10 +34,10 @@ function logNormaliser(eta: Expr, K: number): Expr {
  * the partial correlation of column j is 2·Beta(η + (K − 2 − j)/2, same) − 1.
  */
 export function LKJCholesky(K: number, eta: Operand = 1): Distribution {
-  if (!(Number.isInteger(K) && K >= 2)) throw new Error(`[LKJCholesky] K must be an integer ≥ 2, got ${K}`);
+  if (!(Number.isInteger(K) && K >= 2)) throw new ModelError(`[LKJCholesky] K must be an integer ≥ 2, got ${K}`);
   const ck = new ArgChecks('LKJCholesky');
   const e = ck.positive('eta', eta);
-  if (e.size !== 1) throw new Error(`[LKJCholesky] eta must be a scalar, got shape ${fmtShape(e.shape)}`);
+  if (e.size !== 1) throw new ModelError(`[LKJCholesky] eta must be a scalar, got shape ${fmtShape(e.shape)}`);
   const es = e.reshape([]);
   const expo = constant(es.g, Array.from({ length: K }, (_, i) => K - i - 3), '[LKJCholesky] exponents');
   const weights = constant(es.g, Array.from({ length: K }, (_, i) => (i === 0 ? 0 : 1)), '[LKJCholesky] mask');
@@ -46,7 +47,7 @@ export function LKJCholesky(K: number, eta: Operand = 1): Distribution {
     batchShape: [],
     eventShape: [K, K],
     logProb(x: Expr) {
-      if (x.ndim !== 2 || x.shape[0] !== K || x.shape[1] !== K) throw new Error(`[LKJCholesky] values must have shape [${K}, ${K}], got ${fmtShape(x.shape)}`);
+      if (x.ndim !== 2 || x.shape[0] !== K || x.shape[1] !== K) throw new ModelError(`[LKJCholesky] values must have shape [${K}, ${K}], got ${fmtShape(x.shape)}`);
       const d = diagonal(x);
       const pos = gt(d, 0);
       const lp = sum(expo.add(es.mul(2)).mul(weights).mul(log(where(pos, d, 1)))).sub(logNormaliser(es, K));

@@ -1,4 +1,5 @@
 // Mixture(weights, components): log p(x) = logSumExp_k (log w_k + log p_k(x)).
+import { ModelError } from '../base/errors.ts';
 import { broadcastTo, stack, take, type Operand } from '../graph/expr.ts';
 import { log, logSumExp } from '../graph/ops.ts';
 import { broadcastShapes, fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
@@ -20,20 +21,20 @@ function sameSupport(a: Support, b: Support): boolean {
  * its CDF is the weighted sum of theirs when every component has one. Draws pick a component by weight.
  */
 export function Mixture(weights: Operand, components: readonly Distribution[]): Distribution {
-  if (!Array.isArray(components) || components.length === 0) throw new Error('[Mixture] components must be a non-empty array of distributions');
+  if (!Array.isArray(components) || components.length === 0) throw new ModelError('[Mixture] components must be a non-empty array of distributions');
   components.forEach((c, i) => {
-    if (!c || typeof c.logProb !== 'function') throw new Error(`[Mixture] components[${i}] is not a distribution`);
+    if (!c || typeof c.logProb !== 'function') throw new ModelError(`[Mixture] components[${i}] is not a distribution`);
   });
   const w = param('Mixture', 'weights', weights, (v) => v >= 0 && v <= 1, 'in [0, 1]');
   const K = components.length;
   if (w.ndim !== 1 || w.shape[0] !== K) {
-    throw new Error(`[Mixture] weights must have shape [${K}] (one per component), got ${fmtShape(w.shape)}`);
+    throw new ModelError(`[Mixture] weights must have shape [${K}] (one per component), got ${fmtShape(w.shape)}`);
   }
   checkSimplexRows('Mixture', 'weights', w);
   const first = components[0]!;
   components.forEach((c, i) => {
-    if (!sameSupport(c.support, first.support)) throw new Error(`[Mixture] components[${i}] (${c.name}) has a different support from components[0] (${first.name})`);
-    if (fmtShape(c.eventShape) !== fmtShape(first.eventShape)) throw new Error(`[Mixture] components[${i}] has event shape ${fmtShape(c.eventShape)}, components[0] has ${fmtShape(first.eventShape)}`);
+    if (!sameSupport(c.support, first.support)) throw new ModelError(`[Mixture] components[${i}] (${c.name}) has a different support from components[0] (${first.name})`);
+    if (fmtShape(c.eventShape) !== fmtShape(first.eventShape)) throw new ModelError(`[Mixture] components[${i}] has event shape ${fmtShape(c.eventShape)}, components[0] has ${fmtShape(first.eventShape)}`);
   });
   const batchShape = broadcastShapes('Mixture', ...components.map((c) => c.batchShape));
   const logW = log(w);

@@ -1,4 +1,5 @@
 // MvNormal(mu, cov): log p(x) = −½k log 2π − Σ_i log L_ii − ½‖L⁻¹(x − μ)‖², Σ = LLᵀ (or ½ log|Λ| − ½ dᵀΛd).
+import { ModelError } from '../base/errors.ts';
 import { constant, matmul, type Operand } from '../graph/expr.ts';
 import { log, square, sum, where } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
@@ -15,16 +16,16 @@ function checkConstMatrix(form: Form, c: Float64Array, k: number): Float64Array 
     for (let j = 0; j < k; j++) {
       const a = c[i * k + j]!;
       if (form === 'cholesky') {
-        if (j > i && a !== 0) throw new Error(`${F} must be lower triangular, but entry [${i}, ${j}] is ${a}`);
-        if (j === i && !(a > 0)) throw new Error(`${F} must have a positive diagonal, but entry [${i}, ${i}] is ${a}`);
+        if (j > i && a !== 0) throw new ModelError(`${F} must be lower triangular, but entry [${i}, ${j}] is ${a}`);
+        if (j === i && !(a > 0)) throw new ModelError(`${F} must have a positive diagonal, but entry [${i}, ${i}] is ${a}`);
       } else if (Math.abs(a - c[j * k + i]!) > 1e-10 * Math.max(1, Math.abs(a))) {
-        throw new Error(`${F} must be symmetric, but entries [${i}, ${j}] and [${j}, ${i}] differ`);
+        throw new ModelError(`${F} must be symmetric, but entries [${i}, ${j}] and [${j}, ${i}] differ`);
       }
     }
   }
   if (form === 'cholesky') return c;
   const l = cholesky(c, k);
-  if (!l) throw new Error(`${F} must be positive definite`);
+  if (!l) throw new ModelError(`${F} must be positive definite`);
   return l;
 }
 
@@ -36,13 +37,13 @@ function checkConstMatrix(form: Form, c: Float64Array, k: number): Float64Array 
  */
 export function MvNormal(mu: Operand, cov: Operand | { cov: Operand } | { cholesky: Operand } | { precision: Operand }): Distribution {
   const m = real('MvNormal', 'mu', mu);
-  if (m.ndim < 1) throw new Error('[MvNormal] mu must be a vector (shape [k] or [..., k])');
+  if (m.ndim < 1) throw new ModelError('[MvNormal] mu must be a vector (shape [k] or [..., k])');
   const k = m.shape[m.ndim - 1]!;
   const opts = (isOptions(cov) ? cov : { cov }) as Record<string, unknown>;
   const form = oneOf('MvNormal', opts, ['cov', 'cholesky', 'precision']) as Form;
   const A = real('MvNormal', form, opts[form] as Operand);
   if (A.ndim !== 2 || A.shape[0] !== k || A.shape[1] !== k) {
-    throw new Error(`[MvNormal] ${form} must have shape [${k}, ${k}] to match mu's last axis, got ${fmtShape(A.shape)}`);
+    throw new ModelError(`[MvNormal] ${form} must have shape [${k}, ${k}] to match mu's last axis, got ${fmtShape(A.shape)}`);
   }
   const c = A.constValue;
   const hostL = c ? checkConstMatrix(form, c, k) : null;
@@ -84,7 +85,7 @@ export function MvNormal(mu: Operand, cov: Operand | { cov: Operand } | { choles
     batchShape,
     eventShape: [k],
     logProb(x: Expr) {
-      if (x.ndim < 1 || x.shape[x.ndim - 1] !== k) throw new Error(`[MvNormal] values must have a last axis of length ${k}, got ${fmtShape(x.shape)}`);
+      if (x.ndim < 1 || x.shape[x.ndim - 1] !== k) throw new ModelError(`[MvNormal] values must have a last axis of length ${k}, got ${fmtShape(x.shape)}`);
       const d = x.sub(m);
       const outBatch = d.shape.slice(0, -1);
       const { quad, det } = quadAndDet(d.reshape([sizeOf(outBatch), k]));
@@ -95,7 +96,7 @@ export function MvNormal(mu: Operand, cov: Operand | { cov: Operand } | { choles
       const eps = r.normals(new Float64Array(k));
       const x = new Float64Array(k);
       const L = form === 'cholesky' ? av! : cholesky(av!, k);
-      if (!L) throw new Error(`[MvNormal] ${form} is not positive definite at this draw`);
+      if (!L) throw new ModelError(`[MvNormal] ${form} is not positive definite at this draw`);
       if (form === 'precision') {
         const y = solveUpperTransposed(L, k, eps);
         for (let i = 0; i < k; i++) x[i] = mv![i]! + y[i]!;

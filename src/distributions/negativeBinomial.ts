@@ -1,4 +1,5 @@
 // NegativeBinomial(mu, phi) (Stan's neg_binomial_2): log p(k) = log C(k+φ−1, k) + k·log(μ/(μ+φ)) + φ·log(φ/(μ+φ)).
+import { ModelError } from '../base/errors.ts';
 import type { Operand } from '../graph/expr.ts';
 import { gt, log, log1p, lt, maximum, softplus, where } from '../graph/ops.ts';
 import { poisson, standardGamma } from '../random/draws.ts';
@@ -16,7 +17,7 @@ import { ArgChecks } from './argChecks.ts';
  */
 export function NegativeBinomial(mu: Operand | { logMu: Operand; phi: Operand }, phi?: Operand): Distribution {
   const opts = isOptions(mu) ? mu as { logMu?: Operand; mu?: Operand; phi?: Operand } : { mu: mu as Operand, phi };
-  if (isOptions(mu) && opts.logMu === undefined && opts.mu === undefined) throw new Error('[NegativeBinomial] give mu or logMu');
+  if (isOptions(mu) && opts.logMu === undefined && opts.mu === undefined) throw new ModelError('[NegativeBinomial] give mu or logMu');
   const ck = new ArgChecks('NegativeBinomial');
   const ph = ck.positive('phi', opts.phi as Operand);
   const logMu = opts.logMu !== undefined ? real('NegativeBinomial', 'logMu', opts.logMu) : null;

@@ -1,4 +1,5 @@
 // Host-side drawing helpers shared by the families: output shapes, broadcast parameter values, per-element draws.
+import { ModelError } from '../base/errors.ts';
 import { broadcastIndex, broadcastShapes, fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
 import type { Rng } from '../random/rng.ts';
 import type { Evaluate, Expr } from './distribution.ts';
@@ -9,7 +10,7 @@ export function drawShape(family: string, batch: Shape, event: Shape, shape?: Sh
   const ne = event.length;
   const tail = out.slice(out.length - ne);
   if (out.length < ne || tail.some((d, i) => d !== event[i])) {
-    throw new Error(`[${family}] cannot draw shape ${fmtShape(out)}: it must end with the event shape ${fmtShape(event)}`);
+    throw new ModelError(`[${family}] cannot draw shape ${fmtShape(out)}: it must end with the event shape ${fmtShape(event)}`);
   }
   const head = out.slice(0, out.length - ne);
   let b: number[];
@@ -19,7 +20,7 @@ export function drawShape(family: string, batch: Shape, event: Shape, shape?: Sh
     b = [];
   }
   if (b.length !== head.length || b.some((d, i) => d !== head[i])) {
-    throw new Error(`[${family}] cannot draw shape ${fmtShape(out)}: its batch part does not contain the batch shape ${fmtShape(batch)}`);
+    throw new ModelError(`[${family}] cannot draw shape ${fmtShape(out)}: its batch part does not contain the batch shape ${fmtShape(batch)}`);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // Truncated(dist, lower?, upper?): log p(x) = log p_dist(x) − log(F(U) − F(L)) on [L, U], −∞ outside.
+import { ModelError } from '../base/errors.ts';
 import type { Operand } from '../graph/expr.ts';
 import { where } from '../graph/ops.ts';
 import { broadcastShapes, sizeOf } from '../graph/shape.ts';
@@ -19,7 +20,7 @@ export function Truncated(dist: Distribution, lower?: Operand | null, upper?: Op
   requireCdf(family, dist);
   const lo = boundArg(family, 'lower', lower, -1);
   const hi = boundArg(family, 'upper', upper, 1);
-  if (!lo && !hi) throw new Error(`[${family}] give a lower or an upper bound`);
+  if (!lo && !hi) throw new ModelError(`[${family}] give a lower or an upper bound`);
   const batchShape = broadcastShapes(family, dist.batchShape, lo?.shape ?? [], hi?.shape ?? []);
   const support = restrictSupport(family, dist.support, lo, hi);
   const logZ = logMass(dist, lo, hi)!;
@@ -52,7 +53,7 @@ export function Truncated(dist: Distribution, lower?: Operand | null, upper?: Op
           }
         }
       }
-      if (pending.size > 0) throw new Error(`[${family}] the truncated mass is too small to draw by rejection`);
+      if (pending.size > 0) throw new ModelError(`[${family}] the truncated mass is too small to draw by rejection`);
       return res;
     } : undefined,
   };

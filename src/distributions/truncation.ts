@@ -1,4 +1,5 @@
 // Shared pieces of truncation and censoring: bound arguments, log P(L < X ≤ U) from log CDFs, supports, draws.
+import { ModelError } from '../base/errors.ts';
 import { broadcastTo, lift, type Operand } from '../graph/expr.ts';
 import { ge, gt, le, minimum, where } from '../graph/ops.ts';
 import type { Shape } from '../graph/shape.ts';
@@ -22,10 +23,10 @@ function asBound(e: Expr): Bound {
 
 /** Requires the CDFs truncation and censoring need. */
 export function requireCdf(family: string, d: Distribution): { logCdf: (x: Expr) => Expr; logCcdf: (x: Expr) => Expr } {
-  if (!d || typeof d.logProb !== 'function') throw new Error(`[${family}] the first argument must be a distribution`);
-  if (d.eventShape.length !== 0) throw new Error(`[${family}] only scalar families can be truncated or censored, not ${d.name}`);
+  if (!d || typeof d.logProb !== 'function') throw new ModelError(`[${family}] the first argument must be a distribution`);
+  if (d.eventShape.length !== 0) throw new ModelError(`[${family}] only scalar families can be truncated or censored, not ${d.name}`);
   if (!d.logCdf || !d.logCcdf) {
-    throw new Error(`[${family}] ${d.name} has no CDF here (families with one: Normal, HalfNormal, Cauchy, HalfCauchy, ` +
+    throw new ModelError(`[${family}] ${d.name} has no CDF here (families with one: Normal, HalfNormal, Cauchy, HalfCauchy, ` +
       'Laplace, Logistic, LogNormal, Exponential, Uniform, Weibull, Mixture of those)');
   }
   return { logCdf: d.logCdf, logCcdf: d.logCcdf };
@@ -64,10 +65,10 @@ export function restrictSupport(family: string, base: Support, lower: Expr | nul
       lo = typeof base.lower === 'number' ? tighter(lo, base.lower, Math.max) : lo ?? base.lower;
       hi = typeof base.upper === 'number' ? tighter(hi, base.upper, Math.min) : hi ?? base.upper;
       break;
-    default: throw new Error(`[${family}] cannot restrict a distribution with ${base.kind} support`);
+    default: throw new ModelError(`[${family}] cannot restrict a distribution with ${base.kind} support`);
   }
   if (typeof lo === 'number' && typeof hi === 'number' && !(lo < hi)) {
-    throw new Error(`[${family}] lower (${lo}) must be below upper (${hi})`);
+    throw new ModelError(`[${family}] lower (${lo}) must be below upper (${hi})`);
   }
   if (lo !== null && hi !== null) return { kind: 'interval', lower: lo, upper: hi };
   if (lo !== null) return lo === 0 ? { kind: 'positive' } : { kind: 'greaterThan', lower: lo };

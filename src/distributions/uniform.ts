@@ -1,4 +1,5 @@
 // Uniform(lower, upper): log p(x) = −log(upper − lower) on [lower, upper], −∞ elsewhere.
+import { ModelError } from '../base/errors.ts';
 import type { Operand } from '../graph/expr.ts';
 import { ge, gt, le, log, lt, where } from '../graph/ops.ts';
 import { allOf, batchOf, real, type Distribution, type Expr } from './distribution.ts';
@@ -18,7 +19,7 @@ export function Uniform(lower: Operand, upper: Operand): Distribution {
     for (let i = 0; i < n; i++) {
       const l = cl[cl.length === 1 ? 0 : i]!;
       const u = ch[ch.length === 1 ? 0 : i]!;
-      if (!(l < u)) throw new Error(`[Uniform] lower must be below upper, got lower ${l} and upper ${u}`);
+      if (!(l < u)) throw new ModelError(`[Uniform] lower must be below upper, got lower ${l} and upper ${u}`);
     }
   }
   const scalarBound = (e: Expr, c: Float64Array | null) => (c && c.length === 1 ? c[0]! : e);

@@ -1,4 +1,5 @@
 // Fit: the result of sample() — draws by name, sampler stats, adaptation, summary and Stan-style warnings.
+import { ModelError, OptionError } from '../base/errors.ts';
 import { ebfmi, type SummaryRow } from '../diagnostics/index.ts';
 import { fitFromJSON, fitToJSON, writeStanCsv } from '../io/index.ts';
 import { simulateObserved } from './predictive.ts';
@@ -75,9 +76,9 @@ export class Fit {
     if (name in (this.data.stats[0] ?? {})) return this.data.stats.map((s) => s[name as SamplerStat]);
     const v = this.data.variables.find((x) => x.name === name);
     if (v) {
-      throw new Error(`[Fit.draws] '${name}' has shape [${v.shape}]: ask for one element, e.g. '${name}[${v.shape.map(() => 0).join(',')}]'`);
+      throw new OptionError(`[Fit.draws] '${name}' has shape [${v.shape}]: ask for one element, e.g. '${name}[${v.shape.map(() => 0).join(',')}]'`);
     }
-    throw new Error(`[Fit.draws] no column or sampler stat named '${name}' (columns: ${this.data.columns.slice(0, 12).join(', ')}${this.data.columns.length > 12 ? ', …' : ''})`);
+    throw new OptionError(`[Fit.draws] no column or sampler stat named '${name}' (columns: ${this.data.columns.slice(0, 12).join(', ')}${this.data.columns.length > 12 ? ', …' : ''})`);
   }
 
   /** All draws of a column, chains concatenated. */
@@ -137,7 +138,7 @@ export class Fit {
   posteriorPredictive(opts: { seed?: number; model?: Model | TracedModel } = {}): Record<string, Float64Array[]> {
     const traced = opts.model !== undefined ? modelFor(this.data, opts.model) : this.extras.model;
     if (!traced) {
-      throw new Error('[Fit.posteriorPredictive] this fit does not carry its model (it was loaded from a file): pass it again, posteriorPredictive({ model })');
+      throw new OptionError('[Fit.posteriorPredictive] this fit does not carry its model (it was loaded from a file): pass it again, posteriorPredictive({ model })');
     }
     const seed = opts.seed ?? this.data.config.seed;
     const out: Record<string, Float64Array[]> = {};
@@ -181,10 +182,10 @@ export function modelFor(fit: FitData, model: Model | TracedModel, fn = 'Fit.pos
   for (const p of traced.params) {
     const v = fit.variables.find((x) => x.name === p.name);
     if (v === undefined) {
-      throw new Error(`[${fn}] the model's parameter '${p.name}' is not in this fit (its variables: ${fit.variables.map((x) => x.name).join(', ')}): is it the same model?`);
+      throw new ModelError(`[${fn}] the model's parameter '${p.name}' is not in this fit (its variables: ${fit.variables.map((x) => x.name).join(', ')}): is it the same model?`);
     }
     if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
-      throw new Error(`[${fn}] the model's parameter '${p.name}' has shape [${p.shape}], the fit's has [${v.shape}]: is it the same model and data?`);
+      throw new ModelError(`[${fn}] the model's parameter '${p.name}' has shape [${p.shape}], the fit's has [${v.shape}]: is it the same model and data?`);
     }
   }
   return traced;

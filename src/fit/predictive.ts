@@ -1,4 +1,5 @@
 // Prior and posterior predictive simulation: draw parameters from their priors and observed nodes from their families.
+import { ModelError, NumericalError, OptionError } from '../base/errors.ts';
 import { GraphInterpreter } from '../backend/reference/interpreter.ts';
 import { forwardNode } from '../backend/reference/forward.ts';
 import type { Expr } from '../graph/expr.ts';
@@ -26,7 +27,7 @@ class HostEvaluator {
     const hit = this.given.get(id) ?? this.cache.get(id);
     if (hit) return hit;
     const n = this.nodes[id]!;
-    if (n.op === 'param') throw new Error(`[${this.what}] a distribution depends on a parameter that has no value yet`);
+    if (n.op === 'param') throw new ModelError(`[${this.what}] a distribution depends on a parameter that has no value yet`);
     const ins = n.inputs.map((j) => this.value(j));
     const v = forwardNode(n, this.plans[id]!, ins, new Float64Array(0), n.inputs.map((j) => this.nodes[j]!.shape));
     this.cache.set(id, v);
@@ -37,7 +38,7 @@ class HostEvaluator {
 }
 
 function drawOf(what: string, d: Distribution, rng: Rng, at: Evaluate, shape: readonly number[]): Float64Array {
-  if (!d.sample) throw new Error(`[${what}] ${d.name} has no random draws`);
+  if (!d.sample) throw new ModelError(`[${what}] ${d.name} has no random draws`);
   return d.sample(rng, at, shape);
 }
 
@@ -50,8 +51,8 @@ export function simulateObserved(traced: TracedModel, values: Readonly<Record<st
   const given = new Map<number, Float64Array>();
   for (const p of traced.params) {
     const v = values[p.name];
-    if (!v) throw new Error(`[simulateObserved] no value for parameter '${p.name}'`);
-    if (v.length !== sizeOf(p.shape)) throw new Error(`[simulateObserved] '${p.name}' has ${v.length} values, expected ${sizeOf(p.shape)}`);
+    if (!v) throw new OptionError(`[simulateObserved] no value for parameter '${p.name}'`);
+    if (v.length !== sizeOf(p.shape)) throw new OptionError(`[simulateObserved] '${p.name}' has ${v.length} values, expected ${sizeOf(p.shape)}`);
     given.set(p.node, Float64Array.from(v));
   }
   const ev = new HostEvaluator(traced.ir.nodes, given, 'simulateObserved');
@@ -78,7 +79,7 @@ const MAX_REJECTIONS = 1000;
 export function priorPredictive(model: Model | TracedModel, opts: { draws: number; seed: number }): PredictiveDraws {
   const traced = 'ir' in model ? model : model.trace('float64');
   const { draws, seed } = opts;
-  if (!(Number.isInteger(draws) && draws >= 1)) throw new Error(`[priorPredictive] draws must be a positive integer, got ${draws}`);
+  if (!(Number.isInteger(draws) && draws >= 1)) throw new OptionError(`[priorPredictive] draws must be a positive integer, got ${draws}`);
   const rng = makeRng(seed, 0);
   const params: Record<string, Float64Array> = {};
   const observed: Record<string, Float64Array> = {};
@@ -100,7 +101,7 @@ export function priorPredictive(model: Model | TracedModel, opts: { draws: numbe
           v = null;
         }
       }
-      if (!v) throw new Error(`[priorPredictive] '${p.name}': ${MAX_REJECTIONS} prior draws all fell outside its ${p.transform.name} bounds`);
+      if (!v) throw new NumericalError(`[priorPredictive] '${p.name}': ${MAX_REJECTIONS} prior draws all fell outside its ${p.transform.name} bounds`);
       given.set(p.node, v);
       ev.reset();
       params[p.name]!.set(v, d * v.length);
@@ -125,7 +126,7 @@ export function sampleDistribution(make: () => Distribution, opts: { draws: numb
   Float64Array {
   const g = new GraphBuilder();
   const d = withBuilder(g, make);
-  if (!d.sample) throw new Error(`[sampleDistribution] ${d.name} has no random draws`);
+  if (!d.sample) throw new ModelError(`[sampleDistribution] ${d.name} has no random draws`);
   const shape = opts.shape ?? [...d.batchShape, ...d.eventShape];
   const ev = new HostEvaluator(g.nodes, new Map(), 'sampleDistribution');
   const rng = makeRng(opts.seed, 0);

@@ -1,4 +1,5 @@
 // Turns user data (numbers, nested arrays, typed arrays) into shaped Float64Array / Int32Array values.
+import { ModelError } from '../base/errors.ts';
 import { fmtShape, type Shape } from './shape.ts';
 
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -25,12 +26,12 @@ function inferShape(v: unknown, what: string): number[] {
     for (let i = 1; i < v.length; i++) {
       const s = inferShape(v[i], what);
       if (s.length !== inner.length || s.some((d, k) => d !== inner[k])) {
-        throw new Error(`${what} is ragged: element 0 has shape ${fmtShape(inner)} but element ${i} has ${fmtShape(s)}`);
+        throw new ModelError(`${what} is ragged: element 0 has shape ${fmtShape(inner)} but element ${i} has ${fmtShape(s)}`);
       }
     }
     return [v.length, ...inner];
   }
-  throw new Error(`${what} must be a number, an array of numbers or a typed array, got ${v === null ? 'null' : typeof v}`);
+  throw new ModelError(`${what} must be a number, an array of numbers or a typed array, got ${v === null ? 'null' : typeof v}`);
 }
 
 function flattenInto(v: unknown, out: Float64Array, pos: { i: number }): void {
@@ -56,7 +57,7 @@ export function toIntTensor(v: unknown, what: string): { shape: number[]; data: 
   const out = new Int32Array(t.data.length);
   for (let i = 0; i < t.data.length; i++) {
     const x = t.data[i]!;
-    if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1) throw new Error(`${what} must hold integers, but element ${i} is ${x}`);
+    if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1) throw new ModelError(`${what} must hold integers, but element ${i} is ${x}`);
     out[i] = x;
   }
   return { shape: t.shape, data: out };
@@ -64,6 +65,6 @@ export function toIntTensor(v: unknown, what: string): { shape: number[]; data: 
 
 export function reshapeCheck(what: string, have: Shape, want: Shape): void {
   if (have.length !== want.length || have.some((d, i) => d !== want[i])) {
-    throw new Error(`${what} has shape ${fmtShape(have)} but ${fmtShape(want)} is required`);
+    throw new ModelError(`${what} has shape ${fmtShape(have)} but ${fmtShape(want)} is required`);
   }
 }

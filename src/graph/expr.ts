@@ -1,4 +1,5 @@
 // The tracing tensor: an Expr is a node of the graph being built; its methods append nodes with checked shapes.
+import { ModelError } from '../base/errors.ts';
 import { toHostTensor, toIntTensor } from './constant.ts';
 import { activeBuilder, type BinaryOp, type CompareOp, type GraphBuilder, type GraphNode, type NodeAttrs,
   type ReduceOp, type UnaryOp } from './ir.ts';
@@ -53,7 +54,7 @@ function builderOf(fn: string, ...xs: Operand[]): GraphBuilder {
 
 export function constant(g: GraphBuilder, v: Operand, what: string): Expr {
   if (v instanceof Expr) {
-    if (v.g !== g) throw new Error(`${what} belongs to another model`);
+    if (v.g !== g) throw new ModelError(`${what} belongs to another model`);
     return v;
   }
   const t = toHostTensor(v, what);
@@ -69,7 +70,7 @@ export function intConstant(g: GraphBuilder, v: unknown, what: string): Expr {
 export function lift(fn: string, arg: string, v: Operand, g?: GraphBuilder): Expr {
   const b = g ?? builderOf(fn, v);
   const e = constant(b, v, `[${fn}] ${arg}`);
-  if (e.node.dtype !== 'float') throw new Error(`[${fn}] ${arg} must be a float expression, got ${e.node.dtype}`);
+  if (e.node.dtype !== 'float') throw new ModelError(`[${fn}] ${arg} must be a float expression, got ${e.node.dtype}`);
   return e;
 }
 
@@ -116,7 +117,7 @@ function axesList(fn: string, axis: number | number[] | undefined, ndim: number)
   if (axis === undefined) return null;
   const list = Array.isArray(axis) ? axis : [axis];
   const out = list.map((a) => normAxis(fn, a, ndim));
-  if (new Set(out).size !== out.length) throw new Error(`[${fn}] repeated axis in ${JSON.stringify(axis)}`);
+  if (new Set(out).size !== out.length) throw new ModelError(`[${fn}] repeated axis in ${JSON.stringify(axis)}`);
   return out.sort((p, q) => p - q);
 }
 
@@ -134,7 +135,7 @@ export function reshape(x: Operand, shape: readonly number[]): Expr {
   const neg = want.indexOf(-1);
   if (neg >= 0) want[neg] = e.size / sizeOf(want.filter((d) => d !== -1));
   if (!want.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(want) !== e.size) {
-    throw new Error(`[reshape] cannot reshape ${fmtShape(e.shape)} (size ${e.size}) to ${fmtShape(shape)}`);
+    throw new ModelError(`[reshape] cannot reshape ${fmtShape(e.shape)} (size ${e.size}) to ${fmtShape(shape)}`);
   }
   const c = e.constValue;
   if (c) return folded(e.g, want, c);
@@ -145,7 +146,7 @@ export function broadcastTo(x: Operand, shape: readonly number[]): Expr {
   const e = lift('broadcastTo', 'x', x);
   const out = broadcastShapes('broadcastTo', e.shape, shape);
   if (out.length !== shape.length || out.some((d, i) => d !== shape[i])) {
-    throw new Error(`[broadcastTo] cannot broadcast ${fmtShape(e.shape)} to ${fmtShape(shape)}`);
+    throw new ModelError(`[broadcastTo] cannot broadcast ${fmtShape(e.shape)} to ${fmtShape(shape)}`);
   }
   return node(e.g, 'broadcastTo', [e], out);
 }
@@ -155,12 +156,12 @@ export function take(x: Operand, indices: unknown, axis = 0): Expr {
   const e = lift('take', 'x', x);
   const ax = normAxis('take', axis, e.ndim);
   const idx = indices instanceof Expr ? indices : intConstant(e.g, indices, '[take] indices');
-  if (idx.node.dtype !== 'int') throw new Error('[take] indices must be integers');
+  if (idx.node.dtype !== 'int') throw new ModelError('[take] indices must be integers');
   const len = e.shape[ax]!;
   const data = idx.node.data;
   if (data) {
     for (let i = 0; i < data.length; i++) {
-      if (data[i]! < 0 || data[i]! >= len) throw new Error(`[take] index ${data[i]} is out of range for an axis of length ${len}`);
+      if (data[i]! < 0 || data[i]! >= len) throw new ModelError(`[take] index ${data[i]} is out of range for an axis of length ${len}`);
     }
   }
   const shape = [...e.shape.slice(0, ax), ...idx.shape, ...e.shape.slice(ax + 1)];
@@ -175,7 +176,7 @@ export function where(cond: Operand, a: Operand, b: Operand): Expr {
     const t = toIntTensor(cond, '[where] cond');
     c = new Expr(g, g.add({ op: 'const', inputs: [], shape: t.shape, dtype: 'bool', data: t.data }));
   }
-  if (c.node.dtype !== 'bool') throw new Error('[where] cond must be a comparison (lt, gt, ...) or an array of booleans');
+  if (c.node.dtype !== 'bool') throw new ModelError('[where] cond must be a comparison (lt, gt, ...) or an array of booleans');
   const ea = lift('where', 'a', a, g);
   const eb = lift('where', 'b', b, g);
   return node(g, 'where', [c, ea, eb], broadcastShapes('where', c.shape, ea.shape, eb.shape));
@@ -203,17 +204,17 @@ export function matmul(a: Operand, b: Operand): Expr {
   const sa = ea.shape;
   const sb = eb.shape;
   if (sa.length < 1 || sa.length > 2 || sb.length < 1 || sb.length > 2) {
-    throw new Error(`[matmul] operands must be 1-D or 2-D, got ${fmtShape(sa)} and ${fmtShape(sb)}`);
+    throw new ModelError(`[matmul] operands must be 1-D or 2-D, got ${fmtShape(sa)} and ${fmtShape(sb)}`);
   }
   const k1 = sa[sa.length - 1]!;
   const k2 = sb.length === 1 ? sb[0]! : sb[0]!;
-  if (k1 !== k2) throw new Error(`[matmul] inner dimensions differ: ${fmtShape(sa)} @ ${fmtShape(sb)}`);
+  if (k1 !== k2) throw new ModelError(`[matmul] inner dimensions differ: ${fmtShape(sa)} @ ${fmtShape(sb)}`);
   const shape = [...(sa.length === 2 ? [sa[0]!] : []), ...(sb.length === 2 ? [sb[1]!] : [])];
   return node(g, 'matmul', [ea, eb], shape);
 }
 
 export function concat(xs: readonly Operand[], axis = 0): Expr {
-  if (xs.length === 0) throw new Error('[concat] needs at least one array');
+  if (xs.length === 0) throw new ModelError('[concat] needs at least one array');
   const g = builderOf('concat', ...xs);
   const es = xs.map((x, i) => lift('concat', `xs[${i}]`, x, g));
   const nd = es[0]!.ndim;
@@ -221,7 +222,7 @@ export function concat(xs: readonly Operand[], axis = 0): Expr {
   let total = 0;
   for (const [i, e] of es.entries()) {
     if (e.ndim !== nd || e.shape.some((d, k) => k !== ax && d !== es[0]!.shape[k])) {
-      throw new Error(`[concat] xs[${i}] has shape ${fmtShape(e.shape)}, incompatible with ${fmtShape(es[0]!.shape)} on axis ${ax}`);
+      throw new ModelError(`[concat] xs[${i}] has shape ${fmtShape(e.shape)}, incompatible with ${fmtShape(es[0]!.shape)} on axis ${ax}`);
     }
     total += e.shape[ax]!;
   }
@@ -230,12 +231,12 @@ export function concat(xs: readonly Operand[], axis = 0): Expr {
 }
 
 export function stack(xs: readonly Operand[], axis = 0): Expr {
-  if (xs.length === 0) throw new Error('[stack] needs at least one array');
+  if (xs.length === 0) throw new ModelError('[stack] needs at least one array');
   const g = builderOf('stack', ...xs);
   const es = xs.map((x, i) => lift('stack', `xs[${i}]`, x, g));
   for (const [i, e] of es.entries()) {
     if (e.ndim !== es[0]!.ndim || e.shape.some((d, k) => d !== es[0]!.shape[k])) {
-      throw new Error(`[stack] xs[${i}] has shape ${fmtShape(e.shape)}, but xs[0] has ${fmtShape(es[0]!.shape)}`);
+      throw new ModelError(`[stack] xs[${i}] has shape ${fmtShape(e.shape)}, but xs[0] has ${fmtShape(es[0]!.shape)}`);
     }
   }
   const ax = normAxis('stack', axis, es[0]!.ndim + 1);
@@ -247,7 +248,7 @@ export function transpose(x: Operand, perm?: readonly number[]): Expr {
   const e = lift('transpose', 'x', x);
   const p = perm ? [...perm] : e.shape.map((_, i) => e.ndim - 1 - i);
   if (p.length !== e.ndim || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new Error(`[transpose] perm ${JSON.stringify(perm)} is not a permutation of ${e.ndim} axes`);
+    throw new ModelError(`[transpose] perm ${JSON.stringify(perm)} is not a permutation of ${e.ndim} axes`);
   }
   return node(e.g, 'transpose', [e], p.map((i) => e.shape[i]!), 'float', { perm: p });
 }
@@ -255,12 +256,12 @@ export function transpose(x: Operand, perm?: readonly number[]): Expr {
 /** Unit-stride slice [begin, end) on every axis (strided slices are never emitted: MLX #4444). */
 export function slice(x: Operand, begin: readonly number[], end: readonly number[]): Expr {
   const e = lift('slice', 'x', x);
-  if (begin.length !== e.ndim || end.length !== e.ndim) throw new Error(`[slice] begin/end must have ${e.ndim} entries`);
+  if (begin.length !== e.ndim || end.length !== e.ndim) throw new ModelError(`[slice] begin/end must have ${e.ndim} entries`);
   const shape = e.shape.map((d, i) => {
     const b = begin[i]!;
     const en = end[i]!;
     if (!(Number.isInteger(b) && Number.isInteger(en) && b >= 0 && en <= d && b <= en)) {
-      throw new Error(`[slice] range [${b}, ${en}) is outside axis ${i} of length ${d}`);
+      throw new ModelError(`[slice] range [${b}, ${en}) is outside axis ${i} of length ${d}`);
     }
     return en - b;
   });

@@ -1,4 +1,5 @@
 // The graph IR: typed nodes with static shapes, appended in topological order by the tracing API.
+import { ModelError } from '../base/errors.ts';
 import { sizeOf, type Shape } from './shape.ts';
 import { recordSite } from './source.ts';
 
@@ -88,6 +89,6 @@ export function withBuilder<T>(g: GraphBuilder, fn: () => T): T {
 }
 
 export function activeBuilder(fn: string): GraphBuilder {
-  if (!active) throw new Error(`[${fn}] must be called while a model is being built (inside model(name, (m) => ...))`);
+  if (!active) throw new ModelError(`[${fn}] must be called while a model is being built (inside model(name, (m) => ...))`);
   return active;
 }

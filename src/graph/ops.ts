@@ -1,4 +1,5 @@
 // Free functions of the model language; each is differentiable and accepts constants wherever it accepts Exprs.
+import { ModelError } from '../base/errors.ts';
 import { binary, compare, Expr, lift, reduce, unary, type Operand } from './expr.ts';
 
 export { broadcastTo, clamp, concat, cumsum, matmul, reshape, slice, stack, take, transpose, where } from './expr.ts';
@@ -51,7 +52,7 @@ export function dot(a: Operand, b: Operand): Expr {
   const ea = lift('dot', 'a', a instanceof Expr ? a : a, b instanceof Expr ? b.g : undefined);
   const eb = lift('dot', 'b', b, ea.g);
   if (ea.ndim !== 1 || eb.ndim !== 1 || ea.shape[0] !== eb.shape[0]) {
-    throw new Error(`[dot] needs two vectors of equal length, got [${ea.shape}] and [${eb.shape}]`);
+    throw new ModelError(`[dot] needs two vectors of equal length, got [${ea.shape}] and [${eb.shape}]`);
   }
   return binary('mul', ea, eb).sum();
 }

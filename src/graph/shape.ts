@@ -1,4 +1,5 @@
 // Static shapes: sizes, numpy-style broadcasting and row-major strides, checked when a model is built.
+import { ModelError } from '../base/errors.ts';
 
 export type Shape = readonly number[];
 
@@ -26,7 +27,7 @@ export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
       const d = s[k]!;
       if (out[i] === 1) out[i] = d;
       else if (d !== 1 && d !== out[i]) {
-        throw new Error(`[${fn}] shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`);
+        throw new ModelError(`[${fn}] shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`);
       }
     }
   }
@@ -46,7 +47,7 @@ export function stridesOf(shape: Shape): number[] {
 /** Normalises a possibly negative axis for an array of rank `ndim`, with an error naming `fn`. */
 export function normAxis(fn: string, axis: number, ndim: number): number {
   const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= ndim) throw new Error(`[${fn}] axis ${axis} is out of range for rank ${ndim}`);
+  if (!Number.isInteger(axis) || a < 0 || a >= ndim) throw new ModelError(`[${fn}] axis ${axis} is out of range for rank ${ndim}`);
   return a;
 }
 

@@ -1,4 +1,5 @@
 // The files of a checkpoint beside a run's Stan CSVs: an atomically replaced JSON record and an append-only binary log.
+import { FileError, OptionError } from '../base/errors.ts';
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -69,7 +70,7 @@ export class Float64Log {
       return;
     }
     const size = existsSync(path) ? statSync(path).size : -1;
-    if (size < keep * 8) throw new Error(`[sample] resume: ${path} holds ${Math.max(size, 0)} bytes, the checkpoint needs ${keep * 8}`);
+    if (size < keep * 8) throw new FileError(`[sample] resume: ${path} holds ${Math.max(size, 0)} bytes, the checkpoint needs ${keep * 8}`);
     truncateSync(path, keep * 8);
     this.fd = openSync(path, 'a');
     this.count = keep;
@@ -80,7 +81,7 @@ export class Float64Log {
   }
 
   append(values: Float64Array): void {
-    if (this.fd === null) throw new Error(`[Float64Log] ${this.path} is closed`);
+    if (this.fd === null) throw new OptionError(`[Float64Log] ${this.path} is closed`);
     writeSync(this.fd, values, 0, values.byteLength);
     this.count += values.length;
   }
@@ -99,7 +100,7 @@ export class Float64Log {
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
-      if (size < n * 8) throw new Error(`[sample] resume: ${path} holds ${size} bytes, the checkpoint needs ${n * 8}`);
+      if (size < n * 8) throw new FileError(`[sample] resume: ${path} holds ${size} bytes, the checkpoint needs ${n * 8}`);
       const out = new Float64Array(n);
       const bytes = new Uint8Array(out.buffer);
       let off = 0;

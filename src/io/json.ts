@@ -1,4 +1,5 @@
 // A versioned JSON form of FitData: typed arrays as number arrays, non-finite values and -0 spelled as strings, exact round trip.
+import { FileError } from '../base/errors.ts';
 import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type FitData, type SamplerStat, type VariableMeta } from './fitData.ts';
 
 export const FIT_JSON_FORMAT = 'mlx-nuts-fit';
@@ -60,7 +61,7 @@ export function fitToJSON(fit: FitData): FitJSON {
 // ---- reading: every field is checked, and an error names the path to the bad one ----
 
 function fail(where: string, message: string): never {
-  throw new Error(`[fitFromJSON] ${where}: ${message}`);
+  throw new FileError(`[fitFromJSON] ${where}: ${message}`);
 }
 
 function obj(x: unknown, where: string): Record<string, unknown> {

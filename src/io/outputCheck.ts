@@ -1,4 +1,5 @@
 // Checks an output directory before any sampling: creatable, writable (a probe file), no file in the way, no silent overwrite.
+import { FileError } from '../base/errors.ts';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { chainFileName, fileStemOf } from './stanCsvFormat.ts';
@@ -68,7 +69,7 @@ function existingAncestor(abs: string): { base: string; missing: string[] } {
  */
 export function prepareDirectory(dir: string, fn = 'sample'): { dir: string; created: string[] } {
   const fail = (message: string): never => {
-    throw new Error(`[${fn}] output ${message}`);
+    throw new FileError(`[${fn}] output ${message}`);
   };
   if (typeof dir !== 'string' || dir.trim().length === 0) fail(`directory must be a non-empty path, got ${JSON.stringify(dir)}`);
   const abs = resolve(dir);
@@ -135,7 +136,7 @@ function removeCreated(created: readonly string[]): void {
 export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
   const fn = opts.fn ?? 'sample';
   const fail = (message: string): never => {
-    throw new Error(`[${fn}] output ${message}`);
+    throw new FileError(`[${fn}] output ${message}`);
   };
   if (!Number.isInteger(opts.chains) || opts.chains < 1) fail(`needs a positive whole number of chains, got ${String(opts.chains)}`);
   const stem = fileStemOf(fn, opts.modelName, opts.fileStem);

@@ -1,10 +1,11 @@
 // FitData from Stan CSV files (this library's or CmdStan's), one file per chain: the path of ArviZ and cmdstanpy users.
+import { FileError } from '../base/errors.ts';
 import { SAMPLER_STATS, type ChainAdaptation, type FitData, type SamplerStat, type VariableMeta } from './fitData.ts';
 import { readStanCsv, type StanCsv } from './stanCsvRead.ts';
 import { parseFitName } from './stanNames.ts';
 
 function fail(message: string): never {
-  throw new Error(`[fitFromStanCsv] ${message}`);
+  throw new FileError(`[fitFromStanCsv] ${message}`);
 }
 
 /** Variables from column names: consecutive columns of one base name form an array whose shape is the largest index + 1. */

@@ -1,4 +1,5 @@
 // The text of a CmdStan-format CSV file, shared by the one-shot writer and the streaming writer: comment blocks, header, rows.
+import { ModelError, OptionError } from '../base/errors.ts';
 import { SAMPLER_STATS, type ChainAdaptation, type FitConfig, type SamplerStat } from './fitData.ts';
 import { formatNumber, formatSeconds } from './numbers.ts';
 import { elementOrder, parseFitName, stanName, unwritableNameReason } from './stanNames.ts';
@@ -115,9 +116,9 @@ export function csvLayout(fn: string, columns: readonly string[]): CsvLayout {
   const seen = new Set<string>();
   for (const name of columns) {
     const why = unwritableNameReason(name);
-    if (why !== null) throw new Error(`[${fn}] column name '${name}' ${why}`);
+    if (why !== null) throw new ModelError(`[${fn}] column name '${name}' ${why}`);
     const stan = stanName(parseFitName(name));
-    if (seen.has(stan)) throw new Error(`[${fn}] two columns are both written as '${stan}'`);
+    if (seen.has(stan)) throw new ModelError(`[${fn}] two columns are both written as '${stan}'`);
     seen.add(stan);
   }
   const names = columns.map(parseFitName);
@@ -136,7 +137,7 @@ export function csvRow(stat: (s: SamplerStat) => number, value: (j: number) => n
 /** The file-name stem: `fileStem`, or the model name with characters outside [A-Za-z0-9_.-] as '_'. */
 export function fileStemOf(fn: string, modelName: string, fileStem?: string): string {
   const stem = fileStem ?? modelName.replace(/[^A-Za-z0-9_.-]/g, '_');
-  if (stem.length === 0 || stem === '.' || stem === '..' || /[/\\]/.test(stem)) throw new Error(`[${fn}] file stem '${stem}' is not a usable file name`);
+  if (stem.length === 0 || stem === '.' || stem === '..' || /[/\\]/.test(stem)) throw new OptionError(`[${fn}] file stem '${stem}' is not a usable file name`);
   return stem;
 }
 

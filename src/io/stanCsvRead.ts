@@ -1,4 +1,5 @@
 // Reads one Stan CSV file (this library's or CmdStan's) back into draws, sampler statistics, adaptation and configuration.
+import { FileError } from '../base/errors.ts';
 import { readFileSync } from 'node:fs';
 import { SAMPLER_STATS, type ChainAdaptation, type SamplerStat } from './fitData.ts';
 import { parseNumber } from './numbers.ts';
@@ -53,7 +54,7 @@ export interface StanCsv {
 }
 
 function fail(path: string, message: string): never {
-  throw new Error(`[readStanCsv] ${path}: ${message}`);
+  throw new FileError(`[readStanCsv] ${path}: ${message}`);
 }
 
 function commentText(line: string): string {
@@ -176,7 +177,7 @@ export function readStanCsv(path: string): StanCsv {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`[readStanCsv] cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FileError(`[readStanCsv] cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   let truncatedLast = false;

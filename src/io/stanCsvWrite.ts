@@ -1,4 +1,5 @@
 // Writes one CmdStan-format CSV per chain at once: configuration comments, header row, adaptation block, draws, timing.
+import { FileError } from '../base/errors.ts';
 import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SAMPLER_STATS, type FitData } from './fitData.ts';
@@ -15,7 +16,7 @@ export interface WriteStanCsvOptions {
 }
 
 function fail(message: string): never {
-  throw new Error(`[writeStanCsv] ${message}`);
+  throw new FileError(`[writeStanCsv] ${message}`);
 }
 
 function errText(e: unknown): string {
@@ -126,7 +127,7 @@ export function writeStanCsv(fit: FitData, dir: string, opts: WriteStanCsvOption
       writeChain(fit, c, n, paths[c]!, files[c]!, order, header);
     } catch (e) {
       const done = paths.slice(0, c);
-      throw new Error(`${errText(e)}${done.length > 0 ? ` (complete files already written: ${done.join(', ')})` : ''}`);
+      throw new FileError(`${errText(e)}${done.length > 0 ? ` (complete files already written: ${done.join(', ')})` : ''}`);
     }
   });
   return paths;

@@ -1,5 +1,6 @@
 // Sampler state as exact JSON: typed arrays as base64 of their bytes, non-finite numbers and -0 tagged, class instances as
 // their own fields; `hydrate` writes a decoded state back into a freshly built one of the same shape (classes kept).
+import { FileError } from '../base/errors.ts';
 
 /** Typed-array constructors a state may hold, by the tag written in the JSON. */
 const TYPED = {
@@ -33,7 +34,7 @@ export function encodeState(v: unknown, path = 'state'): unknown {
   }
   if (ArrayBuffer.isView(v)) {
     const tag = tagOf(v);
-    if (tag === null) throw new Error(`[checkpoint] ${path}: a ${v.constructor.name} cannot be saved`);
+    if (tag === null) throw new FileError(`[checkpoint] ${path}: a ${v.constructor.name} cannot be saved`);
     return { $t: tag, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   }
   if (Array.isArray(v)) return v.map((x, i) => encodeState(x, `${path}[${i}]`));
@@ -46,7 +47,7 @@ export function encodeState(v: unknown, path = 'state'): unknown {
     return out;
   }
   if (v === undefined) return null;
-  throw new Error(`[checkpoint] ${path}: a ${typeof v} cannot be saved`);
+  throw new FileError(`[checkpoint] ${path}: a ${typeof v} cannot be saved`);
 }
 
 const NUMBERS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
@@ -57,14 +58,14 @@ export function decodeState(v: unknown, path = 'state'): unknown {
   if (Array.isArray(v)) return v.map((x, i) => decodeState(x, `${path}[${i}]`));
   const o = v as Record<string, unknown>;
   if (typeof o.$n === 'string' && Object.keys(o).length === 1) {
-    if (!(o.$n in NUMBERS)) throw new Error(`[checkpoint] ${path}: unknown number '${o.$n}'`);
+    if (!(o.$n in NUMBERS)) throw new FileError(`[checkpoint] ${path}: unknown number '${o.$n}'`);
     return NUMBERS[o.$n];
   }
   if (typeof o.$t === 'string' && typeof o.b64 === 'string') {
     const C = TYPED[o.$t as TypedTag];
-    if (C === undefined) throw new Error(`[checkpoint] ${path}: unknown array type '${o.$t}'`);
+    if (C === undefined) throw new FileError(`[checkpoint] ${path}: unknown array type '${o.$t}'`);
     const bytes = Buffer.from(o.b64, 'base64');
-    if (bytes.byteLength % C.BYTES_PER_ELEMENT !== 0) throw new Error(`[checkpoint] ${path}: ${bytes.byteLength} bytes is not a whole ${o.$t} array`);
+    if (bytes.byteLength % C.BYTES_PER_ELEMENT !== 0) throw new FileError(`[checkpoint] ${path}: ${bytes.byteLength} bytes is not a whole ${o.$t} array`);
     const out = new C(bytes.byteLength / C.BYTES_PER_ELEMENT);
     new Uint8Array(out.buffer).set(bytes);
     return out;

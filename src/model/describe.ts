@@ -1,4 +1,5 @@
 // describe(model): a text listing of a model's parameters (shapes, supports, transforms), deterministics and data.
+import { ModelError } from '../base/errors.ts';
 import type { Support } from '../distributions/distribution.ts';
 import type { TracedModel } from './traced.ts';
 
@@ -53,6 +54,6 @@ export function describeTraced(t: TracedModel): string {
 /** Parameters with shapes, supports and transforms, deterministics and observed data of `model` (traced in float64). */
 export function describe(model: Traceable | TracedModel): string {
   if (model !== null && typeof model === 'object' && 'ir' in model) return describeTraced(model);
-  if (!model || typeof (model as Traceable).trace !== 'function') throw new Error('[describe] the argument must be a model (from model(name, fn))');
+  if (!model || typeof (model as Traceable).trace !== 'function') throw new ModelError('[describe] the argument must be a model (from model(name, fn))');
   return describeTraced((model as Traceable).trace('float64'));
 }

@@ -1,4 +1,5 @@
 // model(name, fn): the builder users write against, and its trace into a graph with a parameter layout.
+import { ModelError } from '../base/errors.ts';
 import type { Dtype } from '../base/types.ts';
 import type { Distribution } from '../distributions/distribution.ts';
 import { boundsTransform } from '../transforms/elementwise.ts';
@@ -45,36 +46,36 @@ export class ModelBuilder {
 
   private claim(fn: string, name: string): void {
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
-      throw new Error(`[${fn}] name ${JSON.stringify(name)} must start with a letter or _ and hold only letters, digits, _ and .`);
+      throw new ModelError(`[${fn}] name ${JSON.stringify(name)} must start with a letter or _ and hold only letters, digits, _ and .`);
     }
     if (name.endsWith('__')) {
-      throw new Error(`[${fn}] the name '${name}' ends in '__', which is reserved for sampler statistics (lp__, accept_stat__, …): ` +
+      throw new ModelError(`[${fn}] the name '${name}' ends in '__', which is reserved for sampler statistics (lp__, accept_stat__, …): ` +
         'Stan CSV readers would take the column for one; pick another name');
     }
-    if (this.names.has(name)) throw new Error(`[${fn}] the name '${name}' is already used in this model`);
+    if (this.names.has(name)) throw new ModelError(`[${fn}] the name '${name}' is already used in this model`);
     this.names.add(name);
   }
 
   /** A parameter with prior `dist`; returns its constrained value. */
   param(name: string, dist: Distribution, opts: ParamOptions = {}): Expr {
     this.claim('param', name);
-    if (!dist || typeof dist.logProb !== 'function') throw new Error(`[param] '${name}': the second argument must be a distribution`);
+    if (!dist || typeof dist.logProb !== 'function') throw new ModelError(`[param] '${name}': the second argument must be a distribution`);
     const natural = [...dist.batchShape, ...dist.eventShape];
     const shape = opts.shape ? [...opts.shape] : natural;
     if (!shape.every((d) => Number.isInteger(d) && d >= 1)) {
-      throw new Error(`[param] '${name}': shape ${fmtShape(shape)} must hold positive integers`);
+      throw new ModelError(`[param] '${name}': shape ${fmtShape(shape)} must hold positive integers`);
     }
     if (opts.shape) {
       const b = broadcastShapes(`param '${name}'`, natural, shape);
       if (b.length !== shape.length || b.some((d, i) => d !== shape[i])) {
-        throw new Error(`[param] '${name}': the distribution's shape ${fmtShape(natural)} does not fit shape ${fmtShape(shape)}`);
+        throw new ModelError(`[param] '${name}': the distribution's shape ${fmtShape(natural)} does not fit shape ${fmtShape(shape)}`);
       }
     }
     for (const [k, v] of [['lower', opts.lower], ['upper', opts.upper]] as const) {
-      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`[param] '${name}': ${k} must be a number`);
+      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new ModelError(`[param] '${name}': ${k} must be a number`);
     }
     if (opts.lower !== undefined && opts.upper !== undefined && !(opts.lower < opts.upper)) {
-      throw new Error(`[param] '${name}': lower (${opts.lower}) must be below upper (${opts.upper})`);
+      throw new ModelError(`[param] '${name}': lower (${opts.lower}) must be below upper (${opts.upper})`);
     }
     const transform = opts.transform ??
       (opts.lower !== undefined || opts.upper !== undefined ? boundsTransform(opts.lower, opts.upper) : defaultTransform(dist));
@@ -100,17 +101,17 @@ export class ModelBuilder {
 
   /** Observed data `data` from `dist`: adds its log density. */
   observe(dist: Distribution, data: unknown, name?: string): void {
-    if (!dist || typeof dist.logProb !== 'function') throw new Error('[observe] the first argument must be a distribution');
+    if (!dist || typeof dist.logProb !== 'function') throw new ModelError('[observe] the first argument must be a distribution');
     const label = name ?? `obs${this.observed.length}`;
     const t = toHostTensor(data, `[observe] ${label} data`);
     t.data.forEach((v, i) => {
-      if (!Number.isFinite(v)) throw new Error(`[observe] ${label} data holds ${v} at position ${i}: observed values must be finite`);
+      if (!Number.isFinite(v)) throw new ModelError(`[observe] ${label} data holds ${v} at position ${i}: observed values must be finite`);
     });
     dist.checkObserved?.(t);
     const batch = [...dist.batchShape, ...dist.eventShape];
     const b = broadcastShapes(`observe ${label}`, batch, t.shape);
     if (b.length !== t.shape.length || b.some((d, i) => d !== t.shape[i])) {
-      throw new Error(`[observe] ${label}: data of shape ${fmtShape(t.shape)} does not match the distribution's shape ${fmtShape(batch)}`);
+      throw new ModelError(`[observe] ${label}: data of shape ${fmtShape(t.shape)} does not match the distribution's shape ${fmtShape(batch)}`);
     }
     const x = constant(this.g, t.data, `[observe] ${label}`).reshape(t.shape);
     this.addTerm(`observe ${label}`, dist.logProb(x).sum());
@@ -157,16 +158,16 @@ export class Model {
     const m = new ModelBuilder(g, dtype);
     const out = withBuilder(g, () => {
       const r = this.build(m) as unknown;
-      if (r instanceof Promise) throw new Error(`[model] '${this.name}': the model function must be synchronous`);
+      if (r instanceof Promise) throw new ModelError(`[model] '${this.name}': the model function must be synchronous`);
       return m.total();
     });
-    if (out.size !== 1) throw new Error(`[model] '${this.name}': the log density must be a scalar`);
+    if (out.size !== 1) throw new ModelError(`[model] '${this.name}': the log density must be a scalar`);
     const scalar = out.ndim === 0 ? out : withBuilder(g, () => out.reshape([]));
-    if (g.dim === 0) throw new Error(`[model] '${this.name}' declares no parameters (use m.param)`);
+    if (g.dim === 0) throw new ModelError(`[model] '${this.name}' declares no parameters (use m.param)`);
     const ir = g.toIR(scalar.id);
     if (dtype === 'float32') {
       const why = float32Message(this.name, float32Problems(ir, m.termInfo, m.observed.map((o) => ({ name: o.name, data: o.data.data }))));
-      if (why !== null) throw new Error(why);
+      if (why !== null) throw new ModelError(why);
     }
     return { name: this.name, dtype, ir, params: m.params, deterministics: m.deterministics,
       observed: m.observed, terms: m.termInfo };
@@ -174,8 +175,8 @@ export class Model {
 }
 
 export function model(name: string, build: (m: ModelBuilder) => void): Model {
-  if (typeof name !== 'string' || name.length === 0) throw new Error('[model] name must be a non-empty string');
-  if (typeof build !== 'function') throw new Error(`[model] '${name}': the second argument must be a function (m) => { ... }`);
+  if (typeof name !== 'string' || name.length === 0) throw new ModelError('[model] name must be a non-empty string');
+  if (typeof build !== 'function') throw new ModelError(`[model] '${name}': the second argument must be a function (m) => { ... }`);
   return new Model(name, build);
 }
 

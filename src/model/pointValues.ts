@@ -1,4 +1,5 @@
 // Named constrained values (inits, points to evaluate) checked against a traced model and mapped to the unconstrained vector.
+import { OptionError } from '../base/errors.ts';
 import { toHostTensor } from '../graph/constant.ts';
 import type { TracedModel } from './model.ts';
 import { fmtShape } from '../graph/shape.ts';
@@ -34,43 +35,43 @@ export interface UnconstrainedPoint {
  */
 export function unconstrainPoint(t: TracedModel, values: unknown, fn: string, opts: PointCheckOptions = {}): UnconstrainedPoint {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    throw new Error(`[${fn}] values must be an object of parameter values by name, e.g. { ${t.params[0]?.name ?? 'mu'}: 1 }, got ${describeValue(values)}`);
+    throw new OptionError(`[${fn}] values must be an object of parameter values by name, e.g. { ${t.params[0]?.name ?? 'mu'}: 1 }, got ${describeValue(values)}`);
   }
   const v = values as Record<string, unknown>;
   const known = new Map(t.params.map((p) => [p.name, p]));
   for (const k of Object.keys(v)) {
     if (known.has(k)) continue;
     const det = t.deterministics.some((d) => d.name === k);
-    throw new Error(`[${fn}] '${k}' is ${det ? 'a deterministic, not a parameter' : `not a parameter of '${t.name}'`} (parameters: ${[...known.keys()].join(', ')})`);
+    throw new OptionError(`[${fn}] '${k}' is ${det ? 'a deterministic, not a parameter' : `not a parameter of '${t.name}'`} (parameters: ${[...known.keys()].join(', ')})`);
   }
   const q = new Float64Array(t.ir.dim).fill(NaN);
   const given = new Set<string>();
   for (const p of t.params) {
     if (!(p.name in v) || v[p.name] === undefined) {
       if (opts.partial) continue;
-      throw new Error(`[${fn}] no value for parameter '${p.name}' (shape ${fmtShape(p.shape)}); give every parameter: ${t.params.map((x) => x.name).join(', ')}`);
+      throw new OptionError(`[${fn}] no value for parameter '${p.name}' (shape ${fmtShape(p.shape)}); give every parameter: ${t.params.map((x) => x.name).join(', ')}`);
     }
     const raw = v[p.name];
     if (typeof raw !== 'number' && !Array.isArray(raw) && !ArrayBuffer.isView(raw)) {
-      throw new Error(`[${fn}] ${p.name} must be a number or an array of numbers, got ${describeValue(raw)}`);
+      throw new OptionError(`[${fn}] ${p.name} must be a number or an array of numbers, got ${describeValue(raw)}`);
     }
     const tensor = toHostTensor(raw, `[${fn}] ${p.name}`);
     const scalarOk = p.shape.length === 0 && tensor.data.length === 1 && tensor.shape.length <= 1;
     const same = tensor.shape.length === p.shape.length && tensor.shape.every((d, i) => d === p.shape[i]);
     if (!scalarOk && !same) {
-      throw new Error(`[${fn}] ${p.name} has shape ${fmtShape(tensor.shape)}, but the parameter is declared with shape ${fmtShape(p.shape)}`);
+      throw new OptionError(`[${fn}] ${p.name} has shape ${fmtShape(tensor.shape)}, but the parameter is declared with shape ${fmtShape(p.shape)}`);
     }
     tensor.data.forEach((x, i) => {
-      if (!Number.isFinite(x)) throw new Error(`[${fn}] ${p.name} holds ${x}${tensor.data.length > 1 ? ` at position ${i}` : ''}: values must be finite`);
+      if (!Number.isFinite(x)) throw new OptionError(`[${fn}] ${p.name} holds ${x}${tensor.data.length > 1 ? ` at position ${i}` : ''}: values must be finite`);
     });
     let y: Float64Array;
     try {
       y = p.transform.inverse(tensor.data, p.shape);
     } catch (e) {
       const why = e instanceof Error ? e.message.replace(/^\[[^\]]*\]\s*/, '') : String(e);
-      throw new Error(`[${fn}] ${p.name} is outside its support (${supportText(p.dist.support)}, transform ${p.transform.name}): ${why}`);
+      throw new OptionError(`[${fn}] ${p.name} is outside its support (${supportText(p.dist.support)}, transform ${p.transform.name}): ${why}`);
     }
-    if (!y.every(Number.isFinite)) throw new Error(`[${fn}] ${p.name} maps to a non-finite unconstrained value: it is on the edge of its support (${supportText(p.dist.support)})`);
+    if (!y.every(Number.isFinite)) throw new OptionError(`[${fn}] ${p.name} maps to a non-finite unconstrained value: it is on the edge of its support (${supportText(p.dist.support)})`);
     q.set(y, p.offset);
     given.add(p.name);
   }

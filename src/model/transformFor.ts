@@ -1,4 +1,5 @@
 // The support → transform registry: which bijector m.param uses for a family's support.
+import { ModelError } from '../base/errors.ts';
 import type { Support } from '../distributions/distribution.ts';
 import { corrCholesky } from '../transforms/corrCholesky.ts';
 import { boundsTransform, identity, interval, log, lowerBound, upperBound } from '../transforms/elementwise.ts';
@@ -27,10 +28,10 @@ export function transformFor(support: Support, family = 'distribution'): Transfo
     case 'positiveOrdered': return positiveOrdered;
     case 'corrCholesky': return corrCholesky;
     case 'censored':
-      throw new Error(`[param] ${family} has point masses at its bounds: it can be observed, not sampled`);
+      throw new ModelError(`[param] ${family} has point masses at its bounds: it can be observed, not sampled`);
     case 'binary':
     case 'count':
     case 'integerInterval':
-      throw new Error(`[param] ${family} is a discrete distribution: it can be observed, not sampled`);
+      throw new ModelError(`[param] ${family} is a discrete distribution: it can be observed, not sampled`);
   }
 }

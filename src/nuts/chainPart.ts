@@ -1,5 +1,6 @@
 // The share of one run a process samples when the chains are spread over processes (src/distributed/): its chains'
 // global indices, which address their random numbers and name their files, and the pooled warmup's gather.
+import { OptionError } from '../base/errors.ts';
 import type { GatherMoments } from './pooledWarmup.ts';
 
 export interface ChainPart {
@@ -14,8 +15,8 @@ export interface ChainPart {
 /** Checks a part against this process's chain count; errors name what was wrong. */
 export function checkChainPart(part: ChainPart, chains: number): void {
   const { firstChain, totalChains } = part;
-  if (!Number.isInteger(firstChain) || firstChain < 0) throw new Error(`[sample] part.firstChain must be an integer >= 0, got ${String(firstChain)}`);
+  if (!Number.isInteger(firstChain) || firstChain < 0) throw new OptionError(`[sample] part.firstChain must be an integer >= 0, got ${String(firstChain)}`);
   if (!Number.isInteger(totalChains) || firstChain + chains > totalChains) {
-    throw new Error(`[sample] part: chains ${firstChain}…${firstChain + chains - 1} do not fit in totalChains ${String(totalChains)}`);
+    throw new OptionError(`[sample] part: chains ${firstChain}…${firstChain + chains - 1} do not fit in totalChains ${String(totalChains)}`);
   }
 }

@@ -5,6 +5,7 @@
 // log density and gradient (exact bytes), the warmup state (whatever object the warmup code keeps, saved field by
 // field: src/io/stateCodec.ts), where each CSV file stood, and what identifies the run (model graph and data hashes,
 // every option that changes the draws). Warmup statistics go to an append-only log, so a record stays small.
+import { FileError, OptionError } from '../base/errors.ts';
 import { createHash } from 'node:crypto';
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
@@ -34,13 +35,13 @@ export type CheckpointOption = boolean | { readonly iterations?: number; readonl
 export function checkpointSchedule(opt: unknown): CheckpointSchedule | null {
   if (opt === undefined || opt === true) return DEFAULT_CHECKPOINT;
   if (opt === false) return null;
-  if (opt === null || typeof opt !== 'object') throw new Error(`[sample] checkpoint must be true, false or { iterations, seconds }, got ${JSON.stringify(opt)}`);
+  if (opt === null || typeof opt !== 'object') throw new OptionError(`[sample] checkpoint must be true, false or { iterations, seconds }, got ${JSON.stringify(opt)}`);
   const o = opt as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'iterations' && k !== 'seconds') throw new Error(`[sample] checkpoint has no option '${k}' (only iterations and seconds)`);
+  for (const k of Object.keys(o)) if (k !== 'iterations' && k !== 'seconds') throw new OptionError(`[sample] checkpoint has no option '${k}' (only iterations and seconds)`);
   const it = o.iterations ?? Infinity;
   const sec = o.seconds ?? (o.iterations === undefined ? DEFAULT_CHECKPOINT.seconds : Infinity);
-  if (!(typeof it === 'number' && (it === Infinity || (Number.isInteger(it) && it >= 1)))) throw new Error(`[sample] checkpoint.iterations must be a whole number ≥ 1, got ${JSON.stringify(it)}`);
-  if (!(typeof sec === 'number' && sec > 0)) throw new Error(`[sample] checkpoint.seconds must be a positive number, got ${JSON.stringify(sec)}`);
+  if (!(typeof it === 'number' && (it === Infinity || (Number.isInteger(it) && it >= 1)))) throw new OptionError(`[sample] checkpoint.iterations must be a whole number ≥ 1, got ${JSON.stringify(it)}`);
+  if (!(typeof sec === 'number' && sec > 0)) throw new OptionError(`[sample] checkpoint.seconds must be a positive number, got ${JSON.stringify(sec)}`);
   return { iterations: it, seconds: sec };
 }
 
@@ -135,23 +136,23 @@ export class Checkpointer {
     const paths = checkpointPaths(dir, stem);
     const text = readRecord(paths.record);
     if (text === null) {
-      throw new Error(`[sample] resume: no checkpoint ${paths.record} (the run there finished, was started without output, or never reached its first checkpoint); start it again with { overwrite: true } (--overwrite)`);
+      throw new FileError(`[sample] resume: no checkpoint ${paths.record} (the run there finished, was started without output, or never reached its first checkpoint); start it again with { overwrite: true } (--overwrite)`);
     }
     let r: Record_;
     try {
       r = JSON.parse(text) as Record_;
     } catch (e) {
-      throw new Error(`[sample] resume: ${paths.record} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      throw new FileError(`[sample] resume: ${paths.record} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
     if (r.format !== CHECKPOINT_FORMAT || r.version !== CHECKPOINT_VERSION) {
-      throw new Error(`[sample] resume: ${paths.record} is not a ${CHECKPOINT_FORMAT} record of version ${CHECKPOINT_VERSION} (format ${JSON.stringify(r.format)}, version ${JSON.stringify(r.version)})`);
+      throw new FileError(`[sample] resume: ${paths.record} is not a ${CHECKPOINT_FORMAT} record of version ${CHECKPOINT_VERSION} (format ${JSON.stringify(r.format)}, version ${JSON.stringify(r.version)})`);
     }
     const diffs = identityDifferences(r.identity, identity);
-    if (diffs.length > 0) throw new Error(`[sample] resume: the run in ${dir} was made differently: ${diffs.join('; ')}. Resume with the same model, data and options, or start again with { overwrite: true } (--overwrite)`);
+    if (diffs.length > 0) throw new OptionError(`[sample] resume: the run in ${dir} was made differently: ${diffs.join('; ')}. Resume with the same model, data and options, or start again with { overwrite: true } (--overwrite)`);
     const state = decodeState(r.state, 'state') as ChainsState;
     const chains = Number(identity.options.chains);
     const statsIters = Math.min(r.iteration, warmup);
-    if (r.warmupStatsLogged < statsIters) throw new Error(`[sample] resume: ${paths.record} logs ${r.warmupStatsLogged} warmup iterations, its iteration ${r.iteration} needs ${statsIters}`);
+    if (r.warmupStatsLogged < statsIters) throw new FileError(`[sample] resume: ${paths.record} logs ${r.warmupStatsLogged} warmup iterations, its iteration ${r.iteration} needs ${statsIters}`);
     return {
       recordPath: paths.record,
       saved: {

@@ -1,5 +1,6 @@
 // The warmup schedule of the gradient-based metrics (nutpie's, nuts-rs adapt_strategy.rs EuclideanAdaptOptions): an
 // early phase that switches estimation windows often, growing windows after it, and a final step-size-only phase.
+import { OptionError } from '../base/errors.ts';
 
 /** What sample() accepts as `metricAdaptation`: Stan's windowed draw variance, or the draw-and-gradient estimators. */
 export type MetricAdaptation = 'stan' | 'gradient-diag' | 'low-rank';
@@ -18,17 +19,17 @@ export const MIN_METRIC_WARMUP = 20;
 /** The user's schedule over the defaults, each field checked (errors name the field and the value received). */
 export function resolveGradientSchedule(user: Partial<GradientSchedule> | undefined): GradientSchedule {
   if (user === undefined) return GRADIENT_SCHEDULE;
-  if (typeof user !== 'object' || user === null) throw new Error(`[sample] warmupSchedule must be an object, got ${JSON.stringify(user)}`);
+  if (typeof user !== 'object' || user === null) throw new OptionError(`[sample] warmupSchedule must be an object, got ${JSON.stringify(user)}`);
   for (const k of Object.keys(user)) {
-    if (!(k in GRADIENT_SCHEDULE)) throw new Error(`[sample] warmupSchedule has no field '${k}' (fields: ${Object.keys(GRADIENT_SCHEDULE).join(', ')})`);
+    if (!(k in GRADIENT_SCHEDULE)) throw new OptionError(`[sample] warmupSchedule has no field '${k}' (fields: ${Object.keys(GRADIENT_SCHEDULE).join(', ')})`);
   }
   const s = { ...GRADIENT_SCHEDULE, ...user };
-  const bad = (k: string, v: unknown, want: string) => new Error(`[sample] warmupSchedule.${k} must be ${want}, got ${JSON.stringify(v)}`);
+  const bad = (k: string, v: unknown, want: string) => new OptionError(`[sample] warmupSchedule.${k} must be ${want}, got ${JSON.stringify(v)}`);
   for (const k of ['earlyWindow', 'stepSizeWindow'] as const) {
     if (typeof s[k] !== 'number' || !(s[k] >= 0 && s[k] < 1)) throw bad(k, s[k], 'a fraction of warmup in [0, 1)');
   }
   if (s.earlyWindow + s.stepSizeWindow >= 1) {
-    throw new Error(`[sample] warmupSchedule.earlyWindow + stepSizeWindow must be below 1, got ${s.earlyWindow} + ${s.stepSizeWindow}`);
+    throw new OptionError(`[sample] warmupSchedule.earlyWindow + stepSizeWindow must be below 1, got ${s.earlyWindow} + ${s.stepSizeWindow}`);
   }
   for (const k of ['earlySwitch', 'firstWindow'] as const) {
     if (typeof s[k] !== 'number' || !Number.isInteger(s[k]) || s[k] < 1) throw bad(k, s[k], 'an integer ≥ 1 (draws)');

@@ -1,4 +1,5 @@
 // Initial points: uniform(−2, 2) on the unconstrained scale with up to 100 tries (Stan), or user inits.
+import { NumericalError } from '../base/errors.ts';
 import type { ModelDensity } from '../backend/logDensity.ts';
 import { unconstrainPoint } from '../model/pointValues.ts';
 import { GraphInterpreter } from '../backend/reference/interpreter.ts';
@@ -49,6 +50,6 @@ export function initialPoint(d: ModelDensity, stream: ChainStream, chain: number
     lastQ = q;
   }
   const bad = badTerms(d, lastQ);
-  throw new Error(`[sample] chain ${chain}: initialisation failed after ${tries} attempt(s) (uniform(−2, 2) on the unconstrained scale${init ? ', with the given inits' : ''}): ` +
+  throw new NumericalError(`[sample] chain ${chain}: initialisation failed after ${tries} attempt(s) (uniform(−2, 2) on the unconstrained scale${init ? ', with the given inits' : ''}): ` +
     (bad.length ? `non-finite terms at the last attempt: ${bad.join('; ')}` : 'the gradient was not finite at the last attempt'));
 }

@@ -1,5 +1,6 @@
 // Euclidean metrics: kinetic energy ½pᵀM⁻¹p, velocity M⁻¹p and momentum draws p ~ N(0, M), diagonal, dense or
 // diagonal plus low rank (lowRankMetric.ts).
+import { NumericalError } from '../base/errors.ts';
 import { normalAt, type ChainStream, type Purpose } from '../random/philox.ts';
 import { lowRankDense, lowRankKinetic, lowRankMomentum, lowRankVelocity, type LowRankFactors } from './lowRankMetric.ts';
 
@@ -50,7 +51,7 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
       let s = a[i * n + j]!;
       for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
       if (i === j) {
-        if (!(s > 0)) throw new Error('[metric] the inverse metric is not positive definite');
+        if (!(s > 0)) throw new NumericalError('[metric] the inverse metric is not positive definite');
         L[i * n + i] = Math.sqrt(s);
       } else L[i * n + j] = s / L[j * n + j]!;
     }

@@ -1,4 +1,5 @@
 // Step size: Stan's initial heuristic (base_hmc.hpp init_stepsize) and dual averaging (stepsize_adaptation.hpp).
+import { NumericalError } from '../base/errors.ts';
 import type { Density } from '../backend/density.ts';
 import { DUAL_AVERAGING } from '../base/defaults.ts';
 import type { ChainStream } from '../random/philox.ts';
@@ -79,8 +80,8 @@ export function initStepSize(d: Density, states: readonly PointState[], metrics:
         return;
       }
       eps[k] = dir[k] === 1 ? eps[k]! * 2 : eps[k]! * 0.5;
-      if (eps[k]! > 1e7) throw new Error(`[sample] chain ${k}: posterior is improper (step size search passed 1e7); please check the model`);
-      if (eps[k] === 0) throw new Error(`[sample] chain ${k}: no acceptably small step size could be found; perhaps the posterior is not continuous`);
+      if (eps[k]! > 1e7) throw new NumericalError(`[sample] chain ${k}: posterior is improper (step size search passed 1e7); please check the model`);
+      if (eps[k] === 0) throw new NumericalError(`[sample] chain ${k}: no acceptably small step size could be found; perhaps the posterior is not continuous`);
     });
   }
 }

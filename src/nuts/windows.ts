@@ -1,4 +1,5 @@
 // Stan's windowed adaptation schedule (windowed_adaptation.hpp) and the regularised metric estimate.
+import { NumericalError } from '../base/errors.ts';
 import { WINDOW_DEFAULTS } from '../base/defaults.ts';
 import type { MetricKind } from './metric.ts';
 
@@ -108,7 +109,7 @@ export class Welford {
     for (let i = 0; i < out.length; i++) out[i] = (n / (n + 5)) * (this.m2[i]! / (n - 1));
     if (this.kind === 'diag') for (let i = 0; i < d; i++) out[i]! += 1e-3 * (5 / (n + 5));
     else for (let i = 0; i < d; i++) out[i * d + i]! += 1e-3 * (5 / (n + 5));
-    if (!out.every(Number.isFinite)) throw new Error('[sample] numerical overflow in metric adaptation: the posterior variance is not finite; check the model');
+    if (!out.every(Number.isFinite)) throw new NumericalError('[sample] numerical overflow in metric adaptation: the posterior variance is not finite; check the model');
     return out;
   }
 }

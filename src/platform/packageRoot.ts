@@ -1,4 +1,5 @@
 // The package's root folder (holding package.json and native/), found from this file's location.
+import { EngineError } from '../base/errors.ts';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'native'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('[mlx-nuts] cannot find the package root (a folder with package.json and native/)');
+    if (up === dir) throw new EngineError('[mlx-nuts] cannot find the package root (a folder with package.json and native/)');
     dir = up;
   }
   cached = dir;

@@ -1,4 +1,5 @@
 // Autocorrelation plot: per parameter and chain, the sample autocorrelation against the lag.
+import { OptionError } from '../base/errors.ts';
 import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, type VegaLiteSpec } from './spec.ts';
 import { autocorrelation } from '../diagnostics/autocovariance.ts';
@@ -13,7 +14,7 @@ export function autocorrelationPlot(fit: FitData, opts: AutocorrOptions = {}): V
   checkFit('autocorrelationPlot', fit);
   const cols = selectColumns('autocorrelationPlot', fit, opts.params, opts.maxParams);
   const n = drawsPerChain(fit);
-  if (n < 2) throw new Error(`[autocorrelationPlot] fit needs at least 2 draws per chain, got ${n}`);
+  if (n < 2) throw new OptionError(`[autocorrelationPlot] fit needs at least 2 draws per chain, got ${n}`);
   const maxLag = Math.min(checkPositiveInt('autocorrelationPlot', 'maxLag', opts.maxLag, 40), n - 1);
   const records: Record<string, unknown>[] = [];
   for (const j of cols) {

@@ -1,4 +1,5 @@
 // Benchmark comparison chart: ESS per second of each sampler/backend relative to a baseline, per model.
+import { OptionError } from '../base/errors.ts';
 import { makeSpec, round, type VegaLiteSpec } from './spec.ts';
 import { quantileSorted } from '../diagnostics/quantile.ts';
 
@@ -40,18 +41,18 @@ function median(xs: number[]): number {
  * baseline run are left out.
  */
 export function benchmarkRatios(records: readonly BenchmarkRecord[], baseline?: string): { baseline: string; rows: Record<string, unknown>[] } {
-  if (!Array.isArray(records) || records.length === 0) throw new Error('[benchmarkPlot] records must be a non-empty array');
+  if (!Array.isArray(records) || records.length === 0) throw new OptionError('[benchmarkPlot] records must be a non-empty array');
   records.forEach((r, i) => {
     for (const key of ['model', 'config', 'sampler', 'backend', 'dtype'] as const) {
-      if (typeof r[key] !== 'string') throw new Error(`[benchmarkPlot] records[${i}].${key} must be a string`);
+      if (typeof r[key] !== 'string') throw new OptionError(`[benchmarkPlot] records[${i}].${key} must be a string`);
     }
-    if (typeof r.essPerSecond !== 'number') throw new Error(`[benchmarkPlot] records[${i}].essPerSecond must be a number`);
+    if (typeof r.essPerSecond !== 'number') throw new OptionError(`[benchmarkPlot] records[${i}].essPerSecond must be a number`);
   });
   const labels = [...new Set(records.map(benchmarkLabel))];
   let base: string | undefined;
   if (baseline !== undefined) {
     base = labels.includes(baseline) ? baseline : records.find((r) => r.sampler === baseline) && benchmarkLabel(records.find((r) => r.sampler === baseline)!);
-    if (base === undefined) throw new Error(`[benchmarkPlot] baseline '${baseline}' matches no label or sampler (labels: ${labels.join('; ')})`);
+    if (base === undefined) throw new OptionError(`[benchmarkPlot] baseline '${baseline}' matches no label or sampler (labels: ${labels.join('; ')})`);
   } else {
     const stan = records.find((r) => r.sampler.toLowerCase() === 'stan');
     base = stan !== undefined ? benchmarkLabel(stan) : labels[0]!;
@@ -91,7 +92,7 @@ export function benchmarkRatios(records: readonly BenchmarkRecord[], baseline?: 
 /** The comparison chart: one row per model · config, a point per sampler label at its median ESS/s ratio (log x). */
 export function benchmarkPlot(records: readonly BenchmarkRecord[], opts: BenchmarkOptions = {}): VegaLiteSpec {
   const { baseline, rows } = benchmarkRatios(records, opts.baseline);
-  if (rows.length === 0) throw new Error(`[benchmarkPlot] no model has a run of the baseline '${baseline}' with a positive ESS/s`);
+  if (rows.length === 0) throw new OptionError(`[benchmarkPlot] no model has a run of the baseline '${baseline}' with a positive ESS/s`);
   const labels = [...new Set(rows.map((r) => r['label'] as string))];
   const groups = [...new Set(rows.map((r) => r['group'] as string))];
   const y = { field: 'label', type: 'nominal', sort: labels, title: null, axis: null };

@@ -1,4 +1,5 @@
 // Energy plot: marginal energy vs energy transition histograms, with each chain's E-BFMI in the title.
+import { OptionError } from '../base/errors.ts';
 import type { FitData } from '../io/fitData.ts';
 import { checkFit, checkPositiveInt, drawsPerChain, makeSpec, type PlotOptions, round, type VegaLiteSpec } from './spec.ts';
 import { ebfmi } from '../diagnostics/index.ts';
@@ -29,7 +30,7 @@ export function energyPlot(fit: FitData, opts: EnergyOptions = {}): VegaLiteSpec
   const transition: number[] = [];
   for (const s of fit.stats) {
     const e = s.energy__;
-    if (e === undefined) throw new Error('[energyPlot] fit.stats has no energy__ statistic');
+    if (e === undefined) throw new OptionError('[energyPlot] fit.stats has no energy__ statistic');
     const m = mean(e.subarray(0, n));
     for (let i = 0; i < n; i++) {
       if (Number.isFinite(e[i]!)) marginal.push(e[i]! - m);

@@ -1,4 +1,5 @@
 // Notebook display: a plot as a Jupyter MIME bundle (the vega-lite v5 type JupyterLab renders, plus SVG and text).
+import { OptionError } from '../base/errors.ts';
 import { toSVG } from './render.ts';
 import { VEGA_LITE_MIME, type VegaLiteSpec } from './spec.ts';
 
@@ -8,7 +9,7 @@ import { VEGA_LITE_MIME, type VegaLiteSpec } from './spec.ts';
  */
 export async function mimeBundle(spec: VegaLiteSpec, opts: { svg?: boolean } = {}): Promise<Record<string, unknown>> {
   if (spec === null || typeof spec !== 'object' || typeof spec.$schema !== 'string') {
-    throw new Error('[mimeBundle] spec must be a vega-lite spec object with a $schema');
+    throw new OptionError('[mimeBundle] spec must be a vega-lite spec object with a $schema');
   }
   const bundle: Record<string, unknown> = { [VEGA_LITE_MIME]: spec };
   if (opts.svg !== false) bundle['image/svg+xml'] = await toSVG(spec);

@@ -1,4 +1,5 @@
 // Pair plot: scatter of chosen parameters against each other, every divergent transition highlighted.
+import { OptionError } from '../base/errors.ts';
 import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, DIVERGENT_COLOR, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, thinIndices, type VegaLiteSpec } from './spec.ts';
 import { divergentIndices } from './trace.ts';
@@ -17,8 +18,8 @@ export interface PairOptions extends PlotOptions {
 export function pairPlot(fit: FitData, opts: PairOptions = {}): VegaLiteSpec {
   checkFit('pairPlot', fit);
   const cols = selectColumns('pairPlot', fit, opts.params, Math.min(opts.maxParams ?? 2, 8));
-  if (cols.length < 2) throw new Error(`[pairPlot] params must name at least two columns, got ${cols.length}`);
-  if (cols.length > 8) throw new Error(`[pairPlot] params: at most 8 columns in a pair plot, got ${cols.length}`);
+  if (cols.length < 2) throw new OptionError(`[pairPlot] params must name at least two columns, got ${cols.length}`);
+  if (cols.length > 8) throw new OptionError(`[pairPlot] params: at most 8 columns in a pair plot, got ${cols.length}`);
   const maxPoints = checkPositiveInt('pairPlot', 'maxPoints', opts.maxPoints, 1000);
   const n = drawsPerChain(fit);
   const perChain = Math.max(2, Math.floor(maxPoints / fit.values.length));

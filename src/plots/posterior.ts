@@ -1,4 +1,5 @@
 // Posterior density or histogram with central intervals, and the forest plot (intervals per parameter and chain).
+import { OptionError } from '../base/errors.ts';
 import type { FitData } from '../io/fitData.ts';
 import {
   chainLabel,
@@ -38,7 +39,7 @@ export function centralInterval(sorted: Float64Array, prob: number): [number, nu
 export function posteriorPlot(fit: FitData, opts: PosteriorOptions = {}): VegaLiteSpec {
   checkFit('posteriorPlot', fit);
   const kind = opts.kind ?? 'density';
-  if (kind !== 'density' && kind !== 'histogram') throw new Error(`[posteriorPlot] kind must be 'density' or 'histogram', got ${String(kind)}`);
+  if (kind !== 'density' && kind !== 'histogram') throw new OptionError(`[posteriorPlot] kind must be 'density' or 'histogram', got ${String(kind)}`);
   const prob = checkProb('posteriorPlot', 'prob', opts.prob, 0.9);
   const bins = checkPositiveInt('posteriorPlot', 'bins', opts.bins, kind === 'density' ? 128 : 30);
   const cols = selectColumns('posteriorPlot', fit, opts.params, opts.maxParams);
@@ -135,7 +136,7 @@ export function forestPlot(fit: FitData, opts: ForestOptions = {}): VegaLiteSpec
   checkFit('forestPlot', fit);
   const prob = checkProb('forestPlot', 'prob', opts.prob, 0.9);
   const inner = checkProb('forestPlot', 'innerProb', opts.innerProb, 0.5);
-  if (inner >= prob) throw new Error(`[forestPlot] innerProb (${inner}) must be smaller than prob (${prob})`);
+  if (inner >= prob) throw new OptionError(`[forestPlot] innerProb (${inner}) must be smaller than prob (${prob})`);
   const cols = selectColumns('forestPlot', fit, opts.params, opts.maxParams ?? 40);
   const n = drawsPerChain(fit);
   const rows: Record<string, unknown>[] = [];

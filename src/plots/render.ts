@@ -1,4 +1,5 @@
 // Rendering without a browser: vega-lite → Vega (warnings captured), SVG through vega's headless View, PNG via resvg.
+import { OptionError } from '../base/errors.ts';
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import type * as Vega from 'vega';
@@ -50,7 +51,7 @@ export interface LoggerLike {
  */
 export async function compileSpec(spec: VegaLiteSpec): Promise<{ vega: Vega.Spec; warnings: string[] }> {
   if (spec === null || typeof spec !== 'object' || typeof spec.$schema !== 'string') {
-    throw new Error('[compileSpec] spec must be a vega-lite spec object with a $schema');
+    throw new OptionError('[compileSpec] spec must be a vega-lite spec object with a $schema');
   }
   const { compile } = await import('vega-lite');
   const { logger, entries } = captureLogger();
@@ -58,7 +59,7 @@ export async function compileSpec(spec: VegaLiteSpec): Promise<{ vega: Vega.Spec
   try {
     out = compile(spec as unknown as TopLevelSpec, { logger: logger as never });
   } catch (e) {
-    throw new Error(`[compileSpec] vega-lite could not compile the spec: ${(e as Error).message}`);
+    throw new OptionError(`[compileSpec] vega-lite could not compile the spec: ${(e as Error).message}`);
   }
   return { vega: out.spec, warnings: entries.filter((e) => e.level === 'warn' || e.level === 'error').map((e) => e.message) };
 }
@@ -72,7 +73,7 @@ async function withView<T>(fn: string, spec: VegaLiteSpec, use: (view: Vega.View
   try {
     await view.runAsync();
     const errors = entries.filter((e) => e.level === 'error');
-    if (errors.length > 0) throw new Error(`[${fn}] vega reported: ${errors.map((e) => e.message).join('; ')}`);
+    if (errors.length > 0) throw new OptionError(`[${fn}] vega reported: ${errors.map((e) => e.message).join('; ')}`);
     return await use(view);
   } finally {
     view.finalize();
@@ -104,7 +105,7 @@ function fontFiles(): string[] {
 /** The chart as PNG bytes: SVG from vega, rasterised by resvg with the report's font. */
 export async function toPNG(spec: VegaLiteSpec, opts: PngOptions = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 2;
-  if (!(scale > 0 && scale <= 16)) throw new Error(`[toPNG] scale must be in (0, 16], got ${scale}`);
+  if (!(scale > 0 && scale <= 16)) throw new OptionError(`[toPNG] scale must be in (0, 16], got ${scale}`);
   const svg = await toSVG(spec);
   const files = fontFiles();
   const resvg = new Resvg(svg, {

@@ -1,4 +1,5 @@
 // writeReport: one self-contained HTML file (summary, warnings, plots) with vega, vega-lite and vega-embed inlined.
+import { FileError, OptionError } from '../base/errors.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -44,7 +45,7 @@ export function vendorScripts(): { name: string; code: string }[] {
       path = join(dirname(require.resolve(pkg)), file);
       return { name: pkg, code: readFileSync(path, 'utf8') };
     } catch (e) {
-      throw new Error(`[writeReport] cannot read ${pkg}'s browser build ${file} (is ${pkg} installed?): ${(e as Error).message}`);
+      throw new FileError(`[writeReport] cannot read ${pkg}'s browser build ${file} (is ${pkg} installed?): ${(e as Error).message}`);
     }
   });
 }
@@ -171,14 +172,14 @@ ${vendor}
 
 /** Writes the report to `path` (parent folders created) and returns its absolute path. */
 export async function writeReport(fit: ReportInput, path: string, opts: ReportOptions = {}): Promise<string> {
-  if (typeof path !== 'string' || path.length === 0) throw new Error('[writeReport] path must be a non-empty string');
+  if (typeof path !== 'string' || path.length === 0) throw new OptionError('[writeReport] path must be a non-empty string');
   const html = reportHtml(fit, opts);
   const abs = resolve(path);
   try {
     mkdirSync(dirname(abs), { recursive: true });
     writeFileSync(abs, html, 'utf8');
   } catch (e) {
-    throw new Error(`[writeReport] cannot write path '${path}': ${(e as Error).message}`);
+    throw new FileError(`[writeReport] cannot write path '${path}': ${(e as Error).message}`);
   }
   return abs;
 }

@@ -1,4 +1,5 @@
 // Which plots the report shows and for which columns: all of them or a stated subset, sampler statistics, the lowest-ESS pairs.
+import { OptionError } from '../base/errors.ts';
 import type { FitData, SamplerStat } from '../io/fitData.ts';
 import type { Model, TracedModel } from '../model/model.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
@@ -45,7 +46,7 @@ export function plottedColumns(fit: FitData, opts: ReportPlotOptions): { columns
     return { columns, note: columns.length < total ? `Showing ${columns.length} of ${total} columns, as chosen with vars: ${vars.join(', ')}.` : null };
   }
   const max = opts.maxParams ?? 24;
-  if (!Number.isInteger(max) || max < 1) throw new Error(`[writeReport] maxParams must be a positive integer, got ${String(max)}`);
+  if (!Number.isInteger(max) || max < 1) throw new OptionError(`[writeReport] maxParams must be a positive integer, got ${String(max)}`);
   const columns = fit.columns.slice(0, max);
   const note = columns.length < total
     ? `Showing ${columns.length} of ${total} columns (${columns[0]} … ${columns[columns.length - 1]}): pass vars to choose others, ` +

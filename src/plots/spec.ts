@@ -1,4 +1,5 @@
 // Shared pieces of every plot: the spec type, the v5 schema and config, column selection and thinning.
+import { OptionError } from '../base/errors.ts';
 import type { FitData } from '../io/fitData.ts';
 import { flatNames } from '../io/fitData.ts';
 
@@ -45,14 +46,14 @@ export function makeSpec(body: Record<string, unknown>, title?: string): VegaLit
 
 /** Checks the basic shape of a FitData so every plot fails with a clear message, not deep inside a loop. */
 export function checkFit(fn: string, fit: FitData): void {
-  if (fit === null || typeof fit !== 'object') throw new Error(`[${fn}] fit must be a FitData object`);
-  if (!Array.isArray(fit.values) || fit.values.length === 0) throw new Error(`[${fn}] fit.values has no chains`);
+  if (fit === null || typeof fit !== 'object') throw new OptionError(`[${fn}] fit must be a FitData object`);
+  if (!Array.isArray(fit.values) || fit.values.length === 0) throw new OptionError(`[${fn}] fit.values has no chains`);
   if (!Array.isArray(fit.stats) || fit.stats.length !== fit.values.length) {
-    throw new Error(`[${fn}] fit.stats must have one entry per chain (${fit.values.length}), got ${fit.stats?.length}`);
+    throw new OptionError(`[${fn}] fit.stats must have one entry per chain (${fit.values.length}), got ${fit.stats?.length}`);
   }
   for (let c = 0; c < fit.values.length; c++) {
     if (fit.values[c]!.length !== fit.columns.length) {
-      throw new Error(`[${fn}] fit.values[${c}] has ${fit.values[c]!.length} columns, fit.columns has ${fit.columns.length}`);
+      throw new OptionError(`[${fn}] fit.values[${c}] has ${fit.values[c]!.length} columns, fit.columns has ${fit.columns.length}`);
     }
   }
 }
@@ -71,7 +72,7 @@ export function selectColumns(fn: string, fit: FitData, params: readonly string[
     const n = Math.min(fit.columns.length, Math.max(1, maxParams));
     return Array.from({ length: n }, (_, i) => i);
   }
-  if (!Array.isArray(params) || params.length === 0) throw new Error(`[${fn}] params must be a non-empty array of names`);
+  if (!Array.isArray(params) || params.length === 0) throw new OptionError(`[${fn}] params must be a non-empty array of names`);
   const out: number[] = [];
   for (const name of params) {
     const direct = fit.columns.indexOf(name);
@@ -80,10 +81,10 @@ export function selectColumns(fn: string, fit: FitData, params: readonly string[
       continue;
     }
     const v = fit.variables.find((x) => x.name === name);
-    if (v === undefined) throw new Error(`[${fn}] params: no column or variable named '${name}' (columns: ${fit.columns.slice(0, 12).join(', ')}…)`);
+    if (v === undefined) throw new OptionError(`[${fn}] params: no column or variable named '${name}' (columns: ${fit.columns.slice(0, 12).join(', ')}…)`);
     for (const col of flatNames(v.name, v.shape)) {
       const i = fit.columns.indexOf(col);
-      if (i < 0) throw new Error(`[${fn}] params: variable '${name}' has no column '${col}'`);
+      if (i < 0) throw new OptionError(`[${fn}] params: variable '${name}' has no column '${col}'`);
       out.push(i);
     }
   }
@@ -122,13 +123,13 @@ export function round(x: number, digits = 6): number {
 /** Positive-integer option check. */
 export function checkPositiveInt(fn: string, name: string, x: number | undefined, fallback: number): number {
   if (x === undefined) return fallback;
-  if (!Number.isInteger(x) || x <= 0) throw new Error(`[${fn}] ${name} must be a positive integer, got ${x}`);
+  if (!Number.isInteger(x) || x <= 0) throw new OptionError(`[${fn}] ${name} must be a positive integer, got ${x}`);
   return x;
 }
 
 /** Probability option check (0 < p < 1). */
 export function checkProb(fn: string, name: string, x: number | undefined, fallback: number): number {
   if (x === undefined) return fallback;
-  if (!(x > 0 && x < 1)) throw new Error(`[${fn}] ${name} must be in (0, 1), got ${x}`);
+  if (!(x > 0 && x < 1)) throw new OptionError(`[${fn}] ${name} must be in (0, 1), got ${x}`);
   return x;
 }

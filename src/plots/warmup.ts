@@ -1,4 +1,5 @@
 // Warmup view: step size, and rolling means of tree depth and accept statistic, per chain as adaptation proceeds (fit.warmupStats).
+import { OptionError } from '../base/errors.ts';
 import type { FitData, SamplerStat } from '../io/fitData.ts';
 import { warmupDone } from '../fit/warnings.ts';
 import { chainLabel, checkFit, checkPositiveInt, makeSpec, type PlotOptions, round, thinIndices, type VegaLiteSpec } from './spec.ts';
@@ -44,7 +45,7 @@ export function rollingMean(xs: ArrayLike<number>, w: number): Float64Array {
 export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec {
   checkFit('warmupPlot', fit);
   const maxDraws = checkPositiveInt('warmupPlot', 'maxDraws', opts.maxDraws, 500);
-  if (!Array.isArray(fit.warmupStats) || fit.warmupStats.length === 0) throw new Error('[warmupPlot] fit.warmupStats is empty (no warmup was recorded)');
+  if (!Array.isArray(fit.warmupStats) || fit.warmupStats.length === 0) throw new OptionError('[warmupPlot] fit.warmupStats is empty (no warmup was recorded)');
   const records: Record<string, unknown>[] = [];
   let any = false;
   const done = warmupDone(fit);
@@ -58,7 +59,7 @@ export function warmupPlot(fit: FitData, opts: WarmupOptions = {}): VegaLiteSpec
       records.push({ stat: p.stat, chain: chainLabel(c), iter: keep, value: keep.map((i) => round(xs[i]!, 5)) });
     }
   });
-  if (!any) throw new Error('[warmupPlot] fit.warmupStats holds no finite step size, tree depth or accept statistic');
+  if (!any) throw new OptionError('[warmupPlot] fit.warmupStats holds no finite step size, tree depth or accept statistic');
   const panel = (p: (typeof PANELS)[number], last: boolean) => ({
     transform: [{ filter: { field: 'stat', equal: p.stat } }],
     width: opts.width ?? 520,

@@ -12,6 +12,7 @@
 // normal is Marsaglia's polar method on words 0–1 and 2–3, retrying with `retry` in the top byte of c2 (it needs
 // only log and sqrt, which the generated code computes bit-identically to V8; see src/codegen/fdlibm.ts). So a chain's draws depend only on (seed, chain) and not on how
 // many chains run or in which order, and a checkpoint needs only the iteration number.
+import { OptionError } from '../base/errors.ts';
 
 export const PHILOX_M0 = 0xd2511f53;
 export const PHILOX_M1 = 0xcd9e8d57;
@@ -91,9 +92,9 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
 export function chainStream(seed: number, chain: number): ChainStream {
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw new Error(`[rng] seed must be an integer in [0, 2^53), got ${String(seed)}`);
+    throw new OptionError(`[rng] seed must be an integer in [0, 2^53), got ${String(seed)}`);
   }
-  if (!Number.isInteger(chain) || chain < 0 || chain > 0xffffffff) throw new Error(`[rng] chain id must be a 32-bit unsigned integer, got ${chain}`);
+  if (!Number.isInteger(chain) || chain < 0 || chain > 0xffffffff) throw new OptionError(`[rng] chain id must be a 32-bit unsigned integer, got ${chain}`);
   return { key0: seed % 4294967296, key1: Math.floor(seed / 4294967296), chain };
 }
 

@@ -1,4 +1,5 @@
 // Seeded random streams (seedrandom): one independent stream per (seed, stream id), e.g. per chain.
+import { OptionError } from '../base/errors.ts';
 import seedrandom from 'seedrandom';
 
 export interface Rng {
@@ -12,7 +13,7 @@ export interface Rng {
 
 /** The stream for (seed, stream): streams never share state, and the same pair always gives the same numbers. */
 export function makeRng(seed: number, stream = 0): Rng {
-  if (!Number.isFinite(seed)) throw new Error(`[rng] seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new OptionError(`[rng] seed must be a finite number, got ${seed}`);
   const prng = seedrandom.xor4096(`mlx-nuts:${seed}:${stream}`);
   let spare: number | null = null;
   const uniform = () => prng.double();

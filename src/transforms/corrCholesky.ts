@@ -1,5 +1,6 @@
 // Cholesky factor of a correlation matrix from canonical partial correlations (Stan reference manual,
 // "Cholesky factors of correlation matrices"; Lewandowski, Kurowicka & Joe 2009): R^(K(K−1)/2) → L with LLᵀ = C.
+import { ModelError, OptionError } from '../base/errors.ts';
 import { concat, constant, take, type Expr } from '../graph/expr.ts';
 import { abs, cumsum, exp, softplus, sum, tanh } from '../graph/ops.ts';
 import { fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
@@ -8,7 +9,7 @@ import type { Transform } from './transform.ts';
 function dimOf(shape: Shape): number {
   const K = shape[shape.length - 1];
   if (shape.length < 2 || K === undefined || shape[shape.length - 2] !== K || K < 1) {
-    throw new Error(`[corrCholesky] needs a square matrix shape [..., K, K], got ${fmtShape(shape)}`);
+    throw new ModelError(`[corrCholesky] needs a square matrix shape [..., K, K], got ${fmtShape(shape)}`);
   }
   return K;
 }
@@ -72,17 +73,17 @@ export const corrCholesky: Transform = {
         let ss = 0;
         for (let j = 0; j < K; j++) {
           const v = L[i * K + j]!;
-          if (j > i && Math.abs(v) > 1e-12) throw new Error(`[corrCholesky] init value L[${i},${j}] = ${v} must be 0 (lower triangular)`);
+          if (j > i && Math.abs(v) > 1e-12) throw new OptionError(`[corrCholesky] init value L[${i},${j}] = ${v} must be 0 (lower triangular)`);
           if (j < i) {
             const z = v / Math.sqrt(1 - ss);
-            if (!(Math.abs(z) < 1)) throw new Error(`[corrCholesky] init row ${i} is not a row of a correlation Cholesky factor`);
+            if (!(Math.abs(z) < 1)) throw new OptionError(`[corrCholesky] init row ${i} is not a row of a correlation Cholesky factor`);
             y[r * n + p++] = Math.atanh(z);
             ss += v * v;
           }
         }
         const d = L[i * K + i]!;
         if (!(d > 0) || Math.abs(ss + d * d - 1) > 1e-8) {
-          throw new Error(`[corrCholesky] init row ${i} must have unit norm and a positive diagonal entry`);
+          throw new OptionError(`[corrCholesky] init row ${i} must have unit norm and a positive diagonal entry`);
         }
       }
     }

@@ -1,4 +1,5 @@
 // Elementwise transforms: identity, log (positive), lower bound, upper bound and interval (affine + logit).
+import { ModelError, OptionError } from '../base/errors.ts';
 import { Expr, lift } from '../graph/expr.ts';
 import { exp, maximum, minimum, log, logSigmoid, sigmoid, sum } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
@@ -14,7 +15,7 @@ export function shaped(y: Expr, shape: readonly number[]): Expr {
 
 export function checkAll(name: string, x: Float64Array, ok: (v: number, i: number) => boolean, what: string): void {
   x.forEach((v, i) => {
-    if (!ok(v, i)) throw new Error(`[${name}] init value ${v} at position ${i} is outside the support (${what})`);
+    if (!ok(v, i)) throw new OptionError(`[${name}] init value ${v} at position ${i} is outside the support (${what})`);
   });
 }
 
@@ -22,7 +23,7 @@ export function checkAll(name: string, x: Float64Array, ok: (v: number, i: numbe
 function boundAt(name: string, b: TransformBound): (i: number) => number {
   if (typeof b === 'number') return () => b;
   const c = b.constValue;
-  if (!c) throw new Error(`[${name}] the bound depends on other parameters, so values cannot be mapped back on the host`);
+  if (!c) throw new ModelError(`[${name}] the bound depends on other parameters, so values cannot be mapped back on the host`);
   return (i) => c[c.length === 1 ? 0 : i]!;
 }
 
@@ -33,7 +34,7 @@ function label(b: TransformBound): string {
 /** Sums a per-element log-Jacobian, refusing a bound whose shape would repeat elements of the parameter. */
 function sumOver(name: string, term: Expr, shape: readonly number[]): Expr {
   if (term.size !== sizeOf(shape)) {
-    throw new Error(`[${name}] a bound of shape ${fmtShape(term.shape)} does not fit the parameter's shape ${fmtShape(shape)}`);
+    throw new ModelError(`[${name}] a bound of shape ${fmtShape(term.shape)} does not fit the parameter's shape ${fmtShape(shape)}`);
   }
   return sum(term);
 }
@@ -96,7 +97,7 @@ export function upperBound(upper: TransformBound): Transform {
 /** x = lower + (upper − lower)·σ(y); log|J| = log(upper − lower) + log σ(y) + log σ(−y). */
 export function interval(lower: TransformBound, upper: TransformBound): Transform {
   if (typeof lower === 'number' && typeof upper === 'number' && !(Number.isFinite(lower) && Number.isFinite(upper) && lower < upper)) {
-    throw new Error(`[interval] needs finite lower < upper, got (${lower}, ${upper})`);
+    throw new ModelError(`[interval] needs finite lower < upper, got (${lower}, ${upper})`);
   }
   const name = `interval(${label(lower)}, ${label(upper)})`;
   const width = (g: Expr['g']) => lift('interval', 'upper', upper, g).sub(lower);

@@ -1,4 +1,5 @@
 // Ordered and positive-ordered vectors (Stan reference manual, "Ordered vector"): cumulative sums of exp steps.
+import { ModelError, OptionError } from '../base/errors.ts';
 import { concat, lift, slice, type Expr } from '../graph/expr.ts';
 import { cumsum, exp, sum } from '../graph/ops.ts';
 import { fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
@@ -7,7 +8,7 @@ import type { Transform, TransformContext } from './transform.ts';
 
 function rows(name: string, y: Expr, shape: Shape): { m: number; K: number; ys: Expr } {
   const K = shape[shape.length - 1];
-  if (shape.length === 0 || K === undefined || K < 1) throw new Error(`[${name}] needs a vector shape, got ${fmtShape(shape)}`);
+  if (shape.length === 0 || K === undefined || K < 1) throw new ModelError(`[${name}] needs a vector shape, got ${fmtShape(shape)}`);
   const m = sizeOf(shape) / K;
   return { m, K, ys: y.reshape([m, K]) };
 }
@@ -35,7 +36,7 @@ export const ordered: Transform = {
     return x.map((v, i) => {
       if (i % K === 0) return v;
       const d = v - x[i - 1]!;
-      if (!(d > 0)) throw new Error(`[ordered] init value ${v} at position ${i} is outside the support (strictly increasing)`);
+      if (!(d > 0)) throw new OptionError(`[ordered] init value ${v} at position ${i} is outside the support (strictly increasing)`);
       return Math.log(d);
     });
   },
@@ -53,7 +54,7 @@ export const positiveOrdered: Transform = {
     const K = shape[shape.length - 1]!;
     return x.map((v, i) => {
       const d = i % K === 0 ? v : v - x[i - 1]!;
-      if (!(d > 0)) throw new Error(`[positiveOrdered] init value ${v} at position ${i} is outside the support (positive, strictly increasing)`);
+      if (!(d > 0)) throw new OptionError(`[positiveOrdered] init value ${v} at position ${i} is outside the support (positive, strictly increasing)`);
       return Math.log(d);
     });
   },

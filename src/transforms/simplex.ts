@@ -1,4 +1,5 @@
 // Stick-breaking simplex transform (Stan reference manual, "Unit simplex"): R^(K−1) → {x ∈ (0,1)^K : Σx = 1}.
+import { ModelError, OptionError } from '../base/errors.ts';
 import { concat, constant, type Expr } from '../graph/expr.ts';
 import { cumsum, exp, logSigmoid, sum } from '../graph/ops.ts';
 import { fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
@@ -7,7 +8,7 @@ import type { Transform } from './transform.ts';
 function lastDim(shape: Shape): number {
   const k = shape[shape.length - 1];
   if (shape.length === 0 || k === undefined || k < 2) {
-    throw new Error(`[simplex] the constrained shape must end with an axis of length ≥ 2, got ${fmtShape(shape)}`);
+    throw new ModelError(`[simplex] the constrained shape must end with an axis of length ≥ 2, got ${fmtShape(shape)}`);
   }
   return k;
 }
@@ -51,9 +52,9 @@ export const simplex: Transform = {
       for (let k = 0; k < K; k++) s += x[r * K + k]!;
       for (let k = 0; k < K; k++) {
         const v = x[r * K + k]!;
-        if (!(v > 0)) throw new Error(`[simplex] init value ${v} at position ${r * K + k} is outside the support (x > 0)`);
+        if (!(v > 0)) throw new OptionError(`[simplex] init value ${v} at position ${r * K + k} is outside the support (x > 0)`);
       }
-      if (Math.abs(s - 1) > 1e-8 * K) throw new Error(`[simplex] init values of row ${r} sum to ${s}, not 1`);
+      if (Math.abs(s - 1) > 1e-8 * K) throw new OptionError(`[simplex] init values of row ${r} sum to ${s}, not 1`);
       let rest = 1;
       for (let k = 0; k < K - 1; k++) {
         const v = x[r * K + k]!;
