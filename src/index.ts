@@ -15,6 +15,8 @@ export * as precision from './precision/policy.ts';
 export { makeRng, type Rng } from './random/rng.ts';
 export * from './io/fitData.ts';
 export { sample, type SampleOptions } from './nuts/sample.ts';
+export { sampleDistributed, type DistributedOptions, type DistributedResult } from './distributed/sampleDistributed.ts';
+export { launchLocal, type LaunchOptions } from './distributed/launcher.ts';
 export type { ProgressEvent, ProgressCallback } from './nuts/progress.ts';
 export { Fit } from './fit/fit.ts';
 export { fitFromStanCsv } from './fit/fromStanCsv.ts';

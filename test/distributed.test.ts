@@ -118,6 +118,18 @@ describe('the command line', () => {
     expect(table(a.out)).toMatch(/theta\[7\]/);
   }, 120_000);
 
+  test('--hostfile and --rank: one command per rank (as ssh or a scheduler starts them) gives the same CSV rows', async () => {
+    const hosts = join(dir, 'cli-hosts.json');
+    await writeLoopbackHostfile(hosts, 2);
+    const args = (r: number) => [...base, '--chains', '4', '--warmup', '150', '--draws', '100', '--out', join(dir, 'hostfile'), '--hostfile', hosts, '--rank', String(r), '--dist-backend', 'ring'];
+    const [r0, r1] = await Promise.all([cli(args(0)), cli(args(1))]);
+    expect(r0.code, r0.err).toBe(0);
+    expect(r1.code, r1.err).toBe(0);
+    expect(r0.out).toMatch(/eight_schools: 4 chains × 100 draws on 2 processes/);
+    expect(r1.out).toBe('');
+    for (let c = 1; c <= 4; c++) expect(dataRows(join(dir, 'hostfile', `eight_schools-${c}.csv`))).toEqual(dataRows(join(dir, 'one', `eight_schools-${c}.csv`)));
+  }, 120_000);
+
   test.each([
     ['is killed', 'SIGKILL', /rank 1 \(host 127\.0\.0\.1, pid \d+\) was killed by SIGKILL/],
     ['hangs (SIGSTOP)', 'SIGSTOP', /rank 1 \(host 127\.0\.0\.1, pid \d+\) sent no heartbeat for \d+ s: it hangs, and was killed/],

@@ -50,5 +50,6 @@ export async function gatherFits(g: RankGroup, fit: Fit): Promise<Fit> {
   const parts = await allGatherF64(g, padded, 'gathering the draws for the summary');
   const lens = await allGatherF64(g, Float64Array.of(text.length), 'gathering the draws for the summary (sizes)');
   const datas = parts.map((p, r) => fitFromJSON(JSON.parse(new TextDecoder().decode(new Uint8Array(p.buffer, 0, lens[r]![0]!)))));
-  return new Fit(mergeFitData(datas), { ...fit.extras });
+  // this rank's own part as it is (the JSON form keeps the draws, not every field of the config, e.g. the engine)
+  return new Fit(mergeFitData(datas.map((d, r) => (r === g.rank ? fit.data : d))), { ...fit.extras });
 }

@@ -25,6 +25,8 @@ export interface LaunchOptions {
 /** Rank processes send this over their IPC channel every HEARTBEAT_MS while their event loop runs. */
 export const HEARTBEAT_MS = 1000;
 const GRACE_MS = 10_000;
+/** What MLX's ring prints (always) when a peer closes its socket, as every peer does at the end: the launcher says what failed. */
+const RING_CLOSE_NOISE = /^\[ring\] (Socket \d+ was closed by the peer|Too many send\/recv errors)/;
 
 /** Runs the ranks to the end; resolves with the exit code the launcher should exit with. */
 export async function launchLocal(o: LaunchOptions): Promise<number> {
@@ -66,7 +68,7 @@ export async function launchLocal(o: LaunchOptions): Promise<number> {
     child.stderr!.on('data', (b: Buffer) => {
       const lines = (pending + b.toString()).split('\n');
       pending = lines.pop()!;
-      for (const l of lines) process.stderr.write(`[rank ${r}] ${l}\n`);
+      for (const l of lines) if (!RING_CLOSE_NOISE.test(l)) process.stderr.write(`[rank ${r}] ${l}\n`);
     });
     child.on('message', (m: { started?: boolean }) => {
       lastBeat[r] = Date.now();

@@ -5,7 +5,7 @@ import type { Model } from '../graph/model.ts';
 import type { InitValues } from '../nuts/init.ts';
 import { sample, type SampleOptions } from '../nuts/sample.ts';
 import { gatherFits, gatherMoments } from './gather.ts';
-import { DIST_BACKENDS, joinGroup, type DistBackend, type RankGroup } from './group.ts';
+import { DIST_BACKENDS, joinGroup, soloGroup, type DistBackend, type RankGroup } from './group.ts';
 import { readHostfile, type Hostfile } from './hostfile.ts';
 import { chainRange } from './split.ts';
 
@@ -75,7 +75,9 @@ export async function sampleDistributed(model: Model, draws: number,
   let g = o.group;
   if (!g) {
     const hosts = configure(o, backend);
-    g = await joinGroup({ backend, timeoutMs, signal: o.signal, hosts });
+    // a group of one exchanges nothing (MLX's ring cannot form a ring of one)
+    const one = hosts?.length === 1 || process.env['MLX_WORLD_SIZE'] === '1';
+    g = one ? soloGroup() : await joinGroup({ backend, timeoutMs, signal: o.signal, hosts });
   }
   const group = g;
   const { first, count } = chainRange(total, group.size, group.rank);
