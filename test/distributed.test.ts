@@ -11,6 +11,8 @@ import { sample } from '../src/nuts/sample.ts';
 import { fitFromJSON } from '../src/io/json.ts';
 import { writeLoopbackHostfile } from '../src/distributed/hostfile.ts';
 import { chainRange } from '../src/distributed/split.ts';
+import { allGatherF64, gatherFits } from '../src/distributed/gather.ts';
+import type { RankGroup } from '../src/distributed/group.ts';
 import eightSchools from '../models/eight_schools.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-dist-'));
@@ -102,6 +104,55 @@ async function grown(file: string, bytes: number): Promise<void> {
   }
   throw new Error(`${file} did not grow`);
 }
+
+/** `n` in-process ranks whose allGather meets like MLX's: each call resolves when every rank made its call. */
+function fakeGroups(n: number): RankGroup[] {
+  let round: Uint8Array[] = [];
+  let waiting: ((all: Uint8Array) => void)[] = [];
+  return Array.from({ length: n }, (_, rank) => ({
+    rank, size: n, backend: 'fake', host: 'here',
+    allGather: (bytes: Uint8Array) => new Promise<Uint8Array>((resolve) => {
+      round[rank] = Uint8Array.from(bytes);
+      waiting.push(resolve);
+      if (waiting.length < n) return;
+      expect(new Set(round.map((b) => b.length)).size).toBe(1); // every rank passes the same length, as MLX needs
+      const all = new Uint8Array(round.reduce((k, b) => k + b.length, 0));
+      round.reduce((o, b) => (all.set(b, o), o + b.length), 0);
+      const w = waiting;
+      round = [];
+      waiting = [];
+      w.forEach((f) => f(all));
+    }),
+  }));
+}
+
+describe('what ranks exchange', () => {
+  test('allGatherF64: arrays of different lengths, in pieces, come back whole and bit-exact in rank order', async () => {
+    const xs = [Float64Array.of(0.1, -0, NaN, 1e-310, Math.PI), Float64Array.of(), Float64Array.of(2 ** 53, -Infinity)];
+    const gs = fakeGroups(3);
+    const outs = await Promise.all(gs.map((g, r) => allGatherF64(g, xs[r]!, 'test', 2)));
+    for (const o of outs) {
+      expect(o.map((a) => a.length)).toEqual([5, 0, 2]);
+      o.forEach((a, r) => expect(new Uint8Array(a.buffer)).toEqual(new Uint8Array(xs[r]!.buffer)));
+    }
+  });
+
+  test('gatherFits: two ranks\' fits merged in chain order equal one fit of all chains (with saveWarmup)', async () => {
+    const o = { chains: 3, warmup: 40, seed: 2, saveWarmup: true, backend: 'reference' as const };
+    const all = await sample(eightSchools, 30, o);
+    const parts = [await sample(eightSchools, 30, { ...o, chains: 2, part: { firstChain: 0, totalChains: 3 } }),
+      await sample(eightSchools, 30, { ...o, chains: 1, part: { firstChain: 2, totalChains: 3 } })];
+    const merged = await Promise.all(fakeGroups(2).map((g, r) => gatherFits(g, parts[r]!)));
+    for (const m of merged) {
+      expect(m.data.values).toEqual(all.data.values);
+      expect(m.data.stats).toEqual(all.data.stats);
+      expect(m.data.warmupValues).toEqual(all.data.warmupValues);
+      expect(m.data.warmupStats).toEqual(all.data.warmupStats);
+      expect(m.data.adaptation).toEqual(all.data.adaptation);
+      expect(m.data.config.chains).toBe(3);
+    }
+  }, 60_000);
+});
 
 describe('the command line', () => {
   const base = ['sample', 'models/eight_schools.ts', '--seed', '5', '--no-progress'];

@@ -1,20 +1,29 @@
 // What ranks exchange, built on the byte all_gather: float64 arrays of any length per rank (bit patterns, lossless on
-// every backend), the pooled warmup's per-chain window moments, and the per-rank fits rank 0 summarises.
+// every backend, in pieces of 256 MiB), the pooled warmup's per-chain window moments, and the per-rank fits rank 0
+// summarises.
 import { Fit } from '../fit/fit.ts';
-import { fitFromJSON, fitToJSON } from '../io/json.ts';
 import { Welford } from '../nuts/windows.ts';
 import type { RankGroup } from './group.ts';
+import { packFit, unpackFit } from './fitPack.ts';
 import { mergeFitData } from './mergeFits.ts';
 
+/** Values per all_gather call (256 MiB): large gathers go in pieces, below the native 1 GiB limit. */
+const CHUNK = 1 << 25;
+
 /** Every rank's float64 array, in rank order (lengths may differ: gathered first, then the values padded to the longest). */
-export async function allGatherF64(g: RankGroup, x: Float64Array, what: string): Promise<Float64Array[]> {
+export async function allGatherF64(g: RankGroup, x: Float64Array, what: string, chunk = CHUNK): Promise<Float64Array[]> {
   if (g.size === 1) return [Float64Array.from(x)];
   const lens = new Float64Array((await g.allGather(new Uint8Array(Float64Array.of(x.length).buffer), `${what} (lengths)`)).slice().buffer);
-  const max = Math.max(...lens);
-  const padded = new Float64Array(Math.max(max, 1));
-  padded.set(x);
-  const all = new Float64Array((await g.allGather(new Uint8Array(padded.buffer), what)).slice().buffer);
-  return Array.from(lens, (n, r) => all.slice(r * padded.length, r * padded.length + n));
+  const max = Math.max(...lens, 1);
+  const out = Array.from(lens, (n) => new Float64Array(n));
+  for (let off = 0; off < max; off += chunk) {
+    const len = Math.min(chunk, max - off);
+    const piece = new Float64Array(len);
+    piece.set(x.subarray(Math.min(off, x.length), Math.min(off + len, x.length)));
+    const all = new Float64Array((await g.allGather(new Uint8Array(piece.buffer), what)).slice().buffer);
+    out.forEach((o, r) => { if (off < o.length) o.set(all.subarray(r * len, r * len + Math.min(len, o.length - off)), off); });
+  }
+  return out;
 }
 
 /** Per chain [n, mean…, m2…]; every rank's chains come back in rank order, i.e. global chain order. */
@@ -41,15 +50,18 @@ export async function gatherMoments(g: RankGroup, local: readonly Welford[]): Pr
   return out;
 }
 
-/** Every rank's fit (its chains), serialised losslessly, merged in global chain order on every rank. */
+/** Every rank's fit (its chains, as their bits: fitPack.ts), merged in global chain order on every rank. */
 export async function gatherFits(g: RankGroup, fit: Fit): Promise<Fit> {
   if (g.size === 1) return fit;
-  const text = new TextEncoder().encode(JSON.stringify(fitToJSON(fit.data)));
-  const padded = new Float64Array(Math.ceil(text.length / 8));
-  new Uint8Array(padded.buffer).set(text);
-  const parts = await allGatherF64(g, padded, 'gathering the draws for the summary');
-  const lens = await allGatherF64(g, Float64Array.of(text.length), 'gathering the draws for the summary (sizes)');
-  const datas = parts.map((p, r) => fitFromJSON(JSON.parse(new TextDecoder().decode(new Uint8Array(p.buffer, 0, lens[r]![0]!)))));
-  // this rank's own part as it is (the JSON form keeps the draws, not every field of the config, e.g. the engine)
-  return new Fit(mergeFitData(datas.map((d, r) => (r === g.rank ? fit.data : d))), { ...fit.extras });
+  const what = 'gathering the draws for the summary';
+  const p = packFit(fit.data);
+  const text = new TextEncoder().encode(p.header);
+  const headerWords = new Float64Array(Math.ceil(text.length / 8));
+  new Uint8Array(headerWords.buffer).set(text);
+  const headers = await allGatherF64(g, headerWords, `${what} (headers)`);
+  const sizes = await allGatherF64(g, Float64Array.of(text.length), `${what} (sizes)`);
+  const numbers = await allGatherF64(g, p.numbers, what);
+  const datas = headers.map((hw, r) => r === g.rank ? fit.data
+    : unpackFit({ header: new TextDecoder().decode(new Uint8Array(hw.buffer, 0, sizes[r]![0]!)), numbers: numbers[r]! }, fit.data));
+  return new Fit(mergeFitData(datas), { ...fit.extras });
 }
