@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SAMPLER_STATS, type FitData } from 'mlx-nuts';
-import { fitFromJSON, fitToJSON, readStanCsv, writeStanCsv, type StanCsv } from '../src/io/index.ts';
+import { fitDataFromStanCsv, fitFromJSON, fitToJSON, readStanCsv, writeStanCsv, type StanCsv } from '../src/io/index.ts';
 import { syntheticFit } from './interop/synthetic.ts';
 
 /** Exact comparison of floats: -0 and NaN kept distinct from 0 and from each other's absence. */
@@ -128,6 +128,28 @@ describe('Stan CSV round trip', () => {
     writeStanCsv(fit, dir).forEach((p, c) => expectChainMatches(readStanCsv(p), fit, c));
     const scalars = syntheticFit({ modelName: 's', variables: [{ name: 'a', shape: [], kind: 'param' }, { name: 'b_2', shape: [], kind: 'deterministic' }] });
     writeStanCsv(scalars, dir).forEach((p, c) => expectChainMatches(readStanCsv(p), scalars, c));
+  });
+
+  it("reads back the warmup's metric estimator and schedule (metric_adaptation, warmup_schedule) and refuses a bad one", () => {
+    const base = syntheticFit({ metric: 'dense', chains: 2 });
+    const schedule = { earlyWindow: 0.3, stepSizeWindow: 0.15, earlySwitch: 5, firstWindow: 80, growth: 1.5 };
+    const fit = { ...base, config: { ...base.config, metricAdaptation: 'low-rank' as const, warmupSchedule: schedule } };
+    const paths = writeStanCsv(fit, dir);
+    const read = readStanCsv(paths[0]!);
+    expect(read.config.metricAdaptation).toBe('low-rank');
+    expect(read.config.warmupSchedule).toEqual(schedule);
+    const back = fitDataFromStanCsv(paths);
+    expect(back.config.metricAdaptation).toBe('low-rank');
+    expect(back.config.warmupSchedule).toEqual(schedule);
+    // a file without the lines (CmdStan's, or Stan's adaptation in older versions) reads as null / absent
+    const plain = writeStanCsv(syntheticFit({ chains: 1 }), join(dir, 'plain'));
+    expect(readStanCsv(plain[0]!).config.metricAdaptation).toBeNull();
+    expect(fitDataFromStanCsv(plain).config.metricAdaptation).toBeUndefined();
+    const text = readFileSync(paths[0]!, 'utf8');
+    writeFileSync(join(dir, 'bad1.csv'), text.replace('# metric_adaptation = low-rank', '# metric_adaptation = fancy'));
+    expect(() => readStanCsv(join(dir, 'bad1.csv'))).toThrow(/^\[readStanCsv\] .*bad1\.csv: metric_adaptation = fancy: expected one of stan, gradient-diag, low-rank/);
+    writeFileSync(join(dir, 'bad2.csv'), text.replace('earlySwitch=5', 'earlySwitch=five'));
+    expect(() => readStanCsv(join(dir, 'bad2.csv'))).toThrow(/^\[readStanCsv\] .*bad2\.csv: warmup_schedule = .*'earlySwitch=five' is not name=number/);
   });
 
   it('round-trips a 3-d array in column-major file order', () => {
@@ -343,5 +365,14 @@ describe('fitToJSON / fitFromJSON', () => {
     short.stats[0].lp__.pop();
     expect(() => fitFromJSON(short)).toThrow(/^\[fitFromJSON\] stats\[0\]\.lp__: expected 25 entries, got 24/);
     expect(() => fitFromJSON({ ...j, config: { ...j.config, metric: 'unit' } })).toThrow(/^\[fitFromJSON\] config\.metric: expected one of 'diag', 'dense'/);
+    expect(() => fitFromJSON({ ...j, config: { ...j.config, warmupSchedule: { growth: 'fast' } } })).toThrow(/^\[fitFromJSON\] config\.warmupSchedule\.growth:/);
+  });
+
+  it("keeps the warmup's metric estimator and schedule (config.metricAdaptation, config.warmupSchedule)", () => {
+    const base = syntheticFit();
+    const config = { ...base.config, metricAdaptation: 'gradient-diag' as const, warmupSchedule: { earlyWindow: 0.3, stepSizeWindow: 0.15, earlySwitch: 10, firstWindow: 80, growth: 1.5 } };
+    const back = fitFromJSON(JSON.stringify(fitToJSON({ ...base, config })));
+    expect(back.config.metricAdaptation).toBe('gradient-diag');
+    expect(back.config.warmupSchedule).toEqual(config.warmupSchedule);
   });
 });

@@ -129,6 +129,7 @@ function readConfig(x: unknown): FitConfig {
     dtype: str(o.dtype, 'config.dtype'),
     device: str(o.device, 'config.device'),
     ...(o.metricAdaptation !== undefined ? { metricAdaptation: oneOf(o.metricAdaptation, ['stan', 'gradient-diag', 'low-rank'] as const, 'config.metricAdaptation') } : {}),
+    ...(o.warmupSchedule !== undefined ? { warmupSchedule: Object.fromEntries(Object.entries(obj(o.warmupSchedule, 'config.warmupSchedule')).map(([k, v]) => [k, finite(v, `config.warmupSchedule.${k}`)])) } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export function fitDataFromStanCsv(files: string | readonly string[]): FitData {
       backend: cfg.backend ?? (cfg.version === null ? 'stan' : 'unknown'),
       dtype: cfg.dtype ?? 'float64',
       device: cfg.device ?? 'cpu',
+      ...(cfg.metricAdaptation !== null ? { metricAdaptation: cfg.metricAdaptation } : {}),
+      ...(cfg.warmupSchedule !== null ? { warmupSchedule: cfg.warmupSchedule } : {}),
     },
     values: csvs.map((c) => [...c.values]),
     stats: csvs.map((c) => ({ ...c.stats })),

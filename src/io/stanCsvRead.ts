@@ -29,6 +29,10 @@ export interface StanCsvConfig {
   readonly device: string | null;
   readonly compileSeconds: number | null;
   readonly clampHits: number | null;
+  /** mlx-nuts's `metric_adaptation` (warmup's metric estimator; null in CmdStan's files and in Stan-adapted runs of older versions). */
+  readonly metricAdaptation: 'stan' | 'gradient-diag' | 'low-rank' | null;
+  /** mlx-nuts's `warmup_schedule` (`earlyWindow=0.3 stepSizeWindow=0.15 …`) as numbers by field. */
+  readonly warmupSchedule: Readonly<Record<string, number>> | null;
 }
 
 export type Stats = Readonly<Record<SamplerStat, Float64Array>>;
@@ -73,7 +77,9 @@ function parseConfig(comments: readonly string[]): Record<string, string> {
   return raw;
 }
 
-function typedConfig(raw: Record<string, string>): StanCsvConfig {
+const METRIC_ADAPTATIONS = ['stan', 'gradient-diag', 'low-rank'] as const;
+
+function typedConfig(path: string, raw: Record<string, string>): StanCsvConfig {
   const num = (k: string): number | null => {
     const v = raw[k];
     if (v === undefined || v === '') return null;
@@ -101,7 +107,28 @@ function typedConfig(raw: Record<string, string>): StanCsvConfig {
     device: str('device'),
     compileSeconds: num('compile_seconds'),
     clampHits: num('clamp_hits'),
+    metricAdaptation: metricAdaptationOf(path, raw.metric_adaptation),
+    warmupSchedule: warmupScheduleOf(path, raw.warmup_schedule),
   };
+}
+
+function metricAdaptationOf(path: string, v: string | undefined): StanCsvConfig['metricAdaptation'] {
+  if (v === undefined || v === '') return null;
+  const a = METRIC_ADAPTATIONS.find((m) => m === v);
+  if (a === undefined) fail(path, `metric_adaptation = ${v}: expected one of ${METRIC_ADAPTATIONS.join(', ')}`);
+  return a;
+}
+
+function warmupScheduleOf(path: string, v: string | undefined): Record<string, number> | null {
+  if (v === undefined || v === '') return null;
+  const out: Record<string, number> = {};
+  for (const field of v.split(/\s+/)) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(field);
+    const x = m ? parseNumber(m[2]!) : null;
+    if (!m || x === null) fail(path, `warmup_schedule = ${v}: '${field}' is not name=number`);
+    out[m[1]!] = x;
+  }
+  return out;
 }
 
 function numbersOf(path: string, lineNo: number, text: string): number[] {
@@ -192,7 +219,7 @@ export function readStanCsv(path: string): StanCsv {
   const header = lines[headerIdx]!.split(',').map((s) => s.trim());
   if (!header.includes('lp__')) fail(path, `the header row has no lp__ column: '${lines[headerIdx]}'`);
   const preamble = lines.slice(0, headerIdx);
-  const config = typedConfig(parseConfig(preamble));
+  const config = typedConfig(path, parseConfig(preamble));
   if (config.method !== null && config.method !== 'sample') fail(path, `method = ${config.method}; only sampler output is supported`);
 
   const warmupBlock: Block = { rows: [] };
