@@ -83,6 +83,13 @@ describe('robustness', () => {
     await expect(sample(eightSchools, 10, { targetAccept: 1.2 })).rejects.toThrow(/targetAccept/);
     await expect(sample(eightSchools, 10, { metric: 'full' as never })).rejects.toThrow(/metric/);
     await expect(sample(eightSchools, 10, { backend: 'stan' as never })).rejects.toThrow(/backend/);
+    // warmup's metric estimator and its schedule
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'fancy' as never })).rejects.toThrow(/\[sample\] metricAdaptation must be 'stan', 'gradient-diag', 'low-rank', got "fancy"/);
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'low-rank', metric: 'dense' })).rejects.toThrow(/metricAdaptation 'low-rank' estimates its own metric; metric must be left out or 'diag', got 'dense'/);
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'stan', warmupSchedule: { earlySwitch: 5 } })).rejects.toThrow(/warmupSchedule sets the schedule of metricAdaptation 'gradient-diag' or 'low-rank'; this run uses 'stan'/);
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'gradient-diag', warmupSchedule: { growth: 0 } })).rejects.toThrow(/\[sample\] warmupSchedule\.growth must be a finite number ≥ 1, got 0/);
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'gradient-diag', warmupSchedule: { window: 25 } as never })).rejects.toThrow(/warmupSchedule has no field 'window'/);
+    await expect(sample(eightSchools, 10, { metricAdaptation: 'low-rank', device: 'gpu' })).rejects.toThrow(/metricAdaptation 'low-rank' runs on the CPU engines/);
   });
 });
 
