@@ -21,7 +21,8 @@ function upperGamma(a: number, x: number): number {
 
 describe('simulation-based calibration', () => {
   // on the fused engine, which walks the TypeScript oracle's path draw for draw (test/engine.fused.test.ts)
-  test('200 replicates: rank uniformity χ² p > 0.001 for every parameter (fused engine)', async () => {
+  // with each warmup metric estimator (metricAdaptation): Stan's, and the draw-and-gradient ones
+  test.each(['stan', 'gradient-diag', 'low-rank'] as const)('200 replicates: rank uniformity χ² p > 0.001 for every parameter (fused engine, %s adaptation)', async (metricAdaptation) => {
     const J = 4;
     const R = 200;
     const L = 99; // thinned posterior draws per replicate → ranks in 0..99 (10 bins of 10)
@@ -40,7 +41,7 @@ describe('simulation-based calibration', () => {
         const zP = b.param('z', Normal(0, 1), { shape: [J] });
         b.observe(Normal(muP.add(tauP.mul(zP)), 1), y);
       });
-      const fit = await sample(m, L * thin, { chains: 1, warmup: 200, seed: 1000 + r, backend: 'fused' });
+      const fit = await sample(m, L * thin, { chains: 1, warmup: 200, seed: 1000 + r, backend: 'fused', metricAdaptation });
       const truth: Record<string, number> = { mu, tau, 'z[0]': z[0]!, 'z[3]': z[3]! };
       names.forEach((n, k) => {
         const d = fit.draws(n)[0]!;
