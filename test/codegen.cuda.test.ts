@@ -6,7 +6,7 @@ import { logDensity, sample } from 'mlx-nuts';
 import type { ModelDensity } from '../src/backend/logDensity.ts';
 import { assembledKernel, explainNvrtcLog, generateCudaLibrary, type CudaLibrary } from '../src/codegen/cuda.ts';
 import { chainStream } from '../src/random/philox.ts';
-import { unitMetric } from '../src/nuts/metric.ts';
+import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
 import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
 import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';

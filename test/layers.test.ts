@@ -10,11 +10,11 @@ const SRC = join(import.meta.dirname, '..', 'src');
  * of one layer are siblings and import none of each other.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['base', 'platform'], // dtypes, engine names, error classes; the package's root on disk
-  ['math'], // host math in float64: special functions, constants, Cholesky, the scalar op table
+  ['base'], // dtypes, engine names, error classes, defaults and Stan's constants
+  ['platform', 'math'], // the package's root on disk; host math in float64 (special functions, Cholesky, op table)
   ['precision', 'random', 'diagnostics'], // dtype policy; Philox and host draws; R-hat, ESS, MCSE on plain arrays
   ['graph'], // the IR: expressions, ops, shapes, constants, folding
-  ['transforms', 'distributions', 'codegen'], // bijectors and families in graph ops; C++/CUDA from the IR
+  ['transforms', 'distributions', 'codegen', 'kernel'], // bijectors, families; C++/CUDA from the IR; the kernel seam
   ['model'], // the model builder, traced models, named points, describe()
   ['backend', 'io'], // densities and engines (reference, MLX, fused); Stan CSV and JSON of a fit's data
   ['fit'], // the Fit class, warnings, predictive simulation
@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
 const SHIMS: readonly string[] = [
   'graph/model.ts', 'graph/traced.ts', 'graph/describe.ts', 'graph/pointValues.ts', 'graph/logDensityAt.ts',
   'transforms/registry.ts', 'distributions/predictive.ts', 'fit/types.ts', 'backend/reference/special.ts',
+  'nuts/metric.ts', 'nuts/lowRankMetric.ts',
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Density } from '../src/backend/density.ts';
 import { leapfrogs } from '../src/nuts/integrator.ts';
 import { transition } from '../src/nuts/kernel.ts';
-import { unitMetric } from '../src/nuts/metric.ts';
+import { unitMetric } from '../src/kernel/metric.ts';
 import { criterion, mergeContinues, type Span } from '../src/nuts/termination.ts';
 import { buildSubtree, MAX_DELTA_H } from '../src/nuts/tree.ts';
 import { chainStream } from '../src/random/philox.ts';

@@ -2,7 +2,7 @@
 import { OptionError } from '../base/errors.ts';
 import type { TracedModel } from '../model/model.ts';
 import { sizeOf } from '../graph/shape.ts';
-import type { TransitionKernel } from '../nuts/transitionKernel.ts';
+import type { TransitionKernel } from '../kernel/seam.ts';
 import type { Density, Dtype, LogpGrad } from './density.ts';
 import type { ModelDensity } from './modelDensity.ts';
 

@@ -5,11 +5,11 @@ import { availableParallelism } from 'node:os';
 import { compileLibrary, compileLibrarySync, type Compiled } from '../codegen/compile.ts';
 import { generateLibrary, type GeneratedLibrary } from '../codegen/library.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
-import type { TracedModel } from '../graph/model.ts';
+import type { TracedModel } from '../model/model.ts';
 import { chainStream } from '../random/philox.ts';
-import type { ChainsState, KernelRun, TransitionKernel } from '../nuts/transitionKernel.ts';
-import type { Metric } from '../nuts/metric.ts';
-import { lowRankStride, packLowRank } from '../nuts/lowRankMetric.ts';
+import type { ChainsState, KernelRun, TransitionKernel } from '../kernel/seam.ts';
+import type { Metric } from '../kernel/metric.ts';
+import { lowRankStride, packLowRank } from '../kernel/lowRankMetric.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import { loadNative, type FusedRunArgs, type NativeFusedModel } from './native.ts';
 

@@ -1,6 +1,6 @@
 // The density sample() and check() work with: a Density that also knows its traced model and its constrained values.
 import type { TracedModel } from '../model/traced.ts';
-import type { TransitionKernel } from '../nuts/transitionKernel.ts';
+import type { TransitionKernel } from '../kernel/seam.ts';
 import type { Density } from './density.ts';
 import type { NativeProfile } from './native.ts';
 

@@ -4,7 +4,7 @@
 import { OptionError } from '../base/errors.ts';
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import type { Model } from '../graph/model.ts';
+import type { Model } from '../model/model.ts';
 import { checkOutput } from '../io/outputCheck.ts';
 import { DIST_BACKENDS, hardExit, type DistBackend } from '../distributed/group.ts';
 import { HEARTBEAT_MS, launchLocal } from '../distributed/launcher.ts';
@@ -12,7 +12,7 @@ import { sampleDistributed } from '../distributed/sampleDistributed.ts';
 import { writeReport } from '../plots/report.ts';
 import { formatCliError } from './errors.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
-import type { SampleCliOptions } from './sampleCommand.ts';
+import type { SampleCliOptions } from './options.ts';
 
 export interface DistributedCliOptions {
   processes?: number; hostfile?: string; rank?: number; distBackend?: DistBackend; rankTimeout: number; exchangeTimeout: number;

@@ -47,3 +47,10 @@ export function listOption(name: string) {
     return names;
   };
 }
+
+/** What `mlx-nuts sample` parsed (defaults: src/base/defaults.ts). */
+export interface SampleCliOptions {
+  draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
+  device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
+  progress: boolean; overwrite: boolean; vars?: string[]; resume?: string; init?: string;
+}

@@ -8,15 +8,11 @@ import { sample } from '../nuts/sample.ts';
 import type { ProgressEvent } from '../nuts/progress.ts';
 import { writeReport } from '../plots/report.ts';
 import { SAMPLE_DEFAULTS as D, SAMPLE_LIMITS } from '../base/defaults.ts';
-import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { choiceOption, intOption, listOption, numberOption, type SampleCliOptions } from './options.ts';
 import { readInitFile } from './initFile.ts';
 import { distributedOptions, isDistributed, runDistributed, type DistributedCliOptions } from './distributedCommand.ts';
 
-export interface SampleCliOptions {
-  draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
-  device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
-  progress: boolean; overwrite: boolean; vars?: string[]; resume?: string; init?: string;
-}
+export type { SampleCliOptions };
 
 /** The exit code of a process stopped by SIGINT (128 + signal 2), as shells report it. */
 export const EXIT_SIGINT = 130;

@@ -1,6 +1,6 @@
 // The NUTS transition in the common dialect: Stan's multinomial NUTS exactly as src/nuts/kernel.ts and tree.ts
 // have it, written iteratively with O(max_depth × dim) memory per chain. Everything here is float64.
-import { MAX_DELTA_H } from '../nuts/tree.ts';
+import { MAX_DELTA_H } from '../base/defaults.ts';
 import { lit } from './prelude.ts';
 
 /** Arrays of length dim per chain besides the tree's nodes: z (3), two ends (6), sample (3), span (5), tmp, v, w. */
@@ -22,7 +22,7 @@ struct MnNode { MnSpan s; double* q; double* g; double* p; double logp; double l
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
 DEVICE void mn_copy(double* d, const double* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
 /* The low-rank metric (dense = 2): a->chol holds rank, sigma (dim), U (rank x dim), lambda - 1, lambda^-1/2 - 1 (rank each),
- * applied in src/nuts/lowRankMetric.ts's operation order. */
+ * applied in src/kernel/lowRankMetric.ts's operation order. */
 DEVICE double mn_lr_kinetic(const double* L, const double* p) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
   double s = 0;

@@ -1,7 +1,7 @@
 // One fit from every rank's share of a run: chains concatenated in rank order (= global chain order), as if one
 // process had run them all; timing is the slowest rank's, complete only when every rank completed.
 import { ModelError } from '../base/errors.ts';
-import type { FitData } from '../fit/types.ts';
+import type { FitData } from '../io/fitData.ts';
 
 export function mergeFitData(parts: readonly FitData[]): FitData {
   const first = parts[0];

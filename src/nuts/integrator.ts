@@ -1,6 +1,6 @@
 // The batched leapfrog: n steps for a batch of chains, each with its own signed step size and metric.
 import type { Density } from '../backend/density.ts';
-import { velocity, type Metric } from './metric.ts';
+import { velocity, type Metric } from '../kernel/metric.ts';
 
 /** States along a trajectory: step s, chain c at offset (s·chains + c)·dim (logp at s·chains + c). */
 export interface Trajectory {

@@ -4,7 +4,7 @@
 // replaced, every ε searched again: pooledWarmup.ts) — so the result is the per-iteration path's, arithmetic for
 // arithmetic: the host sends η, √m and m^-κ of each update (dualScalars) and pools the moments in chain order.
 import type { Density } from '../backend/density.ts';
-import type { SamplerStat } from '../fit/types.ts';
+import type { SamplerStat } from '../io/fitData.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { TransitionInfo } from './kernel.ts';
 import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState } from './pooledWarmup.ts';

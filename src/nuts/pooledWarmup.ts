@@ -7,7 +7,7 @@
 import type { Density } from '../backend/density.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
-import { makeMetric, unitMetric, type Metric, type MetricKind } from './metric.ts';
+import { makeMetric, unitMetric, type Metric, type MetricKind } from '../kernel/metric.ts';
 import { DUAL_AVERAGING, dualAveragingInit, initStepSize } from './stepsize.ts';
 import type { ChainsState, KernelRun } from './transitionKernel.ts';
 import type { WarmupState } from './warmup.ts';

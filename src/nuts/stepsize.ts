@@ -5,7 +5,7 @@ import { DUAL_AVERAGING } from '../base/defaults.ts';
 import type { ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
 import type { PointState } from './kernel.ts';
-import { kinetic, sampleMomentum, type Metric } from './metric.ts';
+import { kinetic, sampleMomentum, type Metric } from '../kernel/metric.ts';
 
 export { DUAL_AVERAGING };
 

@@ -6,7 +6,7 @@ import type { TracedModel } from '../model/traced.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { InitValues } from './init.ts';
 import type { PointState } from './kernel.ts';
-import { makeMetric, type Metric, type MetricKind } from './metric.ts';
+import { makeMetric, type Metric, type MetricKind } from '../kernel/metric.ts';
 import { dualAveragingInit, initStepSize } from './stepsize.ts';
 import type { WarmupState } from './warmup.ts';
 

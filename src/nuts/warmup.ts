@@ -2,7 +2,7 @@
 import type { Density } from '../backend/density.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
-import { makeMetric, unitMetric, type Metric, type MetricKind } from './metric.ts';
+import { makeMetric, unitMetric, type Metric, type MetricKind } from '../kernel/metric.ts';
 import { dualAveragingFinal, dualAveragingInit, dualAveragingUpdate, initStepSize, type DualAveragingState } from './stepsize.ts';
 import { inSlowWindow, Welford, windowSchedule, type WindowSchedule } from './windows.ts';
 

@@ -1,7 +1,7 @@
 // Stan's windowed adaptation schedule (windowed_adaptation.hpp) and the regularised metric estimate.
 import { NumericalError } from '../base/errors.ts';
 import { WINDOW_DEFAULTS } from '../base/defaults.ts';
-import type { MetricKind } from './metric.ts';
+import type { MetricKind } from '../kernel/metric.ts';
 
 export { WINDOW_DEFAULTS };
 

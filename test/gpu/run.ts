@@ -6,7 +6,7 @@ import { essBulk, exp, logDensity, logDensitySync, mcseMean, mcseSd, model, Norm
 import type { ModelDensity } from '../../src/backend/logDensity.ts';
 import { loadNative } from '../../src/backend/native.ts';
 import { checkGpuMemory, FusedGpuDensity, generateCudaFor } from '../../src/backend/fusedGpu.ts';
-import { unitMetric } from '../../src/nuts/metric.ts';
+import { unitMetric } from '../../src/kernel/metric.ts';
 import { MODELS } from '../../models/index.ts';
 
 let failures = 0;

@@ -1,0 +1,86 @@
+// The kernel seam: advance every chain by NUTS transitions over plain typed-array state (BlackJAX's
+// build_kernel → kernel(rng_key, state, step_size, inverse_mass_matrix); nuts-rs's narrow Math trait).
+// Implementations: the TypeScript transition over any Density (src/nuts/transitionKernel.ts, the oracle) and the fused
+// native kernels (src/backend/fused.ts, fusedGpu.ts), which sit above this file and below the sampler.
+import type { Metric } from './metric.ts';
+
+/** Every chain's position, log density and gradient: chains × dim, row-major. Plain data, serialisable. */
+export interface ChainsState {
+  readonly chains: number;
+  readonly dim: number;
+  readonly q: Float64Array;
+  readonly logp: Float64Array;
+  readonly grad: Float64Array;
+}
+
+/** Stan's per-transition statistics, iteration-major: entry it·chains + c. */
+export interface TransitionStats {
+  readonly lp: Float64Array;
+  readonly acceptStat: Float64Array;
+  readonly treeDepth: Float64Array;
+  readonly nLeapfrog: Float64Array;
+  readonly divergent: Float64Array;
+  readonly energy: Float64Array;
+}
+
+export interface KernelRun {
+  /** The state after the last transition. */
+  readonly state: ChainsState;
+  /** Unconstrained draws: count × chains × dim. */
+  readonly q: Float64Array;
+  readonly stats: TransitionStats;
+  /** Constrained values of the model's columns, count × chains × columns, when the kernel computes them. */
+  readonly constrained?: Float64Array;
+  /** When true, q, stats and constrained are chain-major instead: entry c·count + it (see RunOptions). */
+  readonly chainMajor?: boolean;
+}
+
+/** Hints a kernel may follow. */
+export interface RunOptions {
+  /** Return draws and statistics chain-major if that is cheaper (the GPU engine's native layout). */
+  readonly chainMajor?: boolean;
+}
+
+/** Per-call parameters: one step size and one metric per chain. */
+export interface KernelParams {
+  readonly stepSizes: Float64Array;
+  readonly metrics: readonly Metric[];
+}
+
+export interface TransitionKernel {
+  /** Which engine this is, as recorded in the fit ('typescript' or 'fused-cpu'). */
+  readonly name: string;
+  /**
+   * `count` transitions of every chain, the first being iteration `iteration` (0-based over warmup and sampling:
+   * it addresses the random numbers). The same inputs give the same result. A kernel may reuse its buffers: what a
+   * run returns is valid until the next run of that kernel (a state it returned may be passed back to continue).
+   */
+  run(state: ChainsState, params: KernelParams, iteration: number, count: number, opts?: RunOptions): KernelRun | Promise<KernelRun>;
+  /**
+   * Kernels that run pooled warmup natively (the GPU engine): `seg.count` warmup iterations of every chain in one call,
+   * each chain's dual averaging and Welford moments advanced between its transitions (src/nuts/nativeWarmup.ts).
+   */
+  warmupSegment?(seg: WarmupSegment): Float64Array | Promise<Float64Array>;
+  /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
+  readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
+}
+
+export function emptyStats(n: number): TransitionStats {
+  const f = () => new Float64Array(n);
+  return { lp: f(), acceptStat: f(), treeDepth: f(), nLeapfrog: f(), divergent: f(), energy: f() };
+}
+
+/**
+ * One call of native pooled warmup. `state` is chain-major, chains × (4·dim + 6), in and out: [q, grad, logp, ε, s̄, x̄,
+ * μ, n of the Welford moments, their mean (dim), their M2 (dim)]. `scalars` holds [δ, γ, then for each iteration η, √m,
+ * m^-κ of its dual-averaging update and 1 when its draw enters the moments]. The result is chain-major
+ * chains × count × 7: the six transition statistics (lp, accept, depth, leapfrogs, divergent, energy), then ε used.
+ */
+export interface WarmupSegment {
+  readonly iteration: number;
+  readonly count: number;
+  /** The one diagonal inverse metric all chains share. */
+  readonly invMetric: Float64Array;
+  readonly state: Float64Array;
+  readonly scalars: Float64Array;
+}
