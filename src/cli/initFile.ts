@@ -1,4 +1,5 @@
 // `--init FILE`: inits from JSON, or a warm start from an earlier run's Stan CSV files or its fit JSON.
+import { OptionError } from '../base/errors.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitData } from '../io/fitData.ts';
@@ -9,7 +10,7 @@ import type { InitValues } from '../nuts/init.ts';
 export type InitFile = { readonly init: InitValues | InitValues[] } | { readonly warmStart: FitData };
 
 function fail(spec: string, why: string): never {
-  throw new Error(`[sample] --init ${spec}: ${why}`);
+  throw new OptionError(`[sample] --init ${spec}: ${why}`);
 }
 
 /**

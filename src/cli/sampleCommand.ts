@@ -1,4 +1,5 @@
 // `mlx-nuts sample`: options, output checked before sampling, Ctrl-C stops cleanly with a report (exit code 130).
+import { FileError } from '../base/errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -25,7 +26,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   const start = o.init !== undefined ? readInitFile(o.init) : {};
   if (o.report) {
     prepareDirectory(dirname(resolve(o.report)));
-    if (existsSync(o.report) && statSync(o.report).isDirectory()) throw new Error(`[sample] the report path ${resolve(o.report)} is a directory`);
+    if (existsSync(o.report) && statSync(o.report).isDirectory()) throw new FileError(`[sample] the report path ${resolve(o.report)} is a directory`);
   }
   const ac = new AbortController();
   const onSigint = () => {

@@ -2,6 +2,7 @@
 // with Wilkinson shifts (Golub & Van Loan, Matrix Computations, 4th ed., Algorithms 8.3.1 and 8.3.3): O(n³) once,
 // where cyclic Jacobi needed ~10 sweeps of 3n³. And the functions of SPD matrices the low-rank metric needs (square
 // roots, the geometric mean). Dense row-major float64.
+import { NumericalError } from '../base/errors.ts';
 
 export interface SymEigen {
   /** Eigenvalues, ascending. */
@@ -27,7 +28,7 @@ export function symEigen(a: Float64Array, n: number): SymEigen {
     if (hi === 0) break;
     let lo = hi - 1;
     while (lo > 0 && e[lo - 1] !== 0) lo--;
-    if (++steps > MAX_STEPS_PER_VALUE * n) throw new Error(`[symEigen] no convergence after ${steps - 1} QR steps on a ${n} × ${n} matrix (not finite?)`);
+    if (++steps > MAX_STEPS_PER_VALUE * n) throw new NumericalError(`[symEigen] no convergence after ${steps - 1} QR steps on a ${n} × ${n} matrix (not finite?)`);
     qrStep(d, e, lo, hi, Qt, n);
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]!);

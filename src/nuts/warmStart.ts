@@ -1,5 +1,6 @@
 // Warm start: a run that begins where an earlier fit ended — each chain's last draw as its init, the earlier step size
 // and inverse metric as warmup's starting point, so that a short warmup suffices.
+import { OptionError } from '../base/errors.ts';
 import type { Density } from '../backend/density.ts';
 import { flatNames, type ChainAdaptation, type FitData } from '../io/fitData.ts';
 import type { TracedModel } from '../model/traced.ts';
@@ -36,11 +37,11 @@ function lastDraws(fit: FitData, model: TracedModel): InitValues[] {
   const col = new Map(fit.columns.map((c, j) => [c, j]));
   return fit.values.map((chain, k) => {
     const n = chain[0]?.length ?? 0;
-    if (n === 0) throw new Error(`[sample] warmStart: chain ${k} of the earlier fit has no draws to start from`);
+    if (n === 0) throw new OptionError(`[sample] warmStart: chain ${k} of the earlier fit has no draws to start from`);
     return Object.fromEntries(model.params.map((p) => {
       const flat = flatNames(p.name, p.shape).map((name) => {
         const j = col.get(name);
-        if (j === undefined) throw new Error(`[sample] warmStart: the earlier fit has no column '${name}' of parameter '${p.name}' (its columns: ${fit.columns.slice(0, 8).join(', ')}…)`);
+        if (j === undefined) throw new OptionError(`[sample] warmStart: the earlier fit has no column '${name}' of parameter '${p.name}' (its columns: ${fit.columns.slice(0, 8).join(', ')}…)`);
         return chain[j]![n - 1]!;
       });
       return [p.name, nest(flat, p.shape)];
@@ -56,7 +57,7 @@ function adaptationOf(a: readonly ChainAdaptation[] | null | undefined, dim: num
     const bad = a.findIndex((x) => !(x.stepSize > 0 && Number.isFinite(x.stepSize)));
     if (bad >= 0 && a.every((x) => Number.isNaN(x.stepSize))) return null; // files without an adaptation block
     const k = bad >= 0 ? bad : a.findIndex((x) => x.invMetric.length !== dim && x.invMetric.length !== dim * dim);
-    throw new Error(`[sample] warmStart: chain ${k}'s adaptation does not fit this model (step size ${a[k]!.stepSize}, inverse metric of ${a[k]!.invMetric.length} entries for ${dim} unconstrained coordinates)`);
+    throw new OptionError(`[sample] warmStart: chain ${k}'s adaptation does not fit this model (step size ${a[k]!.stepSize}, inverse metric of ${a[k]!.invMetric.length} entries for ${dim} unconstrained coordinates)`);
   }
   return [...a];
 }
@@ -73,8 +74,8 @@ export function warmStartFor(opt: unknown, model: TracedModel, chains: number): 
   else if (opt !== null && typeof opt === 'object' && Array.isArray((opt as WarmStart).inits)) {
     const o = opt as WarmStart;
     ws = { inits: o.inits, adaptation: adaptationOf(o.adaptation, model.ir.dim) };
-  } else throw new Error('[sample] warmStart must be a fit (or its data) from an earlier run, or { inits, adaptation }');
-  if (ws.inits.length === 0) throw new Error('[sample] warmStart has no chains to start from');
+  } else throw new OptionError('[sample] warmStart must be a fit (or its data) from an earlier run, or { inits, adaptation }');
+  if (ws.inits.length === 0) throw new OptionError('[sample] warmStart has no chains to start from');
   const pick = <T>(a: readonly T[]) => Array.from({ length: chains }, (_, k) => a[k % a.length]!);
   return { inits: pick(ws.inits), adaptation: ws.adaptation ? pick(ws.adaptation) : null };
 }
