@@ -1,10 +1,10 @@
-// One NUTS transition for a batch of chains in lockstep: one batched trajectory call per tree doubling.
+// One NUTS transition for a batch of chains in lockstep: batched trajectory calls per tree doubling, O(depth) states kept.
 import type { Density } from '../backend/density.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
 import { kinetic, sampleMomentum, velocity, type Metric } from './metric.ts';
 import { mergeContinues, type Span } from './termination.ts';
-import { buildSubtree, joinSpans, logAddExp, reversed, type SubtreeCounters } from './tree.ts';
+import { joinSpans, logAddExp, reversed, SubtreeBuilder, type SubtreeCounters } from './tree.ts';
 
 /** A chain's position with its log density and gradient. */
 export interface PointState {
@@ -45,13 +45,17 @@ interface Work extends SubtreeCounters {
   done: boolean;
 }
 
-function read(t: { q: Float64Array; p: Float64Array; grad: Float64Array; logp: Float64Array; chains: number; dim: number },
-  s: number, k: number) {
-  const off = (s * t.chains + k) * t.dim;
-  return {
-    q: t.q.slice(off, off + t.dim), p: t.p.slice(off, off + t.dim), grad: t.grad.slice(off, off + t.dim),
-    logp: t.logp[s * t.chains + k]!,
-  };
+/**
+ * Bytes of leapfrog states (position, momentum, gradient) one trajectory call may return: a doubling longer than
+ * that is integrated in blocks, each continuing from the last state of the one before, and each leaf goes into the
+ * tree as it comes. Small models keep one call per doubling (10 parameters × 4 chains: 16k steps fit); a
+ * 10⁵-parameter model holds one step at a time instead of 2^depth (issue 15: 2.8 GB at 4 chains before).
+ */
+export const TRAJECTORY_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/** Steps per trajectory call for `chains` chains of `dim` coordinates, out of a doubling of `steps`. */
+export function blockSteps(steps: number, chains: number, dim: number): number {
+  return Math.max(1, Math.min(steps, Math.floor(TRAJECTORY_BLOCK_BYTES / (3 * 8 * chains * dim))));
 }
 
 /**
@@ -94,24 +98,43 @@ export function transition(d: Density, states: readonly PointState[], params: re
       return fwd;
     });
     const steps = 1 << depth;
-    const traj = leapfrogs(d, q0, p0, g0, eps, active.map((w) => params[w.k]!.metric), steps, n);
+    const builders = active.map((w) => new SubtreeBuilder(depth, w.H0, params[w.k]!.metric, { stream: streams[w.k]!, iteration, doubling: depth }, w));
+    const block = blockSteps(steps, n, dim);
+    let q = q0;
+    let p = p0;
+    let g = g0;
+    for (let s0 = 0; s0 < steps; s0 += block) {
+      const m = Math.min(block, steps - s0);
+      const traj = leapfrogs(d, q, p, g, eps, active.map((w) => params[w.k]!.metric), m, n);
+      let open = 0;
+      builders.forEach((b, i) => {
+        for (let s = 0; s < m && !b.add(traj, s, i); s++);
+        if (b.result === null) open++;
+      });
+      // every chain's subtree is finished early (divergent or turned): the rest of the doubling would never be read
+      if (open === 0 && s0 + m < steps) break;
+      const last = (m - 1) * n * dim;
+      q = traj.q.slice(last, last + n * dim);
+      p = traj.p.slice(last, last + n * dim);
+      g = traj.grad.slice(last, last + n * dim);
+    }
     active.forEach((w, i) => {
       const stream = streams[w.k]!;
-      const sub = buildSubtree(traj, i, 0, depth, w.H0, params[w.k]!.metric, { stream, iteration, doubling: depth }, w);
+      const sub = builders[i]!.result!;
       if (!sub.valid) {
         w.done = true;
         return;
       }
       w.depth++;
-      const prop = read(traj, sub.proposal, i);
+      const prop = sub.proposal;
       if (sub.logSumWeight > w.logSumWeight ||
         uniformAt(stream, iteration, 'topMerge', 0, depth) < Math.exp(sub.logSumWeight - w.logSumWeight)) {
         w.sample = { q: prop.q, logp: prop.logp, grad: prop.grad };
         w.sampleP = prop.p;
       }
       w.logSumWeight = logAddExp(w.logSumWeight, sub.logSumWeight);
-      const last = read(traj, steps - 1, i);
-      const lastEnd = { q: last.q, p: last.p, grad: last.grad };
+      const o = i * dim;
+      const lastEnd = { q: q.slice(o, o + dim), p: p.slice(o, o + dim), grad: g.slice(o, o + dim) };
       const [left, right] = forward[i] ? [w.span, sub.span!] : [reversed(sub.span!), w.span];
       if (forward[i]) w.fwd = lastEnd;
       else w.bck = lastEnd;

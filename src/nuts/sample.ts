@@ -270,7 +270,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let lastYield = performance.now();
     const warmupEps = new Float64Array(chains);
     let firstHostIteration = 0;
-    if (pooled && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
+    if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
         warmupStats, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true,
         progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,

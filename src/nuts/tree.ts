@@ -1,4 +1,5 @@
-// Builds one NUTS subtree over precomputed leapfrog states (Stan's build_tree: multinomial, uniform progressive).
+// Builds one NUTS subtree from leapfrog states as they are made (Stan's build_tree: multinomial, uniform progressive),
+// keeping O(depth) states per chain: the finished left halves waiting for their right halves, never the trajectory.
 import { MAX_DELTA_H } from '../base/defaults.ts';
 import { kinetic, velocity, type Metric } from './metric.ts';
 import type { Trajectory } from './integrator.ts';
@@ -13,11 +14,19 @@ export interface SubtreeCounters {
   divergent: boolean;
 }
 
+/** A trajectory state the tree keeps (a proposal): its own copies of position, momentum and gradient. */
+export interface TreeState {
+  readonly q: Float64Array;
+  readonly p: Float64Array;
+  readonly grad: Float64Array;
+  readonly logp: number;
+}
+
 export interface Subtree {
   readonly valid: boolean;
   readonly logSumWeight: number;
-  /** Step index (in the trajectory) of the proposal. */
-  readonly proposal: number;
+  /** The state chosen among the subtree's leaves (as far as it was built). */
+  readonly proposal: TreeState;
   readonly span: Span | null;
 }
 
@@ -37,10 +46,8 @@ export function leafEnergy(t: Trajectory, s: number, k: number, metric: Metric):
   return Number.isNaN(h) ? Infinity : h;
 }
 
-function leafSpan(t: Trajectory, s: number, k: number, metric: Metric): Span {
-  const off = (s * t.chains + k) * t.dim;
-  const p = t.p.slice(off, off + t.dim);
-  const ps = velocity(metric, p, new Float64Array(t.dim));
+function leafSpan(p: Float64Array, metric: Metric): Span {
+  const ps = velocity(metric, p, new Float64Array(p.length));
   return { pBeg: p, pEnd: p, pSharpBeg: ps, pSharpEnd: ps, rho: Float64Array.from(p) };
 }
 
@@ -57,35 +64,81 @@ export interface SubtreeAddress {
   readonly doubling: number;
 }
 
+/** A finished, valid sub-subtree waiting for its right sibling: its first leaf's index, weight, proposal and span. */
+interface Node {
+  readonly depth: number;
+  readonly start: number;
+  readonly lsw: number;
+  readonly proposal: TreeState;
+  readonly span: Span;
+}
+
 /**
- * Subtree of depth `depth` over steps [start, start + 2^depth) of chain k, in integration order.
- * Stops at the first invalid sub-subtree, as Stan does, so counters see only the leaves Stan would evaluate.
- * The choice at a merge uses the uniform addressed by the first step of the right half.
+ * Stan's recursive build_tree walked leaf by leaf, in integration order: `add` takes the next leaf, and every subtree
+ * it completes is merged with the finished left sibling on a stack (at most depth + 1 entries: Stan's recursion keeps
+ * as many frames), so memory is O(depth) states whatever the subtree's length. The merges see the same operands in
+ * the same order, with the uniform addressed by the first leaf of the right half, as the recursion: the result is
+ * the recursion's bit for bit. The first invalid leaf (divergence) or merge (U-turn) finishes the subtree at once, so
+ * counters see only the leaves Stan would evaluate.
  */
+export class SubtreeBuilder {
+  /** Set once the subtree is finished: complete, divergent or turned. */
+  result: Subtree | null = null;
+  private readonly stack: Node[] = [];
+  private leaves: number;
+
+  /** `first`: the index of the first leaf in the doubling's trajectory (the uniforms are addressed by leaf index). */
+  constructor(private readonly depth: number, private readonly H0: number, private readonly metric: Metric,
+    private readonly at: SubtreeAddress, private readonly ctr: SubtreeCounters, first = 0) {
+    this.leaves = first;
+  }
+
+  /** Adds the next leaf, step s of chain k of `t`; true once the subtree is finished (then `result` is set). */
+  add(t: Trajectory, s: number, k: number): boolean {
+    if (this.result !== null) return true;
+    const start = this.leaves++;
+    const h = leafEnergy(t, s, k, this.metric);
+    this.ctr.nLeapfrog++;
+    const w = this.H0 - h;
+    this.ctr.sumMetroProb += w > 0 ? 1 : Math.exp(w);
+    const off = (s * t.chains + k) * t.dim;
+    const state: TreeState = {
+      q: t.q.slice(off, off + t.dim), p: t.p.slice(off, off + t.dim), grad: t.grad.slice(off, off + t.dim), logp: t.logp[s * t.chains + k]!,
+    };
+    if (h - this.H0 > MAX_DELTA_H) {
+      this.ctr.divergent = true;
+      this.result = { valid: false, logSumWeight: w, proposal: state, span: null };
+      return true;
+    }
+    let node: Node = { depth: 0, start, lsw: w, proposal: state, span: leafSpan(state.p, this.metric) };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.depth === node.depth) {
+      const init = this.stack.pop()!;
+      const lsw = logAddExp(init.lsw, node.lsw);
+      let proposal = init.proposal;
+      if (node.lsw > lsw) proposal = node.proposal;
+      else if (uniformAt(this.at.stream, this.at.iteration, 'subtreeMerge', this.at.doubling, node.start) < Math.exp(node.lsw - lsw)) proposal = node.proposal;
+      const valid = mergeContinues(init.span, node.span);
+      node = { depth: node.depth + 1, start: init.start, lsw, proposal, span: joinSpans(init.span, node.span) };
+      if (!valid) {
+        this.result = { valid: false, logSumWeight: lsw, proposal, span: node.span };
+        return true;
+      }
+    }
+    if (node.depth === this.depth) {
+      this.result = { valid: true, logSumWeight: node.lsw, proposal: node.proposal, span: node.span };
+      return true;
+    }
+    this.stack.push(node);
+    return false;
+  }
+}
+
+/** A subtree of depth `depth` over steps [start, start + 2^depth) of chain k of a computed trajectory. */
 export function buildSubtree(t: Trajectory, k: number, start: number, depth: number, H0: number, metric: Metric,
   at: SubtreeAddress, ctr: SubtreeCounters): Subtree {
-  if (depth === 0) {
-    const h = leafEnergy(t, start, k, metric);
-    ctr.nLeapfrog++;
-    const w = H0 - h;
-    ctr.sumMetroProb += w > 0 ? 1 : Math.exp(w);
-    if (h - H0 > MAX_DELTA_H) {
-      ctr.divergent = true;
-      return { valid: false, logSumWeight: w, proposal: start, span: null };
-    }
-    return { valid: true, logSumWeight: w, proposal: start, span: leafSpan(t, start, k, metric) };
-  }
-  const init = buildSubtree(t, k, start, depth - 1, H0, metric, at, ctr);
-  if (!init.valid) return init;
-  const mid = start + (1 << (depth - 1));
-  const fin = buildSubtree(t, k, mid, depth - 1, H0, metric, at, ctr);
-  if (!fin.valid) return fin;
-  const lsw = logAddExp(init.logSumWeight, fin.logSumWeight);
-  let proposal = init.proposal;
-  if (fin.logSumWeight > lsw) proposal = fin.proposal;
-  else if (uniformAt(at.stream, at.iteration, 'subtreeMerge', at.doubling, mid) < Math.exp(fin.logSumWeight - lsw)) proposal = fin.proposal;
-  const valid = mergeContinues(init.span!, fin.span!);
-  return { valid, logSumWeight: lsw, proposal, span: joinSpans(init.span!, fin.span!) };
+  const b = new SubtreeBuilder(depth, H0, metric, at, ctr, start);
+  for (let s = start; !b.add(t, s, k); s++);
+  return b.result!;
 }
 
 /** A span read in the opposite direction (a backward subtree, in time order). */
