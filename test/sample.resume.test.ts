@@ -135,6 +135,8 @@ describe('a resume that does not match is an error before sampling', () => {
     const fit = await sample(schools(y), 20, opts);
     expect(fit.complete).toBe(false);
     const base = { resume: out, warmup: 50, chains: 2, seed: 1, backend: 'reference' as const };
+    // starting it again without resume says a checkpoint is there
+    await expect(sample(schools(y), 20, opts)).rejects.toThrow(/already exist; pass \{ overwrite: true \} .*, or \{ resume: true \} \(--resume .*mismatch\) to continue the interrupted run/);
     await expect(sample(schools(y), 20, { ...base, seed: 2 })).rejects.toThrow(/^\[sample\] resume: the run in .* was made differently: seed is 2, the checkpoint's 1/);
     await expect(sample(schools(y), 20, { ...base, warmup: 60, targetAccept: 0.9 })).rejects.toThrow(/warmup is 60, the checkpoint's 50; targetAccept is 0\.9, the checkpoint's 0\.8/);
     await expect(sample(schools(y), 30, base)).rejects.toThrow(/draws is 30, the checkpoint's 20/);

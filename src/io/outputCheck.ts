@@ -3,6 +3,7 @@ import { FileError } from '../base/errors.ts';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { chainFileName, fileStemOf } from './stanCsvFormat.ts';
+import { checkpointPaths } from './checkpointFile.ts';
 
 export interface OutputCheckOptions {
   /** Replace existing chain files (default false: an existing file is an error). */
@@ -156,7 +157,10 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
     const conflicts = [...replaced, ...blocked];
     if (!opts.overwrite && conflicts.length > 0) {
       const list = conflicts.length === 1 ? `file ${conflicts[0]} already exists` : `files ${conflicts.join(', ')} already exist`;
-      fail(`${list}; pass { overwrite: true } (on the command line --overwrite) to replace ${conflicts.length === 1 ? 'it' : 'them'} (nothing was written)`);
+      // an interrupted run left its checkpoint there (src/nuts/checkpoint.ts): it can be continued instead
+      const resumable = existsSync(checkpointPaths(abs, stem).record)
+        ? `, or { resume: true } (--resume ${abs}) to continue the interrupted run whose checkpoint is there` : '';
+      fail(`${list}; pass { overwrite: true } (on the command line --overwrite) to replace ${conflicts.length === 1 ? 'it' : 'them'}${resumable} (nothing was written)`);
     }
     return { dir: abs, paths, replaced, created };
   } catch (e) {
