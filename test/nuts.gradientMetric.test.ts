@@ -44,7 +44,7 @@ function preconditionedCondition(invMetric: Float64Array, L: Float64Array, d: nu
   return p.values[d - 1]! / p.values[0]!;
 }
 
-describe('symmetric eigendecomposition (Jacobi)', () => {
+describe('symmetric eigendecomposition (Householder + implicit QR)', () => {
   test('A = V Λ Vᵀ with orthonormal V, eigenvalues ascending, on a random symmetric 12 × 12 matrix', () => {
     const n = 12;
     const rng = makeRng(3, 0);
@@ -60,6 +60,36 @@ describe('symmetric eigendecomposition (Jacobi)', () => {
         expect(Math.abs(o - (i === j ? 1 : 0))).toBeLessThan(1e-12);
       }
     }
+  });
+
+  test('a 102 × 102 identity plus a rank-2 term of 1e5 (an eigenvalue of multiplicity 100), and a graded matrix', () => {
+    const n = 102;
+    const rng = makeRng(4, 0);
+    const u = [0, 1].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+    const low = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) low[i * n + j] = (i === j ? 1 : 0) + 1e5 * (u[0]![i]! * u[0]![j]! + u[1]![i]! * u[1]![j]!);
+    const graded = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const v = rng.normal() * 10 ** (7 * (i + j) / n); graded[i * n + j] = v; graded[j * n + i] = v; }
+    for (const a of [low, graded]) {
+      const { values, vectors: V } = symEigen(a, n);
+      const scale = Math.max(...Array.from(a, Math.abs));
+      let recon = 0, orth = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let r = 0, o = 0;
+          for (let k = 0; k < n; k++) { r += V[i * n + k]! * values[k]! * V[j * n + k]!; o += V[k * n + i]! * V[k * n + j]!; }
+          recon = Math.max(recon, Math.abs(r - a[i * n + j]!) / scale);
+          orth = Math.max(orth, Math.abs(o - (i === j ? 1 : 0)));
+        }
+      }
+      expect(recon).toBeLessThan(1e-13);
+      expect(orth).toBeLessThan(1e-13);
+    }
+    // the 100 unit eigenvalues to within a few ε ‖A‖ (the QR algorithm is normwise accurate)
+    const lowValues = symEigen(low, n).values;
+    const lowScale = Math.max(...Array.from(low, Math.abs));
+    for (let k = 0; k < n - 2; k++) expect(Math.abs(lowValues[k]! - 1)).toBeLessThan(1e-13 * lowScale);
+    expect(lowValues[n - 3]!).toBeLessThan(lowValues[n - 2]! / 1e3);
   });
 
   test('the geometric mean of diag(1, 4, 8) and diag(1, 1, 0.5)⁻¹ is diag(1, 2, 4) (M B M = A)', () => {

@@ -2,7 +2,7 @@
 // the diagonal M⁻¹ = √(var(draws) / var(gradients)), and the low-rank-plus-diagonal metric from the Fisher-optimal
 // geometric mean of the draws' and gradients' covariances, restricted to the span of the window's draws and gradients.
 import { lowRankFactors, type LowRankFactors } from './lowRankMetric.ts';
-import { spdGeometricMean, symEigen } from './symEigen.ts';
+import { spdGeometricMeanEigen } from './symEigen.ts';
 import type { Welford } from './windows.ts';
 
 /** Clamp of every diagonal entry (nuts-rs transform/adapt/diagonal.rs LOWER_LIMIT / UPPER_LIMIT). */
@@ -49,8 +49,8 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
   const n = draws.length;
   if (n < 3) return null;
   const sigma = new Float64Array(dim);
-  const xs = draws.map(() => new Float64Array(dim));
-  const gs = grads.map(() => new Float64Array(dim));
+  // rows 0 … n − 1: x̃, rows n … 2n − 1: g̃ (flat, row r at r·dim)
+  const rows = new Float64Array(2 * n * dim);
   for (let i = 0; i < dim; i++) {
     let xm = 0, gm = 0;
     for (let r = 0; r < n; r++) { xm += draws[r]![i]!; gm += grads[r]![i]!; }
@@ -60,61 +60,90 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
     for (let r = 0; r < n; r++) { xv += (draws[r]![i]! - xm) ** 2; gv += (grads[r]![i]! - gm) ** 2; }
     const s = Math.sqrt(Math.sqrt(xv / gv));
     if (!(Number.isFinite(s) && s > 0)) return null;
-    sigma[i] = Math.min(Math.max(s, Math.sqrt(DIAG_CLAMP.lower)), Math.sqrt(DIAG_CLAMP.upper));
+    const sg = Math.min(Math.max(s, Math.sqrt(DIAG_CLAMP.lower)), Math.sqrt(DIAG_CLAMP.upper));
+    sigma[i] = sg;
     for (let r = 0; r < n; r++) {
-      xs[r]![i] = (draws[r]![i]! - xm) / sigma[i]!;
-      gs[r]![i] = (grads[r]![i]! - gm) * sigma[i]!;
+      rows[r * dim + i] = (draws[r]![i]! - xm) / sg;
+      rows[(n + r) * dim + i] = (grads[r]![i]! - gm) * sg;
     }
   }
-  const basis = 2 * n >= dim ? null : orthonormalBasis([...xs, ...gs], dim);
-  const k = basis ? basis.length : dim;
-  const project = (v: Float64Array) => (basis ? Float64Array.from(basis, (b) => dot(b, v)) : v);
-  const px = xs.map(project);
-  const pg = gs.map(project);
-  const cov = (rows: Float64Array[]) => {
-    const c = new Float64Array(k * k);
-    for (const r of rows) for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) c[i * k + j]! += (r[i]! * r[j]!) / LOW_RANK.gamma;
-    for (let i = 0; i < k; i++) c[i * k + i]! += 1;
-    return c;
-  };
-  const e = symEigen(spdGeometricMean(cov(px), cov(pg), k), k);
+  // coordinates in an orthonormal basis of the rows' span (k × dim), or the rows themselves when it is all of ℝᵈ
+  const basis = 2 * n >= dim ? null : orthonormalBasis(rows, 2 * n, dim);
+  const k = basis ? basis.length / dim : dim;
+  const coords = basis ? project(rows, 2 * n, basis, dim) : rows;
+  const e = spdGeometricMeanEigen(regularisedCov(coords, 0, n, k), regularisedCov(coords, n, n, k), k);
   const keep: number[] = [];
   e.values.forEach((l, j) => { if (l > LOW_RANK.eigvalCutoff || l < 1 / LOW_RANK.eigvalCutoff) keep.push(j); });
   const vecs = new Float64Array(keep.length * dim);
   keep.forEach((j, r) => {
-    for (let a = 0; a < k; a++) {
-      const w = e.vectors[a * k + j]!;
-      if (basis) for (let i = 0; i < dim; i++) vecs[r * dim + i]! += w * basis[a]![i]!;
-      else vecs[r * dim + a] = w;
-    }
+    const y = e.vector(j);
+    if (!basis) vecs.set(y, r * dim);
+    else for (let a = 0; a < k; a++) for (let i = 0; i < dim; i++) vecs[r * dim + i]! += y[a]! * basis[a * dim + i]!;
   });
   const vals = Float64Array.from(keep, (j) => e.values[j]!);
   if (!vals.every((v) => Number.isFinite(v) && v > 0) || !vecs.every(Number.isFinite)) return null;
   return lowRankFactors(sigma, vecs, vals);
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+/** Y Yᵀ / γ + I for the `count` rows of width k from row `first` of the flat `rows` (k × k, row-major). */
+function regularisedCov(rows: Float64Array, first: number, count: number, k: number): Float64Array {
+  const c = new Float64Array(k * k);
+  for (let r = first; r < first + count; r++) {
+    const o = r * k;
+    for (let i = 0; i < k; i++) {
+      const ri = rows[o + i]!;
+      if (ri === 0) continue;
+      const ci = i * k;
+      for (let j = i; j < k; j++) c[ci + j]! += ri * rows[o + j]!;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    for (let j = i; j < k; j++) {
+      const v = c[i * k + j]! / LOW_RANK.gamma + (i === j ? 1 : 0);
+      c[i * k + j] = v;
+      c[j * k + i] = v;
+    }
+  }
+  return c;
+}
+
+/** The m rows (width dim) in the orthonormal basis (k rows of width dim): m × k coordinates. */
+function project(rows: Float64Array, m: number, basis: Float64Array, dim: number): Float64Array {
+  const k = basis.length / dim;
+  const out = new Float64Array(m * k);
+  for (let r = 0; r < m; r++) for (let a = 0; a < k; a++) out[r * k + a] = dotAt(basis, a * dim, rows, r * dim, dim);
+  return out;
+}
+
+function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < len; i++) s += a[ao + i]! * b[bo + i]!;
   return s;
 }
 
-/** Orthonormal basis of the vectors' span: modified Gram–Schmidt, twice, dropping what is left below 1e-10 of a norm. */
-function orthonormalBasis(vs: readonly Float64Array[], dim: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (const v of vs) {
-    if (out.length >= dim) break;
-    const u = Float64Array.from(v);
-    const norm0 = Math.sqrt(dot(u, u));
+/**
+ * Orthonormal basis of the m rows' span (flat, rows of width dim): modified Gram–Schmidt, twice, dropping what is left
+ * below 1e-10 of a row's norm. Returns the basis rows, flat.
+ */
+function orthonormalBasis(rows: Float64Array, m: number, dim: number): Float64Array {
+  const out = new Float64Array(Math.min(m, dim) * dim);
+  let k = 0;
+  const u = new Float64Array(dim);
+  for (let r = 0; r < m && k < dim; r++) {
+    u.set(rows.subarray(r * dim, (r + 1) * dim));
+    const norm0 = Math.sqrt(dotAt(u, 0, u, 0, dim));
     if (!(norm0 > 0)) continue;
     for (let pass = 0; pass < 2; pass++) {
-      for (const b of out) {
-        const c = dot(b, u);
-        for (let i = 0; i < dim; i++) u[i]! -= c * b[i]!;
+      for (let b = 0; b < k; b++) {
+        const c = dotAt(out, b * dim, u, 0, dim);
+        for (let i = 0; i < dim; i++) u[i]! -= c * out[b * dim + i]!;
       }
     }
-    const norm = Math.sqrt(dot(u, u));
-    if (norm > 1e-10 * norm0) out.push(u.map((x) => x / norm));
+    const norm = Math.sqrt(dotAt(u, 0, u, 0, dim));
+    if (norm > 1e-10 * norm0) {
+      for (let i = 0; i < dim; i++) out[k * dim + i] = u[i]! / norm;
+      k++;
+    }
   }
-  return out;
+  return out.slice(0, k * dim);
 }
