@@ -1,7 +1,7 @@
 // npm run bench:adaptation: ESS per gradient and ESS/s of each warmup metric estimator (metricAdaptation 'stan',
 // 'gradient-diag', 'low-rank'; fused engine, float64) beside Stan (rstan) in the same run, 4 chains × 5 seeds,
 // on the eight benchmark models and a dense regression (models/sblrc.ts); medians with ranges, as JSON and markdown.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     draws: { type: 'string', default: '1000' },
     peers: { type: 'string', default: 'stan' },
     out: { type: 'string', default: 'bench/results' },
+    // tables from the records of earlier runs (their JSON files, comma-separated) instead of sampling
+    from: { type: 'string' },
   },
 });
 
@@ -39,6 +41,9 @@ const draws = Number(args.draws);
 
 interface Rec { model: string; sampler: string; seed: number; minEss: number; grads: number; seconds: number; divergences: number }
 const records: Rec[] = [];
+const earlier = args.from ? args.from.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as { wallSeconds: number; records: Rec[]; command?: string; loadAverage?: number }) : [];
+const command = `npx tsx bench/adaptation.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`;
+for (const e of earlier) records.push(...e.records.filter((r) => models.includes(r.model) && seeds.includes(r.seed)));
 
 function reported(name: string, columns: readonly string[]): string[] {
   const rep = ALL[name]!.report;
@@ -47,7 +52,7 @@ function reported(name: string, columns: readonly string[]): string[] {
 
 const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
 const t0 = performance.now();
-for (const name of models) {
+for (const name of args.from ? [] : models) {
   const { model } = ALL[name]!;
   for (const adaptation of adaptations) {
     for (const seed of seeds) {
@@ -73,8 +78,9 @@ for (const name of models) {
   }
   report(models.slice(0, models.indexOf(name) + 1)); // the files after every model: a long run keeps what it has
 }
+if (args.from) report(models);
 function report(done: readonly string[]): void {
-const wallSeconds = (performance.now() - t0) / 1000;
+const wallSeconds = args.from ? earlier.reduce((t, e) => t + e.wallSeconds, 0) : (performance.now() - t0) / 1000;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
@@ -82,34 +88,48 @@ const range = (xs: number[]) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}–$
 const samplers = [...adaptations.map((a) => `mlx-nuts ${a}`), ...(args.peers === 'stan' ? ['stan (rstan)'] : [])];
 const lines = [
   `# Warmup metric adaptation: ESS per gradient and ESS/s (${new Date().toISOString().slice(0, 10)}, ${hostname()}, ${availableParallelism()} cores)`, '',
-  `${chains} chains × ${warmup} warmup + ${draws} draws, seeds ${seeds.join(',')}; fused engine (float64); Stan through rstan in the same run`,
-  `(\`npx tsx bench/adaptation.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\`, ${wallSeconds.toFixed(0)} s, load average at the end ${loadavg()[0]!.toFixed(1)}).`,
+  `${chains} chains × ${warmup} warmup + ${draws} draws, seeds ${seeds.join(',')}; fused engine (float64); ${args.peers === 'stan' ? 'Stan through rstan in the same run' : 'no rstan in this run'}`,
+  args.from
+    ? `(tables by \`${command}\` from the records of ${earlier.map((e) => `\`${e.command ?? '?'}\` (load average at its end ${e.loadAverage?.toFixed(1) ?? '?'})`).join(', ')}; ${wallSeconds.toFixed(0)} s of sampling).`
+    : `(\`${command}\`, ${wallSeconds.toFixed(0)} s, load average at the end ${loadavg()[0]!.toFixed(1)}).`,
   'Minimum bulk ESS over the reported columns; gradients = n_leapfrog over warmup and sampling; seconds = warmup + sampling wall time.',
-  'Cells: median [min–max] over seeds. Ratios: median ESS/grad over Stan\'s (rstan) median ESS/grad.', '',
-  '| model | sampler | ESS/grad ×1000 | ratio to Stan | ESS/s | divergences (median) |', '|---|---|---|---|---|---|',
+  'Cells: median [min–max] over seeds. Ratios: the median over Stan\'s (rstan) median, of ESS/grad and of ESS/s.', '',
+  '| model | sampler | ESS/grad ×1000 | ESS/grad ÷ Stan | ESS/s | ESS/s ÷ Stan | divergences (median) |', '|---|---|---|---|---|---|---|',
 ];
 for (const name of done) {
   const stanRecs = records.filter((r) => r.model === name && r.sampler === 'stan (rstan)');
   const stanMed = stanRecs.length ? median(stanRecs.map((r) => r.minEss / r.grads)) : NaN;
+  const stanPerSec = stanRecs.length ? median(stanRecs.map((r) => r.minEss / r.seconds)) : NaN;
   for (const s of samplers) {
     const rs = records.filter((r) => r.model === name && r.sampler === s);
     if (!rs.length) continue;
     const epg = rs.map((r) => (1000 * r.minEss) / r.grads);
-    lines.push(`| ${name}${CORRELATED.includes(name) ? ' (correlated)' : ''} | ${s} | ${range(epg)} | ${fmt(median(epg) / 1000 / stanMed)} | ${range(rs.map((r) => r.minEss / r.seconds))} | ${median(rs.map((r) => r.divergences))} |`);
+    const eps = rs.map((r) => r.minEss / r.seconds);
+    lines.push(`| ${name}${CORRELATED.includes(name) ? ' (correlated)' : ''} | ${s} | ${range(epg)} | ${fmt(median(epg) / 1000 / stanMed)} | ${range(eps)} | ${fmt(median(eps) / stanPerSec)} | ${median(rs.map((r) => r.divergences))} |`);
   }
 }
-lines.push('', '| ESS/grad ratio to Stan (median over models) | ' + adaptations.join(' | ') + ' |', '|---|' + adaptations.map(() => '---|').join(''));
-const ratioOf = (a: string, name: string) => {
-  const epg = (s: string) => median(records.filter((r) => r.model === name && r.sampler === s).map((r) => r.minEss / r.grads));
-  return epg(`mlx-nuts ${a}`) / epg('stan (rstan)');
+lines.push('', '| ratio to Stan (rstan), median [min–max] over models | ' + adaptations.join(' | ') + ' |', '|---|' + adaptations.map(() => '---|').join(''));
+const ratioOf = (a: string, name: string, per: (r: Rec) => number, base = 'stan (rstan)') => {
+  const med = (s: string) => median(records.filter((r) => r.model === name && r.sampler === s).map(per));
+  return med(`mlx-nuts ${a}`) / med(base);
 };
+const perGrad = (r: Rec) => r.minEss / r.grads;
+const perSecond = (r: Rec) => r.minEss / r.seconds;
 for (const [label, set] of [['all models', done], ['correlated models', done.filter((m) => CORRELATED.includes(m))]] as const) {
-  lines.push(`| ${label} | ${adaptations.map((a) => { const rs = set.map((m) => ratioOf(a, m)).filter(Number.isFinite); return rs.length ? `${fmt(median(rs))} (min ${fmt(Math.min(...rs))})` : '–'; }).join(' | ')} |`);
+  for (const [what, per] of [['ESS/grad', perGrad], ['ESS/s', perSecond]] as const) {
+    lines.push(`| ${what}, ${label} | ${adaptations.map((a) => { const rs = set.map((m) => ratioOf(a, m, per)).filter(Number.isFinite); return rs.length ? range(rs) : '–'; }).join(' | ')} |`);
+  }
+}
+// the same engine with Stan's estimator as the base: what changing the estimator alone does
+if (adaptations.includes('stan')) {
+  for (const [what, per] of [['ESS/grad', perGrad], ['ESS/s', perSecond]] as const) {
+    lines.push(`| ${what} ÷ mlx-nuts 'stan', all models | ${adaptations.map((a) => range(done.map((m) => ratioOf(a, m, per, 'mlx-nuts stan')).filter(Number.isFinite))).join(' | ')} |`);
+  }
 }
 const md = lines.join('\n') + '\n';
 if (done.length === models.length) console.log(md);
 mkdirSync(args.out!, { recursive: true });
 const stem = join(args.out!, `${new Date().toISOString().slice(0, 10)}-adaptation-${hostname().split('.')[0]}`);
 writeFileSync(`${stem}.md`, md);
-writeFileSync(`${stem}.json`, JSON.stringify({ chains, warmup, draws, seeds, wallSeconds, records }, null, 1));
+if (!args.from) writeFileSync(`${stem}.json`, JSON.stringify({ chains, warmup, draws, seeds, wallSeconds, command, loadAverage: loadavg()[0], records }, null, 1));
 }
