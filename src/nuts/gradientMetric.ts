@@ -2,6 +2,7 @@
 // the diagonal M⁻¹ = √(var(draws) / var(gradients)), and the low-rank-plus-diagonal metric from the Fisher-optimal
 // geometric mean of the draws' and gradients' covariances, restricted to the span of the window's draws and gradients.
 import { lowRankFactors, type LowRankFactors } from './lowRankMetric.ts';
+import { centredMoments } from './blockMoments.ts';
 import { spdGeometricMeanEigen } from './symEigen.ts';
 import type { Welford } from './windows.ts';
 
@@ -49,8 +50,10 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
   const n = draws.length;
   if (n < 3) return null;
   const sigma = new Float64Array(dim);
-  // rows 0 … n − 1: x̃, rows n … 2n − 1: g̃ (flat, row r at r·dim)
-  const rows = new Float64Array(2 * n * dim);
+  // 2n ≥ dim: the span is all of ℝᵈ and the covariances come from the draws' and gradients' centred moments (cached
+  // block by block as the window grows); else the rows x̃ (0 … n − 1) and g̃ (n … 2n − 1), flat, row r at r·dim
+  const full = 2 * n >= dim;
+  const rows = new Float64Array(full ? 0 : 2 * n * dim);
   for (let i = 0; i < dim; i++) {
     let xm = 0, gm = 0;
     for (let r = 0; r < n; r++) { xm += draws[r]![i]!; gm += grads[r]![i]!; }
@@ -62,16 +65,18 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
     if (!(Number.isFinite(s) && s > 0)) return null;
     const sg = Math.min(Math.max(s, Math.sqrt(DIAG_CLAMP.lower)), Math.sqrt(DIAG_CLAMP.upper));
     sigma[i] = sg;
-    for (let r = 0; r < n; r++) {
+    if (!full) for (let r = 0; r < n; r++) {
       rows[r * dim + i] = (draws[r]![i]! - xm) / sg;
       rows[(n + r) * dim + i] = (grads[r]![i]! - gm) * sg;
     }
   }
-  // coordinates in an orthonormal basis of the rows' span (k × dim), or the rows themselves when it is all of ℝᵈ
-  const basis = 2 * n >= dim ? null : orthonormalBasis(rows, 2 * n, dim);
+  // coordinates in an orthonormal basis of the rows' span (k × dim)
+  const basis = full ? null : orthonormalBasis(rows, 2 * n, dim);
   const k = basis ? basis.length / dim : dim;
-  const coords = basis ? project(rows, 2 * n, basis, dim) : rows;
-  const e = spdGeometricMeanEigen(regularisedCov(coords, 0, n, k), regularisedCov(coords, n, n, k), k);
+  const coords = basis ? project(rows, 2 * n, basis, dim) : null;
+  const e = coords
+    ? spdGeometricMeanEigen(regularisedCov(coords, 0, n, k), regularisedCov(coords, n, n, k), k)
+    : spdGeometricMeanEigen(scaledCov(centredMoments(draws, dim).m2, sigma, -1), scaledCov(centredMoments(grads, dim).m2, sigma, 1), dim);
   const keep: number[] = [];
   e.values.forEach((l, j) => { if (l > LOW_RANK.eigvalCutoff || l < 1 / LOW_RANK.eigvalCutoff) keep.push(j); });
   const vecs = new Float64Array(keep.length * dim);
@@ -105,6 +110,16 @@ function regularisedCov(rows: Float64Array, first: number, count: number, k: num
     }
   }
   return c;
+}
+
+/** D^p M2 D^p / γ + I with D = diag(σ): X̃X̃ᵀ/γ + I of the standardised rows from their centred moments M2 (in place). */
+function scaledCov(m2: Float64Array, sigma: Float64Array, p: 1 | -1): Float64Array {
+  const k = sigma.length;
+  for (let i = 0; i < k; i++) {
+    const si = p === 1 ? sigma[i]! : 1 / sigma[i]!;
+    for (let j = 0; j < k; j++) m2[i * k + j] = (m2[i * k + j]! * si * (p === 1 ? sigma[j]! : 1 / sigma[j]!)) / LOW_RANK.gamma + (i === j ? 1 : 0);
+  }
+  return m2;
 }
 
 /** The m rows (width dim) in the orthonormal basis (k rows of width dim): m × k coordinates. */
