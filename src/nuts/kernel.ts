@@ -54,8 +54,8 @@ interface Work extends SubtreeCounters {
 export const TRAJECTORY_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /** Steps per trajectory call for `chains` chains of `dim` coordinates, out of a doubling of `steps`. */
-export function blockSteps(steps: number, chains: number, dim: number): number {
-  return Math.max(1, Math.min(steps, Math.floor(TRAJECTORY_BLOCK_BYTES / (3 * 8 * chains * dim))));
+export function blockSteps(steps: number, chains: number, dim: number, bytes = TRAJECTORY_BLOCK_BYTES): number {
+  return Math.max(1, Math.min(steps, Math.floor(bytes / (3 * 8 * chains * dim))));
 }
 
 /**
@@ -63,9 +63,10 @@ export function blockSteps(steps: number, chains: number, dim: number): number {
  * the three U-turn checks at every merge, divergence at H − H₀ > 1000. Chains that finish are masked out of
  * later doublings. Every random number is addressed by (the chain's stream, `iteration`, purpose, index)
  * (src/random/philox.ts), so a chain's path does not depend on its batch, and the fused kernel walks the same path.
+ * `blockBytes` bounds the leapfrog states one trajectory call returns (TRAJECTORY_BLOCK_BYTES); the draws do not depend on it.
  */
 export function transition(d: Density, states: readonly PointState[], params: readonly KernelParams[],
-  streams: readonly ChainStream[], iteration: number, maxTreeDepth: number): { states: PointState[]; info: TransitionInfo[] } {
+  streams: readonly ChainStream[], iteration: number, maxTreeDepth: number, blockBytes = TRAJECTORY_BLOCK_BYTES): { states: PointState[]; info: TransitionInfo[] } {
   const dim = d.dim;
   const work: Work[] = states.map((s, k) => {
     const m = params[k]!.metric;
@@ -99,7 +100,7 @@ export function transition(d: Density, states: readonly PointState[], params: re
     });
     const steps = 1 << depth;
     const builders = active.map((w) => new SubtreeBuilder(depth, w.H0, params[w.k]!.metric, { stream: streams[w.k]!, iteration, doubling: depth }, w));
-    const block = blockSteps(steps, n, dim);
+    const block = blockSteps(steps, n, dim, blockBytes);
     let q = q0;
     let p = p0;
     let g = g0;
