@@ -118,6 +118,24 @@ describe('resume after a stop by signal', () => {
   }, 120_000);
 });
 
+describe('resume with each warmup metric estimator (metricAdaptation; the runs above use the default)', () => {
+  it('stopped early in warmup or between window switches, the resumed run equals the uninterrupted one', async () => {
+    // RUN's 150 warmup iterations: the gradient-based estimators' early phase to 45, growing windows to 128, then the
+    // step size alone; Stan's windows end at 74, 99 and 149
+    for (const metricAdaptation of ['stan', 'gradient-diag', 'low-rank'] as const) {
+      const full = await child({ ...RUN, metricAdaptation, out: join(root, `${metricAdaptation}-full`) });
+      expect(full.out?.complete).toBe(true);
+      for (const abortAfter of [23, 97]) {
+        const out = join(root, `${metricAdaptation}-${abortAfter}`);
+        const stopped = await child({ ...RUN, metricAdaptation, abortAfter, out });
+        expect(stopped.out?.complete).toBe(false);
+        const resumed = await child({ ...RUN, metricAdaptation, out, resume: true });
+        expect(resumed.out?.digest, `${metricAdaptation} stopped after ${abortAfter}`).toBe(full.out!.digest);
+      }
+    }
+  }, 120_000);
+});
+
 describe('a resume that does not match is an error before sampling', () => {
   const y = [28, 8, -3, 7, -1, 1, 18, 12];
   const schools = (data: number[], extra = false) => model('schools', (m) => {
@@ -144,6 +162,8 @@ describe('a resume that does not match is an error before sampling', () => {
     await expect(sample(schools(y, true), 20, base)).rejects.toThrow(/the model's graph differs/);
     await expect(sample(schools(y), 20, { ...base, backend: 'fused' })).rejects.toThrow(/backend is "fused", the checkpoint's "reference"/);
     await expect(sample(schools(y), 20, { ...base, init: { mu: 1 } })).rejects.toThrow(/init is "[0-9a-f]{16}", the checkpoint's "none"/);
+    await expect(sample(schools(y), 20, { ...base, metricAdaptation: 'low-rank', warmupSchedule: { earlySwitch: 5 } }))
+      .rejects.toThrow(/metricAdaptation is "low-rank", the checkpoint's "[a-z-]+"; warmupSchedule is "earlyWindow=0\.3 stepSizeWindow=0\.15 earlySwitch=5 .*", the checkpoint's/);
     await expect(sample(schools(y), 20, { ...base, resume: join(root, 'nothing-here') })).rejects.toThrow(/^\[sample\] resume: no checkpoint .*schools-checkpoint\.json/);
     await expect(sample(schools(y), 20, { ...base, resume: true })).rejects.toThrow(/resume: true needs output/);
     await expect(sample(schools(y), 20, { ...base, output: join(root, 'elsewhere') })).rejects.toThrow(/resume names .* but output is/);

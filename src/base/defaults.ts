@@ -34,3 +34,15 @@ export const WINDOW_DEFAULTS = { initBuffer: 75, window: 25, termBuffer: 50 } as
 
 /** With the fused GPU engine and at least this many chains, warmup defaults to `adaptation: 'pooled'`. */
 export const POOLED_FROM_CHAINS = 32;
+
+/**
+ * Warmup's metric estimator when `metricAdaptation` is not given. 'gradient-diag' (nutpie's diagonal from draws and
+ * gradients, src/nuts/gradientWarmup.ts): bench/adaptation.ts measured it at 1.0–2.1× Stan's ESS per gradient on
+ * every benchmark model, median 1.4× (4 chains × 5 seeds, rstan in the same run; README "Warmup from gradients"), at
+ * no extra cost per gradient. Stan's windowed estimator ('stan') where that was not measured or does not apply: the
+ * GPU engine (its pooled warmup runs natively with Stan's estimator), pooled warmup (chains split over processes pool
+ * Stan's moments only), and `metric: 'dense'` (the gradient-based estimators choose their own metric).
+ */
+export function defaultMetricAdaptation(o: { readonly device: string; readonly adaptation?: string; readonly metric?: string }): 'stan' | 'gradient-diag' {
+  return o.device === 'gpu' || o.adaptation === 'pooled' || o.metric === 'dense' ? 'stan' : 'gradient-diag';
+}

@@ -24,6 +24,8 @@ export interface IdentityOptions {
   readonly seed: number; readonly chains: number; readonly warmup: number; readonly draws: number; readonly thin: number;
   readonly saveWarmup: boolean; readonly targetAccept: number; readonly maxTreeDepth: number; readonly metric: string;
   readonly backend: string; readonly dtype: string; readonly device: string; readonly adaptation: string;
+  /** Warmup's metric estimator and, for the gradient-based ones, its schedule ('k=v …'; '' for Stan's). */
+  readonly metricAdaptation: string; readonly warmupSchedule: string;
   readonly init?: unknown; readonly warmStart?: unknown;
 }
 

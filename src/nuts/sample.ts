@@ -22,6 +22,7 @@ import { fromPoints, toPoints, typescriptKernel, type KernelRun, type Transition
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
+import { defaultMetricAdaptation } from '../base/defaults.ts';
 import { gradientWarmupInit, gradientWarmupUpdate } from './gradientWarmup.ts';
 import { METRIC_ADAPTATIONS, resolveGradientSchedule, type GradientSchedule, type MetricAdaptation } from './gradientSchedule.ts';
 import { recordedMetric } from './metric.ts';
@@ -73,10 +74,11 @@ export interface SampleOptions {
    */
   adaptation?: 'chain' | 'pooled';
   /**
-   * How warmup estimates the metric: 'stan' (default: Stan's windowed draw variance, `metric` diagonal or dense),
-   * 'gradient-diag' (nutpie's diagonal from draws and gradients, √(var(x)/var(∇log p))) or 'low-rank' (that diagonal
-   * plus the eigen-directions of the draw/gradient covariances; CPU engines), both on nutpie's schedule
-   * (src/nuts/gradientWarmup.ts). With `adaptation: 'pooled'` the estimate pools every chain's draws.
+   * How warmup estimates the metric: 'gradient-diag' (nutpie's diagonal from draws and gradients, √(var(x)/var(∇log p));
+   * the default on the CPU engines), 'low-rank' (that diagonal plus the eigen-directions of the draw/gradient
+   * covariances; CPU engines), both on nutpie's schedule (src/nuts/gradientWarmup.ts), or 'stan' (Stan's windowed draw
+   * variance, `metric` diagonal or dense; the default on the GPU, with adaptation 'pooled' and with metric 'dense':
+   * defaultMetricAdaptation, src/base/defaults.ts). With `adaptation: 'pooled'` the estimate pools every chain's draws.
    */
   metricAdaptation?: MetricAdaptation;
   /** The schedule of 'gradient-diag' and 'low-rank' (fields and defaults: GRADIENT_SCHEDULE, src/nuts/gradientSchedule.ts). */
@@ -175,7 +177,9 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   if (maxTreeDepth > 30) throw new Error(`[sample] maxTreeDepth must be at most 30, got ${maxTreeDepth}`);
   const metricKind = options.metric ?? 'diag';
   if (metricKind !== 'diag' && metricKind !== 'dense') throw new Error(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
-  const metricAdaptation = options.metricAdaptation ?? 'stan';
+  const resolved = resolveOptions('sample', options);
+  const { device } = resolved;
+  const metricAdaptation = options.metricAdaptation ?? defaultMetricAdaptation({ device, adaptation: options.adaptation, metric: options.metric });
   if (!METRIC_ADAPTATIONS.includes(metricAdaptation)) throw new Error(`[sample] metricAdaptation must be ${METRIC_ADAPTATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(metricAdaptation)}`);
   if (metricAdaptation !== 'stan' && options.metric !== undefined && options.metric !== 'diag') throw new Error(`[sample] metricAdaptation '${metricAdaptation}' estimates its own metric; metric must be left out or 'diag', got '${options.metric}'`);
   if (metricAdaptation === 'stan' && options.warmupSchedule !== undefined) throw new Error("[sample] warmupSchedule sets the schedule of metricAdaptation 'gradient-diag' or 'low-rank'; this run uses 'stan'");
@@ -183,8 +187,6 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   // the low-rank metric is recorded as its full inverse (dense rows in the fit and the CSV adaptation block)
   const recordedKind = metricAdaptation === 'low-rank' ? 'dense' : metricKind;
   const adaptationConfig = metricAdaptation === 'stan' ? {} : { metricAdaptation, warmupSchedule: gradientSchedule };
-  const resolved = resolveOptions('sample', options);
-  const { device } = resolved;
   if (metricAdaptation === 'low-rank' && device === 'gpu') throw new Error("[sample] metricAdaptation 'low-rank' runs on the CPU engines; on device 'gpu' use 'gradient-diag' or 'stan'");
   if (Array.isArray(options.init) && options.init.length !== chains) {
     throw new Error(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
@@ -198,7 +200,8 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   const ws = options.warmStart !== undefined ? warmStartFor(options.warmStart, traced!, chains) : null;
   const identity = schedule !== null || resumeFrom !== null ? runIdentity(traced!, {
     seed, chains, warmup, draws: numDraws, thin, saveWarmup, targetAccept: delta, maxTreeDepth, metric: metricKind, backend: resolved.backend,
-    dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init, warmStart: ws ?? undefined,
+    dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init, warmStart: ws ?? undefined, metricAdaptation,
+    warmupSchedule: metricAdaptation === 'stan' ? '' : Object.entries(gradientSchedule).map(([k, v]) => `${k}=${v}`).join(' '),
   }, options) : null;
   const stem = outDir !== undefined ? fileStemOf('sample', model.name) : '';
   const saved: Restored | null = resumeFrom !== null ? Checkpointer.load(resumeFrom, stem, identity!, warmup).saved : null;
@@ -250,6 +253,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const tw = performance.now();
     const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= 32 ? 'pooled' : 'chain');
     if (adaptation !== 'chain' && adaptation !== 'pooled') throw new Error(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
+    if (adaptation === 'pooled' && metricAdaptation !== 'stan' && options.part?.gatherMoments) throw new Error(`[sample] metricAdaptation '${metricAdaptation}' pools the chains of one process only; with chains split over processes and adaptation 'pooled' use metricAdaptation 'stan'`);
     let state = fromPoints(points, d.dim);
     const gw = metricAdaptation !== 'stan' ? gradientWarmupInit(d, state, streams, warmup, delta, metricAdaptation, adaptation === 'pooled', gradientSchedule) : null;
     const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
