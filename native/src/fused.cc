@@ -118,6 +118,7 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
   double* outQ = optF64(o.Get("outQ"), "outQ", static_cast<size_t>(count) * n * d);
   double* outC = optF64(o.Get("outColumns"), "outColumns", static_cast<size_t>(count) * n * L.columns);
   double* outS = optF64(o.Get("outStats"), "outStats", static_cast<size_t>(count) * n * MN_STATS);
+  double* outD = optF64(o.Get("outDiv"), "outDiv", static_cast<size_t>(count) * n * (d + 1));
   const double key0 = o.Get("key0").As<Napi::Number>().DoubleValue();
   const double key1 = o.Get("key1").As<Napi::Number>().DoubleValue();
   const double iteration = o.Get("iteration").As<Napi::Number>().DoubleValue();
@@ -144,12 +145,13 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
     a.out_q = outQ;
     a.out_columns = outC;
     a.out_stats = outS;
+    a.out_div = outD;
     a.data_f = L.dataF.data();
     a.data_i = L.dataI.data();
     a.scratch = nullptr;
   }
   if (keepRefs) {
-    for (const char* k : {"chainIds", "stepSizes", "invMetric", "chol", "q", "logp", "grad", "outQ", "outColumns", "outStats"}) {
+    for (const char* k : {"chainIds", "stepSizes", "invMetric", "chol", "q", "logp", "grad", "outQ", "outColumns", "outStats", "outDiv"}) {
       auto v = o.Get(k);
       if (v.IsObject()) p.keep.push_back(Napi::Persistent(v));
     }
@@ -164,21 +166,24 @@ void execute(const Library& L, RunPlan& p) {
   const size_t d = static_cast<size_t>(L.dim), cols = static_cast<size_t>(L.columns);
   auto work = [&](size_t from, size_t to) {
     std::vector<double> scratch(static_cast<size_t>(p.scratchDoubles));
-    std::vector<double> q, c, s;
+    std::vector<double> q, c, s, dv;
     for (size_t k = from; k < to; ++k) {
       MnChainArgs a = p.chains[k];
       double* gq = a.out_q;
       double* gc = a.out_columns;
       double* gs = a.out_stats;
+      double* gd = a.out_div;
       if (gq) q.resize(count * d), a.out_q = q.data();
       if (gc) c.resize(count * cols), a.out_columns = c.data();
       if (gs) s.resize(count * MN_STATS), a.out_stats = s.data();
+      if (gd) dv.resize(count * (d + 1)), a.out_div = dv.data();
       a.scratch = scratch.data();
       L.runChain(&a);
       for (int it = 0; it < count; ++it) {
         const size_t row = static_cast<size_t>(it) * n + k;
         if (gq) std::copy_n(q.data() + it * d, d, gq + row * d);
         if (gc) std::copy_n(c.data() + it * cols, cols, gc + row * cols);
+        if (gd) std::copy_n(dv.data() + it * (d + 1), d + 1, gd + row * (d + 1));
         // statistics are stat-major: entry (stat · count · chains + row), so each statistic is one contiguous run
         if (gs) for (int j = 0; j < MN_STATS; ++j) gs[static_cast<size_t>(j) * count * n + row] = s[it * MN_STATS + j];
       }

@@ -2,7 +2,7 @@
  * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
 #ifndef MLX_NUTS_FUSED_ABI_H
 #define MLX_NUTS_FUSED_ABI_H
-#define MN_ABI_VERSION 3
+#define MN_ABI_VERSION 4
 /* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
  * divergent__, energy__). */
 #define MN_STATS 6
@@ -20,6 +20,9 @@ typedef struct MnChainArgs {
   double* out_q;            /* count × dim unconstrained draws, or null */
   double* out_columns;      /* count × columns constrained values, or null */
   double* out_stats;        /* count × MN_STATS, or null (the addon hands JS stat-major arrays: see fused.cc) */
+  double* out_div;          /* count × (1 + dim), or null: a divergent transition's cause (1: energy error above max ΔH,
+                               2: non-finite log density or gradient; 0: no divergence), then the position (unconstrained)
+                               of the leapfrog step where it diverged */
   const void* data_f;       /* float data in the model's real type */
   const int* data_i;
   double* scratch;          /* mn_scratch_doubles(max_depth) doubles, private to this call */

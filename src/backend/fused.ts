@@ -127,7 +127,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
   let chol: Float64Array | null = null;
   // buffers reused from call to call (see TransitionKernel.run: results are valid until the next call)
   let last: { q: Float64Array; logp: Float64Array; grad: Float64Array } | null = null;
-  let out = { n: -1, q: new Float64Array(0), columns: new Float64Array(0), stats: new Float64Array(0) };
+  let out = { n: -1, q: new Float64Array(0), columns: new Float64Array(0), stats: new Float64Array(0), div: new Float64Array(0) };
   let bound: { q: Float64Array; invMetric: Float64Array; chol: Float64Array | null; out: Float64Array; eps: Float64Array } | null = null;
   return {
     name: 'fused-cpu',
@@ -157,7 +157,10 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
       // the state a run returns lives in this kernel's buffers: passed back unchanged it is advanced in place
       const own = state.q === last?.q && state.logp === last.logp && state.grad === last.grad;
       if (!own) last = { q: Float64Array.from(state.q), logp: Float64Array.from(state.logp), grad: Float64Array.from(state.grad) };
-      if (out.n !== n) out = { n, q: new Float64Array(n * dim), columns: new Float64Array(n * d.columns), stats: new Float64Array(n * STATS) };
+      if (out.n !== n) {
+        out = { n, q: new Float64Array(n * dim), columns: new Float64Array(n * d.columns), stats: new Float64Array(n * STATS),
+          div: new Float64Array(n * (dim + 1)) };
+      }
       const threads = estimate > THREADS_FROM_US ? Math.min(cores, chains) : 1;
       const t0 = performance.now();
       if (count === 1 && threads === 1 && estimate <= ASYNC_FROM_US) {
@@ -167,7 +170,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
           native.bindRun({
             key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, dense: denseFlag, threads: 1,
             stepSizes: bound.eps, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
-            outQ: out.q, outColumns: out.columns, outStats: out.stats,
+            outQ: out.q, outColumns: out.columns, outStats: out.stats, outDiv: out.div,
           });
         }
         bound.eps.set(params.stepSizes);
@@ -176,7 +179,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
         const args: FusedRunArgs = {
           key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count, maxDepth: maxTreeDepth, dense: denseFlag, threads,
           stepSizes: params.stepSizes, invMetric, chol, q: last!.q, logp: last!.logp, grad: last!.grad,
-          outQ: out.q, outColumns: out.columns, outStats: out.stats,
+          outQ: out.q, outColumns: out.columns, outStats: out.stats, outDiv: out.div,
         };
         if (estimate > ASYNC_FROM_US) await native.runAsync(args);
         else native.run(args);
@@ -193,6 +196,7 @@ function fusedKernel(d: FusedDensity, native: NativeFusedModel, seed: number, ch
         q: out.q,
         stats: { lp: stat(0), acceptStat: stat(1), treeDepth: stat(2), nLeapfrog: stat(3), divergent: stat(4), energy: stat(5) },
         constrained: out.columns,
+        divergence: out.div,
       };
     },
   };

@@ -51,6 +51,8 @@ export interface FusedRunArgs {
   outQ: Float64Array | null;
   outColumns: Float64Array | null;
   outStats: Float64Array | null;
+  /** count × chains × (1 + dim): each transition's divergence cause and position (KernelRun.divergence), or null. */
+  outDiv?: Float64Array | null;
 }
 
 /** A loaded generated model library. */

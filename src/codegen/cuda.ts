@@ -109,6 +109,7 @@ function kernelBody(preSize: number): string {
   a.out_q = (double*)oq + (long long)t * c * MN_DIM;
   a.out_columns = MN_COLUMNS > 0 ? (double*)oc + (long long)t * c * MN_COLUMNS : (double*)0;
   a.out_stats = (double*)os + (long long)t * c * MN_STATS;
+  a.out_div = (double*)0;
   a.data_f = D;
   a.data_i = I;
   a.scratch = scratch + MN_MODEL_DOUBLES;

@@ -120,7 +120,7 @@ DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
   z.logp = mn_model(z.q, z.g, c.D, c.I, c.W);
   for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
 }
-struct MnCounters { int nLeapfrog; double sumMetroProb; int divergent; };
+struct MnCounters { int nLeapfrog; double sumMetroProb; int divergent; double* div; /* the row of out_div, or null */ };
 /* Builds the subtree of 'depth' doublings from z (z ends at its last state); cur receives it. False when invalid. */
 DEVICE bool mn_build_subtree(const MnCtx& c, MnPoint& z, double eps, int depth, double H0, MnNode* stack, MnNode& cur,
                              MnCounters& ctr, mn_u32 iteration) {
@@ -134,7 +134,11 @@ DEVICE bool mn_build_subtree(const MnCtx& c, MnPoint& z, double eps, int depth, 
     ctr.nLeapfrog++;
     double w = H0 - h;
     ctr.sumMetroProb += w > 0 ? 1.0 : mn_exp(w);
-    if (h - H0 > ${lit(MAX_DELTA_H)}) { ctr.divergent = 1; return false; }
+    if (h - H0 > ${lit(MAX_DELTA_H)}) {
+      ctr.divergent = 1;
+      if (ctr.div) { ctr.div[0] = h == MN_INF ? 2.0 : 1.0; for (int i = 0; i < MN_DIM; ++i) ctr.div[1 + i] = z.q[i]; }
+      return false;
+    }
     mn_copy(cur.q, z.q); mn_copy(cur.g, z.g); mn_copy(cur.p, z.p); cur.logp = z.logp; cur.lsw = w;
     mn_copy(cur.s.pBeg, z.p); mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p);
     mn_velocity(a, z.p, cur.s.psBeg, c.w); mn_copy(cur.s.psEnd, cur.s.psBeg);
@@ -207,6 +211,8 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
     double lsw = 0;
     int depth = 0;
     MnCounters ctr; ctr.nLeapfrog = 0; ctr.sumMetroProb = 0; ctr.divergent = 0;
+    ctr.div = a->out_div ? a->out_div + (long long)it * (1 + MN_DIM) : (double*)0;
+    if (ctr.div) ctr.div[0] = 0.0;
     for (int d = 0; d < a->max_depth; ++d) {
       const bool forward = mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_DIRECTION, 0u, (mn_u32)d) > 0.5;
       MnPoint& end = forward ? fwd : bck;

@@ -6,7 +6,7 @@ import { simulateObserved } from './predictive.ts';
 import type { Model, TracedModel } from '../model/model.ts';
 import { makeRng } from '../random/rng.ts';
 import { summaryText } from './format.ts';
-import type { FitData, SamplerStat } from '../io/fitData.ts';
+import type { DivergenceInfo, FitData, SamplerStat } from '../io/fitData.ts';
 import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
 
 export interface FitExtras {
@@ -101,6 +101,15 @@ export class Fit {
   /** Total divergent transitions after warmup, per chain. */
   divergences(): number[] {
     return this.data.stats.map((s) => s.divergent__.reduce((a, b) => a + b, 0));
+  }
+
+  /**
+   * Every divergent transition with its cause ('energy': H − H₀ > 1000; 'nonfinite': NaN or ±∞ log density or gradient)
+   * and the unconstrained position where the trajectory diverged, warmup included. Empty for fits read from files
+   * (they keep only divergent__, counted by divergences()).
+   */
+  divergenceInfo(): readonly DivergenceInfo[] {
+    return this.data.divergences ?? [];
   }
 
   /** E-BFMI per chain from the energy series. */

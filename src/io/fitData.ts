@@ -62,6 +62,21 @@ export interface FitData {
   readonly timing: { readonly warmupSeconds: number; readonly samplingSeconds: number; readonly compileSeconds: number };
   /** Draws (per chain) whose unconstrained log-scale value touched the log-transform clamp. */
   readonly clampHits: readonly number[];
+  /** Every divergent transition with its cause and position, when the kernel reported them (not kept in files). */
+  readonly divergences?: readonly DivergenceInfo[];
+}
+
+/** A divergent transition: where and why its trajectory diverged (nuts-rs's DivergenceInfo). */
+export interface DivergenceInfo {
+  /** The chain, numbered from 0 as in fit.draws(name)[chain]. */
+  readonly chain: number;
+  /** The transition, 0-based within its phase: a warmup iteration, or a sampling iteration before thinning. */
+  readonly iteration: number;
+  readonly warmup: boolean;
+  /** 'energy': H − H₀ above 1000 (Stan's max ΔH); 'nonfinite': the log density or its gradient became NaN or ±∞. */
+  readonly cause: 'energy' | 'nonfinite';
+  /** The unconstrained position of the leapfrog step where it diverged (the sampler's coordinates, as in lp__'s q). */
+  readonly position: Float64Array;
 }
 
 /** Flattened, 0-based, row-major names of a variable: theta → theta[0], theta[1], …; a scalar keeps its name. */

@@ -4,6 +4,9 @@
 // native kernels (src/backend/fused.ts, fusedGpu.ts), which sit above this file and below the sampler.
 import type { Metric } from './metric.ts';
 
+/** The causes a divergence row of KernelRun.divergence codes as 1 and 2 (0: the transition did not diverge). */
+export const DIVERGENCE_CAUSES = [null, 'energy', 'nonfinite'] as const;
+
 /** Every chain's position, log density and gradient: chains × dim, row-major. Plain data, serialisable. */
 export interface ChainsState {
   readonly chains: number;
@@ -31,6 +34,13 @@ export interface KernelRun {
   readonly stats: TransitionStats;
   /** Constrained values of the model's columns, count × chains × columns, when the kernel computes them. */
   readonly constrained?: Float64Array;
+  /**
+   * Where and why transitions diverged, when the kernel reports it: count × chains × (1 + dim), laid out like q (one
+   * row per transition): the cause (0: none, 1: energy error above MAX_DELTA_H, 2: non-finite log density or gradient;
+   * DIVERGENCE_CAUSES), then the unconstrained position of the leapfrog step where the trajectory diverged (left
+   * unspecified when the cause is 0).
+   */
+  readonly divergence?: Float64Array;
   /** When true, q, stats and constrained are chain-major instead: entry c·count + it (see RunOptions). */
   readonly chainMajor?: boolean;
 }

@@ -1,7 +1,7 @@
 // Metric estimates from draws *and* gradients (Seyboldt, Carlson & Carpenter 2026, arXiv 2603.18845; nutpie/nuts-rs):
 // the diagonal M⁻¹ = √(var(draws) / var(gradients)), and the low-rank-plus-diagonal metric from the Fisher-optimal
 // geometric mean of the draws' and gradients' covariances, restricted to the span of the window's draws and gradients.
-import { lowRankFactors, type LowRankFactors } from './lowRankMetric.ts';
+import { lowRankFactors, type LowRankFactors } from '../kernel/lowRankMetric.ts';
 import { centredMoments } from './blockMoments.ts';
 import { spdGeometricMeanEigen } from './symEigen.ts';
 import type { Welford } from './windows.ts';

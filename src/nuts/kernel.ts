@@ -2,9 +2,9 @@
 import type { Density } from '../backend/density.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
 import { leapfrogs } from './integrator.ts';
-import { kinetic, sampleMomentum, velocity, type Metric } from './metric.ts';
+import { kinetic, sampleMomentum, velocity, type Metric } from '../kernel/metric.ts';
 import { mergeContinues, type Span } from './termination.ts';
-import { joinSpans, logAddExp, reversed, SubtreeBuilder, type SubtreeCounters } from './tree.ts';
+import { joinSpans, logAddExp, reversed, SubtreeBuilder, type Divergence, type SubtreeCounters } from './tree.ts';
 
 /** A chain's position with its log density and gradient. */
 export interface PointState {
@@ -19,6 +19,8 @@ export interface TransitionInfo {
   readonly nLeapfrog: number;
   readonly divergent: boolean;
   readonly energy: number;
+  /** A divergent transition's cause and position (src/nuts/tree.ts). */
+  readonly divergence?: Divergence;
 }
 
 export interface KernelParams {
@@ -151,6 +153,7 @@ export function transition(d: Density, states: readonly PointState[], params: re
       nLeapfrog: w.nLeapfrog,
       divergent: w.divergent,
       energy: -w.sample.logp + kinetic(params[w.k]!.metric, w.sampleP),
+      ...(w.divergence ? { divergence: w.divergence } : {}),
     })),
   };
 }

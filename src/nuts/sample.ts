@@ -7,6 +7,8 @@ import { Fit } from '../fit/fit.ts';
 import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type VariableMeta } from '../fit/types.ts';
 import type { Model } from '../graph/model.ts';
 import { logClamp } from '../precision/policy.ts';
+import { OptionError } from '../base/errors.ts';
+import { POOLED_FROM_CHAINS, SAMPLE_DEFAULTS, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { chainStream } from '../random/philox.ts';
 import { integerOption, numberOption } from '../fit/optionChecks.ts';
 import { StanCsvStream } from '../io/stanCsvStream.ts';
@@ -29,6 +31,7 @@ import { recordedMetric } from './metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, type ChainPart } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
+import { DivergenceLog } from './divergences.ts';
 
 export interface SampleOptions {
   warmup?: number;
@@ -67,6 +70,8 @@ export interface SampleOptions {
    * Default true; also off with the environment variable MLX_NUTS_PIN=0.
    */
   pinThreads?: boolean;
+  /** Options of the MLX engine: `pinThreads` as above (the top-level `pinThreads` is the older spelling, still read). */
+  mlx?: { readonly pinThreads?: boolean };
   /**
    * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' keeps each chain's step size and adapts
    * one metric shared by all chains from all of their draws (src/nuts/pooledWarmup.ts). Default 'pooled' for the
@@ -159,44 +164,44 @@ async function densityFor(model: Model, opts: SampleOptions, backend: BackendNam
 }
 
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
-export async function sample(model: Model, draws = 1000, options: SampleOptions = {}): Promise<Fit> {
+export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws, options: SampleOptions = {}): Promise<Fit> {
   const numDraws = checkInt('draws', draws, 0);
-  const thin = checkInt('thin', options.thin ?? 1, 1);
+  const thin = checkInt('thin', options.thin ?? SAMPLE_DEFAULTS.thin, 1);
   const saveWarmup = options.saveWarmup ?? false;
-  if (typeof saveWarmup !== 'boolean') throw new Error(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
+  if (typeof saveWarmup !== 'boolean') throw new OptionError(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
   /** Iterations kept out of n: 0, thin, 2·thin, … */
   const keptOf = (n: number) => Math.ceil(n / thin);
-  const warmup = checkInt('warmup', options.warmup ?? 1000, 0);
-  const chains = checkInt('chains', options.chains ?? 4, 1);
-  const seed = options.seed ?? 0;
+  const warmup = checkInt('warmup', options.warmup ?? SAMPLE_DEFAULTS.warmup, 0);
+  const chains = checkInt('chains', options.chains ?? SAMPLE_DEFAULTS.chains, 1);
+  const seed = options.seed ?? SAMPLE_DEFAULTS.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-    throw new Error(`[sample] seed must be an integer in [0, 2^53), got ${typeof seed === 'string' ? `the string '${seed}'` : String(seed)}`);
+    throw new OptionError(`[sample] seed must be an integer in [0, 2^53), got ${typeof seed === 'string' ? `the string '${seed}'` : String(seed)}`);
   }
-  const delta = numberOption('sample', 'targetAccept', options.targetAccept ?? 0.8, 0.1, 1);
-  const maxTreeDepth = checkInt('maxTreeDepth', options.maxTreeDepth ?? 10, 1);
-  if (maxTreeDepth > 30) throw new Error(`[sample] maxTreeDepth must be at most 30, got ${maxTreeDepth}`);
-  const metricKind = options.metric ?? 'diag';
-  if (metricKind !== 'diag' && metricKind !== 'dense') throw new Error(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
+  const delta = numberOption('sample', 'targetAccept', options.targetAccept ?? SAMPLE_DEFAULTS.targetAccept, ...SAMPLE_LIMITS.targetAccept);
+  const maxTreeDepth = checkInt('maxTreeDepth', options.maxTreeDepth ?? SAMPLE_DEFAULTS.maxTreeDepth, SAMPLE_LIMITS.maxTreeDepth[0]);
+  if (maxTreeDepth > SAMPLE_LIMITS.maxTreeDepth[1]) throw new OptionError(`[sample] maxTreeDepth must be at most ${SAMPLE_LIMITS.maxTreeDepth[1]}, got ${maxTreeDepth}`);
+  const metricKind = options.metric ?? SAMPLE_DEFAULTS.metric;
+  if (metricKind !== 'diag' && metricKind !== 'dense') throw new OptionError(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
   const resolved = resolveOptions('sample', options);
   const { device } = resolved;
   const metricAdaptation = options.metricAdaptation ?? defaultMetricAdaptation({ device, adaptation: options.adaptation, metric: options.metric });
-  if (!METRIC_ADAPTATIONS.includes(metricAdaptation)) throw new Error(`[sample] metricAdaptation must be ${METRIC_ADAPTATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(metricAdaptation)}`);
-  if (metricAdaptation !== 'stan' && options.metric !== undefined && options.metric !== 'diag') throw new Error(`[sample] metricAdaptation '${metricAdaptation}' estimates its own metric; metric must be left out or 'diag', got '${options.metric}'`);
-  if (metricAdaptation === 'stan' && options.warmupSchedule !== undefined) throw new Error("[sample] warmupSchedule sets the schedule of metricAdaptation 'gradient-diag' or 'low-rank'; this run uses 'stan'");
+  if (!METRIC_ADAPTATIONS.includes(metricAdaptation)) throw new OptionError(`[sample] metricAdaptation must be ${METRIC_ADAPTATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(metricAdaptation)}`);
+  if (metricAdaptation !== 'stan' && options.metric !== undefined && options.metric !== 'diag') throw new OptionError(`[sample] metricAdaptation '${metricAdaptation}' estimates its own metric; metric must be left out or 'diag', got '${options.metric}'`);
+  if (metricAdaptation === 'stan' && options.warmupSchedule !== undefined) throw new OptionError("[sample] warmupSchedule sets the schedule of metricAdaptation 'gradient-diag' or 'low-rank'; this run uses 'stan'");
   const gradientSchedule = resolveGradientSchedule(options.warmupSchedule);
   // the low-rank metric is recorded as its full inverse (dense rows in the fit and the CSV adaptation block)
   const recordedKind = metricAdaptation === 'low-rank' ? 'dense' : metricKind;
   const adaptationConfig = metricAdaptation === 'stan' ? {} : { metricAdaptation, warmupSchedule: gradientSchedule };
-  if (metricAdaptation === 'low-rank' && device === 'gpu') throw new Error("[sample] metricAdaptation 'low-rank' runs on the CPU engines; on device 'gpu' use 'gradient-diag' or 'stan'");
+  if (metricAdaptation === 'low-rank' && device === 'gpu') throw new OptionError("[sample] metricAdaptation 'low-rank' runs on the CPU engines; on device 'gpu' use 'gradient-diag' or 'stan'");
   if (Array.isArray(options.init) && options.init.length !== chains) {
-    throw new Error(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
+    throw new OptionError(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
   }
   // a resume is checked against its checkpoint before anything is compiled (the model is traced, which is cheap)
   const resumeFrom = resumeDir(options.resume, options.output);
   const outDir = options.output ?? resumeFrom ?? undefined;
   const schedule = outDir !== undefined ? checkpointSchedule(options.checkpoint) : null;
   const traced = schedule !== null || resumeFrom !== null || options.warmStart !== undefined ? model.trace(resolved.dtype) : null;
-  if (options.warmStart !== undefined && options.init !== undefined) throw new Error('[sample] give init or warmStart, not both (a warm start takes its inits from the earlier fit)');
+  if (options.warmStart !== undefined && options.init !== undefined) throw new OptionError('[sample] give init or warmStart, not both (a warm start takes its inits from the earlier fit)');
   const ws = options.warmStart !== undefined ? warmStartFor(options.warmStart, traced!, chains) : null;
   const identity = schedule !== null || resumeFrom !== null ? runIdentity(traced!, {
     seed, chains, warmup, draws: numDraws, thin, saveWarmup, targetAccept: delta, maxTreeDepth, metric: metricKind, backend: resolved.backend,
@@ -211,7 +216,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
   const backend = d.backend;
   const dtype = d.dtype;
   const compileSeconds = d.compileSeconds ?? (performance.now() - t0) / 1000;
-  const pin = (options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
+  const pin = (options.mlx?.pinThreads ?? options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
   const pinned = pin && loadNative().pinCpuThreads();
   try {
     if (options.part) checkChainPart(options.part, chains);
@@ -240,7 +245,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     const warmupStats = points.map(() => emptyStats(warmup));
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
-      if (saved.engine !== kernel.name) throw new Error(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
+      if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
       restoreWarmupStats(saved, warmupStats);
       readDrawsBack(stream!.paths, columns, keptOf(Math.max(0, startIteration - warmup)), keptOf(Math.min(startIteration, warmup)), values, stats, warmupValues);
     }
@@ -251,9 +256,9 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let kernelCalls = 0;
 
     const tw = performance.now();
-    const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= 32 ? 'pooled' : 'chain');
-    if (adaptation !== 'chain' && adaptation !== 'pooled') throw new Error(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
-    if (adaptation === 'pooled' && metricAdaptation !== 'stan' && options.part?.gatherMoments) throw new Error(`[sample] metricAdaptation '${metricAdaptation}' pools the chains of one process only; with chains split over processes and adaptation 'pooled' use metricAdaptation 'stan'`);
+    const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= POOLED_FROM_CHAINS ? 'pooled' : 'chain');
+    if (adaptation !== 'chain' && adaptation !== 'pooled') throw new OptionError(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
+    if (adaptation === 'pooled' && metricAdaptation !== 'stan' && options.part?.gatherMoments) throw new OptionError(`[sample] metricAdaptation '${metricAdaptation}' pools the chains of one process only; with chains split over processes and adaptation 'pooled' use metricAdaptation 'stan'`);
     let state = fromPoints(points, d.dim);
     const gw = metricAdaptation !== 'stan' ? gradientWarmupInit(d, state, streams, warmup, delta, metricAdaptation, adaptation === 'pooled', gradientSchedule) : null;
     const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
@@ -273,6 +278,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
     let aborted = false;
     let lastYield = performance.now();
     const warmupEps = new Float64Array(chains);
+    const divergences = new DivergenceLog(chains, d.dim, warmup);
     let firstHostIteration = 0;
     if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
@@ -289,6 +295,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, it, 1);
       kernelCalls++;
       state = r.state;
+      divergences.add(r, it, 1);
       if (warmupValues && it % thin === 0) {
         const wi = it / thin;
         for (let k = 0; k < chains; k++) {
@@ -359,6 +366,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       kernelCalls++;
       const callMs = performance.now() - tc;
       state = r.state;
+      divergences.add(r, warmup + done, count);
       const tr = performance.now();
       let kept = count;
       if (r.constrained && fast) {
@@ -438,6 +446,7 @@ export async function sample(model: Model, draws = 1000, options: SampleOptions 
       complete: !aborted && done === numDraws,
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
+      divergences: divergences.list(warmup + done),
     };
     const kp = kernel.profile;
     const kernelProfile = kp && kp0 ? {

@@ -1,7 +1,7 @@
 // The TypeScript transition behind the kernel seam (src/kernel/seam.ts), the oracle every engine is tested against,
 // and per-chain views of a ChainsState.
 import type { Density } from '../backend/density.ts';
-import { emptyStats, type ChainsState, type TransitionKernel } from '../kernel/seam.ts';
+import { DIVERGENCE_CAUSES, emptyStats, type ChainsState, type TransitionKernel } from '../kernel/seam.ts';
 import { chainStream, type ChainStream } from '../random/philox.ts';
 import { transition, type PointState } from './kernel.ts';
 
@@ -39,6 +39,7 @@ export function typescriptKernel(d: Density, seed: number, chainIds: readonly nu
       const dim = state.dim;
       const stats = emptyStats(count * chains);
       const q = new Float64Array(count * chains * dim);
+      const divergence = new Float64Array(count * chains * (dim + 1)); // KernelRun.divergence's rows
       let points = toPoints(state);
       for (let it = 0; it < count; it++) {
         const kp = points.map((_, k) => ({ stepSize: params.stepSizes[k]!, metric: params.metrics[k]! }));
@@ -53,9 +54,13 @@ export function typescriptKernel(d: Density, seed: number, chainIds: readonly nu
           stats.divergent[i] = info.divergent ? 1 : 0;
           stats.energy[i] = info.energy;
           q.set(points[k]!.q, i * dim);
+          if (info.divergence) {
+            divergence[i * (dim + 1)] = DIVERGENCE_CAUSES.indexOf(info.divergence.cause);
+            divergence.set(info.divergence.q, i * (dim + 1) + 1);
+          }
         });
       }
-      return { state: fromPoints(points, dim), q, stats };
+      return { state: fromPoints(points, dim), q, stats, divergence };
     },
   };
 }

@@ -1,7 +1,7 @@
 // Builds one NUTS subtree from leapfrog states as they are made (Stan's build_tree: multinomial, uniform progressive),
 // keeping O(depth) states per chain: the finished left halves waiting for their right halves, never the trajectory.
 import { MAX_DELTA_H } from '../base/defaults.ts';
-import { kinetic, velocity, type Metric } from './metric.ts';
+import { kinetic, velocity, type Metric } from '../kernel/metric.ts';
 import type { Trajectory } from './integrator.ts';
 import { mergeContinues, type Span } from './termination.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
@@ -12,6 +12,14 @@ export interface SubtreeCounters {
   nLeapfrog: number;
   sumMetroProb: number;
   divergent: boolean;
+  /** Why and where the trajectory diverged ('nonfinite': H is +∞ after NaN/∞ log density or gradient). */
+  divergence?: Divergence;
+}
+
+export interface Divergence {
+  readonly cause: 'energy' | 'nonfinite';
+  /** The unconstrained position of the leapfrog step where H − H₀ exceeded MAX_DELTA_H. */
+  readonly q: Float64Array;
 }
 
 /** A trajectory state the tree keeps (a proposal): its own copies of position, momentum and gradient. */
@@ -107,6 +115,7 @@ export class SubtreeBuilder {
     };
     if (h - this.H0 > MAX_DELTA_H) {
       this.ctr.divergent = true;
+      this.ctr.divergence = { cause: h === Infinity ? 'nonfinite' : 'energy', q: state.q };
       this.result = { valid: false, logSumWeight: w, proposal: state, span: null };
       return true;
     }

@@ -1,0 +1,35 @@
+// Collects the divergent transitions a kernel reports (cause and position, KernelRun.divergence) for the fit.
+import type { KernelRun } from '../kernel/seam.ts';
+import { DIVERGENCE_CAUSES } from '../kernel/seam.ts';
+import type { DivergenceInfo } from '../io/fitData.ts';
+
+export class DivergenceLog {
+  private readonly found: (DivergenceInfo & { readonly at: number })[] = [];
+
+  constructor(private readonly chains: number, private readonly dim: number, private readonly warmup: number) {}
+
+  /** Reads a run of `count` transitions starting at iteration `first` (0-based over warmup and sampling). */
+  add(r: KernelRun, first: number, count: number): void {
+    const d = r.divergence;
+    if (!d) return;
+    const w = this.dim + 1;
+    for (let j = 0; j < count; j++) {
+      for (let k = 0; k < this.chains; k++) {
+        const e = r.chainMajor ? k * count + j : j * this.chains + k;
+        const code = d[e * w]!;
+        if (code === 0) continue;
+        const cause = DIVERGENCE_CAUSES[code as 1 | 2];
+        const at = first + j;
+        const warmup = at < this.warmup;
+        this.found.push({
+          chain: k, iteration: warmup ? at : at - this.warmup, warmup, cause, position: d.slice(e * w + 1, (e + 1) * w), at,
+        });
+      }
+    }
+  }
+
+  /** The divergences of iterations before `end` (what the fit kept), in order of iteration, then chain. */
+  list(end: number): DivergenceInfo[] {
+    return this.found.filter((x) => x.at < end).map(({ at: _, ...x }) => x);
+  }
+}

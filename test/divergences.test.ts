@@ -1,0 +1,63 @@
+// Divergent transitions carry their cause and the position where the trajectory diverged (fit.divergenceInfo()).
+import { describe, expect, test } from 'vitest';
+import { logDensity } from '../src/backend/logDensity.ts';
+import { HalfCauchy, model, Normal, sample, Uniform } from '../src/index.ts';
+
+// logp is −∞ unless −9.5 < x < 0.5 (the data 0.5 must lie in (x, x + 10)): large steps leave the support.
+const wall = model('divergence_wall', (m) => {
+  const x = m.param('x', Normal(0, 3));
+  m.observe(Uniform(x, x.add(10)), [0.5]);
+});
+
+// The centred eight schools: its funnel makes energy-error divergences.
+const centred = model('divergence_centred', (m) => {
+  const mu = m.param('mu', Normal(0, 5));
+  const tau = m.param('tau', HalfCauchy(5));
+  m.observe(Normal(m.param('theta', Normal(mu, tau), { shape: [8] }), [15, 10, 16, 11, 9, 11, 10, 18]),
+    [28, 8, -3, 7, -1, 1, 18, 12]);
+});
+
+describe('divergence information', () => {
+  test('a divergence into −∞ is non-finite, at a position outside the support (fused engine)', async () => {
+    const fit = await sample(wall, 200, { chains: 2, warmup: 100, seed: 3, backend: 'fused' });
+    const info = fit.divergenceInfo();
+    const perChain = fit.divergences();
+    // every post-warmup divergent__ has its record, and each record is where the log density is −∞
+    expect(info.filter((x) => !x.warmup).length).toBe(perChain.reduce((a, b) => a + b, 0));
+    expect(info.length).toBeGreaterThan(0);
+    const d = await logDensity(wall, { backend: 'reference' });
+    for (const x of info) {
+      expect(x.cause).toBe('nonfinite');
+      expect(x.position.length).toBe(1);
+      expect(d.logpGrad(x.position).logp).toBe(-Infinity);
+      if (!x.warmup) expect(fit.data.stats[x.chain]!.divergent__[x.iteration]).toBe(1);
+    }
+  });
+
+  test('the funnel diverges by energy error, at finite positions', async () => {
+    const fit = await sample(centred, 300, { chains: 2, warmup: 300, seed: 1, backend: 'fused' });
+    const sampling = fit.divergenceInfo().filter((x) => !x.warmup);
+    expect(sampling.length).toBe(fit.divergences().reduce((a, b) => a + b, 0));
+    expect(sampling.length).toBeGreaterThan(0);
+    const energy = sampling.filter((x) => x.cause === 'energy');
+    expect(energy.length).toBeGreaterThan(0);
+    const d = await logDensity(centred, { backend: 'reference' });
+    for (const x of energy) {
+      expect(x.position.length).toBe(10);
+      expect(Number.isFinite(d.logpGrad(x.position).logp)).toBe(true);
+    }
+  });
+
+  test('the TypeScript kernel reports the same divergences as the fused kernel, bit for bit', async () => {
+    const opts = { chains: 2, warmup: 150, seed: 2 } as const;
+    const ts = await sample(centred, 150, { ...opts, backend: 'reference' });
+    const fused = await sample(centred, 150, { ...opts, backend: 'fused' });
+    expect(ts.data.config.engine).toBe('typescript');
+    expect(fused.data.config.engine).toBe('fused-cpu');
+    const a = ts.divergenceInfo();
+    const b = fused.divergenceInfo();
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.map(({ position, ...x }) => ({ ...x, position: Array.from(position) })))
+      .toEqual(b.map(({ position, ...x }) => ({ ...x, position: Array.from(position) })));
+  });
+});
