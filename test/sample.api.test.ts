@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { log, model, Normal, readStanCsv, sample, sum, where, gt, HalfNormal } from 'mlx-nuts';
 import { eightSchools } from '../models/eight_schools.ts';
+import { defaultMetricAdaptation } from '../src/base/defaults.ts';
 
 const small = { warmup: 150, chains: 2, seed: 7 } as const;
 
@@ -90,6 +91,17 @@ describe('robustness', () => {
     await expect(sample(eightSchools, 10, { metricAdaptation: 'gradient-diag', warmupSchedule: { growth: 0 } })).rejects.toThrow(/\[sample\] warmupSchedule\.growth must be a finite number ≥ 1, got 0/);
     await expect(sample(eightSchools, 10, { metricAdaptation: 'gradient-diag', warmupSchedule: { window: 25 } as never })).rejects.toThrow(/warmupSchedule has no field 'window'/);
     await expect(sample(eightSchools, 10, { metricAdaptation: 'low-rank', device: 'gpu' })).rejects.toThrow(/metricAdaptation 'low-rank' runs on the CPU engines/);
+  });
+});
+
+describe('warmup metric estimator by default (defaultMetricAdaptation)', () => {
+  test("'gradient-diag' on the CPU, recorded in the fit; Stan's with metric 'dense' or adaptation 'pooled' and on the GPU", async () => {
+    const o = { warmup: 40, chains: 2, seed: 3, backend: 'reference' as const };
+    expect((await sample(eightSchools, 10, o)).data.config.metricAdaptation).toBe('gradient-diag');
+    expect((await sample(eightSchools, 10, { ...o, metric: 'dense' })).data.config.metricAdaptation).toBeUndefined();
+    expect((await sample(eightSchools, 10, { ...o, adaptation: 'pooled' })).data.config.metricAdaptation).toBeUndefined();
+    expect(defaultMetricAdaptation({ device: 'gpu' })).toBe('stan');
+    expect(defaultMetricAdaptation({ device: 'cpu', metric: 'diag', adaptation: 'chain' })).toBe('gradient-diag');
   });
 });
 
