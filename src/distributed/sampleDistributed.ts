@@ -1,5 +1,6 @@
 // One rank of a run spread over processes: join MLX's group, sample this rank's contiguous share of the chains (global
 // chain indices: the same draws as in one process), pool warmup across ranks if asked, then gather every rank's draws.
+import { OptionError } from '../base/errors.ts';
 import type { Fit } from '../fit/fit.ts';
 import type { Model } from '../graph/model.ts';
 import type { InitValues } from '../nuts/init.ts';
@@ -42,14 +43,14 @@ export const DEFAULT_TIMEOUT_MS = 300_000;
 /** Sets the variables MLX's backends read, from the options (what the environment already says is kept). */
 function configure(o: DistributedOptions, backend: DistBackend): Hostfile | undefined {
   if (o.rank !== undefined) {
-    if (!Number.isInteger(o.rank) || o.rank < 0) throw new Error(`[distributed] rank must be an integer >= 0, got ${String(o.rank)}`);
+    if (!Number.isInteger(o.rank) || o.rank < 0) throw new OptionError(`[distributed] rank must be an integer >= 0, got ${String(o.rank)}`);
     process.env['MLX_RANK'] = String(o.rank);
   }
   const hosts = o.hostfile ? readHostfile(o.hostfile) : process.env['MLX_HOSTFILE'] ? readHostfile(process.env['MLX_HOSTFILE']) : undefined;
   if (o.hostfile) process.env['MLX_HOSTFILE'] = o.hostfile;
   const rank = Number(process.env['MLX_RANK'] ?? NaN);
   if (hosts && !(rank >= 0 && rank < hosts.length)) {
-    throw new Error(`[distributed] the hostfile lists ${hosts.length} ranks, but this process's rank is ${process.env['MLX_RANK'] ?? 'not set (pass --rank or set MLX_RANK)'}`);
+    throw new OptionError(`[distributed] the hostfile lists ${hosts.length} ranks, but this process's rank is ${process.env['MLX_RANK'] ?? 'not set (pass --rank or set MLX_RANK)'}`);
   }
   if (backend === 'nccl' && hosts) {
     const a = hosts[0]![0]!;
@@ -65,12 +66,12 @@ export async function sampleDistributed(model: Model, draws: number,
   options: SampleOptions & { distributed?: DistributedOptions } = {}): Promise<DistributedResult> {
   const o = options.distributed ?? {};
   const backend = o.backend ?? 'any';
-  if (!DIST_BACKENDS.includes(backend)) throw new Error(`[distributed] backend must be ${DIST_BACKENDS.map((b) => `'${b}'`).join(', ')}, got '${String(backend)}'`);
+  if (!DIST_BACKENDS.includes(backend)) throw new OptionError(`[distributed] backend must be ${DIST_BACKENDS.map((b) => `'${b}'`).join(', ')}, got '${String(backend)}'`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) throw new Error(`[distributed] timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (!(timeoutMs > 0)) throw new OptionError(`[distributed] timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   const total = options.chains ?? 4;
   if (Array.isArray(options.init) && options.init.length !== total) {
-    throw new Error(`[distributed] init has ${options.init.length} entries but there are ${total} chains`);
+    throw new OptionError(`[distributed] init has ${options.init.length} entries but there are ${total} chains`);
   }
   let g = o.group;
   if (!g) {

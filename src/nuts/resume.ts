@@ -1,4 +1,5 @@
 // Resuming a run from its checkpoint: which directory, what identifies the run, and the draws already on disk read back.
+import { FileError, OptionError } from '../base/errors.ts';
 import { resolve } from 'node:path';
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
@@ -11,11 +12,11 @@ import { valueHash, type RunIdentity } from './checkpoint.ts';
 export function resumeDir(resume: unknown, output: string | undefined): string | null {
   if (resume === undefined || resume === false) return null;
   if (resume === true) {
-    if (output === undefined) throw new Error('[sample] resume: true needs output (the directory of the run to continue), or pass resume: <dir>');
+    if (output === undefined) throw new OptionError('[sample] resume: true needs output (the directory of the run to continue), or pass resume: <dir>');
     return output;
   }
-  if (typeof resume !== 'string' || resume.trim() === '') throw new Error(`[sample] resume must be true, false or a directory, got ${JSON.stringify(resume)}`);
-  if (output !== undefined && resolve(output) !== resolve(resume)) throw new Error(`[sample] resume names ${resume} but output is ${output}: a resumed run writes where it was started (give one of them)`);
+  if (typeof resume !== 'string' || resume.trim() === '') throw new OptionError(`[sample] resume must be true, false or a directory, got ${JSON.stringify(resume)}`);
+  if (output !== undefined && resolve(output) !== resolve(resume)) throw new OptionError(`[sample] resume names ${resume} but output is ${output}: a resumed run writes where it was started (give one of them)`);
   return resume;
 }
 
@@ -58,11 +59,11 @@ export function readDrawsBack(paths: readonly string[], columns: readonly string
   paths.forEach((p, k) => {
     const r = readStanCsv(p);
     const same = r.columns.length === columns.length && r.columns.every((c, j) => c === columns[j]);
-    if (!same) throw new Error(`[sample] resume: ${p} has the columns ${r.columns.slice(0, 6).join(', ')}…, the model ${columns.slice(0, 6).join(', ')}…`);
+    if (!same) throw new FileError(`[sample] resume: ${p} has the columns ${r.columns.slice(0, 6).join(', ')}…, the model ${columns.slice(0, 6).join(', ')}…`);
     const n = r.values[0]?.length ?? r.stats.lp__.length;
-    if (n !== sampled) throw new Error(`[sample] resume: ${p} holds ${n} draws up to the checkpoint, which says ${sampled}`);
+    if (n !== sampled) throw new FileError(`[sample] resume: ${p} holds ${n} draws up to the checkpoint, which says ${sampled}`);
     const w = r.warmup?.values[0]?.length ?? r.warmup?.stats.lp__.length ?? 0;
-    if (warmupValues && w !== warmupKept) throw new Error(`[sample] resume: ${p} holds ${w} warmup draws up to the checkpoint, which says ${warmupKept}`);
+    if (warmupValues && w !== warmupKept) throw new FileError(`[sample] resume: ${p} holds ${w} warmup draws up to the checkpoint, which says ${warmupKept}`);
     columns.forEach((_, j) => {
       values[k]![j]!.set(r.values[j]!.subarray(0, sampled));
       if (warmupValues && r.warmup) warmupValues[k]![j]!.set(r.warmup.values[j]!.subarray(0, warmupKept));
