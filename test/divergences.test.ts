@@ -1,7 +1,8 @@
 // Divergent transitions carry their cause and the position where the trajectory diverged (fit.divergenceInfo()).
 import { describe, expect, test } from 'vitest';
 import { logDensity } from '../src/backend/logDensity.ts';
-import { HalfCauchy, model, Normal, sample, Uniform } from '../src/index.ts';
+import { HalfCauchy, model, Normal, pairPlot, sample, Uniform } from '../src/index.ts';
+import { unconstrainedView } from '../src/plots/unconstrained.ts';
 
 // logp is −∞ unless −9.5 < x < 0.5 (the data 0.5 must lie in (x, x + 10)): large steps leave the support.
 const wall = model('divergence_wall', (m) => {
@@ -59,5 +60,17 @@ describe('divergence information', () => {
     expect(a.length).toBeGreaterThan(0);
     expect(a.map(({ position, ...x }) => ({ ...x, position: Array.from(position) })))
       .toEqual(b.map(({ position, ...x }) => ({ ...x, position: Array.from(position) })));
+  });
+
+  test('the report pair plot shows where trajectories diverged, on the unconstrained scale', async () => {
+    const fit = await sample(centred, 200, { chains: 2, warmup: 200, seed: 1, backend: 'fused' });
+    const view = unconstrainedView(fit.data, centred);
+    const post = fit.divergenceInfo().filter((x) => !x.warmup);
+    expect(view.divergedAt.length).toBe(post.length);
+    expect(post.length).toBeGreaterThan(0);
+    // the view's columns are mu, log(tau), theta[…]: the sampler's coordinates in order
+    expect(Array.from(view.divergedAt[0]!.position)).toEqual(Array.from(post[0]!.position));
+    const spec = pairPlot(view.fit, { params: ['mu', 'log(tau)'], divergedAt: view.divergedAt }) as unknown as { datasets: { draws: { at?: boolean }[] } };
+    expect(spec.datasets.draws.filter((r) => r.at).length).toBe(post.length);
   });
 });

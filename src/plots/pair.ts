@@ -4,9 +4,17 @@ import type { FitData } from '../io/fitData.ts';
 import { chainLabel, checkFit, checkPositiveInt, DIVERGENT_COLOR, drawsPerChain, makeSpec, type PlotOptions, round, selectColumns, thinIndices, type VegaLiteSpec } from './spec.ts';
 import { divergentIndices } from './trace.ts';
 
+/** The colour of the points where trajectories diverged. */
+const DIVERGED_AT_COLOR = '#f58518';
+
 export interface PairOptions extends PlotOptions {
   /** At most this many non-divergent draws in total (evenly thinned per chain); divergent draws are all kept. Default 1000. */
   readonly maxPoints?: number;
+  /**
+   * Points where trajectories diverged, one value per column of `fit` (as unconstrainedView's divergedAt gives them
+   * from fit.divergenceInfo()): drawn as orange crosses beside the red divergent draws.
+   */
+  readonly divergedAt?: readonly { readonly chain: number; readonly position: ArrayLike<number> }[];
 }
 
 /**
@@ -39,6 +47,11 @@ export function pairPlot(fit: FitData, opts: PairOptions = {}): VegaLiteSpec {
       if (finite) rows.push(row);
     }
   }
+  for (const x of opts.divergedAt ?? []) {
+    const row: Record<string, unknown> = { chain: chainLabel(x.chain), divergent: false, at: true };
+    cols.forEach((j, k) => (row[`p${k}`] = round(x.position[j]!)));
+    if (cols.every((j) => Number.isFinite(x.position[j]!))) rows.push(row);
+  }
   const names = cols.map((j) => fit.columns[j]!);
   const w = opts.width ?? (cols.length === 2 ? 360 : Math.max(110, Math.round(520 / cols.length)));
   const h = opts.height ?? w;
@@ -48,7 +61,7 @@ export function pairPlot(fit: FitData, opts: PairOptions = {}): VegaLiteSpec {
     height: h,
     layer: [
       {
-        transform: [{ filter: '!datum.divergent' }],
+        transform: [{ filter: '!datum.divergent && !datum.at' }],
         mark: { type: 'circle', size: 9, opacity: 0.35, color: '#4c78a8' },
         encoding: {
           x: { field: `p${x}`, type: 'quantitative', title: axes.x ? names[x] : null, scale: { zero: false } },
@@ -69,10 +82,17 @@ export function pairPlot(fit: FitData, opts: PairOptions = {}): VegaLiteSpec {
           ],
         },
       },
+      {
+        transform: [{ filter: 'datum.at' }],
+        mark: { type: 'point', shape: 'cross', size: 40, opacity: 0.9, color: DIVERGED_AT_COLOR },
+        encoding: { x: { field: `p${x}`, type: 'quantitative' }, y: { field: `p${y}`, type: 'quantitative' } },
+      },
     ],
   });
   const divCount = rows.filter((r) => r['divergent']).length;
-  const title = opts.title ?? `Pair plot (red: ${divCount} divergent transition${divCount === 1 ? '' : 's'})`;
+  const atCount = rows.filter((r) => r['at']).length;
+  const title = opts.title ?? `Pair plot (red: ${divCount} divergent transition${divCount === 1 ? '' : 's'}` +
+    `${atCount > 0 ? `; orange crosses: where ${atCount === 1 ? 'it' : 'they'} diverged` : ''})`;
   const datasets = { draws: rows };
   if (cols.length === 2) return makeSpec({ datasets, ...scatter(0, 1, { x: true, y: true }) }, title);
   const k = cols.length;
@@ -85,6 +105,7 @@ export function pairPlot(fit: FitData, opts: PairOptions = {}): VegaLiteSpec {
           data: { name: 'draws' },
           width: w,
           height: h,
+          transform: [{ filter: '!datum.at' }],
           mark: { type: 'bar', color: '#9ab' },
           encoding: {
             x: { field: `p${c}`, type: 'quantitative', bin: { maxbins: 25 }, title: r === k - 1 ? names[c] : null },

@@ -88,8 +88,8 @@ function pairSpec(fit: FitData, summary: readonly SummaryRow[], opts: ReportPlot
   }
   if (cols.length < 2) return null;
   const scale = view ? 'on the unconstrained scale the sampler moves on' : 'on the constrained scale (pass the model to writeReport for the unconstrained scale)';
-  const spec = pairPlot(target, { params: cols, maxParams: 8, maxPoints: opts.maxPoints });
-  return { id: 'plot-pair', heading: 'Pair plot', spec, note: `${why[0]!.toUpperCase()}${why.slice(1)}, ${scale}; divergent transitions in red.` };
+  const spec = pairPlot(target, { params: cols, maxParams: 8, maxPoints: opts.maxPoints, divergedAt: view?.divergedAt });
+  return { id: 'plot-pair', heading: 'Pair plot', spec, note: `${why[0]!.toUpperCase()}${why.slice(1)}, ${scale}; divergent transitions in red${view && view.divergedAt.length > 0 ? ', the points where they diverged as orange crosses' : ''}.` };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface UnconstrainedView {
   readonly source: readonly string[];
   /** Parameters left out: their transform changes the number of elements (simplex, Cholesky factors) or reads other parameters. */
   readonly skipped: readonly string[];
+  /** Where post-warmup trajectories diverged (fit.divergences), as points in this view's columns. */
+  readonly divergedAt: readonly { readonly chain: number; readonly position: Float64Array }[];
 }
 
 function label(transform: string, column: string): string {
@@ -32,6 +34,7 @@ export function unconstrainedView(fit: FitData, model: Model | TracedModel): Unc
   const columns: string[] = [];
   const source: string[] = [];
   const skipped: string[] = [];
+  const qIndex: number[] = []; // each view column's coordinate in the sampler's unconstrained vector
   const values: Float64Array[][] = fit.values.map(() => []);
   for (const p of traced.params) {
     const names = flatNames(p.name, p.shape);
@@ -62,6 +65,7 @@ export function unconstrainedView(fit: FitData, model: Model | TracedModel): Unc
     names.forEach((name, k) => {
       columns.push(label(p.transform.name, name));
       source.push(name);
+      qIndex.push(p.offset + k);
       fit.values.forEach((_, c) => values[c]!.push(out[c]![k]!));
     });
   }
@@ -71,5 +75,7 @@ export function unconstrainedView(fit: FitData, model: Model | TracedModel): Unc
     columns,
     values,
   };
-  return { fit: view, source, skipped };
+  const divergedAt = (fit.divergences ?? []).filter((x) => !x.warmup)
+    .map((x) => ({ chain: x.chain, position: Float64Array.from(qIndex, (i) => x.position[i]!) }));
+  return { fit: view, source, skipped, divergedAt };
 }
