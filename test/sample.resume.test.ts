@@ -71,7 +71,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('resume after kill -9', () => {
+// the children mostly wait (on their start and on the parent's polling): several at once keep the wall time down
+describe.concurrent('resume after kill -9', () => {
   // 12 seeded moments: 6 during warmup, 6 during sampling (draw lines of chain 1's file, warmup lines included)
   const rng = makeRng(2024, 0);
   const moments = [
