@@ -6,13 +6,15 @@
 export type ErrorCode = 'ERR_OPTION' | 'ERR_MODEL' | 'ERR_FILE' | 'ERR_ENGINE' | 'ERR_NUMERICAL';
 
 /** Every error of this library. `code` says which kind it is, `fn` which function raised it. */
-export class MlxNutsError extends Error {
+export abstract class MlxNutsError extends Error {
+  /** The code of the subclass's errors. */
+  static readonly CODE: ErrorCode;
   readonly code: ErrorCode;
   readonly fn: string;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.code = code;
+    this.code = (new.target as unknown as { readonly CODE: ErrorCode }).CODE;
     this.fn = /^\[([^\]]+)\]/.exec(message)?.[1] ?? '';
     this.name = new.target.name;
   }
@@ -20,23 +22,17 @@ export class MlxNutsError extends Error {
 
 /** A bad option or argument of a call (a value, type, shape or combination): fix the call. */
 export class OptionError extends MlxNutsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_OPTION', message, options);
-  }
+  static override readonly CODE = 'ERR_OPTION';
 }
 
 /** A model that cannot be built or data that do not fit it (shapes, supports, names, unsupported ops): fix the model. */
 export class ModelError extends MlxNutsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_MODEL', message, options);
-  }
+  static override readonly CODE = 'ERR_MODEL';
 }
 
 /** A file or directory that cannot be written or read, or whose content is malformed: fix the path or the file. */
 export class FileError extends MlxNutsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_FILE', message, options);
-  }
+  static override readonly CODE = 'ERR_FILE';
 }
 
 /**
@@ -44,9 +40,7 @@ export class FileError extends MlxNutsError {
  * little memory. Another backend may work (sample() falls back to MLX when `allowFallback` allows it).
  */
 export class EngineError extends MlxNutsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_ENGINE', message, options);
-  }
+  static override readonly CODE = 'ERR_ENGINE';
 }
 
 /**
@@ -54,7 +48,5 @@ export class EngineError extends MlxNutsError {
  * Reparameterise the model, give inits, or check priors.
  */
 export class NumericalError extends MlxNutsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_NUMERICAL', message, options);
-  }
+  static override readonly CODE = 'ERR_NUMERICAL';
 }
