@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { MAX_DELTA_H } from '../src/base/defaults.ts';
 import { lit, prelude } from '../src/codegen/prelude.ts';
 import { nutsSource } from '../src/codegen/nutsSource.ts';
-import { ASYMPTOTIC_FROM, LANCZOS, STIRLING } from '../src/math/special.ts';
+import { ASYMPTOTIC_FROM, DIGAMMA_TAIL, LANCZOS, STIRLING } from '../src/math/special.ts';
 import { FLOAT32_SUM_BLOCK } from '../src/precision/policy.ts';
 
 const header = readFileSync(join(import.meta.dirname, '..', 'native', 'src', 'constants.h'), 'utf8');
@@ -30,6 +30,7 @@ describe('constants shared by C++ and TypeScript', () => {
     expect(cppConstant('kLanczos')).toEqual([...LANCZOS]);
     expect(cppConstant('kStirling')).toEqual([...STIRLING]);
     expect(cppConstant('kAsymptoticFrom')).toEqual([ASYMPTOTIC_FROM]);
+    expect(cppConstant('kDigammaTail')).toEqual([...DIGAMMA_TAIL]);
     expect(cppConstant('kFloat32SumBlock')).toEqual([FLOAT32_SUM_BLOCK]);
   });
 
@@ -44,6 +45,7 @@ describe('constants shared by C++ and TypeScript', () => {
       const src = readFileSync(join(import.meta.dirname, '..', 'native', 'src', f), 'utf8');
       expect(src, f).not.toContain('676.5203681218851');
       expect(src, f).not.toContain('691.0 / 360360');
+      expect(src, f).not.toContain('5.0 / 660');
       expect(src, f).not.toMatch(/\b256\b/);
     }
   });

@@ -14,6 +14,9 @@ constexpr double kLanczosG = 7.0;
 // Stirling's series for δ(x) = lgamma(x) − ((x − ½)log x − x + ½ log 2π) (Abramowitz & Stegun 6.1.40): STIRLING in
 // src/math/special.ts.
 constexpr double kStirling[7] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156};
+// ψ's asymptotic tail, 1/(12x²) − 1/(120x⁴) + 1/(252x⁶) − 1/(240x⁸) + 5/(660x¹⁰) (A&S 6.3.18): DIGAMMA_TAIL in
+// src/math/special.ts.
+constexpr double kDigammaTail[5] = {1.0 / 12, 1.0 / 120, 1.0 / 252, 1.0 / 240, 5.0 / 660};
 // Where log B switches to its asymptotic forms: ASYMPTOTIC_FROM in src/math/special.ts.
 constexpr double kAsymptoticFrom = 10;
 

@@ -55,11 +55,9 @@ mx::array digamma(const mx::array& x) {
   auto y = mx::add(xr, scalarExact(6.0, dt));
   auto inv2 = mx::reciprocal(mx::square(y));
   // asymptotic: ln y − 1/(2y) − 1/(12y²) + 1/(120y⁴) − 1/(252y⁶) + 1/(240y⁸) − 5/(660y¹⁰) (A&S 6.3.18)
-  auto series = mx::multiply(
-      inv2, mx::subtract(scalarExact(1.0 / 12, dt),
-                         mx::multiply(inv2, mx::subtract(scalarExact(1.0 / 120, dt),
-                                                         mx::multiply(inv2, mx::subtract(scalarExact(1.0 / 252, dt),
-                                                                                         mx::multiply(inv2, mx::subtract(scalarExact(1.0 / 240, dt), mx::multiply(inv2, scalarExact(5.0 / 660, dt))))))))));
+  // i2·(T0 − i2·(T1 − i2·(T2 − i2·(T3 − i2·T4)))) with T = kDigammaTail, built from the innermost term out
+  auto series = mx::multiply(inv2, scalarExact(kDigammaTail[4], dt));
+  for (int k = 3; k >= 0; --k) series = mx::multiply(inv2, mx::subtract(scalarExact(kDigammaTail[k], dt), series));
   auto psi = mx::subtract(mx::subtract(mx::subtract(mx::log(y), mx::divide(half, y)), series), acc);
   // reflection: ψ(x) = ψ(1 − x) − π / tan(πx)
   auto refl = mx::subtract(psi, mx::divide(scalarExact(M_PI, dt), mx::tan(mx::multiply(scalarExact(M_PI, dt), x))));

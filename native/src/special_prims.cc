@@ -29,7 +29,8 @@ double stirlingDiff(double x) {
 // ψ(x) = log x − 1/(2x) − tail(x) for x ≥ 6 (A&S 6.3.18).
 double digammaTail(double x) {
   double i2 = 1 / (x * x);
-  return i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 * (1.0 / 240 - i2 * (5.0 / 660)))));
+  const double* T = kDigammaTail;
+  return i2 * (T[0] - i2 * (T[1] - i2 * (T[2] - i2 * (T[3] - i2 * T[4]))));
 }
 }  // namespace
 

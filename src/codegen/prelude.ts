@@ -1,6 +1,6 @@
 // The prelude of generated code: per-target definitions (C++ for g++, CUDA for NVRTC), then shared math,
 // special functions and Philox written once in the common dialect. Constants come from their TypeScript homes.
-import { ASYMPTOTIC_FROM, HALF_LOG_2PI, LANCZOS, STIRLING } from '../math/special.ts';
+import { ASYMPTOTIC_FROM, DIGAMMA_TAIL, HALF_LOG_2PI, LANCZOS, STIRLING } from '../math/special.ts';
 import { fdlibmSource } from './fdlibm.ts';
 import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, PURPOSE } from '../random/philox.ts';
 
@@ -46,6 +46,7 @@ function unaryWrappers(): string {
 function specials(): string {
   const L = LANCZOS.map(lit).join(', ');
   const S = STIRLING.map(lit).join(', ');
+  const T = DIGAMMA_TAIL.map(lit);
   return `
 DEVICE bool mn_isnan(double x) { return x != x; }
 DEVICE bool mn_isfinite(double x) { return x - x == 0.0; }
@@ -70,7 +71,7 @@ DEVICE double mn_lgamma(double x) {
 }
 DEVICE double mn_digamma_tail(double x) {
   double i2 = 1.0 / (x * x);
-  return i2 * (${lit(1 / 12)} - i2 * (${lit(1 / 120)} - i2 * (${lit(1 / 252)} - i2 * (${lit(1 / 240)} - i2 * (${lit(5 / 660)})))));
+  return i2 * (${T[0]} - i2 * (${T[1]} - i2 * (${T[2]} - i2 * (${T[3]} - i2 * (${T[4]})))));
 }
 DEVICE double mn_digamma_pos(double x) {
   double acc = 0;

@@ -89,10 +89,14 @@ export function lbeta(a: number, b: number): number {
     + HALF_LOG_2PI - 0.5 * Math.log(y);
 }
 
+/** Coefficients of ψ's asymptotic tail, 1/(12x²) − 1/(120x⁴) + 1/(252x⁶) − 1/(240x⁸) + 5/(660x¹⁰) (A&S 6.3.18). */
+export const DIGAMMA_TAIL = [1 / 12, 1 / 120, 1 / 252, 1 / 240, 5 / 660];
+
 /** The asymptotic tail of ψ: ψ(x) = log x − 1/(2x) − tail(x) for x ≥ 6 (A&S 6.3.18). */
 function digammaTail(x: number): number {
   const i2 = 1 / (x * x);
-  return i2 * (1 / 12 - i2 * (1 / 120 - i2 * (1 / 252 - i2 * (1 / 240 - i2 * (5 / 660)))));
+  const T = DIGAMMA_TAIL;
+  return i2 * (T[0]! - i2 * (T[1]! - i2 * (T[2]! - i2 * (T[3]! - i2 * T[4]!))));
 }
 
 /**
