@@ -1,4 +1,5 @@
 // Streams one CmdStan-format CSV per chain while sampling runs: header first, draws as made, adaptation, then a footer.
+import { FileError, OptionError } from '../base/errors.ts';
 import { closeSync, existsSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ChainAdaptation, FitConfig, SamplerStat } from '../fit/types.ts';
@@ -92,7 +93,7 @@ export class StanCsvStream {
         if (at) {
           // resuming: what was written after the checkpoint goes, and the file continues from there
           const size = existsSync(p) ? statSync(p).size : -1;
-          if (size < at.offsets[c]!) throw new Error(`${p} ${size < 0 ? 'is missing' : `holds ${size} bytes`}, the checkpoint needs ${at.offsets[c]}`);
+          if (size < at.offsets[c]!) throw new FileError(`${p} ${size < 0 ? 'is missing' : `holds ${size} bytes`}, the checkpoint needs ${at.offsets[c]}`);
           truncateSync(p, at.offsets[c]!);
           this.fds[c] = openSync(p, 'a');
           return;
@@ -107,7 +108,7 @@ export class StanCsvStream {
       });
     } catch (e) {
       this.closeFds();
-      throw new Error(`[${this.fn}] output file could not be ${at ? 'reopened' : 'started'}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new FileError(`[${this.fn}] output file could not be ${at ? 'reopened' : 'started'}: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.timer = setInterval(() => this.flush(), this.flushMs);
     this.timer.unref();
@@ -117,7 +118,7 @@ export class StanCsvStream {
   static open(opts: StanCsvStreamOptions): StanCsvStream {
     const fn = opts.fn ?? 'sample';
     const { header, order } = csvLayout(fn, opts.columns);
-    if (opts.flushMs !== undefined && !(opts.flushMs > 0)) throw new Error(`[${fn}] flushMs must be a positive number of milliseconds, got ${String(opts.flushMs)}`);
+    if (opts.flushMs !== undefined && !(opts.flushMs > 0)) throw new OptionError(`[${fn}] flushMs must be a positive number of milliseconds, got ${String(opts.flushMs)}`);
     const firstChain = opts.firstChain ?? 0;
     const chains = opts.config.chains - firstChain;
     const plan = checkOutput(opts.dir, { fn, chains, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite });
@@ -132,7 +133,7 @@ export class StanCsvStream {
     const fn = opts.fn ?? 'sample';
     const { header, order } = csvLayout(fn, opts.columns);
     const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
-    if (at.offsets.length !== plan.paths.length) throw new Error(`[${fn}] resume: the checkpoint has ${at.offsets.length} chain files, the run ${plan.paths.length}`);
+    if (at.offsets.length !== plan.paths.length) throw new FileError(`[${fn}] resume: the checkpoint has ${at.offsets.length} chain files, the run ${plan.paths.length}`);
     return new StanCsvStream(opts, plan.paths, order, header, at);
   }
 
@@ -162,10 +163,10 @@ export class StanCsvStream {
   draw(chain: number, values: ArrayLike<number>, stats: Readonly<Record<SamplerStat, number>>): void {
     this.checkChain('draw', chain);
     if (values.length !== this.width) {
-      throw new Error(`[StanCsvStream.draw] chain ${chain}: ${values.length} values, but the header has ${this.width} parameter columns`);
+      throw new OptionError(`[StanCsvStream.draw] chain ${chain}: ${values.length} values, but the header has ${this.width} parameter columns`);
     }
     if (!this.adapted[chain] && !this.saveWarmup) {
-      throw new Error(`[StanCsvStream.draw] chain ${chain}: a draw before adaptation() is a warmup draw; open the stream with saveWarmup: true to keep warmup draws`);
+      throw new OptionError(`[StanCsvStream.draw] chain ${chain}: a draw before adaptation() is a warmup draw; open the stream with saveWarmup: true to keep warmup draws`);
     }
     if (this.adapted[chain]) this.drawCounts[chain]!++;
     if (this.error !== null || this.closed) return;
@@ -178,7 +179,7 @@ export class StanCsvStream {
   /** Writes CmdStan's adaptation block for `chain` (after warmup, before its first post-warmup draw) and flushes. */
   adaptation(chain: number, a: ChainAdaptation): void {
     this.checkChain('adaptation', chain);
-    if (this.adapted[chain]) throw new Error(`[StanCsvStream.adaptation] chain ${chain}: the adaptation block was already written`);
+    if (this.adapted[chain]) throw new OptionError(`[StanCsvStream.adaptation] chain ${chain}: the adaptation block was already written`);
     this.adapted[chain] = true;
     if (this.error !== null || this.closed) return;
     this.buffers[chain]!.push(...adaptationLines(a));
@@ -228,9 +229,9 @@ export class StanCsvStream {
 
   private checkChain(fn: string, chain: number): void {
     if (!Number.isInteger(chain) || chain < 0 || chain >= this.fds.length) {
-      throw new Error(`[StanCsvStream.${fn}] chain must be an integer in [0, ${this.fds.length - 1}], got ${String(chain)}`);
+      throw new OptionError(`[StanCsvStream.${fn}] chain must be an integer in [0, ${this.fds.length - 1}], got ${String(chain)}`);
     }
-    if (this.closed) throw new Error(`[StanCsvStream.${fn}] the stream is closed`);
+    if (this.closed) throw new OptionError(`[StanCsvStream.${fn}] the stream is closed`);
   }
 
   private write(c: number, text: string): boolean {
@@ -238,7 +239,7 @@ export class StanCsvStream {
       this.bytes[c]! += writeSync(this.fds[c]!, text);
       return true;
     } catch (e) {
-      this.error = new Error(`[${this.fn}] writing ${this.paths[c]} failed: ${e instanceof Error ? e.message : String(e)}; ` +
+      this.error = new FileError(`[${this.fn}] writing ${this.paths[c]} failed: ${e instanceof Error ? e.message : String(e)}; ` +
         'the draws in memory are kept, and the lines already on disk stay readable');
       return false;
     }
