@@ -1,6 +1,6 @@
 // A rank's chains as one float64 array plus a small JSON header, for the final gather: every draw, statistic and
 // adapted metric travels as its bits (JSON text of a many-chain GPU run would be gigabytes and slow to parse).
-import { SAMPLER_STATS, type ChainAdaptation, type FitData } from '../fit/types.ts';
+import { SAMPLER_STATS, type ChainAdaptation, type FitData } from '../io/fitData.ts';
 
 interface Header {
   /** Per chain: kept draws, warmup statistics rows, kept warmup draws (-1: none), inverse metric length. */

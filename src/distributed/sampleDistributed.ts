@@ -2,7 +2,7 @@
 // chain indices: the same draws as in one process), pool warmup across ranks if asked, then gather every rank's draws.
 import { OptionError } from '../base/errors.ts';
 import type { Fit } from '../fit/fit.ts';
-import type { Model } from '../graph/model.ts';
+import type { Model } from '../model/model.ts';
 import type { InitValues } from '../nuts/init.ts';
 import { sample, type SampleOptions } from '../nuts/sample.ts';
 import { gatherFits, gatherMoments } from './gather.ts';
