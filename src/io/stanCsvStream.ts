@@ -2,7 +2,7 @@
 import { FileError, OptionError } from '../base/errors.ts';
 import { closeSync, existsSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ChainAdaptation, FitConfig, SamplerStat } from '../fit/types.ts';
+import type { ChainAdaptation, FitConfig, SamplerStat } from './fitData.ts';
 import { checkOutput } from './outputCheck.ts';
 import { adaptationLines, configLines, csvLayout, csvRow, INCOMPLETE_PREFIX, timingLines } from './stanCsvFormat.ts';
 
