@@ -148,9 +148,10 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
     setFusedCudaBindingForTests(EmulatedCudaModel);
     try {
       const warmupRuns = (from: number) => launches.runIterations.slice(from).filter((it) => it < 150).length;
-      const [w0, r0] = [launches.warmup, launches.runIterations.length];
+      const [w0, r0, s0] = [launches.warmup, launches.runIterations.length, launches.search];
       const native = await sample(m, 20, opts);
-      const [w1, r1] = [launches.warmup, launches.runIterations.length];
+      const [w1, r1, s1] = [launches.warmup, launches.runIterations.length, launches.search];
+      expect(s1 - s0).toBe(1); // the one window end (iteration 99): its step-size search in one launch
       setNativeWarmupForTests(false);
       const host = await sample(m, 20, opts);
       expect(w1 - w0).toBeGreaterThan(0);
@@ -158,6 +159,7 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
       expect(warmupRuns(r0) - warmupRuns(r1)).toBe(0); // no per-iteration call in the native run's warmup
       expect(warmupRuns(r1)).toBe(150);
       expect(launches.warmup).toBe(w1);
+      expect(launches.search).toBe(s1);
       expect(native.data.config.engine).toBe('fused-gpu');
       // the kernel's dual averaging takes the host's η, √m and m^-κ and does the host's arithmetic (the emulator's
       // exp is V8's: cudaEmulation.ts); the moments are the same per-chain Welford updates, pooled in chain order

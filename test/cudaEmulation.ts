@@ -133,10 +133,10 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     },
     /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
     warmup(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
-      invMetric: Float64Array; state: Float64Array; scalars: Float64Array }): { state: Float64Array; stats: Float64Array } {
+      invMetric: Float64Array; state: Float64Array; scalars: Float64Array; mode?: 3 | 4 }): { state: Float64Array; stats: Float64Array } {
       const n = a.ids.length;
       const ctl = new Uint32Array(CTL_WORDS);
-      Object.assign(ctl, { [CTL.mode]: 3, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
+      Object.assign(ctl, { [CTL.mode]: a.mode ?? 3, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 0 });
       const z = new Float64Array(1);
       const [state, , , stats] = call([ctl, a.ids, z, a.invMetric, z, a.state, dataF, di, a.scalars],
@@ -155,7 +155,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
   private emu: ReturnType<typeof cudaEmulator> | null = null;
   calls = 0;
   /** Launches of modes 1 (transitions) and 3 (native warmup) by every instance, for tests that count calls. */
-  static readonly launches = { run: 0, warmup: 0, runIterations: [] as number[] };
+  static readonly launches = { run: 0, warmup: 0, search: 0, runIterations: [] as number[] };
 
   constructor(private readonly o: { header: string; body: string; dim: number; columns: number; realBytes: number }) {}
 
@@ -211,9 +211,10 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
 
   warmup(a: Parameters<NativeFusedCudaModel['warmup']>[0]): void {
     this.calls++;
-    EmulatedCudaModel.launches.warmup++;
+    if (a.mode === 4) EmulatedCudaModel.launches.search++;
+    else EmulatedCudaModel.launches.warmup++;
     const r = this.emu!.warmup({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count,
-      maxDepth: a.maxDepth, invMetric: a.invMetric, state: a.state, scalars: a.scalars });
+      maxDepth: a.maxDepth, invMetric: a.invMetric, state: a.state, scalars: a.scalars, mode: a.mode });
     a.state.set(r.state);
     a.outStats.set(r.stats);
   }

@@ -287,7 +287,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 
   // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
-  // outStats }): mode 3, `count` pooled-warmup iterations of every chain in one launch (src/nuts/nativeWarmup.ts).
+  // outStats, mode? }): mode 3 (or 4, see src/codegen/cuda.ts), `count` pooled-warmup iterations of every chain in one launch (src/nuts/nativeWarmup.ts).
   // state (n × (4·dim + 6), in/out) and outStats (n × count × 7) are chain-major, as the kernel has them.
   Napi::Value Warmup(const Napi::CallbackInfo& info) {
     live();
@@ -307,7 +307,10 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto state = f64(o.Get("state"), "fused-gpu", "state", static_cast<size_t>(n) * sw);
     auto sc = f64(o.Get("scalars"), "fused-gpu", "scalars", 2 + 4 * static_cast<size_t>(count));
     auto outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(n) * count * kWarmupStats);
-    auto c = ctl(3u, static_cast<uint32_t>(n));
+    // mode 3 (warmup iterations) unless told 4 (each chain's step-size search from the ε in its state; count 1)
+    const uint32_t mode = o.Has("mode") ? static_cast<uint32_t>(num(o, "mode")) : 3u;
+    if (mode != 3u && mode != 4u) throw std::invalid_argument("[fused-gpu] warmup: mode must be 3 or 4");
+    auto c = ctl(mode, static_cast<uint32_t>(n));
     c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
     c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
     c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());

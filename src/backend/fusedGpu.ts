@@ -28,7 +28,7 @@ export interface NativeFusedCudaModel {
   run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): void;
   /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment). */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
-    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array }): void;
+    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4 }): void;
   deviceInfo(): Record<string, string | number>;
   dispose(): void;
 }
@@ -205,6 +205,12 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: seg.iteration, count: seg.count, maxDepth: maxTreeDepth,
         invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats });
       return outStats;
+    },
+    searchStepSizes(state: Float64Array, invMetric: Float64Array, iteration: number): Float64Array {
+      const outStats = new Float64Array(ids.length * WARMUP_STATS);
+      native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, invMetric, state,
+        scalars: Float64Array.of(Math.log(0.8), 0, 0, 0, 0, 0), outStats, mode: 4 });
+      return outStats.subarray(0, ids.length);
     },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
       const chains = state.chains;

@@ -18,9 +18,11 @@ import { generateLibrary, type GeneratedLibrary } from './library.ts';
  *         by mode 2 when the model has any);  di  int32 data
  *   so    out: n × (2·dim + 1) states [q, grad, logp]
  *   oq    out: chain-major n × count × dim draws;  oc  n × count × columns (mode 0: n × columns);  os  n × count × 6
- *   sc    mode 3 only (else one unused double): [δ, γ, then per iteration η, √m, m^-κ, in-slow-window (0/1)]
- * Mode 3 runs \`count\` warmup iterations of pooled adaptation (src/nuts/nativeWarmup.ts): st/so hold n × WARMUP_STATE
+ *   sc    modes 3 and 4 (else one unused double): mode 3 [δ, γ, then per iteration η, √m, m^-κ, in-slow-window
+ *         (0/1)]; mode 4 [log 0.8]
+ * Mode 3 runs `count` warmup iterations of pooled adaptation (src/nuts/nativeWarmup.ts): st/so hold n × WARMUP_STATE
  * [q, grad, logp, ε, s̄, x̄, μ, n_w, Welford mean (dim), Welford M2 (dim)]; os gets n × count × 7 (the stats, then ε).
+ * Mode 4 searches each chain's step size from its ε in the same state layout; os[chain] gets 0, or why it failed.
  */
 export const CUDA_INPUTS = ['ctl', 'ids', 'eps', 'im', 'ch', 'st', 'df', 'di', 'sc'] as const;
 export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os'] as const;
@@ -86,8 +88,9 @@ function kernelBody(preSize: number): string {
     return;
   }
   const bool warm = ctl[${CTL.mode}] == 3u;
-  const long long width = warm ? MN_STATE + 5 + 2 * MN_DIM : MN_STATE;
-  if (warm) S = (double*)so + (long long)t * width;
+  const bool search = ctl[${CTL.mode}] == 4u;
+  const long long width = warm || search ? MN_STATE + 5 + 2 * MN_DIM : MN_STATE;
+  if (warm || search) S = (double*)so + (long long)t * width;
   const double* si = (const double*)st + (long long)t * width;
   for (int i = 0; i < width; ++i) S[i] = si[i];
   MnChainArgs a;
@@ -113,6 +116,40 @@ function kernelBody(preSize: number): string {
   a.data_f = D;
   a.data_i = I;
   a.scratch = scratch + MN_MODEL_DOUBLES;
+  if (search) {
+    /* mode 4: Stan's step-size search for this chain from ε = E[0] (the arithmetic of src/nuts/stepsize.ts
+       initStepSize: a fresh momentum per round, one leapfrog, ε doubled or halved until ΔH crosses log 0.8, which the
+       host sends as sc[0]); os[t] gets 0, or 1 when ε passed 1e7, 2 when it reached 0 */
+    const double log08 = ((const double*)sc)[0];
+    double* E = S + MN_STATE;
+    double eps = E[0];
+    double status = 0;
+    bool done = eps == 0 || eps > 1e7 || eps != eps;
+    int dir = 0;
+    double* sp = a.scratch;
+    MnPoint z;
+    z.q = sp + MN_DIM; z.p = z.q + MN_DIM; z.g = z.p + MN_DIM;
+    MnCtx cx; cx.a = &a; cx.D = D; cx.I = I; cx.W = W; cx.v = z.g + MN_DIM; cx.tmp = cx.v + MN_DIM; cx.w = cx.tmp + MN_DIM;
+    for (mn_u32 round = 0; !done; ++round) {
+      for (int i = 0; i < MN_DIM; ++i)
+        sp[i] = mn_normal_at(a.key0, a.key1, a.chain, a.iteration, MN_PURPOSE_STEP_SIZE_MOMENTUM, round, (mn_u32)i) / mn_sqrt(a.inv_metric[i]);
+      const double H0 = -S[2 * MN_DIM] + mn_kinetic(&a, sp);
+      for (int i = 0; i < MN_DIM; ++i) { z.q[i] = S[i]; z.p[i] = sp[i]; z.g[i] = S[MN_DIM + i]; }
+      z.logp = S[2 * MN_DIM];
+      mn_leapfrog(cx, z, eps);
+      double h = -z.logp + mn_kinetic(&a, z.p);
+      if (h != h) h = MN_INF;
+      const double dH = H0 - h;
+      if (round == 0) { dir = dH > log08 ? 1 : -1; continue; }
+      if ((dir == 1 && !(dH > log08)) || (dir == -1 && !(dH < log08))) break;
+      eps = dir == 1 ? eps * 2 : eps * 0.5;
+      if (eps > 1e7) { status = 1; break; }
+      if (eps == 0) { status = 2; break; }
+    }
+    E[0] = eps;
+    ((double*)os)[t] = status;
+    return;
+  }
   if (!warm) {
     mn_transitions(&a, D, I, W);
     return;

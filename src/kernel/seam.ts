@@ -71,6 +71,12 @@ export interface TransitionKernel {
    * each chain's dual averaging and Welford moments advanced between its transitions (src/nuts/nativeWarmup.ts).
    */
   warmupSegment?(seg: WarmupSegment): Float64Array | Promise<Float64Array>;
+  /**
+   * Kernels that search step sizes natively (the GPU engine): Stan's search (stepsize.ts initStepSize) for every chain
+   * from the ε in its WarmupSegment-layout `state` (written back there), the momenta of transition `iteration`; returns
+   * per chain 0, or the failure code of stepSizeSearchFailure.
+   */
+  searchStepSizes?(state: Float64Array, invMetric: Float64Array, iteration: number): Float64Array;
   /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
   readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
 }

@@ -7,8 +7,8 @@ import type { Density } from '../backend/density.ts';
 import type { SamplerStat } from '../io/fitData.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { TransitionInfo } from './kernel.ts';
-import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState } from './pooledWarmup.ts';
-import { DUAL_AVERAGING } from './stepsize.ts';
+import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState, type StepSizeSearcher } from './pooledWarmup.ts';
+import { DUAL_AVERAGING, stepSizeSearchFailure } from './stepsize.ts';
 import type { ChainsState, TransitionKernel } from './transitionKernel.ts';
 import { inSlowWindow } from './windows.ts';
 
@@ -53,6 +53,21 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
   const dim = state.dim;
   const sw = width(dim);
   let want = FIRST_COUNT;
+  // the window ends' step-size searches run in the kernel too when it can (one launch instead of one per round)
+  const searcher: StepSizeSearcher | undefined = kernel.searchStepSizes ? (s, metric, iteration, from) => {
+    const st = new Float64Array(n * sw);
+    for (let k = 0; k < n; k++) {
+      st.set(s.q.subarray(k * dim, (k + 1) * dim), k * sw);
+      st.set(s.grad.subarray(k * dim, (k + 1) * dim), k * sw + dim);
+      st[k * sw + 2 * dim] = s.logp[k]!;
+      st[k * sw + 2 * dim + 1] = from[k]!;
+    }
+    const status = kernel.searchStepSizes!(st, metric.invMetric, iteration);
+    return Array.from({ length: n }, (_, k) => {
+      if (status[k] === 1 || status[k] === 2) throw stepSizeSearchFailure(k, status[k] as 1 | 2);
+      return st[k * sw + 2 * dim + 1]!;
+    });
+  } : undefined;
   while (w.counter < w.numWarmup) {
     const from = w.counter;
     const to = segmentEnd(w, from, want);
@@ -108,7 +123,7 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
     state = { chains: n, dim, q, logp, grad };
     w.da.counter += count;
     w.counter = to - 1;
-    if (w.schedule.windowEnds.includes(to - 1)) await pooledWindowEnd(w, d, state, streams, hooks.gather);
+    if (w.schedule.windowEnds.includes(to - 1)) await pooledWindowEnd(w, d, state, streams, hooks.gather, searcher);
     else {
       w.counter = to;
       if (w.counter >= w.numWarmup) writeDual(w);

@@ -114,17 +114,21 @@ export function pooledWarmupUpdate(w: PooledWarmupState, d: Density, s: ChainsSt
  * (the native warmup of src/nuts/nativeWarmup.ts): what pooledWarmupUpdate does at a window's end, counter advanced.
  */
 export function pooledWindowEnd(w: PooledWarmupState, d: Density, s: ChainsState, streams: readonly ChainStream[],
-  gather?: GatherMoments): Promise<void> | void {
-  if (gather) return gather(w.moments).then((all) => endWindow(w, d, s, streams, all));
-  endWindow(w, d, s, streams, w.moments);
+  gather?: GatherMoments, searcher?: StepSizeSearcher): Promise<void> | void {
+  if (gather) return gather(w.moments).then((all) => endWindow(w, d, s, streams, all, searcher));
+  endWindow(w, d, s, streams, w.moments, searcher);
 }
 
-function endWindow(w: PooledWarmupState, d: Density, s: ChainsState, streams: readonly ChainStream[], all: readonly Welford[]): void {
+/** Every chain's step-size search under one metric before transition `iteration`, from step sizes `from`. */
+export type StepSizeSearcher = (s: ChainsState, metric: Metric, iteration: number, from: readonly number[]) => number[];
+
+function endWindow(w: PooledWarmupState, d: Density, s: ChainsState, streams: readonly ChainStream[], all: readonly Welford[],
+  searcher?: StepSizeSearcher): void {
   const merged = Welford.merge(all);
   const metric = makeMetric(merged.kind, merged.regularised());
   w.moments = freshMoments(s.chains, d.dim, merged.kind);
   w.metrics = new Array<Metric>(s.chains).fill(metric);
-  w.stepSizes = search(d, s, metric, streams, w.counter + 1, w.stepSizes);
+  w.stepSizes = (searcher ?? ((st, m, it, from) => search(d, st, m, streams, it, from)))(s, metric, w.counter + 1, w.stepSizes);
   restartDual(w);
   advance(w);
 }

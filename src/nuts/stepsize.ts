@@ -38,6 +38,13 @@ export function dualAveragingFinal(s: DualAveragingState): number {
   return Math.exp(s.xBar);
 }
 
+/** Why chain k's step-size search stopped without an answer: 1, ε passed 1e7; 2, ε reached 0 (the codes of a kernel's search). */
+export function stepSizeSearchFailure(k: number, why: 1 | 2): NumericalError {
+  return new NumericalError(why === 1
+    ? `[sample] chain ${k}: posterior is improper (step size search passed 1e7); please check the model`
+    : `[sample] chain ${k}: no acceptably small step size could be found; perhaps the posterior is not continuous`);
+}
+
 /**
  * Stan's init_stepsize for a batch of chains: one leapfrog step with a fresh momentum, doubling ε while
  * ΔH > log 0.8 or halving it while ΔH < log 0.8, until ΔH crosses log 0.8. Chains that finish drop out.
@@ -80,8 +87,8 @@ export function initStepSize(d: Density, states: readonly PointState[], metrics:
         return;
       }
       eps[k] = dir[k] === 1 ? eps[k]! * 2 : eps[k]! * 0.5;
-      if (eps[k]! > 1e7) throw new NumericalError(`[sample] chain ${k}: posterior is improper (step size search passed 1e7); please check the model`);
-      if (eps[k] === 0) throw new NumericalError(`[sample] chain ${k}: no acceptably small step size could be found; perhaps the posterior is not continuous`);
+      if (eps[k]! > 1e7) throw stepSizeSearchFailure(k, 1);
+      if (eps[k] === 0) throw stepSizeSearchFailure(k, 2);
     });
   }
 }
