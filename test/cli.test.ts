@@ -40,6 +40,7 @@ describe('option parsing says what it received', () => {
     [['--target-accept', '1.5'], /target-accept must be in \[0\.1, 1\), got 1\.5/],
     [['--chains', '0'], /chains must be at least 1, got 0/],
     [['--backend', 'stan'], /backend must be 'fused' or 'mlx' or 'reference', got 'stan'/],
+    [['--metric-adaptation', 'nutpie'], /metric-adaptation must be 'gradient-diag' or 'low-rank' or 'stan', got 'nutpie'/],
   ])('%j', async (args, message) => {
     const r = await cli(['sample', 'models/eight_schools.ts', ...args]);
     expect(r.code).toBe(1);
@@ -81,6 +82,22 @@ describe('output', () => {
     expect(s.out).toMatch(/\ntheta\[7\] +-?\d+\.\d{3} /);
     expect(s.out).toMatch(/ess_bulk +ess_tail +rhat\n/);
     expect(existsSync(join(dir, 'summary.html'))).toBe(true);
+  });
+});
+
+describe('warmup metric estimator', () => {
+  test("the CSV header names it: gradient-diag by default, Stan's with --metric-adaptation stan (no line), low-rank's schedule", async () => {
+    const header = async (name: string, extra: string[]) => {
+      const out = join(dir, `ma-${name}`);
+      const r = await cli(['sample', 'models/eight_schools.ts', ...quick, '--warmup', '40', '--draws', '10', '--out', out, ...extra]);
+      expect(r.code, r.err).toBe(0);
+      return readStanCsv(join(out, 'eight_schools-1.csv')).config;
+    };
+    expect((await header('default', [])).metricAdaptation).toBe('gradient-diag');
+    expect((await header('stan', ['--metric-adaptation', 'stan'])).metricAdaptation).toBeNull();
+    const lr = await header('low-rank', ['--metric-adaptation', 'low-rank']);
+    expect(lr.metricAdaptation).toBe('low-rank');
+    expect(lr.warmupSchedule).toEqual({ earlyWindow: 0.3, stepSizeWindow: 0.15, earlySwitch: 10, firstWindow: 80, growth: 1.5 });
   });
 });
 

@@ -73,7 +73,7 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
     const r = await sampleDistributed(m, o.draws, {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, progress: onProgress, thin: o.thin, saveWarmup: o.saveWarmup,
-      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}),
+      ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), ...(o.metricAdaptation ? { metricAdaptation: o.metricAdaptation } : {}),
       distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal },
     });
     const last = r.first + r.count - 1;

@@ -53,7 +53,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), thin: o.thin, saveWarmup: o.saveWarmup,
-      ...(o.resume ? { resume: o.resume } : {}), ...start,
+      ...(o.resume ? { resume: o.resume } : {}), ...(o.metricAdaptation ? { metricAdaptation: o.metricAdaptation } : {}), ...start,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -86,6 +86,8 @@ export function sampleOptions(c: Command): Command {
     .option('--dtype <name>', "'float32' or 'float64' (default: float64, float32 on mlx)", choiceOption('dtype', ['float32', 'float64'] as const))
     .option('--device <name>', "'cpu' or 'gpu'", choiceOption('device', ['cpu', 'gpu'] as const), D.device)
     .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), D.metric)
+    .option('--metric-adaptation <estimator>', "warmup's metric estimator: 'gradient-diag' (default on the CPU), 'low-rank' or 'stan' (default on the GPU, with --metric dense)",
+      choiceOption('metric-adaptation', ['gradient-diag', 'low-rank', 'stan'] as const))
     .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', ...SAMPLE_LIMITS.targetAccept), D.targetAccept)
     .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', SAMPLE_LIMITS.maxTreeDepth[0]), D.maxTreeDepth)
     .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')
