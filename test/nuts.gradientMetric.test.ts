@@ -180,6 +180,14 @@ describe('low-rank metric', () => {
     expect(preconditionedCondition(dm, L, n)).toBeGreaterThan(20);
   });
 
+  test('draws so wide that the covariances overflow give no estimate (the metric stays), not an exception', () => {
+    const rng = makeRng(6, 0);
+    const x = Array.from({ length: 12 }, () => Float64Array.from({ length: 4 }, () => 1e165 * rng.normal()));
+    const g = Array.from({ length: 12 }, () => Float64Array.from({ length: 4 }, () => rng.normal()));
+    expect(lowRankEstimate(x, g, 4)).toBeNull();
+    expect(lowRankEstimate(x.map((r) => r.map((v) => v / 1e165)), g, 4)).not.toBeNull();
+  });
+
   test('with fewer draws than dimensions it works in the span of the draws and gradients', () => {
     const n = 30;
     const L = new Float64Array(n * n);

@@ -74,9 +74,10 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
   const basis = full ? null : orthonormalBasis(rows, 2 * n, dim);
   const k = basis ? basis.length / dim : dim;
   const coords = basis ? project(rows, 2 * n, basis, dim) : null;
-  const e = coords
-    ? spdGeometricMeanEigen(regularisedCov(coords, 0, n, k), regularisedCov(coords, n, n, k), k)
-    : spdGeometricMeanEigen(scaledCov(centredMoments(draws, dim).m2, sigma, -1), scaledCov(centredMoments(grads, dim).m2, sigma, 1), dim);
+  const cx = coords ? regularisedCov(coords, 0, n, k) : scaledCov(centredMoments(draws, dim).m2, sigma, -1);
+  const cg = coords ? regularisedCov(coords, n, n, k) : scaledCov(centredMoments(grads, dim).m2, sigma, 1);
+  if (!cx.every(Number.isFinite) || !cg.every(Number.isFinite)) return null; // overflowed: keep the metric as it is
+  const e = spdGeometricMeanEigen(cx, cg, k);
   const keep: number[] = [];
   e.values.forEach((l, j) => { if (l > LOW_RANK.eigvalCutoff || l < 1 / LOW_RANK.eigvalCutoff) keep.push(j); });
   const vecs = new Float64Array(keep.length * dim);
