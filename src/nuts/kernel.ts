@@ -116,10 +116,11 @@ export function transition(d: Density, states: readonly PointState[], params: re
       });
       // every chain's subtree is finished early (divergent or turned): the rest of the doubling would never be read
       if (open === 0 && s0 + m < steps) break;
+      // the next block starts from this one's last step (views: a trajectory is never written after it is returned)
       const last = (m - 1) * n * dim;
-      q = traj.q.slice(last, last + n * dim);
-      p = traj.p.slice(last, last + n * dim);
-      g = traj.grad.slice(last, last + n * dim);
+      q = traj.q.subarray(last, last + n * dim);
+      p = traj.p.subarray(last, last + n * dim);
+      g = traj.grad.subarray(last, last + n * dim);
     }
     active.forEach((w, i) => {
       const stream = streams[w.k]!;
