@@ -103,9 +103,9 @@ export function transition(d: Density, states: readonly PointState[], params: re
     const steps = 1 << depth;
     const builders = active.map((w) => new SubtreeBuilder(depth, w.H0, params[w.k]!.metric, { stream: streams[w.k]!, iteration, doubling: depth }, w));
     const block = blockSteps(steps, n, dim, blockBytes);
-    let q = q0;
-    let p = p0;
-    let g = g0;
+    let q: Float64Array = q0;
+    let p: Float64Array = p0;
+    let g: Float64Array = g0;
     for (let s0 = 0; s0 < steps; s0 += block) {
       const m = Math.min(block, steps - s0);
       const traj = leapfrogs(d, q, p, g, eps, active.map((w) => params[w.k]!.metric), m, n);
