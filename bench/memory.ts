@@ -40,7 +40,8 @@ if (argv.includes('--child')) {
   for (const c of fit.data.values) for (const v of c) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   process.stdout.write(JSON.stringify({
     backend, engine: fit.data.config.engine, seconds: (performance.now() - t0) / 1000, drawBytes, ownMaxRss: process.resourceUsage().maxRSS * 1024,
-    digest: h.digest('hex').slice(0, 12), maxDepth: Math.max(...depths), meanDepth: depths.reduce((a, b) => a + b, 0) / depths.length,
+    digest: h.digest('hex').slice(0, 12), maxDepth: Math.max(0, ...depths),
+    meanDepth: depths.length > 0 ? depths.reduce((a, b) => a + b, 0) / depths.length : null,
   }) + '\n');
 } else {
   const backends = arg('backends', 'reference,mlx,fused').split(',');
@@ -57,10 +58,10 @@ if (argv.includes('--child')) {
       rows.push(`| ${b} | failed: ${(r.stderr.split('\n').find((l) => l.includes('Error')) ?? `exit ${r.status}`).slice(0, 120)} | | | | | | |`);
       continue;
     }
-    const o = JSON.parse(line) as { engine: string; seconds: number; drawBytes: number; ownMaxRss: number; digest: string; maxDepth: number; meanDepth: number };
+    const o = JSON.parse(line) as { engine: string; seconds: number; drawBytes: number; ownMaxRss: number; digest: string; maxDepth: number; meanDepth: number | null };
     const peak = (Number(rss[1]) * 1024) / MB;
     const drawsMb = o.drawBytes / MB;
-    rows.push(`| ${b} (${o.engine}) | ${peak.toFixed(0)} | ${(o.ownMaxRss / MB).toFixed(0)} | ${drawsMb.toFixed(1)} | ${(peak / drawsMb).toFixed(2)} | ${o.meanDepth.toFixed(1)} (max ${o.maxDepth}) | ${o.seconds.toFixed(1)} | ${o.digest} |`);
+    rows.push(`| ${b} (${o.engine}) | ${peak.toFixed(0)} | ${(o.ownMaxRss / MB).toFixed(0)} | ${drawsMb.toFixed(1)} | ${drawsMb > 0 ? (peak / drawsMb).toFixed(2) : '–'} | ${o.meanDepth === null ? '–' : `${o.meanDepth.toFixed(1)} (max ${o.maxDepth})`} | ${o.seconds.toFixed(1)} | ${o.digest} |`);
     console.error(rows[rows.length - 1]);
   }
   const table = [
