@@ -5,7 +5,7 @@ import { diagFromGradient, fisherDiag, lowRankEstimate } from '../src/nuts/gradi
 import { lowRankDense, lowRankFactors, lowRankKinetic, lowRankMomentum, lowRankVelocity } from '../src/nuts/lowRankMetric.ts';
 import { resolveGradientSchedule } from '../src/nuts/gradientSchedule.ts';
 import { cholesky } from '../src/nuts/metric.ts';
-import { matMul, spdGeometricMean, symEigen } from '../src/nuts/symEigen.ts';
+import { matMul, spdGeometricMean, spdGeometricMeanEigen, symEigen } from '../src/nuts/symEigen.ts';
 import { Welford } from '../src/nuts/windows.ts';
 
 /** n draws of N(0, Σ) with Σ = L Lᵀ and their log-density gradients −Σ⁻¹x. */
@@ -90,6 +90,30 @@ describe('symmetric eigendecomposition (Householder + implicit QR)', () => {
     const lowScale = Math.max(...Array.from(low, Math.abs));
     for (let k = 0; k < n - 2; k++) expect(Math.abs(lowValues[k]! - 1)).toBeLessThan(1e-13 * lowScale);
     expect(lowValues[n - 3]!).toBeLessThan(lowValues[n - 2]! / 1e3);
+  });
+
+  test('the geometric mean solves M B M = A for ill-conditioned covariances (I + X Xᵀ/γ, as the low-rank estimate builds them)', () => {
+    const k = 40;
+    const rng = makeRng(8, 0);
+    const cov = (s: number) => {
+      const c = new Float64Array(k * k);
+      for (let r = 0; r < 20; r++) {
+        const v = Float64Array.from({ length: k }, () => s * rng.normal());
+        for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) c[i * k + j]! += (v[i]! * v[j]!) / 1e-5;
+      }
+      for (let i = 0; i < k; i++) c[i * k + i]! += 1;
+      return c;
+    };
+    const A = cov(10);
+    const B = cov(0.1);
+    const M = spdGeometricMean(A, B, k);
+    const R = matMul(matMul(M, B, k), M, k);
+    let err = 0, norm = 0;
+    for (let i = 0; i < k * k; i++) { err += (R[i]! - A[i]!) ** 2; norm += A[i]! ** 2; }
+    expect(Math.sqrt(err / norm)).toBeLessThan(1e-10);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(M[i * k + j]).toBe(M[j * k + i]);
+    // B not positive definite: no mean
+    expect(spdGeometricMeanEigen(A, Float64Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? -1 : 0)), k)).toBeNull();
   });
 
   test('the geometric mean of diag(1, 4, 8) and diag(1, 1, 0.5)⁻¹ is diag(1, 2, 4) (M B M = A)', () => {

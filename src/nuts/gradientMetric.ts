@@ -78,6 +78,7 @@ export function lowRankEstimate(draws: readonly Float64Array[], grads: readonly 
   const cg = coords ? regularisedCov(coords, n, n, k) : scaledCov(centredMoments(grads, dim).m2, sigma, 1);
   if (!cx.every(Number.isFinite) || !cg.every(Number.isFinite)) return null; // overflowed: keep the metric as it is
   const e = spdGeometricMeanEigen(cx, cg, k);
+  if (!e) return null;
   const keep: number[] = [];
   e.values.forEach((l, j) => { if (l > LOW_RANK.eigvalCutoff || l < 1 / LOW_RANK.eigvalCutoff) keep.push(j); });
   const vecs = new Float64Array(keep.length * dim);

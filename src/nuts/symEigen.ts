@@ -3,6 +3,7 @@
 // where cyclic Jacobi needed ~10 sweeps of 3n³. And the functions of SPD matrices the low-rank metric needs (square
 // roots, the geometric mean). Dense row-major float64.
 import { NumericalError } from '../base/errors.ts';
+import { cholesky } from '../math/cholesky.ts';
 
 export interface SymEigen {
   /** Eigenvalues, ascending. */
@@ -187,42 +188,64 @@ export interface MeanEigen {
  * The eigendecomposition of the geometric mean M of SPD A and B⁻¹: the SPD M with M B M = A,
  * M = B^(−1/2) (B^(1/2) A B^(1/2))^(1/2) B^(−1/2) (nuts-rs transform/adapt/low_rank.rs spd_mean; Seyboldt, Carlson &
  * Carpenter 2026 §3: with A the draws' and B the gradients' covariance it minimises the Fisher divergence of a Gaussian
- * approximation). Worked in B's eigenbasis B = V Λ Vᵀ: with C = Λ^(1/2) VᵀAV Λ^(1/2), M = V Λ^(−1/2) C^(1/2) Λ^(−1/2) Vᵀ,
- * so M's eigenvectors are V times those of N = Λ^(−1/2) C^(1/2) Λ^(−1/2): three eigendecompositions, A V, half of
- * Vᵀ(AV) and half of C^(1/2); eigenvectors are formed only for the directions the caller keeps.
+ * approximation). Any factor B = L Lᵀ gives the same M = L⁻ᵀ (Lᵀ A L)^(1/2) L⁻¹ (then M B M = L⁻ᵀ (LᵀAL) L⁻¹ = A), so
+ * B's Cholesky factor stands in for its square root: two eigendecompositions (Lᵀ A L's, M's) instead of three.
+ * Eigenvectors are formed only for the directions the caller keeps. Null when B is not positive definite.
  */
-export function spdGeometricMeanEigen(A: Float64Array, B: Float64Array, n: number): MeanEigen {
-  const { values: lb, vectors: V } = symEigen(B, n);
-  const rt = Float64Array.from(lb, Math.sqrt);
-  const AV = matMul(A, V, n);
-  const C = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) { // C = Vᵀ (A V), upper triangle, then scaled by √λ_i √λ_j and mirrored
-    for (let i = 0; i < n; i++) {
-      const vki = V[k * n + i]!;
-      if (vki === 0) continue;
-      for (let j = i; j < n; j++) C[i * n + j]! += vki * AV[k * n + j]!;
+export function spdGeometricMeanEigen(A: Float64Array, B: Float64Array, n: number): MeanEigen | null {
+  const L = cholesky(B, n);
+  if (!L) return null;
+  const Lt = new Float64Array(n * n); // Lᵀ, upper triangular
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) Lt[j * n + i] = L[i * n + j]!;
+  const AL = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      const a = A[i * n + k]!;
+      if (a === 0) continue;
+      for (let j = 0; j <= k; j++) AL[i * n + j]! += a * L[k * n + j]!;
     }
+  }
+  const C = new Float64Array(n * n); // Lᵀ (A L), upper triangle, then mirrored
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i <= k; i++) {
+      const l = L[k * n + i]!;
+      if (l === 0) continue;
+      for (let j = i; j < n; j++) C[i * n + j]! += l * AL[k * n + j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) C[i * n + j] = C[j * n + i]!;
+  const S = eigenFunction(symEigen(C, n), n, (x) => Math.sqrt(Math.max(x, 0)));
+  // X = S L⁻¹ (each row x solves x L = s, i.e. Lᵀ xᵀ = sᵀ, by back substitution), then M = L⁻ᵀ X (Lᵀ M = X)
+  for (let r = 0; r < n; r++) {
+    const o = r * n;
+    for (let j = n - 1; j >= 0; j--) {
+      let t = S[o + j]!;
+      for (let k = j + 1; k < n; k++) t -= Lt[j * n + k]! * S[o + k]!;
+      S[o + j] = t / Lt[j * n + j]!;
+    }
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const o = i * n;
+    for (let k = i + 1; k < n; k++) {
+      const l = Lt[o + k]!;
+      if (l === 0) continue;
+      for (let j = 0; j < n; j++) S[o + j]! -= l * S[k * n + j]!;
+    }
+    const d = Lt[o + i]!;
+    for (let j = 0; j < n; j++) S[o + j]! /= d;
   }
   for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      const c = C[i * n + j]! * rt[i]! * rt[j]!;
-      C[i * n + j] = c;
-      C[j * n + i] = c;
+    for (let j = i + 1; j < n; j++) {
+      const v = 0.5 * (S[i * n + j]! + S[j * n + i]!);
+      S[i * n + j] = v;
+      S[j * n + i] = v;
     }
   }
-  const N = eigenFunction(symEigen(C, n), n, (x) => Math.sqrt(Math.max(x, 0)));
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) N[i * n + j]! /= rt[i]! * rt[j]!;
-  const { values, vectors: Y } = symEigen(N, n);
+  const { values, vectors } = symEigen(S, n);
   return {
     values,
-    vector(j: number): Float64Array { // V · (column j of Y)
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let t = 0;
-        for (let a = 0; a < n; a++) t += V[i * n + a]! * Y[a * n + j]!;
-        out[i] = t;
-      }
-      return out;
+    vector(j: number): Float64Array {
+      return Float64Array.from({ length: n }, (_, i) => vectors[i * n + j]!);
     },
   };
 }
@@ -230,6 +253,7 @@ export function spdGeometricMeanEigen(A: Float64Array, B: Float64Array, n: numbe
 /** The geometric mean M of SPD A and B⁻¹ (M B M = A) as a matrix: Σ_j λ_j y_j y_jᵀ of spdGeometricMeanEigen. */
 export function spdGeometricMean(A: Float64Array, B: Float64Array, n: number): Float64Array {
   const e = spdGeometricMeanEigen(A, B, n);
+  if (!e) throw new NumericalError(`[spdGeometricMean] B is not positive definite (${n} × ${n})`);
   const vectors = new Float64Array(n * n);
   for (let j = 0; j < n; j++) e.vector(j).forEach((x, i) => { vectors[i * n + j] = x; });
   return eigenFunction({ values: e.values, vectors }, n, (x) => x);
