@@ -16,7 +16,7 @@ import type { WarmupState } from './warmup.ts';
 import { Welford } from './windows.ts';
 
 /**
- * The low-rank estimate costs O(dim³) (three symmetric eigendecompositions), so it is recomputed at each window switch
+ * The low-rank estimate costs O(dim³) (two symmetric eigendecompositions), so it is recomputed at each window switch
  * and every this many iterations in between (nuts-rs: every iteration); the diagonal is recomputed every iteration.
  */
 export const LOW_RANK_UPDATE_EVERY = 10;
