@@ -36,6 +36,26 @@ Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, s
   return a;
 }
 
+/** The one argument object of run() and warmup(). */
+Napi::Object argsOf(const Napi::CallbackInfo& info, const char* fn) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument(std::string("[fused-gpu] ") + fn + "(args)");
+  return info[0].As<Napi::Object>();
+}
+
+Napi::Uint32Array chainIdsOf(const Napi::Object& o, const char* fn) {
+  auto v = o.Get("chainIds");
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw std::invalid_argument(std::string("[fused-gpu] ") + fn + ": chainIds must be a Uint32Array");
+  return v.As<Napi::Uint32Array>();
+}
+
+/** The control words that address the random streams: key0, key1 and the first transition's iteration. */
+void streamWords(std::vector<uint32_t>& c, const Napi::Object& o) {
+  c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
+  c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
+  c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
+}
+
 int num(const Napi::Object& o, const char* key) {
   auto v = o.Get(key);
   if (!v.IsNumber()) throw std::invalid_argument(std::string("[fused-gpu] run: ") + key + " must be a number");
@@ -205,12 +225,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   // are iteration-major (entry it·chains + c) like the CPU engine's.
   Napi::Value Run(const Napi::CallbackInfo& info) {
     live();
-    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused-gpu] run(args)");
-    auto o = info[0].As<Napi::Object>();
-    auto idsV = o.Get("chainIds");
-    if (!idsV.IsTypedArray() || idsV.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-      throw std::invalid_argument("[fused-gpu] run: chainIds must be a Uint32Array");
-    auto ids = idsV.As<Napi::Uint32Array>();
+    auto o = argsOf(info, "run");
+    auto ids = chainIdsOf(o, "run");
     const int n = static_cast<int>(ids.ElementLength());
     const size_t d = static_cast<size_t>(dim_), cols = static_cast<size_t>(columns_);
     const int count = num(o, "count");
@@ -238,9 +254,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       st[k * sw + 2 * d] = lp[k];
     }
     auto c = ctl(1u, static_cast<uint32_t>(n));
-    c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
-    c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
-    c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
+    streamWords(c, o);
     c[5] = static_cast<uint32_t>(count);
     c[6] = static_cast<uint32_t>(maxDepth);
     c[7] = static_cast<uint32_t>(dense);
@@ -291,12 +305,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   // state (n × (4·dim + 6), in/out) and outStats (n × count × 7) are chain-major, as the kernel has them.
   Napi::Value Warmup(const Napi::CallbackInfo& info) {
     live();
-    if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument("[fused-gpu] warmup(args)");
-    auto o = info[0].As<Napi::Object>();
-    auto idsV = o.Get("chainIds");
-    if (!idsV.IsTypedArray() || idsV.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-      throw std::invalid_argument("[fused-gpu] warmup: chainIds must be a Uint32Array");
-    auto ids = idsV.As<Napi::Uint32Array>();
+    auto o = argsOf(info, "warmup");
+    auto ids = chainIdsOf(o, "warmup");
     const int n = static_cast<int>(ids.ElementLength());
     const size_t d = static_cast<size_t>(dim_);
     const int count = num(o, "count");
@@ -311,9 +321,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const uint32_t mode = o.Has("mode") ? static_cast<uint32_t>(num(o, "mode")) : 3u;
     if (mode != 3u && mode != 4u) throw std::invalid_argument("[fused-gpu] warmup: mode must be 3 or 4");
     auto c = ctl(mode, static_cast<uint32_t>(n));
-    c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
-    c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
-    c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
+    streamWords(c, o);
     c[5] = static_cast<uint32_t>(count);
     c[6] = static_cast<uint32_t>(maxDepth);
     c[7] = 0u;
