@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "affinity.h"
+#include "napi_args.h"
 #include "debug.h"
 #include "distributed.h"
 #include "density.h"
@@ -34,15 +35,6 @@ mx::Device parseDevice(const Napi::Value& v) {
   throw std::invalid_argument("[logDensity] device must be 'cpu' or 'gpu', got '" + s + "'");
 }
 
-Napi::Float64Array needF64(const Napi::Value& v, const char* fn, const char* name, size_t len) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw std::invalid_argument(std::string("[") + fn + "] " + name + " must be a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (a.ElementLength() != len)
-    throw std::invalid_argument(std::string("[") + fn + "] " + name + " has length " + std::to_string(a.ElementLength()) +
-                                ", expected " + std::to_string(len));
-  return a;
-}
 
 class Density : public Napi::ObjectWrap<Density> {
  public:

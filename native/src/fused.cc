@@ -1,6 +1,7 @@
 // The fused engine's host side: load a generated model library (dlopen), hold its data, and run every chain's
 // NUTS transitions in one call, chains spread over threads; synchronously, or on a worker thread behind a Promise.
 #include "fused.h"
+#include "napi_args.h"
 #include "pool.h"
 
 #include <dlfcn.h>
@@ -56,15 +57,7 @@ T sym(void* h, const char* name, const std::string& path) {
   return reinterpret_cast<T>(p);
 }
 
-Napi::Float64Array f64(const Napi::Value& v, const char* name, size_t len) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw std::invalid_argument(std::string("[fused] ") + name + " must be a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (a.ElementLength() != len)
-    throw std::invalid_argument(std::string("[fused] ") + name + " has length " + std::to_string(a.ElementLength()) +
-                                ", expected " + std::to_string(len));
-  return a;
-}
+Napi::Float64Array f64(const Napi::Value& v, const char* name, size_t len) { return needF64(v, "fused", name, len); }
 
 double* optF64(const Napi::Value& v, const char* name, size_t len) {
   if (v.IsNull() || v.IsUndefined()) return nullptr;

@@ -3,6 +3,7 @@
 // stream. float64 arrays do not exist on MLX's GPU, so double data travels as uint32 pairs (the kernel reads it
 // through double*). Built into every addon: against the mlx-cpu wheel the constructor says that there is no GPU.
 #include "fused_cuda.h"
+#include "napi_args.h"
 
 #include <cstring>
 #include <map>
@@ -26,15 +27,7 @@ const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st",
 constexpr int kWarmupStats = 7;  // WARMUP_STATS of src/codegen/cuda.ts
 const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os"};
 
-Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw std::invalid_argument(std::string("[") + fn + "] " + name + " must be a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (a.ElementLength() != len)
-    throw std::invalid_argument(std::string("[") + fn + "] " + name + " has length " + std::to_string(a.ElementLength()) +
-                                ", expected " + std::to_string(len));
-  return a;
-}
+Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) { return needF64(v, fn, name, len); }
 
 /** The one argument object of run() and warmup(). */
 Napi::Object argsOf(const Napi::CallbackInfo& info, const char* fn) {
