@@ -1,12 +1,18 @@
 // npm run bench:adaptation: ESS per gradient and ESS/s of each warmup metric estimator (metricAdaptation 'stan',
 // 'gradient-diag', 'low-rank'; fused engine, float64) beside Stan (rstan) in the same run, 4 chains × 5 seeds,
-// on the eight benchmark models and a dense regression (models/sblrc.ts); medians with ranges, as JSON and markdown.
+// on the eight benchmark models, a dense regression (models/sblrc.ts) and posteriordb's data sets; medians with ranges, as JSON and markdown.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { essBulk, sample, type Model } from 'mlx-nuts';
 import { MODELS } from '../models/index.ts';
+import * as ark from '../models/ark.ts';
+import * as earnings from '../models/earnings.ts';
+import * as gpPoisRegr from '../models/gp_pois_regr.ts';
+import * as kidiq from '../models/kidiq.ts';
+import * as kilpisjarvi from '../models/kilpisjarvi_mod.ts';
+import * as mesquite from '../models/mesquite.ts';
 import * as sblrc from '../models/sblrc.ts';
 import { isPeerError, parallelPeerArgs, runPeerSeeds } from './peers/index.ts';
 
@@ -29,9 +35,11 @@ const { values: args } = parseArgs({
 const ALL: Record<string, { model: Model; report?: readonly string[] }> = {
   ...Object.fromEntries(Object.entries(MODELS).map(([n, e]) => [n, { model: e.model, report: e.meta.report }])),
   sblrc: { model: sblrc.default },
+  // posteriordb's data sets (../shared/datasets), written as users would: not in MODELS, which the tests iterate
+  ...Object.fromEntries([ark, earnings, gpPoisRegr, kidiq, kilpisjarvi, mesquite].map((e) => [e.meta.name, { model: e.default }])),
 };
 /** The correlated models, where the target for the low-rank metric is ≥ 2× Stan's ESS per gradient. */
-const CORRELATED = ['logistic', 'sblrc'];
+const CORRELATED = ['logistic', 'sblrc', 'ark', 'earnings', 'kidiq', 'kilpisjarvi_mod', 'mesquite'];
 const models = args.models ? args.models.split(',') : Object.keys(ALL);
 const adaptations = args.adaptations!.split(',') as ('stan' | 'gradient-diag' | 'low-rank')[];
 const seeds = args.seeds!.split(',').map(Number);
