@@ -18,6 +18,8 @@ export interface StanCsvStreamOptions {
   readonly fileStem?: string;
   /** Global index of the first chain (a process's share of a run spread over processes): names its files and ids. */
   readonly firstChain?: number;
+  /** How many chains (files) this stream writes (default config.chains: all of them). */
+  readonly chainCount?: number;
   /** Draws passed before adaptation() are warmup draws and are written (CmdStan's save_warmup); otherwise they are refused. */
   readonly saveWarmup?: boolean;
   /** Written as CmdStan's `thin`; the driver thins, the writer writes what it is given. */
@@ -120,7 +122,7 @@ export class StanCsvStream {
     const { header, order } = csvLayout(fn, opts.columns);
     if (opts.flushMs !== undefined && !(opts.flushMs > 0)) throw new OptionError(`[${fn}] flushMs must be a positive number of milliseconds, got ${String(opts.flushMs)}`);
     const firstChain = opts.firstChain ?? 0;
-    const chains = opts.config.chains - firstChain;
+    const chains = opts.chainCount ?? opts.config.chains;
     const plan = checkOutput(opts.dir, { fn, chains, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: opts.overwrite });
     return new StanCsvStream(opts, plan.paths, order, header);
   }
@@ -132,7 +134,8 @@ export class StanCsvStream {
   static resume(opts: StanCsvStreamOptions, at: StreamPosition): StanCsvStream {
     const fn = opts.fn ?? 'sample';
     const { header, order } = csvLayout(fn, opts.columns);
-    const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
+    const firstChain = opts.firstChain ?? 0;
+    const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains - firstChain, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
     if (at.offsets.length !== plan.paths.length) throw new FileError(`[${fn}] resume: the checkpoint has ${at.offsets.length} chain files, the run ${plan.paths.length}`);
     return new StanCsvStream(opts, plan.paths, order, header, at);
   }

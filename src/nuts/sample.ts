@@ -227,7 +227,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const stream = outDir !== undefined ? (saved ? (o: Parameters<typeof StanCsvStream.open>[0]) => StanCsvStream.resume(o, saved.stream) : StanCsvStream.open)({
       dir: outDir, modelName: d.model.name, overwrite: options.overwrite === true, compileSeconds,
       columns: [...d.model.params, ...d.model.deterministics].flatMap((v) => flatNames(v.name, v.shape)),
-      firstChain, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: recordedKind, backend, dtype, device, thin, saveWarmup, ...adaptationConfig },
+      firstChain, chainCount: chains, config: { seed, chains: options.part?.totalChains ?? chains, warmup, draws: numDraws, targetAccept: delta, maxTreeDepth, metric: recordedKind, backend, dtype, device, thin, saveWarmup, ...adaptationConfig },
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;
