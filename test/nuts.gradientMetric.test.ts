@@ -2,9 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { makeRng } from 'mlx-nuts';
 import { diagFromGradient, fisherDiag, lowRankEstimate } from '../src/nuts/gradientMetric.ts';
-import { lowRankDense, lowRankFactors, lowRankKinetic, lowRankMomentum, lowRankVelocity } from '../src/nuts/lowRankMetric.ts';
+import { lowRankDense, lowRankFactors, lowRankKinetic, lowRankMomentum, lowRankVelocity } from '../src/kernel/lowRankMetric.ts';
 import { resolveGradientSchedule } from '../src/nuts/gradientSchedule.ts';
-import { cholesky } from '../src/nuts/metric.ts';
+import { cholesky } from '../src/kernel/metric.ts';
 import { matMul, spdGeometricMean, spdGeometricMeanEigen, symEigen } from '../src/nuts/symEigen.ts';
 import { Welford } from '../src/nuts/windows.ts';
 
