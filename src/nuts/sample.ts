@@ -8,111 +8,32 @@ import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type Variable
 import type { Model } from '../model/model.ts';
 import { logClamp } from '../precision/policy.ts';
 import { OptionError } from '../base/errors.ts';
-import { POOLED_FROM_CHAINS, SAMPLE_DEFAULTS, SAMPLE_LIMITS } from '../base/defaults.ts';
+import { POOLED_FROM_CHAINS, SAMPLE_DEFAULTS } from '../base/defaults.ts';
 import { chainStream } from '../random/philox.ts';
-import { integerOption, numberOption } from '../fit/optionChecks.ts';
 import { StanCsvStream } from '../io/stanCsvStream.ts';
 import { hydrate } from '../io/stateCodec.ts';
 import { fileStemOf } from '../io/stanCsvFormat.ts';
-import { Checkpointer, checkpointSchedule, restoreWarmupStats, type CheckpointOption, type Restored } from './checkpoint.ts';
+import { Checkpointer, checkpointSchedule, restoreWarmupStats, type Restored } from './checkpoint.ts';
 import { readDrawsBack, resumeDir, runIdentity } from './resume.ts';
-import { applyWarmStart, warmStartFor, type WarmStartOption } from './warmStart.ts';
+import { applyWarmStart, warmStartFor } from './warmStart.ts';
 import { initialPoint, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
 import { fromPoints, toPoints, typescriptKernel, type KernelRun, type TransitionKernel } from './transitionKernel.ts';
-import { ProgressReporter, type ProgressCallback } from './progress.ts';
+import { ProgressReporter } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
 import { defaultMetricAdaptation } from '../base/defaults.ts';
 import { gradientWarmupInit, gradientWarmupUpdate } from './gradientWarmup.ts';
-import { METRIC_ADAPTATIONS, resolveGradientSchedule, type GradientSchedule, type MetricAdaptation } from './gradientSchedule.ts';
+import { METRIC_ADAPTATIONS, resolveGradientSchedule } from './gradientSchedule.ts';
 import { recordedMetric } from '../kernel/metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
-import { checkChainPart, type ChainPart } from './chainPart.ts';
+import { checkChainPart } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
 import { DivergenceLog } from './divergences.ts';
+import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
-export interface SampleOptions {
-  warmup?: number;
-  chains?: number;
-  seed?: number;
-  backend?: BackendName;
-  dtype?: Dtype;
-  device?: Device;
-  targetAccept?: number;
-  maxTreeDepth?: number;
-  metric?: 'diag' | 'dense';
-  /** Initial values on the constrained scale: one object for every chain, or one per chain. */
-  init?: InitValues | readonly InitValues[];
-  progress?: boolean | ProgressCallback;
-  signal?: AbortSignal;
-  /**
-   * Allow falling back to the MLX graph when the fused engine cannot run the model (an op it has no code for,
-   * no C++ compiler). Default: true when `backend` is not given, false when it is.
-   */
-  allowFallback?: boolean;
-  /**
-   * A directory for one Stan CSV per chain, checked before the first gradient and written as sampling runs: the header
-   * first, each draw as it is made (flushed at least every second and when warmup ends), the adaptation block when
-   * warmup ends, and a footer that marks the file complete (src/io/stanCsvStream.ts).
-   */
-  output?: string;
-  /** Replace existing chain files in `output` (default false: they are an error before sampling starts). */
-  overwrite?: boolean;
-  /** Keep every `thin`-th iteration (CmdStan's thin; default 1): iterations 0, thin, 2·thin, … of each phase. */
-  thin?: number;
-  /** Keep the warmup draws too (CmdStan's save_warmup): on the fit as `data.warmupValues`, and in `output`'s files. */
-  saveWarmup?: boolean;
-  /**
-   * MLX on the CPU: while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes
-   * each gradient call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards.
-   * Default true; also off with the environment variable MLX_NUTS_PIN=0.
-   */
-  pinThreads?: boolean;
-  /** Options of the MLX engine: `pinThreads` as above (the top-level `pinThreads` is the older spelling, still read). */
-  mlx?: { readonly pinThreads?: boolean };
-  /**
-   * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' keeps each chain's step size and adapts
-   * one metric shared by all chains from all of their draws (src/nuts/pooledWarmup.ts). Default 'pooled' for the
-   * fused engine on the GPU with 32 chains or more, else 'chain'.
-   */
-  adaptation?: 'chain' | 'pooled';
-  /**
-   * How warmup estimates the metric: 'gradient-diag' (nutpie's diagonal from draws and gradients, √(var(x)/var(∇log p));
-   * the default on the CPU engines), 'low-rank' (that diagonal plus the eigen-directions of the draw/gradient
-   * covariances; CPU engines), both on nutpie's schedule (src/nuts/gradientWarmup.ts), or 'stan' (Stan's windowed draw
-   * variance, `metric` diagonal or dense; the default on the GPU, with adaptation 'pooled' and with metric 'dense':
-   * defaultMetricAdaptation, src/base/defaults.ts). With `adaptation: 'pooled'` the estimate pools every chain's draws.
-   */
-  metricAdaptation?: MetricAdaptation;
-  /** The schedule of 'gradient-diag' and 'low-rank' (fields and defaults: GRADIENT_SCHEDULE, src/nuts/gradientSchedule.ts). */
-  warmupSchedule?: Partial<GradientSchedule>;
-  /**
-   * Continue the killed or interrupted run in `output` (true) or in the given directory from its last checkpoint: the
-   * chain files are cut back to it and appended, and the draws are bit-identical to an uninterrupted run's. The model,
-   * its data and every option that changes the draws must be the same (an error names what differs).
-   */
-  resume?: boolean | string;
-  /**
-   * With `output`: when to save the sampler's state there (src/nuts/checkpoint.ts). Always at the start, at each metric
-   * window's end, at warmup's end and when stopped by `signal`; in between after `seconds` (default 10) or `iterations`.
-   * `false`: no checkpoints (such a run cannot be resumed).
-   */
-  checkpoint?: CheckpointOption;
-  /**
-   * Start where an earlier run ended (src/nuts/warmStart.ts): its fit (or FitData, e.g. from fitFromStanCsv) gives each
-   * chain its last draw as init and its step size and inverse metric as warmup's start; pair it with a short `warmup`
-   * (a few hundred; 0 keeps the earlier adaptation as it is).
-   */
-  warmStart?: WarmStartOption;
-  /** This process's share of a run spread over processes (set by sampleDistributed, src/distributed/). */
-  part?: ChainPart;
-}
-
-function checkInt(name: string, v: unknown, min: number): number {
-  return integerOption('sample', name, v, min);
-}
+export type { SampleOptions } from './sampleOptions.ts';
 
 function emptyStats(n: number): Record<SamplerStat, Float64Array> {
   const a = columnArrays(SAMPLER_STATS.length, n);
@@ -165,23 +86,9 @@ async function densityFor(model: Model, opts: SampleOptions, backend: BackendNam
 
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
 export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws, options: SampleOptions = {}): Promise<Fit> {
-  const numDraws = checkInt('draws', draws, 0);
-  const thin = checkInt('thin', options.thin ?? SAMPLE_DEFAULTS.thin, 1);
-  const saveWarmup = options.saveWarmup ?? false;
-  if (typeof saveWarmup !== 'boolean') throw new OptionError(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
+  const { numDraws, thin, saveWarmup, warmup, chains, seed, delta, maxTreeDepth, metricKind } = checkSampleOptions(draws, options);
   /** Iterations kept out of n: 0, thin, 2·thin, … */
   const keptOf = (n: number) => Math.ceil(n / thin);
-  const warmup = checkInt('warmup', options.warmup ?? SAMPLE_DEFAULTS.warmup, 0);
-  const chains = checkInt('chains', options.chains ?? SAMPLE_DEFAULTS.chains, 1);
-  const seed = options.seed ?? SAMPLE_DEFAULTS.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-    throw new OptionError(`[sample] seed must be an integer in [0, 2^53), got ${typeof seed === 'string' ? `the string '${seed}'` : String(seed)}`);
-  }
-  const delta = numberOption('sample', 'targetAccept', options.targetAccept ?? SAMPLE_DEFAULTS.targetAccept, ...SAMPLE_LIMITS.targetAccept);
-  const maxTreeDepth = checkInt('maxTreeDepth', options.maxTreeDepth ?? SAMPLE_DEFAULTS.maxTreeDepth, SAMPLE_LIMITS.maxTreeDepth[0]);
-  if (maxTreeDepth > SAMPLE_LIMITS.maxTreeDepth[1]) throw new OptionError(`[sample] maxTreeDepth must be at most ${SAMPLE_LIMITS.maxTreeDepth[1]}, got ${maxTreeDepth}`);
-  const metricKind = options.metric ?? SAMPLE_DEFAULTS.metric;
-  if (metricKind !== 'diag' && metricKind !== 'dense') throw new OptionError(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
   const resolved = resolveOptions('sample', options);
   const { device } = resolved;
   const metricAdaptation = options.metricAdaptation ?? defaultMetricAdaptation({ device, adaptation: options.adaptation, metric: options.metric });
