@@ -1,32 +1,18 @@
 // The command line's --resume (continue an interrupted run bit-identically) and --init (inits, or a warm start from an
 // earlier run's CSV files).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { runCli } from './cliRun.ts';
 import { readStanCsv, SAMPLER_STATS } from 'mlx-nuts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-cli-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; out: string; err: string }
-
 /** Runs the CLI from its sources; `interruptAfterMs` sends SIGINT that long after sampling is announced. */
-function cli(args: string[], interruptAfterMs?: number): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let sent = false;
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-    if (interruptAfterMs !== undefined && !sent && err.includes('sampling eight_schools')) {
-      sent = true;
-      setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
-    }
-  });
-  return new Promise((res) => child.on('close', (code) => res({ code, out, err })));
+function cli(args: string[], interruptAfterMs?: number) {
+  return runCli(args, interruptAfterMs === undefined ? undefined : 'sampling eight_schools', (c) => setTimeout(() => c.kill('SIGINT'), interruptAfterMs));
 }
 
 const run = ['sample', 'models/eight_schools.ts', '--backend', 'reference', '--chains', '2', '--seed', '3', '--warmup', '150', '--draws', '800', '--no-progress'];

@@ -1,33 +1,18 @@
 // The command line as a user runs it: options that say what they got, output checked before sampling, --overwrite,
 // Ctrl-C during warmup or sampling (exit 130 with a summary, CSV files and a report), a model's own stack, `summary`.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { runCli } from './cliRun.ts';
 import { readStanCsv } from 'mlx-nuts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: string | null; out: string; err: string; ms: number }
-
 /** Runs the CLI from its sources; `interrupt` sends SIGINT once stderr contains the text (after `delayMs`). */
-function cli(args: string[], interrupt?: { when: string; delayMs: number }): Promise<Run> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let sent = false;
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-    if (interrupt && !sent && err.includes(interrupt.when)) {
-      sent = true;
-      setTimeout(() => child.kill('SIGINT'), interrupt.delayMs);
-    }
-  });
-  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, out, err, ms: performance.now() - t0 })));
+function cli(args: string[], interrupt?: { when: string; delayMs: number }) {
+  return runCli(args, interrupt?.when, (c) => setTimeout(() => c.kill('SIGINT'), interrupt!.delayMs));
 }
 
 const quick = ['--backend', 'reference', '--chains', '2', '--seed', '3'];

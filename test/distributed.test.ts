@@ -1,11 +1,12 @@
 // Chains spread over processes (src/distributed/): 2 and 3 ranks over MLX's ring backend on loopback give the same
 // draws, bit for bit, as one process (per-chain and pooled adaptation, an uneven split); a killed rank and a hung rank
 // are named by the launcher, and the other ranks' CSV files hold whole lines up to their last draw.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { runCli } from './cliRun.ts';
 import { readStanCsv } from 'mlx-nuts';
 import { sample } from '../src/nuts/sample.ts';
 import { fitFromJSON } from '../src/io/json.ts';
@@ -69,22 +70,8 @@ describe('the same draws in one process or many', () => {
   }, 120_000);
 });
 
-/** The CLI from its sources; calls `during(child)` once stderr contains `when`. */
-function cli(args: string[], when?: string, during?: (c: ChildProcess) => void): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let fired = false;
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-    if (when && !fired && err.includes(when)) {
-      fired = true;
-      during!(child);
-    }
-  });
-  return new Promise((res) => child.on('close', (code) => res({ code, out, err })));
-}
+/** The CLI from its sources; calls `during(child)` once stderr contains `when` (test/cliRun.ts). */
+const cli = runCli;
 
 const dataRows = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 
