@@ -23,13 +23,6 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'index.ts'], // the command line and the public API
 ];
 
-/** Files kept for one session at a moved module's old path: they only re-export it, and are judged by their target. */
-const SHIMS: readonly string[] = [
-  'graph/model.ts', 'graph/traced.ts', 'graph/describe.ts', 'graph/pointValues.ts', 'graph/logDensityAt.ts',
-  'transforms/registry.ts', 'distributions/predictive.ts', 'fit/types.ts', 'backend/reference/special.ts',
-  'nuts/metric.ts', 'nuts/lowRankMetric.ts',
-];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -38,9 +31,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative module specifiers of static imports and re-exports, and of import('…') with a literal. */
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(SRC, file), 'utf8');
+/** Relative module specifiers of static imports and re-exports, and of import('…') with a literal, in `text` of `file`. */
+function importsOf(file: string, text = readFileSync(join(SRC, file), 'utf8')): string[] {
   const re = /(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'(\.[^']+)'|(?:^|\n)\s*import\s*'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/g;
   const out: string[] = [];
   for (const m of text.matchAll(re)) {
@@ -48,6 +40,12 @@ function importsOf(file: string): string[] {
     out.push(normalize(join(dirname(file), spec)));
   }
   return out;
+}
+
+/** A file whose code is re-exports only (an old path kept for a moved module); index.ts files are the folders' faces. */
+function onlyReExports(text: string): boolean {
+  const code = text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  return code.length > 0 && code.every((l) => /^export (type )?(\*|\{[^}]*\})( as \w+)? from '[^']+';$/.test(l));
 }
 
 function layerOf(file: string): { folder: string; rank: number } {
@@ -59,22 +57,14 @@ function layerOf(file: string): { folder: string; rank: number } {
 const files = sourceFiles(SRC);
 const edges = new Map(files.map((f) => [f, importsOf(f)]));
 
-/** What an import really reaches: a shim stands for the modules it re-exports. */
-function targets(g: Edges, f: string, seen = new Set<string>()): string[] {
-  if (!SHIMS.includes(f) || seen.has(f) || !g.has(f)) return [f];
-  seen.add(f);
-  return g.get(f)!.flatMap((t) => targets(g, t, seen));
-}
-
 type Edges = ReadonlyMap<string, readonly string[]>;
 
 /** Imports that point to a higher layer or to a sibling folder of the same layer ('from -> to'). */
 function upwardImports(g: Edges): string[] {
   const upward: string[] = [];
   for (const [f, ts] of g) {
-    if (SHIMS.includes(f)) continue;
     const from = layerOf(f);
-    for (const t of ts.flatMap((x) => targets(g, x))) {
+    for (const t of ts) {
       const to = layerOf(t);
       if (to.folder !== from.folder && to.rank >= from.rank) upward.push(`${f} -> ${t}`);
     }
@@ -93,7 +83,7 @@ function cyclesOf(g: Edges): string[][] {
     index.set(v, next);
     low.set(v, next++);
     stack.push(v);
-    for (const w of (g.get(v) ?? []).flatMap((x) => targets(g, x))) {
+    for (const w of g.get(v) ?? []) {
       if (!g.has(w)) continue;
       if (!index.has(w)) {
         visit(w);
@@ -110,7 +100,7 @@ function cyclesOf(g: Edges): string[][] {
       if (comp.length > 1) cycles.push(comp.sort());
     }
   };
-  for (const f of g.keys()) if (!index.has(f) && !SHIMS.includes(f)) visit(f);
+  for (const f of g.keys()) if (!index.has(f)) visit(f);
   return cycles;
 }
 
@@ -124,11 +114,9 @@ describe('layers of src/', () => {
     expect(missing).toEqual([]);
   });
 
-  test('transitional re-exports only re-export', () => {
-    for (const s of SHIMS.filter((f) => edges.has(f))) {
-      const code = readFileSync(join(SRC, s), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('//'));
-      expect(code.every((l) => /^export (\*|\{[^}]*\}|type \{[^}]*\}) from '[^']+';$/.test(l)), s).toBe(true);
-    }
+  test('no file only re-exports another (every import names the real home)', () => {
+    const shims = files.filter((f) => !f.endsWith('index.ts') && onlyReExports(readFileSync(join(SRC, f), 'utf8')));
+    expect(shims).toEqual([]);
   });
 
   test('no import points to a higher layer or to a sibling folder of the same layer', () => {
@@ -141,13 +129,16 @@ describe('layers of src/', () => {
 
   test('the checks flag an upward import, a sibling import, an upward re-export and a cycle', () => {
     expect(importsOf('model/model.ts')).toContain('graph/expr.ts');
+    const reExport = "// moved\nexport * from '../model/model.ts';\nexport type { X } from './x.ts';\n";
+    expect(importsOf('graph/e.ts', reExport)).toEqual(['model/model.ts', 'graph/x.ts']);
+    expect(onlyReExports(reExport)).toBe(true);
+    expect(onlyReExports(readFileSync(join(SRC, 'graph/ops.ts'), 'utf8'))).toBe(false);
     const g = new Map<string, string[]>([
       ['graph/a.ts', ['nuts/b.ts']], // up
       ['nuts/b.ts', ['graph/a.ts']], // down, closing a cycle
       ['plots/c.ts', ['check/d.ts']], // sibling
       ['check/d.ts', []],
-      ['graph/model.ts', ['model/model.ts']], // a shim: judged by its target
-      ['graph/e.ts', ['graph/model.ts']],
+      ['graph/e.ts', ['model/model.ts']], // up, through a re-export
       ['model/model.ts', []],
     ]);
     expect(upwardImports(g)).toEqual(['graph/a.ts -> nuts/b.ts', 'plots/c.ts -> check/d.ts', 'graph/e.ts -> model/model.ts']);

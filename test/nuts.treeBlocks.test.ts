@@ -5,7 +5,7 @@ import { logDensitySync, model, Normal, HalfCauchy } from 'mlx-nuts';
 import type { Density } from '../src/backend/density.ts';
 import { leapfrogs, type TrajectoryDensity } from '../src/nuts/integrator.ts';
 import { blockSteps, transition, type PointState, type TransitionInfo } from '../src/nuts/kernel.ts';
-import { unitMetric, type Metric } from '../src/nuts/metric.ts';
+import { unitMetric, type Metric } from '../src/kernel/metric.ts';
 import { chainStream } from '../src/random/philox.ts';
 
 const schools = model('schools', (m) => {

@@ -94,7 +94,7 @@ RunPlan plan(const Library& L, const Napi::Object& o, bool keepRefs) {
   auto eps = f64(o.Get("stepSizes"), "stepSizes", n);
   if (dense < 0 || dense > 2) throw std::invalid_argument("[fused] run: dense must be 0 (diagonal), 1 (dense) or 2 (low rank)");
   // dense = 2: invMetric holds each chain's diagonal part, chol each chain's packed low-rank factors (one stride per
-  // chain, src/nuts/lowRankMetric.ts packLowRank); dense = 1: dim × dim each
+  // chain, src/kernel/lowRankMetric.ts packLowRank); dense = 1: dim × dim each
   size_t cstride = dense == 1 ? d * d : 0;
   if (dense == 2) {
     auto cv = o.Get("chol");

@@ -25,7 +25,7 @@ mlx::core::array cosCpu(const mlx::core::array& x);
 mlx::core::array lbetaCpu(const mlx::core::array& a, const mlx::core::array& b);
 
 namespace host {
-// The same float64 formulas as src/backend/reference/special.ts, so that the two backends agree to rounding.
+// The same float64 formulas as src/math/special.ts, so that the two backends agree to rounding.
 double lgamma(double x);
 double digamma(double x);
 double trigamma(double x);
