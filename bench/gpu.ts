@@ -50,7 +50,16 @@ export interface GpuBenchRecord {
   readonly gradientEvaluations?: number;
   readonly version?: string;
   readonly device?: string;
+  /**
+   * mlx-nuts: where the seconds went (native/src/fused_cuda.cc gpuProfile, summed over the run's GPU calls): building
+   * inputs, launch until evaluated (uploads + kernel), reading outputs back, and the rest (TypeScript on the host).
+   */
+  readonly profile?: { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
+    hostSeconds: number };
 }
+
+type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number };
+const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => GpuProfile }).gpuProfile;
 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
 for (const m of models) if (!MODELS[m]) throw new Error(`[bench:gpu] unknown model '${m}'; known: ${Object.keys(MODELS).join(', ')}`);
@@ -81,7 +90,9 @@ for (const model of models) {
       continue;
     }
     try {
+      gpuProfile?.(true);
       const fit = await sample(MODELS[model]!.model, draws, { device: 'gpu', backend: 'fused', chains, warmup, seed });
+      const gp = gpuProfile?.(true);
       const t = fit.data.timing;
       const cols = reported(model, fit.columns);
       const ess = Math.min(...await essBulkMany(cols.map((c) => fit.draws(c))));
@@ -92,11 +103,14 @@ for (const model of models) {
         model, sampler: 'mlx-nuts', engine: fit.data.config.engine ?? '', dtype: fit.data.config.dtype, chains, warmup, draws, seed,
         samplingSeconds: secs, warmupSeconds: t.warmupSeconds, compileSeconds: t.compileSeconds, minEssBulk: ess, essPerSecond: ess / secs,
         divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
+        ...(gp ? { profile: { ...gp, hostSeconds: secs - gp.inputSeconds - gp.deviceSeconds - gp.outputSeconds } } : {}),
       };
       records.push(rec);
       save(false);
       log(`${model} mlx-nuts ${chains} chains: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
-        `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s`);
+        `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s` +
+        (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
+          `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s` : ''));
     } catch (e) {
       skipped.push(`mlx-nuts ${model} ${chains} chains: ${(e as Error).message.split('\n')[0]}`);
       log(`${model} mlx-nuts ${chains} chains FAILED: ${(e as Error).stack}`);

@@ -173,6 +173,18 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
       }
       const ia = native.data.adaptation[0]!.invMetric;
       expect(native.data.adaptation[23]!.invMetric).toEqual(ia);
+      // where and why transitions diverged: the kernel's divergence rows (mode 3 in warmup, mode 1 after it) give the
+      // per-iteration path's list, and the CPU engine's (native/src/fused.cc out_div) for the same seed
+      const dn = native.divergenceInfo();
+      expect(dn.length).toBeGreaterThan(0);
+      expect(dn.some((x) => x.warmup)).toBe(true);
+      expect(dn).toEqual(host.divergenceInfo());
+      const divergentFlags = native.data.warmupStats.reduce((s, w) => s + w.divergent__.reduce((a, b) => a + b, 0), 0) +
+        native.data.stats.reduce((s, w) => s + w.divergent__.reduce((a, b) => a + b, 0), 0);
+      expect(dn.length).toBe(divergentFlags);
+      const cpu = await sample(m, 20, { ...opts, device: 'cpu', backend: 'fused' });
+      expect(cpu.data.config.engine).toBe('fused-cpu');
+      expect(dn).toEqual(cpu.divergenceInfo());
     } finally {
       setNativeWarmupForTests(true);
       setFusedCudaBindingForTests(null);

@@ -67,6 +67,21 @@ export interface EmulatedRun {
   readonly q: Float64Array;
   readonly columns: Float64Array;
   readonly stats: Float64Array;
+  /** Chain-major n × count × (1 + dim): each transition's divergence row (cause, position). */
+  readonly div: Float64Array;
+}
+
+/** The rows native/src/fused_cuda.cc divergenceRows sends: [chain, transition, cause, position…] of divergent ones. */
+function divergenceRows(stats: Float64Array, statWidth: number, div: Float64Array, n: number, count: number, dim: number): Float64Array {
+  const rows: number[] = [];
+  for (let k = 0; k < n; k++) {
+    for (let it = 0; it < count; it++) {
+      const src = k * count + it;
+      if (stats[src * statWidth + 4] !== 1) continue;
+      rows.push(k, it, ...div.subarray(src * (1 + dim), (src + 1) * (1 + dim)));
+    }
+  }
+  return Float64Array.from(rows);
 }
 
 /** Compiles the emulator of `lib` once; returns a function running mode 0 or 1 on given inputs. */
@@ -107,7 +122,7 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     const w = words(dataF);
     ctl[CTL.dataWords] = w.length;
     const z = new Float64Array(1);
-    dataF = call([ctl, new Uint32Array(1), z, z, z, z, dataF, di, z], [w.length, 2, 2, 2])[0]!;
+    dataF = call([ctl, new Uint32Array(1), z, z, z, z, dataF, di, z], [w.length, 2, 2, 2, 2])[0]!;
   }
   return {
     /** Mode 0: logp, gradient and constrained columns at n points. */
@@ -117,7 +132,7 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       ctl[CTL.n] = n;
       const z = new Float64Array(1);
       const [state, , columns] = call([ctl, new Uint32Array(1), z, z, z, Q, dataF, di, z],
-        [2 * n * (2 * dim + 1), 2, 2 * n * Math.max(cols, 1), 2]);
+        [2 * n * (2 * dim + 1), 2, 2 * n * Math.max(cols, 1), 2, 2]);
       return { state: f64(state!), columns: f64(columns!) };
     },
     /** Mode 1: `count` transitions of n chains (diagonal metric, one per chain). */
@@ -127,21 +142,21 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       const ctl = new Uint32Array(CTL_WORDS);
       Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
-      const [state, q, columns, stats] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
-        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, 2 * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6]);
-      return { state: f64(state!), q: f64(q!), columns: f64(columns!), stats: f64(stats!) };
+      const [state, q, columns, stats, div] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
+        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, 2 * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
+      return { state: f64(state!), q: f64(q!), columns: f64(columns!), stats: f64(stats!), div: f64(div!) };
     },
     /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
     warmup(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
-      invMetric: Float64Array; state: Float64Array; scalars: Float64Array; mode?: 3 | 4 }): { state: Float64Array; stats: Float64Array } {
+      invMetric: Float64Array; state: Float64Array; scalars: Float64Array; mode?: 3 | 4 }): { state: Float64Array; stats: Float64Array; div: Float64Array } {
       const n = a.ids.length;
       const ctl = new Uint32Array(CTL_WORDS);
       Object.assign(ctl, { [CTL.mode]: a.mode ?? 3, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 0 });
       const z = new Float64Array(1);
-      const [state, , , stats] = call([ctl, a.ids, z, a.invMetric, z, a.state, dataF, di, a.scalars],
-        [2 * a.state.length, 2, 2, 2 * n * a.count * WARMUP_STATS]);
-      return { state: f64(state!), stats: f64(stats!) };
+      const [state, , , stats, div] = call([ctl, a.ids, z, a.invMetric, z, a.state, dataF, di, a.scalars],
+        [2 * a.state.length, 2, 2, 2 * n * a.count * WARMUP_STATS, (a.mode ?? 3) === 3 ? 2 * n * a.count * (1 + dim) : 2]);
+      return { state: f64(state!), stats: f64(stats!), div: f64(div!) };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -178,7 +193,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     if (outColumns) outColumns.set(r.columns.subarray(0, n * this.o.columns));
   }
 
-  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): void {
+  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): Float64Array {
     this.calls++;
     EmulatedCudaModel.launches.run++;
     EmulatedCudaModel.launches.runIterations.push(a.iteration);
@@ -207,9 +222,10 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
         a.outStats!.set(r.stats.subarray(src * 6, (src + 1) * 6), row * 6);
       }
     }
+    return divergenceRows(r.stats, 6, r.div, n, a.count, d);
   }
 
-  warmup(a: Parameters<NativeFusedCudaModel['warmup']>[0]): void {
+  warmup(a: Parameters<NativeFusedCudaModel['warmup']>[0]): Float64Array {
     this.calls++;
     if (a.mode === 4) EmulatedCudaModel.launches.search++;
     else EmulatedCudaModel.launches.warmup++;
@@ -217,6 +233,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
       maxDepth: a.maxDepth, invMetric: a.invMetric, state: a.state, scalars: a.scalars, mode: a.mode });
     a.state.set(r.state);
     a.outStats.set(r.stats);
+    return a.mode === 4 ? new Float64Array(0) : divergenceRows(r.stats, WARMUP_STATS, r.div, a.chainIds.length, a.count, this.o.dim);
   }
 
   deviceInfo(): Record<string, string | number> {

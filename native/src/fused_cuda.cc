@@ -5,6 +5,7 @@
 #include "fused_cuda.h"
 #include "napi_args.h"
 
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -25,7 +26,34 @@ constexpr int kCtlWords = 16;
 int threadsPerBlock(int n) { return n <= 132 * 32 * 4 ? 32 : 64; }
 const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di", "sc"};
 constexpr int kWarmupStats = 7;  // WARMUP_STATS of src/codegen/cuda.ts
-const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os"};
+const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os", "od"};
+
+/** Where the GPU engine's calls spend their time, over every model of the process (gpuProfile() reads it). */
+struct GpuProfile {
+  double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
+} gProfile;
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/**
+ * The divergent transitions of a launch, packed for the host: rows of 3 + dim doubles [chain, transition (0-based in
+ * the launch), cause, position…] for every transition whose divergent statistic (index 4 of its `statWidth`
+ * chain-major statistics) is 1; only those rows of the device's divergence output are read.
+ */
+Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const double* div, int n, int count, int dim) {
+  std::vector<double> rows;
+  for (int k = 0; k < n; ++k)
+    for (int it = 0; it < count; ++it) {
+      const size_t src = static_cast<size_t>(k) * count + it;
+      if (stats[src * statWidth + 4] != 1.0) continue;
+      rows.push_back(k);
+      rows.push_back(it);
+      rows.insert(rows.end(), div + src * (1 + dim), div + (src + 1) * (1 + dim));
+    }
+  auto out = Napi::Float64Array::New(env, rows.size());
+  if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
+  return out;
+}
 
 Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) { return needF64(v, fn, name, len); }
 
@@ -126,9 +154,12 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::Dtype> dtypes(shapes.size(), mx::uint32);
     mx::Device gpu(mx::Device::gpu);
     try {
+      const auto t0 = Clock::now();
       auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {threadsPerBlock(n), 1, 1},
                                 {{"MN_KD", depth}}, std::nullopt, false, gpu);
       mx::eval(outs);
+      gProfile.deviceSeconds += since(t0);
+      gProfile.launches += 1;
       return outs;
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("[fused-gpu] ") + e.what());
@@ -162,7 +193,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32), bits(&zero, 1, 1),
                                    bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), dataF_, dataI_,
                                    bits(&zero, 1, 1)};
-      auto outs = launch(10, in, {{static_cast<int>(words.size())}, {1, 2}, {1, 2}, {1, 2}}, 1);
+      auto outs = launch(10, in, {{static_cast<int>(words.size())}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}, 1);
       dataF_ = outs[0];
     }
     return info.Env().Undefined();
@@ -191,7 +222,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_, bits(&zero, 1, 1)};
     const long long sw = 2 * d + 1;
-    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}}, n);
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, n);
     const double* s = doublesOf(outs[0]);
     for (int k = 0; k < n; ++k) {
       lp[k] = s[k * sw + 2 * d];
@@ -210,14 +241,16 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const double zero = 0.0;
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_, bits(&zero, 1, 1)};
-    launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, 2 * std::max(columns_, 1)}, {1, 2}}, 1);
+    launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, 1);
     return info.Env().Undefined();
   }
 
   // run(args): the FusedModel.run arguments (src/backend/native.ts FusedRunArgs) plus sharedMetric (0/1); outputs
-  // are iteration-major (entry it·chains + c) like the CPU engine's.
+  // are iteration-major (entry it·chains + c) like the CPU engine's. Returns the divergent transitions' rows
+  // (divergenceRows above).
   Napi::Value Run(const Napi::CallbackInfo& info) {
     live();
+    const auto t0 = Clock::now();
     auto o = argsOf(info, "run");
     auto ids = chainIdsOf(o, "run");
     const int n = static_cast<int>(ids.ElementLength());
@@ -260,10 +293,13 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                                  bits(st.data(), n, sw), dataF_, dataI_, bits(&zero, 1, 1)};
     auto words = [](long long x) { return static_cast<int>(2 * std::max(x, 1LL)); };
     const int depth = std::max(maxDepth, 10);
+    gProfile.inputSeconds += since(t0);
     auto outs = launch(depth, in,
                        {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, words(count * static_cast<long long>(cols))},
-                        {n, words(count * static_cast<long long>(kStats))}},
+                        {n, words(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
                        n);
+    const auto t1 = Clock::now();
+    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + cols + kStats));
     const double* so = doublesOf(outs[0]);
     for (int k = 0; k < n; ++k) {
       std::memcpy(q.Data() + k * d, so + k * sw, d * sizeof(double));
@@ -275,11 +311,14 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const double* oq = doublesOf(outs[1]);
     const double* oc = doublesOf(outs[2]);
     const double* os = doublesOf(outs[3]);
-    if (o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value()) {
+    const bool chainMajor = o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value();
+    auto div = divergenceRows(info.Env(), os, kStats, doublesOf(outs[4]), n, count, dim_);
+    if (chainMajor) {
       std::memcpy(outQ.Data(), oq, static_cast<size_t>(count) * n * d * sizeof(double));
       if (cols) std::memcpy(outC.Data(), oc, static_cast<size_t>(count) * n * cols * sizeof(double));
       std::memcpy(outS.Data(), os, static_cast<size_t>(count) * n * kStats * sizeof(double));
-      return info.Env().Undefined();
+      gProfile.outputSeconds += since(t1);
+      return div;
     }
     for (int k = 0; k < n; ++k) {
       for (int it = 0; it < count; ++it) {
@@ -290,14 +329,17 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
         std::memcpy(outS.Data() + row * kStats, os + src * kStats, kStats * sizeof(double));
       }
     }
-    return info.Env().Undefined();
+    gProfile.outputSeconds += since(t1);
+    return div;
   }
 
   // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
   // outStats, mode? }): mode 3 (or 4, see src/codegen/cuda.ts), `count` pooled-warmup iterations of every chain in one launch (src/nuts/nativeWarmup.ts).
-  // state (n × (4·dim + 6), in/out) and outStats (n × count × 7) are chain-major, as the kernel has them.
+  // state (n × (4·dim + 6), in/out) and outStats (n × count × 7) are chain-major, as the kernel has them. Returns the
+  // divergent transitions' rows (mode 3; empty for mode 4).
   Napi::Value Warmup(const Napi::CallbackInfo& info) {
     live();
+    const auto t0 = Clock::now();
     auto o = argsOf(info, "warmup");
     auto ids = chainIdsOf(o, "warmup");
     const int n = static_cast<int>(ids.ElementLength());
@@ -324,10 +366,18 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                                  bits(&zero, 1, 1), bits(im.Data(), 1, static_cast<long long>(d)), bits(&zero, 1, 1),
                                  bits(state.Data(), n, sw), dataF_, dataI_, bits(sc.Data(), 1, 2 + 4 * static_cast<long long>(count))};
     const int depth = std::max(maxDepth, 10);
-    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}}, n);
+    gProfile.inputSeconds += since(t0);
+    const int divWords = mode == 3u ? static_cast<int>(2 * count * (1 + static_cast<long long>(d))) : 2;
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
+    const auto t1 = Clock::now();
     std::memcpy(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
     std::memcpy(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
-    return info.Env().Undefined();
+    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
+    // mode 4 leaves its status in the statistics' first column: no divergence rows
+    Napi::Value div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
+                                 : Napi::Float64Array::New(info.Env(), 0);
+    gProfile.outputSeconds += since(t1);
+    return div;
   }
 
   // deviceInfo(): the GPU's name, total and free memory (bytes)
@@ -350,8 +400,25 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 };
 
+// gpuProfile(reset = false): { launches, inputSeconds, deviceSeconds, outputSeconds, outputBytes } summed over every
+// GPU call of the process: building the inputs, the launch until its outputs are evaluated (uploads and the kernel),
+// reading the outputs back.
+Napi::Value GpuProfileOf(const Napi::CallbackInfo& info) {
+  auto r = Napi::Object::New(info.Env());
+  r.Set("launches", gProfile.launches);
+  r.Set("inputSeconds", gProfile.inputSeconds);
+  r.Set("deviceSeconds", gProfile.deviceSeconds);
+  r.Set("outputSeconds", gProfile.outputSeconds);
+  r.Set("outputBytes", gProfile.outputBytes);
+  if (info.Length() > 0 && info[0].ToBoolean().Value()) gProfile = GpuProfile{};
+  return r;
+}
+
 }  // namespace
 
-void registerFusedCuda(Napi::Env env, Napi::Object exports) { exports.Set("FusedCudaModel", FusedCudaModel::Init(env)); }
+void registerFusedCuda(Napi::Env env, Napi::Object exports) {
+  exports.Set("FusedCudaModel", FusedCudaModel::Init(env));
+  exports.Set("gpuProfile", Napi::Function::New(env, GpuProfileOf));
+}
 
 }  // namespace mlxnuts

@@ -5,7 +5,7 @@ import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } 
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
 import type { TracedModel } from '../model/model.ts';
-import type { ChainsState, KernelRun, RunOptions, TransitionKernel, WarmupSegment } from '../kernel/seam.ts';
+import type { ChainsState, KernelRun, RunOptions, TransitionKernel, WarmupSegment, WarmupSegmentResult } from '../kernel/seam.ts';
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
 import type { ModelDensity } from './modelDensity.ts';
@@ -24,11 +24,14 @@ export interface NativeFusedCudaModel {
   compile(maxDepth: number): void;
   logpGrad(Q: Float64Array, n: number, outLogp: Float64Array, outGrad: Float64Array, outColumns: Float64Array | null,
     maxDepth: number): void;
-  /** Outputs iteration-major (entry it·chains + c), or as the kernel writes them with chainMajor (c·count + it). */
-  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): void;
-  /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment). */
+  /**
+   * Outputs iteration-major (entry it·chains + c), or as the kernel writes them with chainMajor (c·count + it).
+   * Returns the divergent transitions as rows [chain, transition, cause, position…] (KernelRun.divergenceRows).
+   */
+  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): Float64Array;
+  /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment); rows as run's. */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
-    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4 }): void;
+    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4 }): Float64Array;
   deviceInfo(): Record<string, string | number>;
   dispose(): void;
 }
@@ -177,7 +180,7 @@ export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth:
   const realBytes = d.dtype === 'float64' ? 8 : 4;
   const modelWork = d.dtype === 'float64' ? d.lib.work : 2 * d.dim + d.lib.work;
   const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
-  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + scratch + 4);
+  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + scratch + 4);
   if (perChain * chains > free) {
     throw new EngineError(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
       `(${(perChain / 1024).toFixed(1)} KiB per chain: state, one iteration of draws and a tree of depth ${depth}), but ` +
@@ -193,23 +196,34 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
   const ids = Uint32Array.from(chainIds, (c) => chainStream(seed, c).chain);
   let checked = false;
   const buffers = runBuffers();
+  const profile = { nativeSeconds: 0, calls: 0 };
+  const timed = <T>(f: () => T): T => {
+    const t0 = performance.now();
+    try {
+      return f();
+    } finally {
+      profile.nativeSeconds += (performance.now() - t0) / 1000;
+      profile.calls++;
+    }
+  };
   return {
     name: 'fused-gpu',
-    warmupSegment(seg: WarmupSegment): Float64Array {
+    profile,
+    warmupSegment(seg: WarmupSegment): WarmupSegmentResult {
       const n = ids.length;
       if (!checked) {
         checkGpuMemory(d, n, maxTreeDepth);
         checked = true;
       }
       const outStats = new Float64Array(n * seg.count * WARMUP_STATS);
-      native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: seg.iteration, count: seg.count, maxDepth: maxTreeDepth,
-        invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats });
-      return outStats;
+      const divergenceRows = timed(() => native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: seg.iteration,
+        count: seg.count, maxDepth: maxTreeDepth, invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats }));
+      return { stats: outStats, divergenceRows };
     },
     searchStepSizes(state: Float64Array, invMetric: Float64Array, iteration: number): Float64Array {
       const outStats = new Float64Array(ids.length * WARMUP_STATS);
-      native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, invMetric, state,
-        scalars: Float64Array.of(Math.log(0.8), 0, 0, 0, 0, 0), outStats, mode: 4 });
+      timed(() => native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration, count: 1, maxDepth: maxTreeDepth, invMetric,
+        state, scalars: Float64Array.of(Math.log(0.8), 0, 0, 0, 0, 0), outStats, mode: 4 }));
       return outStats.subarray(0, ids.length);
     },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
@@ -221,7 +235,8 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         checked = true;
       }
       const chainMajor = opts?.chainMajor === true;
-      const perIteration = chains * (dim + d.columns + STATS) * 8;
+      // draws, columns, statistics and the device's divergence rows of one iteration
+      const perIteration = chains * (dim + d.columns + STATS + 1 + dim) * 8;
       const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
       const out = buffers.take(count * chains, dim, d.columns);
       // launches of `step` iterations write chain-major blocks; several blocks are interleaved chain by chain
@@ -230,16 +245,21 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       const logp = Float64Array.from(state.logp);
       const grad = Float64Array.from(state.grad);
       const stepSizes = Float64Array.from(params.stepSizes);
+      const rows: Float64Array[] = [];
       for (let done = 0; done < count; done += step) {
         const c = Math.min(step, count - done);
         const at = (a: Float64Array, w: number) => (block ? a.subarray(0, c * chains * w) : a.subarray(done * chains * w, (done + c) * chains * w));
         const dst = block ?? out;
-        native.run({
+        const r = timed(() => native.run({
           key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
           dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
           q, logp, grad, chainMajor,
           outQ: at(dst.q, dim), outColumns: at(dst.columns, d.columns), outStats: at(dst.stats, STATS),
-        });
+        }));
+        if (r.length) {
+          for (let o = 1; o < r.length; o += dim + 3) r[o]! += done;
+          rows.push(r);
+        }
         if (block) {
           for (const [src, to, w] of [[block.q, out.q, dim], [block.columns, out.columns, d.columns], [block.stats, out.stats, STATS]] as const) {
             for (let k = 0; k < chains; k++) to.set(src.subarray(k * c * w, (k + 1) * c * w), (k * count + done) * w);
@@ -258,9 +278,21 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
         constrained: out.columns,
         chainMajor,
+        divergenceRows: concatRows(rows),
       };
     },
   };
+}
+
+function concatRows(parts: readonly Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
 }
 
 interface RunBuffers { q: Float64Array; columns: Float64Array; stats: Float64Array; pick: Float64Array[] }

@@ -18,6 +18,8 @@ import { generateLibrary, type GeneratedLibrary } from './library.ts';
  *         by mode 2 when the model has any);  di  int32 data
  *   so    out: n × (2·dim + 1) states [q, grad, logp]
  *   oq    out: chain-major n × count × dim draws;  oc  n × count × columns (mode 0: n × columns);  os  n × count × 6
+ *   od    out (modes 1 and 3): chain-major n × count × (1 + dim) divergence rows (fused_abi.h out_div: the cause, then
+ *         the position where the trajectory diverged; meaningful only where the transition's divergent statistic is 1)
  *   sc    modes 3 and 4 (else one unused double): mode 3 [δ, γ, then per iteration η, √m, m^-κ, in-slow-window
  *         (0/1)]; mode 4 [log 0.8]
  * Mode 3 runs `count` warmup iterations of pooled adaptation (src/nuts/nativeWarmup.ts): st/so hold n × WARMUP_STATE
@@ -25,7 +27,7 @@ import { generateLibrary, type GeneratedLibrary } from './library.ts';
  * Mode 4 searches each chain's step size from its ε in the same state layout; os[chain] gets 0, or why it failed.
  */
 export const CUDA_INPUTS = ['ctl', 'ids', 'eps', 'im', 'ch', 'st', 'df', 'di', 'sc'] as const;
-export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os'] as const;
+export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os', 'od'] as const;
 /** Name of the template constant that sizes each thread's scratch (the largest tree depth the kernel accepts). */
 export const CUDA_DEPTH_CONSTANT = 'MN_KD';
 /** Index of each control word in `ctl`. */
@@ -112,7 +114,7 @@ function kernelBody(preSize: number): string {
   a.out_q = (double*)oq + (long long)t * c * MN_DIM;
   a.out_columns = MN_COLUMNS > 0 ? (double*)oc + (long long)t * c * MN_COLUMNS : (double*)0;
   a.out_stats = (double*)os + (long long)t * c * MN_STATS;
-  a.out_div = (double*)0;
+  a.out_div = (double*)od + (long long)t * c * (1 + MN_DIM);
   a.data_f = D;
   a.data_i = I;
   a.scratch = scratch + MN_MODEL_DOUBLES;
@@ -170,6 +172,7 @@ function kernelBody(preSize: number): string {
   for (long long it = 0; it < c; ++it) {
     a.iteration = ctl[${CTL.iteration}] + (mn_u32)it;
     a.step_size = E[0];
+    a.out_div = (double*)od + ((long long)t * c + it) * (1 + MN_DIM);
     mn_transitions(&a, D, I, W);
     double* o = (double*)os + ((long long)t * c + it) * ${WARMUP_STATS};
     for (int j = 0; j < MN_STATS; ++j) o[j] = st6[j];

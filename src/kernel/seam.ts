@@ -41,6 +41,11 @@ export interface KernelRun {
    * unspecified when the cause is 0).
    */
   readonly divergence?: Float64Array;
+  /**
+   * The same information for the divergent transitions only, when a kernel finds them cheaper to send so (the GPU
+   * engine): rows of 3 + dim [chain, transition (0-based within this run), cause, position…].
+   */
+  readonly divergenceRows?: Float64Array;
   /** When true, q, stats and constrained are chain-major instead: entry c·count + it (see RunOptions). */
   readonly chainMajor?: boolean;
 }
@@ -70,7 +75,7 @@ export interface TransitionKernel {
    * Kernels that run pooled warmup natively (the GPU engine): `seg.count` warmup iterations of every chain in one call,
    * each chain's dual averaging and Welford moments advanced between its transitions (src/nuts/nativeWarmup.ts).
    */
-  warmupSegment?(seg: WarmupSegment): Float64Array | Promise<Float64Array>;
+  warmupSegment?(seg: WarmupSegment): WarmupSegmentResult | Promise<WarmupSegmentResult>;
   /**
    * Kernels that search step sizes natively (the GPU engine): Stan's search (stepsize.ts initStepSize) for every chain
    * from the ε in its WarmupSegment-layout `state` (written back there), the momenta of transition `iteration`; returns
@@ -92,6 +97,12 @@ export function emptyStats(n: number): TransitionStats {
  * m^-κ of its dual-averaging update and 1 when its draw enters the moments]. The result is chain-major
  * chains × count × 7: the six transition statistics (lp, accept, depth, leapfrogs, divergent, energy), then ε used.
  */
+/** What one call of native pooled warmup returns: the statistics, and divergenceRows as in KernelRun. */
+export interface WarmupSegmentResult {
+  readonly stats: Float64Array;
+  readonly divergenceRows?: Float64Array;
+}
+
 export interface WarmupSegment {
   readonly iteration: number;
   readonly count: number;

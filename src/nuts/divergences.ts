@@ -10,6 +10,7 @@ export class DivergenceLog {
 
   /** Reads a run of `count` transitions starting at iteration `first` (0-based over warmup and sampling). */
   add(r: KernelRun, first: number, count: number): void {
+    if (r.divergenceRows) return this.addRows(r.divergenceRows, first);
     const d = r.divergence;
     if (!d) return;
     const w = this.dim + 1;
@@ -26,6 +27,23 @@ export class DivergenceLog {
         });
       }
     }
+  }
+
+  /** Reads packed rows [chain, transition, cause, position…] (KernelRun.divergenceRows) of a run starting at `first`. */
+  addRows(rows: Float64Array, first: number): void {
+    const w = this.dim + 3;
+    const at0 = this.found.length;
+    for (let o = 0; o + w <= rows.length; o += w) {
+      const at = first + rows[o + 1]!;
+      const warmup = at < this.warmup;
+      this.found.push({
+        chain: rows[o]!, iteration: warmup ? at : at - this.warmup, warmup, cause: DIVERGENCE_CAUSES[rows[o + 2] as 1 | 2],
+        position: rows.slice(o + 3, o + w), at,
+      });
+    }
+    // the order add() gives: by iteration, then chain
+    const added = this.found.splice(at0).sort((a, b) => a.at - b.at || a.chain - b.chain);
+    for (const x of added) this.found.push(x);
   }
 
   /** The divergences of iterations before `end` (what the fit kept), in order of iteration, then chain. */

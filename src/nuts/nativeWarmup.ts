@@ -4,12 +4,14 @@
 // replaced, every ε searched again: pooledWarmup.ts) — so the result is the per-iteration path's, arithmetic for
 // arithmetic: the host sends η, √m and m^-κ of each update (dualScalars) and pools the moments in chain order.
 import type { Density } from '../backend/density.ts';
+import type { DivergenceLog } from './divergences.ts';
 import type { SamplerStat } from '../io/fitData.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { TransitionInfo } from './kernel.ts';
 import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState, type StepSizeSearcher } from './pooledWarmup.ts';
-import { DUAL_AVERAGING, stepSizeSearchFailure } from './stepsize.ts';
-import type { ChainsState, TransitionKernel } from './transitionKernel.ts';
+import { DUAL_AVERAGING } from '../base/defaults.ts';
+import { stepSizeSearchFailure } from './stepsize.ts';
+import type { ChainsState, TransitionKernel } from '../kernel/seam.ts';
 import { inSlowWindow } from './windows.ts';
 
 /** Doubles per chain of a warmup segment's state, and statistics per iteration (src/codegen/cuda.ts, mode 3). */
@@ -27,6 +29,8 @@ export interface NativeWarmupHooks {
   readonly aborted?: () => boolean;
   readonly yieldToLoop?: () => Promise<void>;
   readonly gather?: GatherMoments;
+  /** Where the warmup's divergent transitions go (cause and position), when the kernel reports them. */
+  readonly divergences?: DivergenceLog;
 }
 
 let enabled = true;
@@ -90,7 +94,9 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       st.set(m.m2, o + 3 * dim + 6);
     }
     const t0 = performance.now();
-    const stats = await kernel.warmupSegment!({ iteration: from, count, invMetric: w.metrics[0]!.invMetric, state: st, scalars });
+    const seg = await kernel.warmupSegment!({ iteration: from, count, invMetric: w.metrics[0]!.invMetric, state: st, scalars });
+    const stats = seg.stats;
+    if (seg.divergenceRows?.length) hooks.divergences?.addRows(seg.divergenceRows, from);
     const ms = performance.now() - t0;
     const q = new Float64Array(n * dim);
     const grad = new Float64Array(n * dim);

@@ -189,7 +189,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     let firstHostIteration = 0;
     if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
-        warmupStats, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true,
+        warmupStats, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
         progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,
       });
       state = r.state;
