@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, logDensitySync, model, Normal, sample, type Fit, type Model } from 'mlx-nuts';
 import type { ModelDensity } from '../src/backend/logDensity.ts';
-import type { ChainsState } from '../src/nuts/transitionKernel.ts';
+import type { ChainsState } from '../src/kernel/seam.ts';
 import { MODELS } from '../models/index.ts';
 import { caseModel, FAMILIES, loadCases } from './distributions.cases.ts';
 import { maxRelErrVec, norm, relErr, testPoint } from './helpers.ts';

@@ -5,7 +5,8 @@ import { leapfrogs } from '../src/nuts/integrator.ts';
 import { transition } from '../src/nuts/kernel.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { criterion, mergeContinues, type Span } from '../src/nuts/termination.ts';
-import { buildSubtree, MAX_DELTA_H } from '../src/nuts/tree.ts';
+import { MAX_DELTA_H } from '../src/base/defaults.ts';
+import { buildSubtree } from '../src/nuts/tree.ts';
 import { chainStream } from '../src/random/philox.ts';
 
 /** A mock density from a logp(q) and its gradient, evaluated per chain. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../src/graph/ir.ts';
-import { BINARY_F, UNARY_F } from '../src/backend/reference/forward.ts';
+import { BINARY_F, UNARY_F } from '../src/math/scalarOps.ts';
 import { BINARY_D, UNARY_D } from '../src/backend/reference/backward.ts';
 import { BINARY_DER, BINARY_FWD, GATHER, REDUCE, UNARY_DER, UNARY_FWD } from '../src/codegen/opRules.ts';
 

@@ -1,6 +1,7 @@
 // The prelude of generated code: per-target definitions (C++ for g++, CUDA for NVRTC), then shared math,
 // special functions and Philox written once in the common dialect. Constants come from their TypeScript homes.
-import { ASYMPTOTIC_FROM, DIGAMMA_TAIL, HALF_LOG_2PI, LANCZOS, STIRLING } from '../math/special.ts';
+import { ASYMPTOTIC_FROM, DIGAMMA_TAIL, LANCZOS, STIRLING } from '../math/special.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { fdlibmSource } from './fdlibm.ts';
 import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, PURPOSE } from '../random/philox.ts';
 

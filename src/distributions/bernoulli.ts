@@ -1,9 +1,8 @@
 // Bernoulli(p) or Bernoulli({ logits }): log p(y) = y·log p + (1−y)·log(1−p), with log σ(±logit) for logits.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { eq, log, log1p, logSigmoid, ne, where } from '../graph/ops.ts';
 import { sigmoid } from '../math/special.ts';
-import { allOf, batchOf, checkValues, isOptions, oneOf, outsideSupport, probability, real, type Distribution,
-  type Expr } from './distribution.ts';
+import { allOf, batchOf, checkValues, isOptions, oneOf, outsideSupport, probability, real, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { ArgChecks } from './argChecks.ts';
 

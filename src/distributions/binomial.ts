@@ -1,12 +1,11 @@
 // Binomial(n, p) or Binomial(n, { logits }): log p(k) = log C(n, k) + k·log p + (n − k)·log(1 − p).
 import { ModelError } from '../base/errors.ts';
 import { sigmoid } from '../math/special.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, logSigmoid, lt } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes } from '../graph/shape.ts';
 import { binomial } from '../random/draws.ts';
-import { anyOf, batchOf, constantOf, isOptions, oneOf, outsideSupport, param, probability, real, type Distribution,
-  type Expr } from './distribution.ts';
+import { anyOf, batchOf, constantOf, isOptions, oneOf, outsideSupport, param, probability, real, type Distribution } from './distribution.ts';
 import { checkIntegers, logChoose, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { xlog1py, xlogy } from './special.ts';

@@ -1,10 +1,10 @@
 // Categorical(probs) or Categorical({ logits }) over {0, …, K−1}: log p(y) = log probs[y] = logits[y] − logSumExp(logits).
 import { ModelError } from '../base/errors.ts';
-import { take, type Operand } from '../graph/expr.ts';
+import { type Expr, type Operand, take } from '../graph/expr.ts';
 import { exp, log, logSumExp } from '../graph/ops.ts';
 import { broadcastIndex, broadcastShapes, fmtShape, sizeOf } from '../graph/shape.ts';
 import { categorical } from '../random/draws.ts';
-import { constantOf, isOptions, oneOf, param, real, type Distribution, type Expr } from './distribution.ts';
+import { constantOf, isOptions, oneOf, param, real, type Distribution } from './distribution.ts';
 import { checkIntegers } from './discrete.ts';
 import { eventDraws } from './sampling.ts';
 

@@ -1,7 +1,8 @@
 // Cauchy(mu, sigma): log p(x) = −log π − log σ − log(1 + ((x−μ)/σ)²).
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { ge, log, log1p, maximum, square, where } from '../graph/ops.ts';
-import { batchOf, floored, LOG_PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution } from './distribution.ts';
+import { LOG_PI } from '../math/constants.ts';
 import { scalarDraws } from './sampling.ts';
 import { acot } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

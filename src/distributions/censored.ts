@@ -1,9 +1,9 @@
 // Censored(dist, lower?, upper?): log p(y) = log F(L) for y ≤ L, log(1 − F(U)) for y ≥ U, log p_dist(y) between.
 import { ModelError } from '../base/errors.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { clamp, ge, le, where } from '../graph/ops.ts';
 import { broadcastShapes, sizeOf } from '../graph/shape.ts';
-import type { Distribution, Expr } from './distribution.ts';
+import type { Distribution } from './distribution.ts';
 import { broadcastValues, drawShape } from './sampling.ts';
 import { boundArg, requireCdf } from './truncation.ts';
 

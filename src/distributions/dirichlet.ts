@@ -1,10 +1,10 @@
 // Dirichlet(alpha) on the simplex: log p(x) = Σ_k (α_k − 1) log x_k + lgamma(Σ α_k) − Σ_k lgamma(α_k).
 import { ModelError } from '../base/errors.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, log, sum, where } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
 import { standardGamma } from '../random/draws.ts';
-import { positive, type Distribution, type Expr } from './distribution.ts';
+import { positive, type Distribution } from './distribution.ts';
 import { eventDraws } from './sampling.ts';
 import { lgammaC } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

@@ -51,8 +51,6 @@ export interface Distribution {
   sample?(rng: Rng, at: Evaluate, shape?: Shape): Float64Array;
 }
 
-export { HALF_LOG_2PI, LOG_2PI, LOG_PI } from '../math/constants.ts';
-
 /** Lifts a parameter and, when it is a constant, checks it at once, naming the family and the parameter. */
 export function param(family: string, name: string, v: Operand, check?: (x: number) => boolean, what?: string): Expr {
   if (v === undefined || v === null) throw new ModelError(`[${family}] ${name} is missing`);
@@ -157,5 +155,3 @@ export function constantOf(family: string, name: string, e: Expr): Float64Array 
   if (!c) throw new ModelError(`[${family}] ${name} must be a constant (numbers or arrays), not an expression of parameters`);
   return c;
 }
-
-export type { Expr };

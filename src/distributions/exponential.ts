@@ -1,8 +1,8 @@
 // Exponential(rate) on [0, ∞): log p(x) = log λ − λx.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, log, lt, where } from '../graph/ops.ts';
 import { exponential } from '../random/draws.ts';
-import { batchOf, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, onSupport, outsideSupport, positive, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { log1mexp } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

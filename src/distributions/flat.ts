@@ -1,8 +1,8 @@
 // Flat() and HalfFlat(): improper uniform priors, log p(x) = 0 on the real line or on (0, ∞).
 import { ModelError } from '../base/errors.ts';
-import { broadcastTo, lift } from '../graph/expr.ts';
+import { broadcastTo, type Expr, lift } from '../graph/expr.ts';
 import { lt } from '../graph/ops.ts';
-import { outsideSupport, type Distribution, type Expr } from './distribution.ts';
+import { outsideSupport, type Distribution } from './distribution.ts';
 
 function improper(name: string): never {
   throw new ModelError(`[${name}] is improper: it has no draws (give the parameter a proper prior for predictive simulation)`);

@@ -1,9 +1,10 @@
 // GaussianRandomWalk(sigma) over the last axis: log p(s) = Σ_t log Normal(s[t] − s[t−1] | 0, σ) with s[−1] = 0.
 import { ModelError } from '../base/errors.ts';
-import { concat, matmul, slice, type Operand } from '../graph/expr.ts';
+import { concat, type Expr, matmul, type Operand, slice } from '../graph/expr.ts';
 import { log, square, sum } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
-import { floored, HALF_LOG_2PI, positive, type Distribution, type Expr } from './distribution.ts';
+import { floored, positive, type Distribution } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { eventDraws } from './sampling.ts';
 import { ArgChecks } from './argChecks.ts';
 

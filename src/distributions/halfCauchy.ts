@@ -1,7 +1,8 @@
 // HalfCauchy(sigma) on [0, ∞): log p(x) = log(2/π) − log σ − log(1 + (x/σ)²).
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, log, log1p, lt, maximum, minimum, square, where } from '../graph/ops.ts';
-import { batchOf, floored, LOG_PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, onSupport, outsideSupport, positive, type Distribution } from './distribution.ts';
+import { LOG_PI } from '../math/constants.ts';
 import { scalarDraws } from './sampling.ts';
 import { acot, atanCore } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

@@ -1,7 +1,8 @@
 // HalfNormal(sigma) on [0, ∞): log p(x) = log 2 − ½ log 2π − log σ − ½(x/σ)².
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { erf, gt, log, lt, maximum, minimum, square, where } from '../graph/ops.ts';
-import { batchOf, floored, HALF_LOG_2PI, onSupport, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, onSupport, outsideSupport, positive, type Distribution } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { scalarDraws } from './sampling.ts';
 import { erfSmall, log1mexp, logNdtr } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

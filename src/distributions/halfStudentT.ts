@@ -1,7 +1,7 @@
 // HalfStudentT(nu, sigma) on [0, ∞): log p(x) = log 2 + StudentT(ν, 0, σ) log density at x.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { log, lt } from '../graph/ops.ts';
-import { batchOf, floored, outsideSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, outsideSupport, positive, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { studentTDraw, studentTKernel } from './studentT.ts';
 import { ArgChecks } from './argChecks.ts';

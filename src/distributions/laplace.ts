@@ -1,8 +1,8 @@
 // Laplace(mu, b): log p(x) = −log(2b) − |x − μ|/b (Stan's double_exponential).
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { abs, exp, log, log1p, lt, maximum, minimum, where } from '../graph/ops.ts';
 import { exponential } from '../random/draws.ts';
-import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { ArgChecks } from './argChecks.ts';
 

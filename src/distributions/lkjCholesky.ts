@@ -1,10 +1,10 @@
 // LKJCholesky(K, eta): log p(L) = Σ_{i=1}^{K−1} (K − i − 3 + 2η) log L_ii − log c_K(η) (0-based i; Stan's lkj_corr_cholesky).
 import { ModelError } from '../base/errors.ts';
-import { constant, type Operand } from '../graph/expr.ts';
+import { constant, type Expr, type Operand } from '../graph/expr.ts';
 import { gt, log, sum, where } from '../graph/ops.ts';
 import { fmtShape } from '../graph/shape.ts';
 import { beta } from '../random/draws.ts';
-import { positive, type Distribution, type Expr } from './distribution.ts';
+import { positive, type Distribution } from './distribution.ts';
 import { diagonal } from './linalg.ts';
 import { eventDraws } from './sampling.ts';
 import { lbeta } from './special.ts';

@@ -1,7 +1,8 @@
 // LogNormal(mu, sigma) on (0, ∞): log p(x) = −log x − log σ − ½ log 2π − ½((log x − μ)/σ)².
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, log, square, where } from '../graph/ops.ts';
-import { batchOf, floored, HALF_LOG_2PI, onSupport, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, onSupport, positive, real, type Distribution } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { scalarDraws } from './sampling.ts';
 import { logNdtr } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

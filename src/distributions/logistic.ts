@@ -1,8 +1,8 @@
 // Logistic(mu, s): log p(x) = log σ(z) + log σ(−z) − log s with z = (x − μ)/s and σ the logistic sigmoid.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { log, logSigmoid } from '../graph/ops.ts';
 import { openUniform } from '../random/draws.ts';
-import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { ArgChecks } from './argChecks.ts';
 

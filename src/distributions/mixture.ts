@@ -1,10 +1,10 @@
 // Mixture(weights, components): log p(x) = logSumExp_k (log w_k + log p_k(x)).
 import { ModelError } from '../base/errors.ts';
-import { broadcastTo, stack, take, type Operand } from '../graph/expr.ts';
+import { broadcastTo, type Expr, type Operand, stack, take } from '../graph/expr.ts';
 import { log, logSumExp } from '../graph/ops.ts';
 import { broadcastShapes, fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
 import { categorical } from '../random/draws.ts';
-import { param, type Distribution, type Expr, type Support } from './distribution.ts';
+import { param, type Distribution, type Support } from './distribution.ts';
 import { checkSimplexRows } from './categorical.ts';
 import { broadcastValues, drawShape } from './sampling.ts';
 

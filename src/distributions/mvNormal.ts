@@ -1,10 +1,11 @@
 // MvNormal(mu, cov): log p(x) = −½k log 2π − Σ_i log L_ii − ½‖L⁻¹(x − μ)‖², Σ = LLᵀ (or ½ log|Λ| − ½ dᵀΛd).
 import { ModelError } from '../base/errors.ts';
-import { constant, matmul, type Operand } from '../graph/expr.ts';
+import { constant, type Expr, matmul, type Operand } from '../graph/expr.ts';
 import { log, square, sum, where } from '../graph/ops.ts';
 import { fmtShape, sizeOf } from '../graph/shape.ts';
 import { cholesky } from '../math/cholesky.ts';
-import { HALF_LOG_2PI, isOptions, oneOf, real, type Distribution, type Expr } from './distribution.ts';
+import { isOptions, oneOf, real, type Distribution } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { choleskyFactor, diagonal, lowerInverse, solveLowerRows, solveUpperTransposed } from './linalg.ts';
 import { eventDraws } from './sampling.ts';
 

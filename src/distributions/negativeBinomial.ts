@@ -1,10 +1,9 @@
 // NegativeBinomial(mu, phi) (Stan's neg_binomial_2): log p(k) = log C(k+φ−1, k) + k·log(μ/(μ+φ)) + φ·log(φ/(μ+φ)).
 import { ModelError } from '../base/errors.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { gt, log, log1p, lt, maximum, softplus, where } from '../graph/ops.ts';
 import { poisson, standardGamma } from '../random/draws.ts';
-import { anyOf, batchOf, floored, isOptions, outsideSupport, param, positive, real, type Distribution,
-  type Expr } from './distribution.ts';
+import { anyOf, batchOf, floored, isOptions, outsideSupport, param, positive, real, type Distribution } from './distribution.ts';
 import { checkIntegers, folded, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';

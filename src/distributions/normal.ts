@@ -1,7 +1,8 @@
 // Normal(mu, sigma): log p(x) = −½((x−μ)/σ)² − log σ − ½ log 2π.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { log, square } from '../graph/ops.ts';
-import { batchOf, floored, HALF_LOG_2PI, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 import { scalarDraws } from './sampling.ts';
 import { logNdtr } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

@@ -1,8 +1,8 @@
 // Poisson(rate) or Poisson({ logRate }): log p(k) = k·log λ − λ − log k!.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { exp, lt } from '../graph/ops.ts';
 import { poisson } from '../random/draws.ts';
-import { anyOf, batchOf, isOptions, oneOf, outsideSupport, param, real, type Distribution, type Expr } from './distribution.ts';
+import { anyOf, batchOf, isOptions, oneOf, outsideSupport, param, real, type Distribution } from './distribution.ts';
 import { checkIntegers, negLogFactorial, nonInteger } from './discrete.ts';
 import { scalarDraws } from './sampling.ts';
 import { xlogy } from './special.ts';

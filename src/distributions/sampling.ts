@@ -2,7 +2,8 @@
 import { ModelError } from '../base/errors.ts';
 import { broadcastIndex, broadcastShapes, fmtShape, sizeOf, type Shape } from '../graph/shape.ts';
 import type { Rng } from '../random/rng.ts';
-import type { Evaluate, Expr } from './distribution.ts';
+import type { Evaluate } from './distribution.ts';
+import type { Expr } from '../graph/expr.ts';
 
 /** The shape of a draw: `shape` (default batch ++ event), checked to end with the event shape and broadcast the batch. */
 export function drawShape(family: string, batch: Shape, event: Shape, shape?: Shape): number[] {

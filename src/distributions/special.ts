@@ -2,7 +2,8 @@
 import { lbeta as hostLbeta, lgamma as hostLgamma } from '../math/special.ts';
 import { constant, Expr, where } from '../graph/expr.ts';
 import { div, erf, exp, expm1, gt, lbeta as lbetaOp, le, lgamma, log, log1p, maximum, minimum, sqrt, square } from '../graph/ops.ts';
-import { constData, HALF_LOG_2PI } from './distribution.ts';
+import { constData } from './distribution.ts';
+import { HALF_LOG_2PI } from '../math/constants.ts';
 
 /** lgamma that folds a constant argument on the host in float64 (keeps normalising constants exact in float32). */
 export function lgammaC(x: Expr): Expr {

@@ -1,9 +1,9 @@
 // StudentT(nu, mu, sigma): log p(x) = lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log σ − (ν+1)/2 · log(1 + z²/ν).
-import { lift, type Operand } from '../graph/expr.ts';
+import { type Expr, lift, type Operand } from '../graph/expr.ts';
 import { log, log1p, square } from '../graph/ops.ts';
 import { standardGamma } from '../random/draws.ts';
 import type { Rng } from '../random/rng.ts';
-import { batchOf, floored, positive, real, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, positive, real, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { lbeta } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

@@ -1,9 +1,9 @@
 // Truncated(dist, lower?, upper?): log p(x) = log p_dist(x) − log(F(U) − F(L)) on [L, U], −∞ outside.
 import { ModelError } from '../base/errors.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { where } from '../graph/ops.ts';
 import { broadcastShapes, sizeOf } from '../graph/shape.ts';
-import type { Distribution, Evaluate, Expr } from './distribution.ts';
+import type { Distribution, Evaluate } from './distribution.ts';
 import { drawShape, broadcastValues } from './sampling.ts';
 import { boundArg, insidePoint, logMass, requireCdf, restrictSupport, within } from './truncation.ts';
 

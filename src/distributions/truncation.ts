@@ -1,11 +1,11 @@
 // Shared pieces of truncation and censoring: bound arguments, log P(L < X ≤ U) from log CDFs, supports, draws.
 import { ModelError } from '../base/errors.ts';
-import { broadcastTo, lift, type Operand } from '../graph/expr.ts';
+import { broadcastTo, type Expr, lift, type Operand } from '../graph/expr.ts';
 import { ge, gt, le, minimum, where } from '../graph/ops.ts';
 import type { Shape } from '../graph/shape.ts';
 import { exponential } from '../random/draws.ts';
 import type { Rng } from '../random/rng.ts';
-import { allOf, param, type Bound, type Distribution, type Expr, type Support } from './distribution.ts';
+import { allOf, param, type Bound, type Distribution, type Support } from './distribution.ts';
 import { log1mexp } from './special.ts';
 
 /** A bound argument: absent (undefined, null, ±Infinity) or a finite constant / expression. */

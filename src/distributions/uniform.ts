@@ -1,8 +1,8 @@
 // Uniform(lower, upper): log p(x) = −log(upper − lower) on [lower, upper], −∞ elsewhere.
 import { ModelError } from '../base/errors.ts';
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { ge, gt, le, log, lt, where } from '../graph/ops.ts';
-import { allOf, batchOf, real, type Distribution, type Expr } from './distribution.ts';
+import { allOf, batchOf, real, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { ArgChecks } from './argChecks.ts';
 

@@ -1,8 +1,8 @@
 // Weibull(shape, scale) on (0, ∞): log p(x) = log k − log λ + (k − 1) log(x/λ) − (x/λ)^k.
-import type { Operand } from '../graph/expr.ts';
+import type { Expr, Operand } from '../graph/expr.ts';
 import { exp, gt, log, where } from '../graph/ops.ts';
 import { exponential } from '../random/draws.ts';
-import { batchOf, floored, onSupport, positive, type Distribution, type Expr } from './distribution.ts';
+import { batchOf, floored, onSupport, positive, type Distribution } from './distribution.ts';
 import { scalarDraws } from './sampling.ts';
 import { log1mexp } from './special.ts';
 import { ArgChecks } from './argChecks.ts';

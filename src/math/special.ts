@@ -2,8 +2,6 @@
 
 import { HALF_LOG_2PI } from './constants.ts';
 
-export { HALF_LOG_2PI };
-
 // Lanczos approximation, g = 7, n = 9 (coefficients by P. Godfrey, as in Numerical Recipes 3rd ed. §6.1); the
 // generated C++ (src/codegen/prelude.ts) emits these very constants, so the two agree to rounding. Relative error
 // about 1e-15.

@@ -13,7 +13,7 @@ import type { ModelFingerprint } from '../model/fingerprint.ts';
 import { checkpointPaths, Float64Log, readRecord, removeCheckpoint, writeAtomic } from '../io/checkpointFile.ts';
 import { decodeState, encodeState } from '../io/stateCodec.ts';
 import type { StanCsvStream, StreamPosition } from '../io/stanCsvStream.ts';
-import type { ChainsState } from './transitionKernel.ts';
+import type { ChainsState } from '../kernel/seam.ts';
 
 export const CHECKPOINT_FORMAT = 'mlx-nuts-checkpoint';
 export const CHECKPOINT_VERSION = 1;

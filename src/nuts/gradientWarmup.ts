@@ -11,7 +11,8 @@ import { MIN_METRIC_WARMUP, phaseBounds, type GradientSchedule } from './gradien
 import { lowRankFactors } from '../kernel/lowRankMetric.ts';
 import { lowRankMetric, makeMetric, type Metric } from '../kernel/metric.ts';
 import { dualAveragingInit, dualAveragingUpdate, initStepSize } from './stepsize.ts';
-import { toPoints, type ChainsState, type KernelRun } from './transitionKernel.ts';
+import { toPoints } from './transitionKernel.ts';
+import type { ChainsState, KernelRun } from '../kernel/seam.ts';
 import type { WarmupState } from './warmup.ts';
 import { Welford } from './windows.ts';
 

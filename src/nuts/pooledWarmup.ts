@@ -8,8 +8,9 @@ import type { Density } from '../backend/density.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
 import { makeMetric, unitMetric, type Metric, type MetricKind } from '../kernel/metric.ts';
-import { DUAL_AVERAGING, dualAveragingInit, initStepSize } from './stepsize.ts';
-import type { ChainsState, KernelRun } from './transitionKernel.ts';
+import { DUAL_AVERAGING } from '../base/defaults.ts';
+import { dualAveragingInit, initStepSize } from './stepsize.ts';
+import type { ChainsState, KernelRun } from '../kernel/seam.ts';
 import type { WarmupState } from './warmup.ts';
 import { inSlowWindow, Welford, windowSchedule } from './windows.ts';
 

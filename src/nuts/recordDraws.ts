@@ -1,7 +1,7 @@
 // Copying a sampling call's draws into the fit's per-chain arrays: the host's main cost when thousands of chains run on
 // the GPU, so it lives in one small function (monomorphic, no allocation) that V8 optimises on its own.
 import type { SamplerStat } from '../io/fitData.ts';
-import type { KernelRun } from './transitionKernel.ts';
+import type { KernelRun } from '../kernel/seam.ts';
 
 export interface RecordTarget {
   readonly stats: readonly Record<SamplerStat, Float64Array>[];

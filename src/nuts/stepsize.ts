@@ -7,8 +7,6 @@ import { leapfrogs } from './integrator.ts';
 import type { PointState } from './kernel.ts';
 import { kinetic, sampleMomentum, type Metric } from '../kernel/metric.ts';
 
-export { DUAL_AVERAGING };
-
 export interface DualAveragingState {
   readonly counter: number;
   readonly sBar: number;

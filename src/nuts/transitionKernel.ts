@@ -5,10 +5,6 @@ import { DIVERGENCE_CAUSES, emptyStats, type ChainsState, type TransitionKernel 
 import { chainStream, type ChainStream } from '../random/philox.ts';
 import { transition, type PointState } from './kernel.ts';
 
-// The seam's types live in src/kernel/seam.ts (below the engines that implement them); re-exported for this session.
-export { emptyStats };
-export type { ChainsState, KernelParams, KernelRun, RunOptions, TransitionKernel, TransitionStats, WarmupSegment } from '../kernel/seam.ts';
-
 /** Per-chain views of a state (no copies: a kernel never writes to the state it returned). */
 export function toPoints(s: ChainsState): PointState[] {
   return Array.from({ length: s.chains }, (_, c) => ({

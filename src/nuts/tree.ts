@@ -6,8 +6,6 @@ import type { Trajectory } from './integrator.ts';
 import { mergeContinues, type Span } from './termination.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';
 
-export { MAX_DELTA_H };
-
 export interface SubtreeCounters {
   nLeapfrog: number;
   sumMetroProb: number;

@@ -3,8 +3,6 @@ import { NumericalError } from '../base/errors.ts';
 import { WINDOW_DEFAULTS } from '../base/defaults.ts';
 import type { MetricKind } from '../kernel/metric.ts';
 
-export { WINDOW_DEFAULTS };
-
 export interface WindowSchedule {
   readonly adaptMetric: boolean;
   readonly initBuffer: number;

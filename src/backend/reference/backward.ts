@@ -1,7 +1,7 @@
 // Reverse-mode rules of the reference interpreter: accumulate each node's cotangent into its inputs.
 import type { GraphNode } from '../../graph/ir.ts';
-import { stridesOf } from '../../graph/shape.ts';
-import { at, mmDims } from './forward.ts';
+import { mmDims, stridesOf } from '../../graph/shape.ts';
+import { at } from './forward.ts';
 import type { NodePlan } from './plan.ts';
 import { digamma, digammaDiff, sigmoid, trigamma } from '../../math/special.ts';
 

@@ -1,12 +1,8 @@
 // Forward evaluation of one graph node in float64 (the reference backend's interpreter).
 import type { GraphNode } from '../../graph/ir.ts';
 import { mmDims, sizeOf, stridesOf } from '../../graph/shape.ts';
-
-export { mmDims };
 import type { NodePlan } from './plan.ts';
 import { BINARY_F, UNARY_F } from '../../math/scalarOps.ts';
-
-export { BINARY_F, UNARY_F };
 
 export function at(v: Float64Array, map: Int32Array | null | undefined, i: number): number {
   return map ? v[map[i]!]! : v[i]!;
