@@ -9,6 +9,7 @@ import { checkOutput } from '../io/outputCheck.ts';
 import { DIST_BACKENDS, hardExit, type DistBackend } from '../distributed/group.ts';
 import { HEARTBEAT_MS, launchLocal } from '../distributed/launcher.ts';
 import { sampleDistributed } from '../distributed/sampleDistributed.ts';
+import { checkRankCheckpoint } from '../distributed/rankResume.ts';
 import { writeReport } from '../plots/report.ts';
 import { formatCliError } from './errors.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
@@ -49,7 +50,9 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
   if (o.processes !== undefined && process.env['MLX_NUTS_LAUNCHED'] !== '1') {
     if (o.hostfile) throw new OptionError('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
     if (o.processes > o.chains) throw new OptionError(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
-    if (o.out) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+    if (o.out && !o.resume) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+    // a resume: every rank's checkpoint is here and was written by this split, before any rank starts
+    if (o.resume) for (let r = 0; r < o.processes; r++) checkRankCheckpoint(o.resume, m.name, o.chains, o.processes, r);
     const backend = o.distBackend ?? (o.device === 'gpu' ? 'nccl' : 'ring');
     console.error(`sampling ${m.name}: ${o.chains} chains over ${o.processes} processes (${backend}), ${o.warmup} warmup + ${o.draws} draws, seed ${o.seed}`);
     process.exitCode = await launchLocal({ processes: o.processes, backend, argv: rankArgv(), hangMs: o.rankTimeout * 1000, device: o.device });
@@ -74,6 +77,7 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
       warmup: o.warmup, chains: o.chains, seed: o.seed, backend: o.backend, dtype: o.dtype, device: o.device, metric: o.metric,
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, progress: onProgress, thin: o.thin, saveWarmup: o.saveWarmup,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), ...(o.metricAdaptation ? { metricAdaptation: o.metricAdaptation } : {}),
+      ...(o.resume ? { resume: o.resume } : {}), ...(o.adaptation ? { adaptation: o.adaptation } : {}),
       distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal },
     });
     const last = r.first + r.count - 1;
@@ -85,7 +89,8 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
         `warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s (slowest rank)${sampling.signal.aborted ? ' — interrupted' : ''}`);
       console.log(f.summaryTable());
       for (const w of f.warnings()) console.log(`warning: ${w}`);
-      if (o.out) console.log(`Stan CSV files written to ${resolve(o.out)} by each rank as it sampled (${f.chains} files${f.complete ? '' : ', marked incomplete'})`);
+      const dir = o.out ?? o.resume;
+      if (dir) console.log(`Stan CSV files written to ${resolve(dir)} by each rank as it sampled${o.resume ? ' (resumed)' : ''} (${f.chains} files${f.complete ? '' : ', marked incomplete'})`);
       if (o.report) console.log(`report written to ${await writeReport(f, o.report, { vars: o.vars })}`);
     }
     hardExit(sampling.signal.aborted ? 130 : 0);

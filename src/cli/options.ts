@@ -53,5 +53,5 @@ export interface SampleCliOptions {
   draws: number; warmup: number; chains: number; seed: number; thin: number; saveWarmup: boolean; backend: 'fused' | 'mlx' | 'reference'; dtype?: 'float32' | 'float64';
   device: 'cpu' | 'gpu'; metric: 'diag' | 'dense'; targetAccept: number; maxTreeDepth: number; out?: string; report?: string;
   progress: boolean; overwrite: boolean; vars?: string[]; resume?: string; init?: string;
-  metricAdaptation?: 'stan' | 'gradient-diag' | 'low-rank';
+  metricAdaptation?: 'stan' | 'gradient-diag' | 'low-rank'; adaptation?: 'chain' | 'pooled';
 }

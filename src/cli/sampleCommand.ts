@@ -12,6 +12,7 @@ import { SAMPLE_DEFAULTS as D, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { choiceOption, intOption, listOption, numberOption, type SampleCliOptions } from './options.ts';
 import { readInitFile } from './initFile.ts';
 import { distributedOptions, isDistributed, runDistributed, type DistributedCliOptions } from './distributedCommand.ts';
+import { checkRankCheckpoint, rankCheckpointPath } from '../distributed/rankResume.ts';
 
 export type { SampleCliOptions };
 
@@ -23,6 +24,8 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   // Everything about the output is checked before the model is even compiled; sample() then streams the CSV files.
   // a resumed run's files exist by design: sample() checks them against the checkpoint instead
   if (o.out && !o.resume) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
+  // a spread run's directory resumed in one process: say so (and how) instead of 'no checkpoint'
+  if (o.resume && !existsSync(rankCheckpointPath(o.resume, m.name, 0, 1))) checkRankCheckpoint(o.resume, m.name, o.chains, 1, 0);
   const start = o.init !== undefined ? readInitFile(o.init) : {};
   if (o.report) {
     prepareDirectory(dirname(resolve(o.report)));
@@ -54,6 +57,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, progress: bars ? true : onProgress, signal: ac.signal,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), thin: o.thin, saveWarmup: o.saveWarmup,
       ...(o.resume ? { resume: o.resume } : {}), ...(o.metricAdaptation ? { metricAdaptation: o.metricAdaptation } : {}), ...start,
+      ...(o.adaptation ? { adaptation: o.adaptation } : {}),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -88,6 +92,8 @@ export function sampleOptions(c: Command): Command {
     .option('--metric <kind>', "'diag' or 'dense'", choiceOption('metric', ['diag', 'dense'] as const), D.metric)
     .option('--metric-adaptation <estimator>', "warmup's metric estimator: 'gradient-diag' (default on the CPU), 'low-rank' or 'stan' (default on the GPU, with --metric dense)",
       choiceOption('metric-adaptation', ['gradient-diag', 'low-rank', 'stan'] as const))
+    .option('--adaptation <how>', "'chain' (each chain adapts its own step size and metric; the default on the CPU) or 'pooled' (one metric from every chain's draws; the default on the GPU from 32 chains)",
+      choiceOption('adaptation', ['chain', 'pooled'] as const))
     .option('--target-accept <x>', 'target accept statistic, in [0.1, 1)', numberOption('target-accept', ...SAMPLE_LIMITS.targetAccept), D.targetAccept)
     .option('--max-tree-depth <n>', 'maximum tree depth', intOption('max-tree-depth', SAMPLE_LIMITS.maxTreeDepth[0]), D.maxTreeDepth)
     .option('--out <dir>', 'write one Stan CSV per chain into this directory (checked before sampling)')

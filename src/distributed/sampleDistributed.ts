@@ -1,5 +1,6 @@
 // One rank of a run spread over processes: join MLX's group, sample this rank's contiguous share of the chains (global
 // chain indices: the same draws as in one process), pool warmup across ranks if asked, then gather every rank's draws.
+// With output, each rank keeps its own checkpoint until the gather; `resume` restarts every rank from its own.
 import { OptionError } from '../base/errors.ts';
 import type { Fit } from '../fit/fit.ts';
 import type { Model } from '../model/model.ts';
@@ -9,6 +10,9 @@ import { gatherFits, gatherMoments } from './gather.ts';
 import { DIST_BACKENDS, joinGroup, soloGroup, type DistBackend, type RankGroup } from './group.ts';
 import { readHostfile, type Hostfile } from './hostfile.ts';
 import { chainRange } from './split.ts';
+import { agreeToResume, rankCheckpointFiles } from './rankResume.ts';
+import { resumeDir } from '../nuts/resume.ts';
+import { removeCheckpoint } from '../io/checkpointFile.ts';
 
 export interface DistributedOptions {
   /** MLX's backend: 'ring' (TCP, always there), 'nccl' (CUDA builds), 'mpi' (under mpirun), 'any' (MLX's choice). */
@@ -84,12 +88,16 @@ export async function sampleDistributed(model: Model, draws: number,
   const { first, count } = chainRange(total, group.size, group.rank);
   const init = Array.isArray(options.init) ? (options.init as readonly InitValues[]).slice(first, first + count) : options.init;
   const { distributed: _, ...rest } = options as SampleOptions & { distributed?: DistributedOptions };
+  // each rank checkpoints as <model>-rank<r> and keeps it until every rank has the draws (a rank that finished first
+  // must still be able to resume when another was killed); a resume starts only once every rank's checkpoint agrees
+  const dir = resumeDir(options.resume, options.output);
+  if (dir !== null && group.size > 1) await agreeToResume(group, dir, model.name, total);
   const local = await sample(model, draws, {
     ...rest, chains: count, init,
-    // checkpoints are one process's (and would share one name in a shared directory): resuming ranks is not done yet
-    ...(group.size > 1 ? { checkpoint: false } : {}),
-    part: { firstChain: first, totalChains: total, gatherMoments: (m) => gatherMoments(group, m) },
+    ...(group.size > 1 ? { part: { firstChain: first, totalChains: total, rank: group.rank, ranks: group.size, keepCheckpoint: true, gatherMoments: (m) => gatherMoments(group, m) } } : {}),
   });
   const fit = await gatherFits(group, local);
+  const out = options.output ?? dir ?? undefined;
+  if (group.size > 1 && out !== undefined && fit.complete && !local.extras.outputError) removeCheckpoint(rankCheckpointFiles(out, model.name, group.rank, group.size));
   return { fit, local, rank: group.rank, size: group.size, host: group.host, first, count };
 }

@@ -135,7 +135,7 @@ export class StanCsvStream {
     const fn = opts.fn ?? 'sample';
     const { header, order } = csvLayout(fn, opts.columns);
     const firstChain = opts.firstChain ?? 0;
-    const plan = checkOutput(opts.dir, { fn, chains: opts.config.chains - firstChain, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
+    const plan = checkOutput(opts.dir, { fn, chains: opts.chainCount ?? opts.config.chains - firstChain, firstChain, modelName: opts.modelName, fileStem: opts.fileStem, overwrite: true });
     if (at.offsets.length !== plan.paths.length) throw new FileError(`[${fn}] resume: the checkpoint has ${at.offsets.length} chain files, the run ${plan.paths.length}`);
     return new StanCsvStream(opts, plan.paths, order, header, at);
   }

@@ -7,6 +7,7 @@ import { modelFingerprint } from '../model/fingerprint.ts';
 import type { TracedModel } from '../model/traced.ts';
 import { readStanCsv } from '../io/stanCsvRead.ts';
 import { valueHash, type RunIdentity } from './checkpoint.ts';
+import type { ChainPart } from './chainPart.ts';
 
 /** The directory a run resumes from (null: a new run): `resume: true` uses `output`, `resume: dir` names it. */
 export function resumeDir(resume: unknown, output: string | undefined): string | null {
@@ -42,6 +43,11 @@ export function runIdentity(traced: TracedModel, o: IdentityOptions, all: object
   const options: Record<string, string | number | boolean> = { ...plain, init: valueHash(init), warmStart: valueHash(warmStart) };
   for (const [k, v] of Object.entries(all)) {
     if (NOT_IDENTITY.has(k) || k in options || v === undefined || typeof v === 'function') continue;
+    if (k === 'part') { // a process's share of a spread run: its place in the split, by name (errors say what differs)
+      const p = v as ChainPart;
+      Object.assign(options, { ranks: p.ranks ?? 1, firstChain: p.firstChain, totalChains: p.totalChains });
+      continue;
+    }
     options[k] = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : valueHash(v);
   }
   return { model: modelFingerprint(traced), options };

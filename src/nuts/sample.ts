@@ -29,7 +29,7 @@ import { gradientWarmupInit, gradientWarmupUpdate } from './gradientWarmup.ts';
 import { METRIC_ADAPTATIONS, resolveGradientSchedule } from './gradientSchedule.ts';
 import { recordedMetric } from '../kernel/metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
-import { checkChainPart } from './chainPart.ts';
+import { checkChainPart, checkpointStemOf } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
 import { DivergenceLog } from './divergences.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
@@ -116,7 +116,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init, warmStart: ws ?? undefined, metricAdaptation,
     warmupSchedule: metricAdaptation === 'stan' ? '' : Object.entries(gradientSchedule).map(([k, v]) => `${k}=${v}`).join(' '),
   }, options) : null;
-  const stem = outDir !== undefined ? fileStemOf('sample', model.name) : '';
+  const stem = outDir !== undefined ? checkpointStemOf(fileStemOf('sample', model.name), options.part) : '';
   const saved: Restored | null = resumeFrom !== null ? Checkpointer.load(resumeFrom, stem, identity!, warmup).saved : null;
   const startIteration = saved?.iteration ?? 0;
   const t0 = performance.now();
@@ -369,7 +369,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       });
       streamClosed = true;
     }
-    cp?.finish(data.complete && !stream?.error);
+    cp?.finish(data.complete && !stream?.error && options.part?.keepCheckpoint !== true);
     return stream?.error ? new Fit(data, { ...fit.extras, outputError: stream.error }) : fit;
     } finally {
       if (stream && !streamClosed) stream.close({ warmupSeconds: 0, samplingSeconds: 0, complete: false, reason: 'sampling failed' });
