@@ -1,12 +1,15 @@
 // mlx-nuts: Bayesian inference for TypeScript — the public API.
-export { model, Model, ModelBuilder, type ParamOptions, type TracedModel } from './model/model.ts';
+export { model, Model, ModelBuilder, type ParamOptions } from './model/model.ts';
+export type { TracedModel } from './model/traced.ts';
 export { Expr, type Operand } from './graph/expr.ts';
 export { MlxNutsError, OptionError, ModelError, FileError, EngineError, NumericalError, type ErrorCode } from './base/errors.ts';
 export { describe } from './model/describe.ts';
 export { FLOAT32_MAX, FLOAT32_MIN_NORMAL } from './graph/float32Range.ts';
 export * from './graph/ops.ts';
-export { logDensity, logDensitySync, type LogDensityOptions, type ModelDensity } from './backend/logDensity.ts';
-export type { BackendName, Density, Device, Dtype } from './backend/density.ts';
+export { logDensity, logDensitySync, type LogDensityOptions } from './backend/logDensity.ts';
+export type { ModelDensity } from './backend/modelDensity.ts';
+export type { Density } from './backend/density.ts';
+export type { BackendName, Device, Dtype } from './base/types.ts';
 export * from './distributions/index.ts';
 export * from './transforms/index.ts';
 export { transformFor } from './model/transformFor.ts';
@@ -14,7 +17,8 @@ export { priorPredictive, simulateObserved, sampleDistribution, type PredictiveD
 export * as precision from './precision/policy.ts';
 export { makeRng, type Rng } from './random/rng.ts';
 export * from './io/fitData.ts';
-export { sample, type SampleOptions } from './nuts/sample.ts';
+export { sample } from './nuts/sample.ts';
+export type { SampleOptions } from './nuts/sampleOptions.ts';
 export { sampleDistributed, type DistributedOptions, type DistributedResult } from './distributed/sampleDistributed.ts';
 export { launchLocal, type LaunchOptions } from './distributed/launcher.ts';
 export type { ProgressEvent, ProgressCallback } from './nuts/progress.ts';

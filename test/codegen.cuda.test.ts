@@ -3,7 +3,7 @@
 // constrained values and draws. NVRTC itself is exercised by `npm run test:gpu` on an NVIDIA machine.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, sample } from 'mlx-nuts';
-import type { ModelDensity } from '../src/backend/logDensity.ts';
+import type { ModelDensity } from '../src/backend/modelDensity.ts';
 import { assembledKernel, explainNvrtcLog, generateCudaLibrary, type CudaLibrary } from '../src/codegen/cuda.ts';
 import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';

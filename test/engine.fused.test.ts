@@ -2,7 +2,7 @@
 // the reference interpreter, the same draws as the TypeScript transition for the same seed, chain independence.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, logDensitySync, model, Normal, sample, type Fit, type Model } from 'mlx-nuts';
-import type { ModelDensity } from '../src/backend/logDensity.ts';
+import type { ModelDensity } from '../src/backend/modelDensity.ts';
 import type { ChainsState } from '../src/kernel/seam.ts';
 import { MODELS } from '../models/index.ts';
 import { caseModel, FAMILIES, loadCases } from './distributions.cases.ts';

@@ -11,7 +11,6 @@ import {
   benchmarkRatios,
   chainEbfmi,
   energyPlot,
-  fitWarnings,
   forestPlot,
   pairPlot,
   posteriorPlot,
@@ -26,6 +25,7 @@ import {
   type BenchmarkRecord,
   type VegaLiteSpec,
 } from '../src/plots/index.ts';
+import { fitWarnings } from '../src/fit/warnings.ts';
 import type { FitData } from '../src/io/fitData.ts';
 import { syntheticFit } from './fixtures/syntheticFit.ts';
 

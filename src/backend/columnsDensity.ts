@@ -1,9 +1,10 @@
 // A density whose constrained values come as flat columns (the fused engines, CPU and GPU) as a ModelDensity.
 import { OptionError } from '../base/errors.ts';
-import type { TracedModel } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { sizeOf } from '../graph/shape.ts';
 import type { TransitionKernel } from '../kernel/seam.ts';
-import type { Density, Dtype, LogpGrad } from './density.ts';
+import type { Density, LogpGrad } from './density.ts';
+import type { Dtype } from '../base/types.ts';
 import type { ModelDensity } from './modelDensity.ts';
 
 /** What a fused engine's density offers: logp and gradient, a kernel, and every named value as one row of columns. */

@@ -1,9 +1,6 @@
 // The Density interface every backend implements: a narrow, fused logp-and-gradient over a batch of chains.
 import { OptionError } from '../base/errors.ts';
-
 import type { BackendName, Dtype } from '../base/types.ts';
-
-export type { BackendName, Device, Dtype } from '../base/types.ts';
 
 export interface LogpGrad {
   readonly logp: number;

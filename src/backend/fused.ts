@@ -5,12 +5,13 @@ import { availableParallelism } from 'node:os';
 import { compileLibrary, compileLibrarySync, type Compiled } from '../codegen/compile.ts';
 import { generateLibrary, type GeneratedLibrary } from '../codegen/library.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
-import type { TracedModel } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { chainStream } from '../random/philox.ts';
 import type { ChainsState, KernelRun, TransitionKernel } from '../kernel/seam.ts';
 import type { Metric } from '../kernel/metric.ts';
 import { lowRankStride, packLowRank } from '../kernel/lowRankMetric.ts';
-import { checkBatch, type Density, type Dtype, type LogpGrad } from './density.ts';
+import { checkBatch, type Density, type LogpGrad } from './density.ts';
+import type { Dtype } from '../base/types.ts';
 import { loadNative, type FusedRunArgs, type NativeFusedModel } from './native.ts';
 
 /** Statistics per transition as the generated code writes them (native/src/fused_abi.h, MN_STATS). */

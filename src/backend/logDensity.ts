@@ -1,8 +1,10 @@
 // logDensity(model, options): trace the model for a dtype and compile it on the chosen backend.
 import { OptionError } from '../base/errors.ts';
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { defaultDtype } from '../precision/policy.ts';
-import type { BackendName, Density, Device, Dtype } from './density.ts';
+import type { Density } from './density.ts';
+import type { BackendName, Device, Dtype } from '../base/types.ts';
 import { buildFused, buildFusedSync, FusedDensity, type FusedBuild } from './fused.ts';
 import { fusedGpuModelDensity } from './fusedGpu.ts';
 import { columnsModelDensity } from './columnsDensity.ts';
@@ -15,8 +17,6 @@ export interface LogDensityOptions {
   dtype?: Dtype;
   device?: Device;
 }
-
-export type { ModelDensity } from './modelDensity.ts';
 
 export const BACKENDS: readonly BackendName[] = ['fused', 'mlx', 'reference'];
 

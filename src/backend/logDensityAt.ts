@@ -1,7 +1,8 @@
 // logDensityAt(model, { mu: 1, tau: 2, … }): the model's log density at named values on the constrained scale (float64).
 import { OptionError } from '../base/errors.ts';
 import { GraphInterpreter } from './reference/interpreter.ts';
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { unconstrainPoint } from '../model/pointValues.ts';
 
 export interface LogDensityAtOptions {

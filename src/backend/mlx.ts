@@ -1,7 +1,8 @@
 // The MLX backend: the graph compiled once in the addon as compile(value_and_grad(vmap(logp))).
 import { OptionError } from '../base/errors.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import { checkBatch, type Density, type Device, type Dtype, type LogpGrad } from './density.ts';
+import { checkBatch, type Density, type LogpGrad } from './density.ts';
+import type { Device, Dtype } from '../base/types.ts';
 import { loadNative, type NativeDensity, type NativeProfile } from './native.ts';
 
 export class MlxDensity implements Density {

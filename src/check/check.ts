@@ -1,7 +1,8 @@
 // check(model): the reference gradient against finite differences, and every available engine against the reference.
 import { OptionError } from '../base/errors.ts';
 import type { Dtype } from '../base/types.ts';
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { engineLabel, checkEngineFactories, type CheckEngine, type NodeTrace } from './engine.ts';
 import './engines.ts';
 import './fusedEngine.ts';

@@ -1,7 +1,7 @@
 // The small interface check() compares engines through, and the registry of engines it knows how to build.
 import type { Device, Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { TracedModel } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 
 /** Per-node values and cotangents of a graph: the part of a NodeTrace the cross-check compares. */
 export interface NodeValues {

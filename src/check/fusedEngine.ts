@@ -5,7 +5,7 @@ import { buildFusedSync, FusedDensity } from '../backend/fused.ts';
 import { nodeOffsets } from '../codegen/emitModel.ts';
 import { compilerVersion } from '../codegen/compile.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { TracedModel } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { registerCheckEngine, type CheckEngine, type CheckEngineFactory, type NodeTrace } from './engine.ts';
 

@@ -1,7 +1,7 @@
 // The points check() evaluates at (the initial point and seeded random ones) and the names of their coordinates.
 import { OptionError } from '../base/errors.ts';
 import { toHostTensor } from '../graph/constant.ts';
-import type { TracedModel } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { makeRng } from '../random/rng.ts';
 

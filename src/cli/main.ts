@@ -8,8 +8,8 @@ import { Command } from 'commander';
 import { Model } from '../model/model.ts';
 import { registerCheckCommand } from './checkCommand.ts';
 import { formatCliError } from './errors.ts';
-import { runSample, sampleOptions, type SampleCliOptions } from './sampleCommand.ts';
-import { listOption } from './options.ts';
+import { runSample, sampleOptions } from './sampleCommand.ts';
+import { listOption, type SampleCliOptions } from './options.ts';
 import { runSummary, type SummaryCliOptions } from './summaryCommand.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -14,8 +14,6 @@ import { readInitFile } from './initFile.ts';
 import { distributedOptions, isDistributed, runDistributed, type DistributedCliOptions } from './distributedCommand.ts';
 import { checkRankCheckpoint, rankCheckpointPath } from '../distributed/rankResume.ts';
 
-export type { SampleCliOptions };
-
 /** The exit code of a process stopped by SIGINT (128 + signal 2), as shells report it. */
 export const EXIT_SIGINT = 130;
 

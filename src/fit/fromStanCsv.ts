@@ -1,5 +1,6 @@
 // fitFromStanCsv(files): a Fit from Stan CSV files, one per chain (CmdStan's output, or this library's streamed or written files).
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import { fitDataFromStanCsv } from '../io/stanCsvFit.ts';
 import { Fit, modelFor } from './fit.ts';
 

@@ -6,8 +6,6 @@ import { SAMPLER_STATS, type FitData } from './fitData.ts';
 import { checkOutput } from './outputCheck.ts';
 import { adaptationLines, configLines, csvLayout, csvRow, timingLines } from './stanCsvFormat.ts';
 
-export { INCOMPLETE_PREFIX } from './stanCsvFormat.ts';
-
 export interface WriteStanCsvOptions {
   /** Replace existing files of the same names (default false: refuse and write nothing). */
   readonly overwrite?: boolean;

@@ -23,9 +23,6 @@ export interface ParamOptions {
   upper?: number;
 }
 
-export type { DeterministicInfo, ObservedInfo, ParamInfo, TracedModel } from './traced.ts';
-
-
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 function defaultTransform(d: Distribution): Transform {
@@ -179,5 +176,3 @@ export function model(name: string, build: (m: ModelBuilder) => void): Model {
   if (typeof build !== 'function') throw new ModelError(`[model] '${name}': the second argument must be a function (m) => { ... }`);
   return new Model(name, build);
 }
-
-export { toHostTensor };

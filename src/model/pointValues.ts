@@ -1,7 +1,7 @@
 // Named constrained values (inits, points to evaluate) checked against a traced model and mapped to the unconstrained vector.
 import { OptionError } from '../base/errors.ts';
 import { toHostTensor } from '../graph/constant.ts';
-import type { TracedModel } from './model.ts';
+import type { TracedModel } from './traced.ts';
 import { fmtShape } from '../graph/shape.ts';
 import { supportText } from './describe.ts';
 

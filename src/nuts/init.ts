@@ -1,6 +1,6 @@
 // Initial points: uniform(−2, 2) on the unconstrained scale with up to 100 tries (Stan), or user inits.
 import { NumericalError } from '../base/errors.ts';
-import type { ModelDensity } from '../backend/logDensity.ts';
+import type { ModelDensity } from '../backend/modelDensity.ts';
 import { unconstrainPoint } from '../model/pointValues.ts';
 import { GraphInterpreter } from '../backend/reference/interpreter.ts';
 import { uniformAt, type ChainStream } from '../random/philox.ts';

@@ -1,7 +1,8 @@
 // sample(model, draws, options): initialise, warm up, sample; returns a Fit. Yields to the event loop as it goes.
-import { logDensity, logDensitySync, resolveOptions, type ModelDensity } from '../backend/logDensity.ts';
-import { UnsupportedOpError } from '../codegen/emitModel.ts';
-import type { BackendName, Device, Dtype } from '../backend/density.ts';
+import { logDensity, logDensitySync, resolveOptions } from '../backend/logDensity.ts';
+import type { ModelDensity } from '../backend/modelDensity.ts';
+import { UnsupportedOpError } from '../codegen/functionEmitter.ts';
+import type { BackendName, Device, Dtype } from '../base/types.ts';
 import { loadNative } from '../backend/native.ts';
 import { Fit } from '../fit/fit.ts';
 import { flatNames, SAMPLER_STATS, type FitData, type SamplerStat, type VariableMeta } from '../io/fitData.ts';

@@ -1,6 +1,6 @@
 // sample()'s options: what each means and its default (src/base/defaults.ts), and the checks of the plain ones
 // (counts, seed, target acceptance, tree depth, metric) made before anything is compiled.
-import type { BackendName, Device, Dtype } from '../backend/density.ts';
+import type { BackendName, Device, Dtype } from '../base/types.ts';
 import { OptionError } from '../base/errors.ts';
 import { SAMPLE_DEFAULTS, SAMPLE_LIMITS } from '../base/defaults.ts';
 import { integerOption, numberOption } from '../fit/optionChecks.ts';

@@ -11,8 +11,6 @@ import { plottedColumns, reportPlots, type ReportPlotOptions } from './reportPlo
 import { checkFit, PLOT_FONT } from './spec.ts';
 import type { TableRow } from './summary.ts';
 
-export { reportPlots, type ReportPlot, type ReportPlotOptions } from './reportPlots.ts';
-
 export interface ReportOptions extends ReportPlotOptions {
   /** Page title (default: "<model> — mlx-nuts report"). */
   readonly title?: string;

@@ -1,7 +1,8 @@
 // Which plots the report shows and for which columns: all of them or a stated subset, sampler statistics, the lowest-ESS pairs.
 import { OptionError } from '../base/errors.ts';
 import type { FitData, SamplerStat } from '../io/fitData.ts';
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
 import { drawCount, noDrawsReason, summaryRows, warmupDone } from '../fit/warnings.ts';
 import { autocorrelationPlot } from './autocorr.ts';

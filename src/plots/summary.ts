@@ -1,7 +1,7 @@
-// The report's summary table and warnings: the fit's own (src/fit/warnings.ts), so the report never disagrees with fit.warnings().
+// The report's summary table: the fit's own (src/fit/warnings.ts summaryRows), so the report never disagrees with the fit.
 import type { FitData } from '../io/fitData.ts';
 import type { SummaryRow } from '../diagnostics/index.ts';
-import { fitWarnings, summaryRows, type Warning } from '../fit/warnings.ts';
+import { summaryRows } from '../fit/warnings.ts';
 
 /** A table row the report can show: a name and any numeric or text columns (e.g. diagnostics' SummaryRow). */
 export type TableRow = { readonly name: string };
@@ -10,5 +10,3 @@ export type TableRow = { readonly name: string };
 export function fitSummary(fit: FitData): SummaryRow[] {
   return summaryRows(fit);
 }
-
-export { fitWarnings, type Warning };

@@ -1,7 +1,8 @@
 // The parameters of a fit on the sampler's unconstrained scale (log tau, logit-interval, …), through the model's transforms.
 import type { FitData } from '../io/fitData.ts';
 import { flatNames } from '../io/fitData.ts';
-import type { Model, TracedModel } from '../model/model.ts';
+import type { Model } from '../model/model.ts';
+import type { TracedModel } from '../model/traced.ts';
 
 /** A FitData-shaped view whose columns are unconstrained parameter elements, with labels such as 'log(tau)'. */
 export interface UnconstrainedView {

@@ -3,7 +3,7 @@
 // exits 1 on any failure; with OUT set, writes $OUT/gpu-agreement.json (GPU and CPU draws of the first iterations).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { essBulk, exp, logDensity, logDensitySync, mcseMean, mcseSd, model, Normal, sample } from '../../src/index.ts';
-import type { ModelDensity } from '../../src/backend/logDensity.ts';
+import type { ModelDensity } from '../../src/backend/modelDensity.ts';
 import { loadNative } from '../../src/backend/native.ts';
 import { checkGpuMemory, FusedGpuDensity, generateCudaFor } from '../../src/backend/fusedGpu.ts';
 import { unitMetric } from '../../src/kernel/metric.ts';
