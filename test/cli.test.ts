@@ -26,6 +26,7 @@ describe('option parsing says what it received', () => {
     [['--chains', '0'], /chains must be at least 1, got 0/],
     [['--backend', 'stan'], /backend must be 'fused' or 'mlx' or 'reference', got 'stan'/],
     [['--metric-adaptation', 'nutpie'], /metric-adaptation must be 'gradient-diag' or 'low-rank' or 'stan', got 'nutpie'/],
+    [['--adaptation', 'rank'], /adaptation must be 'chain' or 'pooled', got 'rank'/],
   ])('%j', async (args, message) => {
     const r = await cli(['sample', 'models/eight_schools.ts', ...args]);
     expect(r.code).toBe(1);
@@ -83,6 +84,21 @@ describe('warmup metric estimator', () => {
     const lr = await header('low-rank', ['--metric-adaptation', 'low-rank']);
     expect(lr.metricAdaptation).toBe('low-rank');
     expect(lr.warmupSchedule).toEqual({ earlyWindow: 0.3, stepSizeWindow: 0.15, earlySwitch: 10, firstWindow: 80, growth: 1.5 });
+  });
+
+  test('--adaptation pooled: every chain ends warmup with one metric; chain (the CPU default): each its own', async () => {
+    const metrics = async (extra: string[]) => {
+      const out = join(dir, `adapt-${extra.join('')}`);
+      const r = await cli(['sample', 'models/eight_schools.ts', ...quick, '--warmup', '60', '--draws', '10', '--out', out, ...extra]);
+      expect(r.code, r.err).toBe(0);
+      return [1, 2].map((c) => Array.from(readStanCsv(join(out, `eight_schools-${c}.csv`)).adaptation!.invMetric));
+    };
+    const [p1, p2] = await metrics(['--adaptation', 'pooled']);
+    expect(p2).toEqual(p1);
+    expect(p1.some((x) => x !== 1)).toBe(true);
+    const [c1, c2] = await metrics([]);
+    expect(c2).not.toEqual(c1);
+    expect(await metrics(['--adaptation', 'chain'])).toEqual([c1, c2]);
   });
 });
 
