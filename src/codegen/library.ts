@@ -5,7 +5,7 @@ import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { packageRoot } from '../platform/packageRoot.ts';
 import { emitModel, type EmittedModel, type PlantedFault } from './emitModel.ts';
-import { nutsScratchArrays, nutsSource } from './nutsSource.ts';
+import { nutsSource } from './nutsSource.ts';
 import { prelude, type Target } from './prelude.ts';
 
 export interface GeneratedLibrary extends EmittedModel {
@@ -103,5 +103,3 @@ export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dt
   if (target === 'cpp' && debug) parts.push(debugExport(dtype));
   return { ...m, target, dtype, fullSource: parts.join('\n') };
 }
-
-export { nutsScratchArrays };
