@@ -82,13 +82,13 @@ function fromFit(model: string, cfg: Cfg, seed: number, backend: string, dtype: 
   const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0) +
     fit.data.warmupStats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
   const ess = minEss(reported(model, fit.columns), (c) => fit.draws(c));
-  const p = fit.extras.profile;
+  const p = fit.engine.mlxProfile;
   return {
     model, config: cfg.name, sampler: 'mlx-nuts', backend, dtype, chains: cfg.chains, seed, samplingSeconds,
     minEssBulk: ess, essPerSecond: ess / samplingSeconds, divergences: fit.divergences().reduce((a, b) => a + b, 0),
     gradientEvaluations: grads, compileSeconds: t.compileSeconds, engine: fit.data.config.engine,
     warmupSeconds: t.warmupSeconds, setupSeconds: wallSeconds - samplingSeconds, essPer1000Gradients: (1000 * ess) / grads,
-    usPerGradient: (1e6 * samplingSeconds) / grads, nativeCallsPerDraw: fit.extras.nativeCallsPerDraw, peakRssMB,
+    usPerGradient: (1e6 * samplingSeconds) / grads, nativeCallsPerDraw: fit.engine.nativeCallsPerDraw, peakRssMB,
     ...(p ? { profile: { ...p } } : {}),
   };
 }

@@ -227,7 +227,8 @@ describe('posterior predictive', () => {
 describe('sampling profile (MLX backend)', () => {
   test('splits post-warmup time into parts that are non-negative and add up to the sampling time', async () => {
     const fit = await sample(eightSchools, 60, { warmup: 60, chains: 2, seed: 5, backend: 'mlx' });
-    const p = fit.extras.profile!;
+    expect(fit.engine.name).toBe('typescript');
+    const p = fit.engine.mlxProfile!;
     expect(p).toBeDefined();
     const parts = [p.nativeGraphBuild, p.nativeEval, p.hostDeviceCopies, p.nativeLeapfrog, p.recordDraws, p.typescript];
     for (const x of parts) expect(x).toBeGreaterThanOrEqual(0);
@@ -238,7 +239,7 @@ describe('sampling profile (MLX backend)', () => {
     expect(p.gradientCalls).toBeLessThanOrEqual(60 * 1023);
     expect(p.primitivesPerCall).toBeGreaterThan(5);
     const ref = await sample(eightSchools, 10, { warmup: 10, chains: 1, seed: 5, backend: 'reference' });
-    expect(ref.extras.profile).toBeUndefined();
+    expect(ref.engine.mlxProfile).toBeUndefined();
   });
 });
 
@@ -258,7 +259,7 @@ describe('thread pinning on the CPU (Linux)', () => {
     expect(onThatCore).toBe(2);
     expect(allowed()).toBe(before);
     seen.clear();
-    await sample(eightSchools, 20, { warmup: 20, chains: 1, seed: 1, backend: 'mlx', pinThreads: false, progress: () => seen.add(allowed()) });
+    await sample(eightSchools, 20, { warmup: 20, chains: 1, seed: 1, backend: 'mlx', mlx: { pinThreads: false }, progress: () => seen.add(allowed()) });
     expect([...seen]).toEqual([before]);
   });
 });

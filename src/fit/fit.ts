@@ -7,14 +7,11 @@ import type { Model } from '../model/model.ts';
 import type { TracedModel } from '../model/traced.ts';
 import { makeRng } from '../random/rng.ts';
 import { summaryText } from './format.ts';
+import { fitEngine, type EngineReport, type FitEngine } from './engine.ts';
 import type { DivergenceInfo, FitData, SamplerStat } from '../io/fitData.ts';
 import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
 
 export interface FitExtras {
-  /** Native (device) calls per post-warmup draw, summed over the batch of chains. */
-  readonly nativeCallsPerDraw: number;
-  /** Where post-warmup sampling time went, in seconds (MLX backend; absent on the reference backend). */
-  readonly profile?: SamplingProfile;
   /** The traced model, for posterior predictive simulation. */
   readonly model?: TracedModel;
   /**
@@ -22,40 +19,17 @@ export interface FitExtras {
    * and what was flushed to the files stays readable.
    */
   readonly outputError?: Error;
-  /** Fused engine: seconds inside the native transition calls during warmup and sampling, and their number. */
-  readonly kernelProfile?: KernelProfile;
-}
-
-export interface KernelProfile {
-  readonly warmupNativeSeconds: number;
-  readonly samplingNativeSeconds: number;
-  readonly warmupCalls: number;
-  readonly samplingCalls: number;
-}
-
-/** Post-warmup sampling time split (seconds), for the MLX backend. */
-export interface SamplingProfile {
-  /** Compiled value-and-grad: nativeGraphBuild + nativeEval. */
-  readonly nativeValueAndGrad: number;
-  /** The compiled function's call (MLX builds this call's graph from its compiled tape) and releasing that graph. */
-  readonly nativeGraphBuild: number;
-  /** mx::eval: scheduling each primitive and running its kernel on MLX's stream thread (the two overlap). */
-  readonly nativeEval: number;
-  /** Host⇄device copies (building input arrays, reading results back). */
-  readonly hostDeviceCopies: number;
-  /** Leapfrog position/momentum updates on the host inside the native trajectory call. */
-  readonly nativeLeapfrog: number;
-  /** Constraining each draw and storing it with its sampler statistics. */
-  readonly recordDraws: number;
-  /** The rest, in TypeScript: tree building, U-turn checks, step bookkeeping. */
-  readonly typescript: number;
-  readonly gradientCalls: number;
-  /** MLX primitives in one value-and-grad call's graph (each is scheduled separately). */
-  readonly primitivesPerCall: number;
+  /** What the engine reported while sampling (sample() sets it; read it as fit.engine). */
+  readonly engine?: EngineReport;
 }
 
 export class Fit {
-  constructor(readonly data: FitData, readonly extras: FitExtras = { nativeCallsPerDraw: 0 }) {}
+  constructor(readonly data: FitData, readonly extras: FitExtras = {}) {}
+
+  /** The engine that ran: its name, native calls per post-warmup draw and its profiles (src/fit/engine.ts). */
+  get engine(): FitEngine {
+    return fitEngine(this.data.config.engine, this.extras.engine);
+  }
 
   get columns(): readonly string[] {
     return this.data.columns;
@@ -182,7 +156,7 @@ export class Fit {
   /** A fit from fitToJSON's output (object or text); pass the model to get posterior predictive checks back. */
   static fromJSON(json: unknown, opts: { model?: Model | TracedModel } = {}): Fit {
     const data = fitFromJSON(json);
-    return new Fit(data, { nativeCallsPerDraw: 0, model: opts.model !== undefined ? modelFor(data, opts.model, 'Fit.fromJSON') : undefined });
+    return new Fit(data, { model: opts.model !== undefined ? modelFor(data, opts.model, 'Fit.fromJSON') : undefined });
   }
 }
 

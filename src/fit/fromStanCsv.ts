@@ -10,5 +10,5 @@ import { Fit, modelFor } from './fit.ts';
  */
 export function fitFromStanCsv(files: string | readonly string[], opts: { model?: Model | TracedModel } = {}): Fit {
   const data = fitDataFromStanCsv(files);
-  return new Fit(data, { nativeCallsPerDraw: 0, model: opts.model !== undefined ? modelFor(data, opts.model, 'fitFromStanCsv') : undefined });
+  return new Fit(data, { model: opts.model !== undefined ? modelFor(data, opts.model, 'fitFromStanCsv') : undefined });
 }

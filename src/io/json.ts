@@ -128,6 +128,7 @@ function readConfig(x: unknown): FitConfig {
     backend: str(o.backend, 'config.backend'),
     dtype: str(o.dtype, 'config.dtype'),
     device: str(o.device, 'config.device'),
+    ...(o.engine !== undefined ? { engine: str(o.engine, 'config.engine') } : {}),
     ...(o.metricAdaptation !== undefined ? { metricAdaptation: oneOf(o.metricAdaptation, ['stan', 'gradient-diag', 'low-rank'] as const, 'config.metricAdaptation') } : {}),
     ...(o.warmupSchedule !== undefined ? { warmupSchedule: Object.fromEntries(Object.entries(obj(o.warmupSchedule, 'config.warmupSchedule')).map(([k, v]) => [k, finite(v, `config.warmupSchedule.${k}`)])) } : {}),
   };

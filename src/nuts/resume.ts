@@ -32,7 +32,7 @@ export interface IdentityOptions {
 }
 
 /** Options of sample() that do not change the draws (where output goes, how progress shows, when to checkpoint). */
-const NOT_IDENTITY = new Set(['progress', 'signal', 'output', 'overwrite', 'resume', 'checkpoint', 'pinThreads', 'allowFallback']);
+const NOT_IDENTITY = new Set(['progress', 'signal', 'output', 'overwrite', 'resume', 'checkpoint', 'mlx', 'allowFallback']);
 
 /**
  * The run's identity: the model's fingerprint, the resolved settings `o`, and every other option in `all` by name (a

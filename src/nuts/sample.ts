@@ -125,7 +125,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
   const backend = d.backend;
   const dtype = d.dtype;
   const compileSeconds = d.compileSeconds ?? (performance.now() - t0) / 1000;
-  const pin = (options.mlx?.pinThreads ?? options.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
+  const pin = (options.mlx?.pinThreads ?? true) && process.env['MLX_NUTS_PIN'] !== '0' && backend === 'mlx' && device === 'cpu';
   const pinned = pin && loadNative().pinCpuThreads();
   try {
     if (options.part) checkChainPart(options.part, chains);
@@ -362,7 +362,8 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       warmupNativeSeconds: kp0.nativeSeconds, samplingNativeSeconds: kp.nativeSeconds - kp0.nativeSeconds,
       warmupCalls: kp0.calls, samplingCalls: kp.calls - kp0.calls,
     } : undefined;
-    const fit = new Fit(data, { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, profile, model: d.model, kernelProfile });
+    const engineReport = { nativeCallsPerDraw: done > 0 ? nativeCalls / done : 0, kernelProfile, mlxProfile: profile };
+    const fit = new Fit(data, { model: d.model, engine: engineReport });
     if (stream) {
       stream.close({
         warmupSeconds, samplingSeconds, clampHits, complete: data.complete,

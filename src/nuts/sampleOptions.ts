@@ -43,12 +43,11 @@ export interface SampleOptions {
   /** Keep the warmup draws too (CmdStan's save_warmup): on the fit as `data.warmupValues`, and in `output`'s files. */
   saveWarmup?: boolean;
   /**
-   * MLX on the CPU: while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes
-   * each gradient call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards.
-   * Default true; also off with the environment variable MLX_NUTS_PIN=0.
+   * Options of the MLX engine (the only engine-specific options; other engines have none). `pinThreads`: on the
+   * CPU, while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes each gradient
+   * call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards. Default true; also off
+   * with the environment variable MLX_NUTS_PIN=0.
    */
-  pinThreads?: boolean;
-  /** Options of the MLX engine: `pinThreads` as above (the top-level `pinThreads` is the older spelling, still read). */
   mlx?: { readonly pinThreads?: boolean };
   /**
    * Warmup: 'chain' adapts each chain's step size and metric (Stan); 'pooled' keeps each chain's step size and adapts
@@ -95,6 +94,9 @@ function checkInt(name: string, v: unknown, min: number): number {
 /** The plain options checked (each error names the option and what it got), with their defaults filled in. */
 export function checkSampleOptions(draws: number, options: SampleOptions) {
   const numDraws = checkInt('draws', draws, 0);
+  if ('pinThreads' in options) throw new OptionError('[sample] pinThreads is an option of the MLX engine: pass mlx: { pinThreads } instead');
+  const pinThreads: unknown = options.mlx?.pinThreads;
+  if (pinThreads !== undefined && typeof pinThreads !== 'boolean') throw new OptionError(`[sample] mlx.pinThreads must be true or false, got ${JSON.stringify(pinThreads)}`);
   const thin = checkInt('thin', options.thin ?? SAMPLE_DEFAULTS.thin, 1);
   const saveWarmup = options.saveWarmup ?? false;
   if (typeof saveWarmup !== 'boolean') throw new OptionError(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
