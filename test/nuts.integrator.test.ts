@@ -1,7 +1,8 @@
 // The leapfrog on analytic systems: a Gaussian's Hamiltonian flow is known in closed form, so the integrator's
 // order (energy and position errors fall as ε²), its reversibility and its metric handling can be checked exactly.
 // Every implementation runs the same checks: the TypeScript leapfrog over the reference density, and MLX's native
-// trajectory (one call per trajectory). The fused C++ kernel's leapfrog is checked draw for draw against the
+// trajectory (one call per trajectory), which is also compared with the TypeScript leapfrog state by state (they agree
+// bit for bit here; the bound is 1e-12). The fused C++ kernel's leapfrog is checked draw for draw against the
 // TypeScript transition in test/engine.fused.test.ts.
 import { describe, expect, test } from 'vitest';
 import type { Density } from '../src/backend/density.ts';
@@ -112,3 +113,35 @@ for (const impl of IMPLEMENTATIONS) {
     });
   });
 }
+
+describe('the native trajectory against the TypeScript leapfrog', () => {
+  test("MLX's trajectory (float64) walks the TypeScript leapfrog's states over the same density: 3 chains, diagonal and dense", () => {
+    const d = logDensitySync(gaussian, { backend: 'mlx', dtype: 'float64' });
+    expect(hasTrajectory(d)).toBe(true);
+    // the same density without its trajectory(): leapfrogs() steps in TypeScript, one batched gradient call per step
+    const plain: Density = {
+      dim: d.dim, backend: d.backend, dtype: d.dtype, logpGrad: (q) => d.logpGrad(q),
+      logpGradBatch: (q, chains, logp, grad) => d.logpGradBatch(q, chains, logp, grad), dispose: () => {},
+    };
+    expect(hasTrajectory(plain)).toBe(false);
+    const chains = 3;
+    const q = Float64Array.of(0.8, -0.3, -1.1, 0.4, 0.2, 0.9);
+    const p = Float64Array.of(-0.4, 1.1, 0.7, -0.2, 1.5, 0.3);
+    const eps = Float64Array.of(0.1, -0.07, 0.13); // a negative step integrates backward
+    const rel = (a: Float64Array, b: Float64Array) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.max(1, Math.abs(b[i]!))));
+    const g = d.logpGradBatch(q, chains).grad;
+    const steps = 25;
+    const dense = (a: number, b: number, c: number) => makeMetric('dense', Float64Array.of(a, b, b, c));
+    // one metric kind per batch (the native call's rule), each chain its own metric
+    for (const metrics of [[unitMetric('diag', 2), makeMetric('diag', Float64Array.of(1.3, 0.7)), makeMetric('diag', Float64Array.of(0.5, 2))],
+      [dense(1.2, 0.3, 0.6), dense(1, 0, 1), dense(0.8, -0.2, 1.4)]]) {
+      const native = leapfrogs(d, q, p, g, eps, metrics, steps, chains);
+      const ts = leapfrogs(plain, q, p, g, eps, metrics, steps, chains);
+      for (const k of ['q', 'p', 'grad', 'logp'] as const) {
+        expect(native[k]).toHaveLength(ts[k].length);
+        expect(rel(native[k], ts[k]), `${metrics[0]!.kind} ${k}`).toBeLessThan(1e-12);
+      }
+      expect(rel(ts.q.subarray((steps - 1) * 6), q)).toBeGreaterThan(0.1); // the chains moved
+    }
+  });
+});
