@@ -35,6 +35,7 @@ double digammaTail(double x) {
 }  // namespace
 
 double lgamma(double x) {
+  if (x > 0 && x < 0.5) return lgamma(x + 1) - std::log(x);
   if (x < 0.5) return std::log(M_PI / std::fabs(std::sin(M_PI * x))) - lgamma(1 - x);
   double z = x - 1, a = kLanczos[0];
   for (int k = 1; k < 9; ++k) a += kLanczos[k] / (z + k);
@@ -43,7 +44,7 @@ double lgamma(double x) {
 }
 
 double digamma(double x) {
-  if (x < 0.5) return digamma(1 - x) - M_PI / std::tan(M_PI * x);
+  if (x <= 0) return digamma(1 - x) - M_PI / std::tan(M_PI * x);
   double acc = 0;
   while (x < 6) {
     acc += 1 / x;
@@ -53,7 +54,7 @@ double digamma(double x) {
 }
 
 double trigamma(double x) {
-  if (x < 0.5) {
+  if (x <= 0) {
     double s = std::sin(M_PI * x);
     return -trigamma(1 - x) + M_PI * M_PI / (s * s);
   }

@@ -25,7 +25,8 @@ mlx::core::array cosCpu(const mlx::core::array& x);
 mlx::core::array lbetaCpu(const mlx::core::array& a, const mlx::core::array& b);
 
 namespace host {
-// The same float64 formulas as src/math/special.ts, so that the two backends agree to rounding.
+// The same float64 formulas and branches as src/math/special.ts, so that the engines agree to rounding
+// (test/special.agree.test.ts holds every engine against it on each branch).
 double lgamma(double x);
 double digamma(double x);
 double trigamma(double x);
