@@ -32,15 +32,25 @@ export function essOfColumns(columns: Chains): number {
   const nChains = columns.length;
   const n = columns[0]?.length ?? 0;
   if (n < 3 || shouldReturnNaN(columns)) return NaN;
-  const acovMeans = new Float64Array(n);
+  const acovSum = new Float64Array(n);
   for (const column of columns) {
     const acov = autocovariance(column);
-    for (let t = 0; t < n; t++) acovMeans[t] += acov[t]!;
+    for (let t = 0; t < n; t++) acovSum[t] += acov[t]!;
   }
-  for (let t = 0; t < n; t++) acovMeans[t] /= nChains;
+  return essFromAcov(acovSum, nChains, nChains > 1 ? variance(columns.map((column) => plainMean(column))) : 0); // matrixStats::colMeans2
+}
+
+/**
+ * Steps 1–4 of essOfColumns from what they need of the columns: the sum over the columns of their autocovariances
+ * (lags 0 … N − 1), the number of columns and the variance of the column means (0 for one column). A run spread over
+ * processes sums its parts' autocovariances (src/distributed/summaryGather.ts). The caller applies the NaN rules.
+ */
+export function essFromAcov(acovSum: Float64Array, nChains: number, varOfMeans: number): number {
+  const n = acovSum.length;
+  const acovMeans = acovSum.map((a) => a / nChains);
   const meanVar = (acovMeans[0]! * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
-  if (nChains > 1) varPlus += variance(columns.map((column) => plainMean(column))); // matrixStats::colMeans2
+  if (nChains > 1) varPlus += varOfMeans;
   const rho = new Float64Array(n);
   const rhoAt = (t: number): number => 1 - (meanVar - acovMeans[t]!) / varPlus;
 

@@ -23,8 +23,11 @@ export function mcseSd(chains: Chains): number {
   const squared = mapDraws(chains, (v) => (v - m) * (v - m));
   const ess = essMean(squared);
   const flatSquared = flatten(squared);
-  const expectedVar = mean(flatSquared);
-  const fourth = mean(flatSquared.map((s) => s * s));
+  return mcseSdFrom(mean(flatSquared), mean(flatSquared.map((s) => s * s)), ess);
+}
+
+/** mcseSd from E = mean(c²), mean(c⁴) and ESS_mean(c²) (what a run spread over processes sums: src/distributed/). */
+export function mcseSdFrom(expectedVar: number, fourth: number, ess: number): number {
   const varVar = (fourth - expectedVar * expectedVar) / ess;
   return Math.sqrt(varVar / expectedVar / 4);
 }

@@ -44,11 +44,16 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
+/** The normal score of average rank `r` among `size` draws: Φ⁻¹((r − c)/(size − 2c + 1)), c = BLOM_OFFSET. */
+export function normalScore(r: number, size: number): number {
+  return normalQuantile((r - BLOM_OFFSET) / (size - 2 * BLOM_OFFSET + 1), 0, 1);
+}
+
 /** Rank-normalised draws (posterior's `z_scale`), ranked jointly over all chains, returned chain by chain. */
 export function zScale(chains: Chains): Float64Array[] {
   const n = chains[0]?.length ?? 0;
   const ranks = averageRanks(flatten(chains));
   const size = ranks.length;
-  const z = ranks.map((r) => normalQuantile((r - BLOM_OFFSET) / (size - 2 * BLOM_OFFSET + 1), 0, 1));
+  const z = ranks.map((r) => normalScore(r, size));
   return chains.map((_, c) => z.slice(c * n, (c + 1) * n));
 }

@@ -18,9 +18,12 @@ export function rhatOfColumns(columns: Chains): number {
   const n = columns[0]?.length ?? 0;
   const chainMeans = columns.map((column) => plainMean(column)); // matrixStats::colMeans2, as posterior
   const chainVars = columns.map((column, c) => varianceAbout(column, chainMeans[c]!));
-  const varBetween = n * variance(chainMeans);
-  const varWithin = mean(chainVars);
-  return Math.sqrt((varBetween / varWithin + n - 1) / n);
+  return rhatFromMoments(n, variance(chainMeans), mean(chainVars));
+}
+
+/** R̂ from N draws per column, the variance of the column means and the mean of the column variances (rhatOfColumns). */
+export function rhatFromMoments(n: number, varOfMeans: number, meanOfVars: number): number {
+  return Math.sqrt((n * varOfMeans / meanOfVars + n - 1) / n);
 }
 
 /** Classic split R-hat (posterior's `rhat_basic`): no rank normalisation; `split = false` skips splitting. */
