@@ -55,10 +55,11 @@ export interface GpuBenchRecord {
    * inputs, launch until evaluated (uploads + kernel), reading outputs back, and the rest (TypeScript on the host).
    */
   readonly profile?: { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
-    hostSeconds: number };
+    hostSeconds: number; pointLaunches: number; pointSeconds: number; warmupNativeSeconds?: number; samplingNativeSeconds?: number };
 }
 
-type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number };
+type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
+  pointLaunches: number; pointSeconds: number };
 const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => GpuProfile }).gpuProfile;
 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
@@ -103,14 +104,17 @@ for (const model of models) {
         model, sampler: 'mlx-nuts', engine: fit.data.config.engine ?? '', dtype: fit.data.config.dtype, chains, warmup, draws, seed,
         samplingSeconds: secs, warmupSeconds: t.warmupSeconds, compileSeconds: t.compileSeconds, minEssBulk: ess, essPerSecond: ess / secs,
         divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
-        ...(gp ? { profile: { ...gp, hostSeconds: secs - gp.inputSeconds - gp.deviceSeconds - gp.outputSeconds } } : {}),
+        ...(gp ? { profile: { ...gp, hostSeconds: secs - gp.inputSeconds - gp.deviceSeconds - gp.outputSeconds,
+          warmupNativeSeconds: fit.engine.kernelProfile?.warmupNativeSeconds, samplingNativeSeconds: fit.engine.kernelProfile?.samplingNativeSeconds } } : {}),
       };
       records.push(rec);
       save(false);
       log(`${model} mlx-nuts ${chains} chains: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
         `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s` +
         (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
-          `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s` : ''));
+          `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
+          `native calls: warmup ${rec.profile.warmupNativeSeconds?.toFixed(2)} s, sampling ${rec.profile.samplingNativeSeconds?.toFixed(2)} s; ` +
+          `${rec.profile.pointLaunches} point launches ${rec.profile.pointSeconds.toFixed(2)} s` : ''));
     } catch (e) {
       skipped.push(`mlx-nuts ${model} ${chains} chains: ${(e as Error).message.split('\n')[0]}`);
       log(`${model} mlx-nuts ${chains} chains FAILED: ${(e as Error).stack}`);

@@ -31,6 +31,7 @@ const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os", "od"};
 /** Where the GPU engine's calls spend their time, over every model of the process (gpuProfile() reads it). */
 struct GpuProfile {
   double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
+  double pointLaunches = 0, pointSeconds = 0;  // mode 0 (log density at points: initialisation, checks), apart
 } gProfile;
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -150,7 +151,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 
   /** Launches `n` threads and evaluates the outputs; errors (NVRTC, launch) come back as one prefixed message. */
-  std::vector<mx::array> launch(int depth, const std::vector<mx::array>& inputs, const std::vector<mx::Shape>& shapes, int n) {
+  std::vector<mx::array> launch(int depth, const std::vector<mx::array>& inputs, const std::vector<mx::Shape>& shapes, int n,
+                                bool points = false) {
     std::vector<mx::Dtype> dtypes(shapes.size(), mx::uint32);
     mx::Device gpu(mx::Device::gpu);
     try {
@@ -158,8 +160,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {threadsPerBlock(n), 1, 1},
                                 {{"MN_KD", depth}}, std::nullopt, false, gpu);
       mx::eval(outs);
-      gProfile.deviceSeconds += since(t0);
-      gProfile.launches += 1;
+      (points ? gProfile.pointSeconds : gProfile.deviceSeconds) += since(t0);
+      (points ? gProfile.pointLaunches : gProfile.launches) += 1;
       return outs;
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("[fused-gpu] ") + e.what());
@@ -222,7 +224,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_, bits(&zero, 1, 1)};
     const long long sw = 2 * d + 1;
-    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, n);
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, n, true);
     const double* s = doublesOf(outs[0]);
     for (int k = 0; k < n; ++k) {
       lp[k] = s[k * sw + 2 * d];
@@ -400,7 +402,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 };
 
-// gpuProfile(reset = false): { launches, inputSeconds, deviceSeconds, outputSeconds, outputBytes } summed over every
+// gpuProfile(reset = false): { launches, inputSeconds, deviceSeconds, outputSeconds, outputBytes, pointLaunches,
+// pointSeconds } summed over every
 // GPU call of the process: building the inputs, the launch until its outputs are evaluated (uploads and the kernel),
 // reading the outputs back.
 Napi::Value GpuProfileOf(const Napi::CallbackInfo& info) {
@@ -410,6 +413,8 @@ Napi::Value GpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("deviceSeconds", gProfile.deviceSeconds);
   r.Set("outputSeconds", gProfile.outputSeconds);
   r.Set("outputBytes", gProfile.outputBytes);
+  r.Set("pointLaunches", gProfile.pointLaunches);
+  r.Set("pointSeconds", gProfile.pointSeconds);
   if (info.Length() > 0 && info[0].ToBoolean().Value()) gProfile = GpuProfile{};
   return r;
 }

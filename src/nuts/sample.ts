@@ -17,7 +17,7 @@ import { fileStemOf } from '../io/stanCsvFormat.ts';
 import { Checkpointer, checkpointSchedule, restoreWarmupStats, type Restored } from './checkpoint.ts';
 import { readDrawsBack, resumeDir, runIdentity } from './resume.ts';
 import { applyWarmStart, warmStartFor } from './warmStart.ts';
-import { initialPoint, type InitValues } from './init.ts';
+import { initialPoints, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
 import { fromPoints, toPoints, typescriptKernel } from './transitionKernel.ts';
@@ -141,7 +141,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     }) : null;
     let streamClosed = false;
     try {
-    let points: PointState[] = saved ? toPoints(saved.state) : streams.map((s, c) => initialPoint(d, s, firstChain + c, inits[c]));
+    let points: PointState[] = saved ? toPoints(saved.state) : initialPoints(d, streams, firstChain, inits);
     const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
     const variables: VariableMeta[] = [
       ...d.model.params.map((p) => ({ name: p.name, shape: p.shape, kind: 'param' as const })),
