@@ -1,6 +1,7 @@
 // NUTS tree bookkeeping checked on every transition-kernel implementation behind the seam (src/kernel/seam.ts): the
-// TypeScript transition over the reference and the MLX densities, and the fused C++ kernel. Models stand in for
-// test/nuts.tree.test.ts's mock densities, so that the generated kernel runs them too.
+// TypeScript transition over the reference and the MLX densities, the fused C++ kernel, and the fused CUDA kernel's
+// body run on the CPU. Models stand in for test/nuts.tree.test.ts's mock densities, so that the generated kernels run
+// them too.
 import { describe, expect, test } from 'vitest';
 import { logDensity } from '../src/backend/logDensity.ts';
 import type { ModelDensity } from '../src/backend/modelDensity.ts';
@@ -8,6 +9,8 @@ import { unitMetric } from '../src/kernel/metric.ts';
 import type { KernelRun, TransitionKernel } from '../src/kernel/seam.ts';
 import { Flat, model, Normal, Uniform, type Model } from '../src/index.ts';
 import { typescriptKernel } from '../src/nuts/transitionKernel.ts';
+import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+import { EmulatedCudaModel } from './cudaEmulation.ts';
 
 const KERNELS: { name: string; make: (m: Model, seed: number, chains: number, depth: number) => Promise<[ModelDensity, TransitionKernel]> }[] = [
   {
@@ -31,6 +34,18 @@ const KERNELS: { name: string; make: (m: Model, seed: number, chains: number, de
       return [d, d.kernel!(seed, Array.from({ length: chains }, (_, c) => c), depth)];
     },
   },
+  {
+    name: 'fused CUDA, its kernel body run on the CPU (test/cudaEmulation.ts)',
+    make: async (m, seed, chains, depth) => {
+      setFusedCudaBindingForTests(EmulatedCudaModel);
+      try {
+        const d = await logDensity(m, { backend: 'fused', device: 'gpu', dtype: 'float64' });
+        return [d, d.kernel!(seed, Array.from({ length: chains }, (_, c) => c), depth)];
+      } finally {
+        setFusedCudaBindingForTests(null);
+      }
+    },
+  },
 ];
 
 /** `count` transitions of `chains` chains from q0 (the same point for each) with one step size. */
@@ -43,6 +58,16 @@ async function run(d: ModelDensity, k: TransitionKernel, q0: number[], eps: numb
   d.logpGradBatch(q, chains, logp, grad);
   const metrics = Array.from({ length: chains }, () => unitMetric('diag', dim));
   return k.run({ chains, dim, q, logp, grad }, { stepSizes: new Float64Array(chains).fill(eps), metrics }, 0, count);
+}
+
+/** Cause and position of chain c's first transition, from either form a kernel reports them in (src/kernel/seam.ts). */
+function divergenceOf(r: KernelRun, c: number, dim: number): { cause: number; at: Float64Array } {
+  if (r.divergence) return { cause: r.divergence[c * (1 + dim)]!, at: r.divergence.subarray(c * (1 + dim) + 1, (c + 1) * (1 + dim)) };
+  const rows = r.divergenceRows ?? new Float64Array(0);
+  for (let o = 0; o < rows.length; o += 3 + dim) {
+    if (rows[o] === c && rows[o + 1] === 0) return { cause: rows[o + 2]!, at: rows.subarray(o + 3, o + 3 + dim) };
+  }
+  return { cause: 0, at: new Float64Array(dim) };
 }
 
 const flat = model('bookkeeping_flat', (m) => {
@@ -82,8 +107,9 @@ for (const K of KERNELS) {
         expect(r.stats.nLeapfrog[c]).toBe(1);
         expect(r.stats.treeDepth[c]).toBe(0);
         expect(r.q[c]).toBe(0.4);
-        expect(r.divergence![c * 2]).toBe(2); // non-finite
-        const at = r.divergence![c * 2 + 1]!; // where it diverged: one leapfrog step away, outside (−9.5, 0.5)
+        const div = divergenceOf(r, c, 1);
+        expect(div.cause).toBe(2); // non-finite
+        const at = div.at[0]!; // where it diverged: one leapfrog step away, outside (−9.5, 0.5)
         expect(at <= -9.5 || at >= 0.5).toBe(true);
       }
       d.dispose();
