@@ -1,20 +1,36 @@
-// One backend-agnostic suite, run on every engine: the reference interpreter, MLX (float32 and float64) and the fused
-// C++ engine (float64 and float32). Each must give the closed-form log density and gradient, agree between single
+// One backend-agnostic suite, run on every engine: the reference interpreter, MLX (float32 and float64), the fused
+// C++ engine (float64 and float32) and the fused GPU engine, whose CUDA kernel body runs on the CPU here
+// (test/cudaEmulation.ts; `npm run test:gpu` runs the real one). Each must give the closed-form log density and gradient, agree between single
 // and batched calls, map to the constrained scale, and recover a conjugate posterior when sampled.
 import { describe, expect, test } from 'vitest';
 import { logDensity } from '../src/backend/logDensity.ts';
-import type { BackendName, Dtype } from '../src/base/types.ts';
+import type { BackendName, Device, Dtype } from '../src/base/types.ts';
+import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+import { EmulatedCudaModel } from './cudaEmulation.ts';
 import { mcseMean, mcseSd } from '../src/diagnostics/index.ts';
 import { HalfNormal, model, Normal, sample } from '../src/index.ts';
 import { TOLERANCE } from '../src/precision/policy.ts';
 
-const ENGINES: { backend: BackendName; dtype: Dtype }[] = [
+const ENGINES: { backend: BackendName; dtype: Dtype; device?: Device }[] = [
   { backend: 'reference', dtype: 'float64' },
   { backend: 'mlx', dtype: 'float32' },
   { backend: 'mlx', dtype: 'float64' },
   { backend: 'fused', dtype: 'float64' },
   { backend: 'fused', dtype: 'float32' },
+  { backend: 'fused', dtype: 'float32', device: 'gpu' },
+  { backend: 'fused', dtype: 'float64', device: 'gpu' },
 ];
+
+/** Runs `f` with the GPU engine's kernel emulated on the CPU when `e` is the GPU engine. */
+async function on<T>(e: { device?: Device }, f: () => Promise<T>): Promise<T> {
+  if (e.device !== 'gpu') return f();
+  setFusedCudaBindingForTests(EmulatedCudaModel);
+  try {
+    return await f();
+  } finally {
+    setFusedCudaBindingForTests(null);
+  }
+}
 
 const Y = [1.2, 0.4, 2.1, 1.5];
 // mu ~ N(0, 2), s ~ HalfNormal(1) sampled as log s, y ~ N(mu, 1): a closed-form log density in (mu, log s).
@@ -45,9 +61,9 @@ const M = V * Y.reduce((a, b) => a + b, 0);
 
 for (const e of ENGINES) {
   const tol = e.dtype === 'float32' ? TOLERANCE.float32VsReference : TOLERANCE.float64VsReference;
-  describe(`engine ${e.backend} ${e.dtype}`, () => {
+  describe(`engine ${e.backend} ${e.dtype}${e.device === 'gpu' ? ' gpu (emulated)' : ''}`, () => {
     test('log density and gradient match the closed form', async () => {
-      const d = await logDensity(closed, e);
+      const d = await on(e, () => logDensity(closed, e));
       expect(d.dim).toBe(2);
       for (const [mu, u] of [[0, 0], [1.3, -0.7], [-2, 1.1]] as const) {
         const r = d.logpGrad(Float64Array.of(mu, u));
@@ -59,7 +75,7 @@ for (const e of ENGINES) {
     });
 
     test('a batched call gives what single calls give; constrain maps log s back to s', async () => {
-      const d = await logDensity(closed, e);
+      const d = await on(e, () => logDensity(closed, e));
       const Q = Float64Array.of(0.1, 0.2, -1, 0.5, 2, -0.3);
       const b = d.logpGradBatch(Q, 3);
       for (let c = 0; c < 3; c++) {
@@ -75,7 +91,8 @@ for (const e of ENGINES) {
     });
 
     test('sampling recovers the conjugate posterior of mu: mean and sd within 5 Monte Carlo standard errors', async () => {
-      const fit = await sample(closed, 400, { ...e, chains: 2, warmup: 300, seed: 11 });
+      const fit = await on(e, () => sample(closed, 400, { ...e, chains: 2, warmup: 300, seed: 11 }));
+      expect(fit.engine.name).toBe(e.backend !== 'fused' ? 'typescript' : e.device === 'gpu' ? 'fused-gpu' : 'fused-cpu');
       const mu = fit.draws('mu');
       const mean = mu.flatMap((c) => Array.from(c)).reduce((a, b) => a + b, 0) / (2 * 400);
       expect(Math.abs(mean - M)).toBeLessThan(5 * mcseMean(mu));
