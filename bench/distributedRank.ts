@@ -18,11 +18,11 @@ try {
   });
   if (r.rank === 0) {
     const rep = entry.meta.report;
-    const cols = rep ? r.fit.columns.filter((c) => rep.some((n) => c === n || c.startsWith(`${n}[`))) : [...r.fit.columns];
-    const ess = Math.min(...await essBulkMany(cols.map((c) => r.fit.draws(c))));
-    const t = r.fit.data.timing;
+    const cols = rep ? r.fit!.columns.filter((c) => rep.some((n) => c === n || c.startsWith(`${n}[`))) : [...r.fit!.columns];
+    const ess = Math.min(...await essBulkMany(cols.map((c) => r.fit!.draws(c))));
+    const t = r.fit!.data.timing;
     writeFileSync(positionals[1]!, JSON.stringify({ minEssBulk: ess, warmupSeconds: t.warmupSeconds, samplingSeconds: t.samplingSeconds,
-      compileSeconds: t.compileSeconds, engine: r.fit.data.config.engine, divergences: r.fit.divergences().reduce((a, b) => a + b, 0) }));
+      compileSeconds: t.compileSeconds, engine: r.fit!.data.config.engine, divergences: r.fit!.divergences().reduce((a, b) => a + b, 0) }));
   }
   hardExit(0);
 } catch (e) {

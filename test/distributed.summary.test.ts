@@ -2,7 +2,11 @@
 // statistics only; the rows agree with one process's summary of all chains — exactly for the quantiles, to rounding
 // for mean, sd, mcse and ess_tail, within a stated tolerance for ess_bulk and R-hat (ranks interpolated between knots).
 import { describe, expect, test } from 'vitest';
+import { runCli } from './cliRun.ts';
 import { sample } from '../src/nuts/sample.ts';
+import { sampleDistributed } from '../src/distributed/sampleDistributed.ts';
+import { mergeDigests } from '../src/distributed/spreadWarnings.ts';
+import { warningDigest } from '../src/fit/warnings.ts';
 import { APPROXIMATE_NOTE, gatherSummary } from '../src/distributed/summaryGather.ts';
 import { fromKey, orderStatistics, sortKey } from '../src/distributed/orderStatistics.ts';
 import type { RankGroup } from '../src/distributed/group.ts';
@@ -88,3 +92,48 @@ describe('the summary gather', () => {
     expect(await Promise.all(fakeGroups(2).map((g, r) => gatherSummary(g, fits[r]!.data)))).toEqual([null, null]);
   });
 });
+
+describe("sampleDistributed({ distributed: { gather: 'summary' } })", () => {
+  test('no merged fit; the rows, warnings (divergences, R-hat, low ESS) and chains of one process over all chains', async () => {
+    const o = { chains: 5, warmup: 100, seed: 9, targetAccept: 0.55 };
+    const one = await sample(eightSchools, 60, o);
+    const rs = await Promise.all(fakeGroups(2).map((group) => sampleDistributed(eightSchools, 60, { ...o, distributed: { group, gather: 'summary' } })));
+    const expected = one.warnings();
+    expect(expected.some((w) => /ended with a divergence/.test(w))).toBe(true); // the case merges something
+    for (const r of rs) {
+      expect(r.fit).toBeNull();
+      const s = r.summary!;
+      expect([s.chains, s.draws, s.complete, s.approximate]).toEqual([5, 60, true, null]);
+      expect(s.warnings.map((w) => w.message)).toEqual(expected);
+      s.rows.forEach((row, j) => expect(rel(row.essBulk, one.summary()[j]!.essBulk)).toBeLessThan(1e-9));
+    }
+    await expect(sampleDistributed(eightSchools, 60, { ...o, distributed: { group: fakeGroups(1)[0]!, gather: 'all' as 'draws' } })).rejects.toThrow(/gather must be 'draws' or 'summary', got "all"/);
+  }, 60_000);
+});
+
+test('mergeDigests: counts added, E-BFMI per chain joined in chain order, the first non-finite draw named by its global chain', () => {
+  const fit = { chains: 3, warmup: 30, seed: 1, backend: 'reference' as const };
+  return Promise.all([sample(eightSchools, 20, { ...fit, chains: 2 }), sample(eightSchools, 20, { ...fit, chains: 3 })]).then(([a, b]) => {
+    const [da, db] = [warningDigest(a!.data), warningDigest(b!.data)];
+    const bad = { ...db, nonFinite: db.nonFinite.map((v, i) => (i === 0 ? { ...v, bad: 2, first: [1, 7, 'mu = NaN'] as const } : v)) };
+    const m = mergeDigests([da, bad]);
+    expect([m.chains, m.draws, m.divergent, m.treedepth]).toEqual([5, 20, da.divergent + db.divergent, da.treedepth + db.treedepth]);
+    expect(m.ebfmi).toEqual([...da.ebfmi, ...db.ebfmi]);
+    expect(m.nonFinite[0]).toMatchObject({ variable: 'mu', bad: 2, first: [3, 7, 'mu = NaN'] });
+  });
+}, 60_000);
+
+test('the command line: --processes 2 --gather summary prints one process\'s table and warnings, and says how it was gathered; --report is refused', async () => {
+  const run = ['sample', 'models/eight_schools.ts', '--seed', '6', '--no-progress', '--chains', '4', '--warmup', '150', '--draws', '200'];
+  const [one, two] = [await runCli(run), await runCli([...run, '--processes', '2', '--gather', 'summary'])];
+  expect(one.code, one.err).toBe(0);
+  expect(two.code, two.err).toBe(0);
+  const table = (s: string) => s.slice(s.indexOf('name'), s.indexOf('\n\n', s.indexOf('name')) + 1 || undefined).split('\n').filter((l) => !l.startsWith('(summary'));
+  expect(table(two.out)).toEqual(table(one.out));
+  expect(table(one.out).join('\n')).toMatch(/theta\[7\]/);
+  expect(two.out).toMatch(/\(summary gathered without the draws: every column exact up to rounding\)/);
+  expect(two.out).toMatch(/eight_schools: 4 chains × 200 draws on 2 processes/);
+  const bad = await runCli([...run, '--processes', '2', '--gather', 'summary', '--report', 'r.html']);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toMatch(/--report plots every draw, and with --gather summary no process has them all: drop one of the two/);
+}, 120_000);

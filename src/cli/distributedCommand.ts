@@ -13,10 +13,12 @@ import { checkRankCheckpoint } from '../distributed/rankResume.ts';
 import { writeReport } from '../plots/report.ts';
 import { formatCliError } from './errors.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
+import { summaryText } from '../fit/format.ts';
 import type { SampleCliOptions } from './options.ts';
 
 export interface DistributedCliOptions {
   processes?: number; hostfile?: string; rank?: number; distBackend?: DistBackend; rankTimeout: number; exchangeTimeout: number;
+  gather: 'draws' | 'summary';
 }
 
 export function distributedOptions(c: Command): Command {
@@ -26,7 +28,9 @@ export function distributedOptions(c: Command): Command {
     .option('--rank <r>', 'this process\'s rank (default: MLX_RANK)', intOption('rank', 0))
     .option('--dist-backend <name>', "MLX's distributed backend: 'ring', 'nccl', 'mpi' or 'any'", choiceOption('dist-backend', DIST_BACKENDS))
     .option('--rank-timeout <s>', 'with --processes: seconds a sampling rank may stay silent before it is taken as hung', numberOption('rank-timeout', 1), 60)
-    .option('--exchange-timeout <s>', 'seconds a rank waits for the others at an exchange (a window of pooled warmup, the end)', numberOption('exchange-timeout', 1), 3600);
+    .option('--exchange-timeout <s>', 'seconds a rank waits for the others at an exchange (a window of pooled warmup, the end)', numberOption('exchange-timeout', 1), 3600)
+    .option('--gather <what>', "what rank 0 gathers at the end: 'draws' (every draw) or 'summary' (only what the summary and warnings need; no --report)",
+      choiceOption('gather', ['draws', 'summary'] as const), 'draws');
 }
 
 /** True when the options ask for more than one process. */
@@ -47,6 +51,7 @@ function rankArgv(): string[] {
 
 export async function runDistributed(m: Model, o: SampleCliOptions & DistributedCliOptions): Promise<void> {
   const timeoutMs = o.exchangeTimeout * 1000;
+  if (o.gather === 'summary' && o.report) throw new OptionError('[mlx-nuts sample] --report plots every draw, and with --gather summary no process has them all: drop one of the two');
   if (o.processes !== undefined && process.env['MLX_NUTS_LAUNCHED'] !== '1') {
     if (o.hostfile) throw new OptionError('[mlx-nuts sample] --processes starts ranks on this machine, --hostfile is one rank of a list: pass one of them');
     if (o.processes > o.chains) throw new OptionError(`[mlx-nuts sample] --processes ${o.processes} exceeds --chains ${o.chains}: every rank needs at least one chain`);
@@ -78,20 +83,23 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
       targetAccept: o.targetAccept, maxTreeDepth: o.maxTreeDepth, signal: sampling.signal, progress: onProgress, thin: o.thin, saveWarmup: o.saveWarmup,
       ...(o.out ? { output: o.out, overwrite: o.overwrite } : {}), ...(o.metricAdaptation ? { metricAdaptation: o.metricAdaptation } : {}),
       ...(o.resume ? { resume: o.resume } : {}), ...(o.adaptation ? { adaptation: o.adaptation } : {}),
-      distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal },
+      distributed: { backend: o.distBackend ?? 'any', hostfile: o.hostfile, rank: o.rank, timeoutMs, signal: exchanges.signal, gather: o.gather },
     });
     const last = r.first + r.count - 1;
     console.error(`rank ${r.rank} of ${r.size} (host ${r.host}): chains ${r.first}–${last} done${r.local.complete ? '' : ' (stopped early)'}`);
     if (r.rank === 0) {
       const f = r.fit;
-      const t = f.data.timing;
-      console.log(`\n${m.name}: ${f.chains} chains × ${f.numDraws} draws on ${r.size} processes (${f.data.config.engine ?? 'typescript'} kernel) — ` +
+      const s = r.summary;
+      const t = s?.timing ?? f!.data.timing;
+      const [chains, draws, complete] = s ? [s.chains, s.draws, s.complete] : [f!.chains, f!.numDraws, f!.complete];
+      console.log(`\n${m.name}: ${chains} chains × ${draws} draws on ${r.size} processes (${r.local.data.config.engine ?? 'typescript'} kernel) — ` +
         `warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s (slowest rank)${sampling.signal.aborted ? ' — interrupted' : ''}`);
-      console.log(f.summaryTable());
-      for (const w of f.warnings()) console.log(`warning: ${w}`);
+      console.log(s ? summaryText(s.rows) : f!.summaryTable());
+      if (s) console.log(s.approximate ? `(summary gathered without the draws: ${s.approximate})` : '(summary gathered without the draws: every column exact up to rounding)');
+      for (const w of s ? s.warnings.map((x) => x.message) : f!.warnings()) console.log(`warning: ${w}`);
       const dir = o.out ?? o.resume;
-      if (dir) console.log(`Stan CSV files written to ${resolve(dir)} by each rank as it sampled${o.resume ? ' (resumed)' : ''} (${f.chains} files${f.complete ? '' : ', marked incomplete'})`);
-      if (o.report) console.log(`report written to ${await writeReport(f, o.report, { vars: o.vars })}`);
+      if (dir) console.log(`Stan CSV files written to ${resolve(dir)} by each rank as it sampled${o.resume ? ' (resumed)' : ''} (${chains} files${complete ? '' : ', marked incomplete'})`);
+      if (o.report && f) console.log(`report written to ${await writeReport(f, o.report, { vars: o.vars })}`);
     }
     hardExit(sampling.signal.aborted ? 130 : 0);
   } catch (e) {

@@ -26,6 +26,16 @@ export async function allGatherF64(g: RankGroup, x: Float64Array, what: string, 
   return out;
 }
 
+/** Every rank's text (its UTF-8 bytes as float64 words, and their byte count), in rank order. */
+export async function allGatherText(g: RankGroup, text: string, what: string): Promise<string[]> {
+  const bytes = new TextEncoder().encode(text);
+  const words = new Float64Array(Math.ceil(bytes.length / 8));
+  new Uint8Array(words.buffer).set(bytes);
+  const all = await allGatherF64(g, words, what);
+  const sizes = await allGatherF64(g, Float64Array.of(bytes.length), `${what} (sizes)`);
+  return all.map((w, r) => new TextDecoder().decode(new Uint8Array(w.buffer, 0, sizes[r]![0]!)));
+}
+
 /** Per chain [n, mean…, m2…]; every rank's chains come back in rank order, i.e. global chain order. */
 export async function gatherMoments(g: RankGroup, local: readonly Welford[]): Promise<Welford[]> {
   const first = local[0]!;
@@ -55,13 +65,8 @@ export async function gatherFits(g: RankGroup, fit: Fit): Promise<Fit> {
   if (g.size === 1) return fit;
   const what = 'gathering the draws for the summary';
   const p = packFit(fit.data);
-  const text = new TextEncoder().encode(p.header);
-  const headerWords = new Float64Array(Math.ceil(text.length / 8));
-  new Uint8Array(headerWords.buffer).set(text);
-  const headers = await allGatherF64(g, headerWords, `${what} (headers)`);
-  const sizes = await allGatherF64(g, Float64Array.of(text.length), `${what} (sizes)`);
+  const headers = await allGatherText(g, p.header, `${what} (headers)`);
   const numbers = await allGatherF64(g, p.numbers, what);
-  const datas = headers.map((hw, r) => r === g.rank ? fit.data
-    : unpackFit({ header: new TextDecoder().decode(new Uint8Array(hw.buffer, 0, sizes[r]![0]!)), numbers: numbers[r]! }, fit.data));
+  const datas = headers.map((header, r) => (r === g.rank ? fit.data : unpackFit({ header, numbers: numbers[r]! }, fit.data)));
   return new Fit(mergeFitData(datas), { ...fit.extras });
 }

@@ -13,6 +13,8 @@ import { chainRange } from './split.ts';
 import { agreeToResume, rankCheckpointFiles } from './rankResume.ts';
 import { resumeDir } from '../nuts/resume.ts';
 import { removeCheckpoint } from '../io/checkpointFile.ts';
+import { gatherSummary, type SpreadSummary } from './summaryGather.ts';
+import { gatherWarnings, type SpreadReport } from './spreadWarnings.ts';
 
 export interface DistributedOptions {
   /** MLX's backend: 'ring' (TCP, always there), 'nccl' (CUDA builds), 'mpi' (under mpirun), 'any' (MLX's choice). */
@@ -27,11 +29,22 @@ export interface DistributedOptions {
   readonly signal?: AbortSignal;
   /** A group already joined (tests; a caller that joined itself). */
   readonly group?: RankGroup;
+  /**
+   * What the ranks exchange at the end: 'draws' (default; every rank gets the merged fit) or 'summary' (only what the
+   * summary table and warnings need, src/distributed/summaryGather.ts: no merged fit; with fewer than 4 draws per
+   * chain the draws are gathered all the same).
+   */
+  readonly gather?: 'draws' | 'summary';
 }
 
+/** The summary of every chain a 'summary' gather gives each rank, with the warnings and the slowest rank's times. */
+export type SpreadResult = SpreadSummary & SpreadReport;
+
 export interface DistributedResult {
-  /** Every rank's chains, in global order (on every rank). */
-  readonly fit: Fit;
+  /** Every rank's chains, in global order (on every rank); null with gather 'summary'. */
+  readonly fit: Fit | null;
+  /** With gather 'summary': the rows, warnings and times of every chain; null otherwise. */
+  readonly summary: SpreadResult | null;
   /** This rank's own chains. */
   readonly local: Fit;
   readonly rank: number;
@@ -72,6 +85,7 @@ export async function sampleDistributed(model: Model, draws: number,
   const backend = o.backend ?? 'any';
   if (!DIST_BACKENDS.includes(backend)) throw new OptionError(`[distributed] backend must be ${DIST_BACKENDS.map((b) => `'${b}'`).join(', ')}, got '${String(backend)}'`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (o.gather !== undefined && o.gather !== 'draws' && o.gather !== 'summary') throw new OptionError(`[distributed] gather must be 'draws' or 'summary', got ${JSON.stringify(o.gather)}`);
   if (!(timeoutMs > 0)) throw new OptionError(`[distributed] timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   const total = options.chains ?? 4;
   if (Array.isArray(options.init) && options.init.length !== total) {
@@ -96,8 +110,11 @@ export async function sampleDistributed(model: Model, draws: number,
     ...rest, chains: count, init,
     ...(group.size > 1 ? { part: { firstChain: first, totalChains: total, rank: group.rank, ranks: group.size, keepCheckpoint: true, gatherMoments: (m) => gatherMoments(group, m) } } : {}),
   });
-  const fit = await gatherFits(group, local);
+  const rows = o.gather === 'summary' ? await gatherSummary(group, local.data) : null;
+  const summary = rows ? { ...rows, ...await gatherWarnings(group, local.data, rows.draws, rows.rows) } : null;
+  const fit = summary ? null : await gatherFits(group, local);
   const out = options.output ?? dir ?? undefined;
-  if (group.size > 1 && out !== undefined && fit.complete && !local.extras.outputError) removeCheckpoint(rankCheckpointFiles(out, model.name, group.rank, group.size));
-  return { fit, local, rank: group.rank, size: group.size, host: group.host, first, count };
+  const complete = summary?.complete ?? fit!.complete;
+  if (group.size > 1 && out !== undefined && complete && !local.extras.outputError) removeCheckpoint(rankCheckpointFiles(out, model.name, group.rank, group.size));
+  return { fit, summary, local, rank: group.rank, size: group.size, host: group.host, first, count };
 }

@@ -38,11 +38,15 @@ export function warmupDone(fit: FitData): number[] {
 
 /** Why a fit has no post-warmup draws ('no draws: …'), or null when it has some. */
 export function noDrawsReason(fit: FitData): string | null {
-  if (drawCount(fit) > 0) return null;
-  if (fit.config.draws === 0) return `no draws: draws = 0 was asked for (warmup only, ${fit.config.warmup} iterations)`;
-  const warm = Math.max(0, ...warmupDone(fit));
-  if (!fit.complete && warm < fit.config.warmup) return `no draws: stopped during warmup, after ${warm} of ${fit.config.warmup} iterations`;
-  if (!fit.complete) return 'no draws: stopped at the end of warmup, before the first draw';
+  return noDrawsText(drawCount(fit), fit.config, Math.max(0, ...warmupDone(fit)), fit.complete);
+}
+
+/** noDrawsReason from the draws per chain, the config, the most warmup iterations recorded and completeness. */
+function noDrawsText(n: number, config: Pick<FitData['config'], 'draws' | 'warmup'>, warm: number, complete: boolean): string | null {
+  if (n > 0) return null;
+  if (config.draws === 0) return `no draws: draws = 0 was asked for (warmup only, ${config.warmup} iterations)`;
+  if (!complete && warm < config.warmup) return `no draws: stopped during warmup, after ${warm} of ${config.warmup} iterations`;
+  if (!complete) return 'no draws: stopped at the end of warmup, before the first draw';
   return 'no draws: the fit holds none';
 }
 
@@ -61,9 +65,45 @@ function list(names: readonly string[], max = 8): string {
   return `${names.slice(0, max).join(', ')}${names.length > max ? `, … (${names.length - max} more)` : ''}`;
 }
 
-/** Non-finite draws per variable: how many, and the first (chain, draw). Chains and draws are numbered from 0. */
-function nonFinite(fit: FitData, n: number): Warning[] {
-  const out: Warning[] = [];
+/** Non-finite draws of one variable: how many, and the first (chain, draw, 'name = value'); chains from 0. */
+export interface NonFiniteCount {
+  readonly variable: string;
+  readonly kind: 'param' | 'deterministic';
+  readonly size: number;
+  readonly bad: number;
+  readonly first: readonly [number, number, string] | null;
+}
+
+/**
+ * What the warnings need of a fit's chains, reduced per chain or summed (so that the chains of a run spread over
+ * processes can be reduced where they are and merged: src/distributed/warningDigests.ts).
+ */
+export interface WarningDigest {
+  /** Draws per chain looked at (the shortest chain's), and chains. */
+  readonly draws: number;
+  readonly chains: number;
+  /** The most warmup iterations any chain recorded (for 'stopped during warmup'). */
+  readonly warmupDone: number;
+  readonly divergent: number;
+  readonly treedepth: number;
+  readonly ebfmi: readonly number[];
+  readonly nonFinite: readonly NonFiniteCount[];
+  readonly clampHits: number;
+  readonly complete: boolean;
+  readonly config: Pick<FitData['config'], 'draws' | 'warmup' | 'maxTreeDepth' | 'targetAccept' | 'dtype'>;
+}
+
+/** The digest of a fit's first `n` draws per chain (default: all they share). */
+export function warningDigest(fit: FitData, n: number = drawCount(fit)): WarningDigest {
+  let div = 0;
+  let depth = 0;
+  for (const s of fit.stats) {
+    for (let i = 0; i < n; i++) {
+      if ((s.divergent__?.[i] ?? 0) > 0) div++;
+      if ((s.treedepth__?.[i] ?? 0) >= fit.config.maxTreeDepth) depth++;
+    }
+  }
+  const nonFinite: NonFiniteCount[] = [];
   let col = 0;
   for (const v of fit.variables) {
     const size = v.shape.reduce((a, b) => a * b, 1);
@@ -80,16 +120,14 @@ function nonFinite(fit: FitData, n: number): Warning[] {
       });
     }
     col += size;
-    if (bad > 0 && first !== null) {
-      const [c, i, what] = first as [number, number, string];
-      out.push({
-        kind: 'nonfinite',
-        message: `${v.kind === 'deterministic' ? 'Deterministic' : 'Parameter'} '${v.name}' is not finite in ${bad} of ${n * fit.values.length * size} values ` +
-          `(first: chain ${c}, draw ${i}, ${what}); its summary shows NA. Check the expression for log/sqrt/division outside its domain.`,
-      });
-    }
+    nonFinite.push({ variable: v.name, kind: v.kind, size, bad, first });
   }
-  return out;
+  const { draws, warmup, maxTreeDepth, targetAccept, dtype } = fit.config;
+  return {
+    draws: n, chains: fit.values.length, warmupDone: Math.max(0, ...warmupDone(fit)), divergent: div, treedepth: depth,
+    ebfmi: fit.stats.map((s) => (s.energy__ === undefined ? NaN : ebfmi(s.energy__.subarray(0, n)))), nonFinite,
+    clampHits: (fit.clampHits ?? []).reduce((a, b) => a + b, 0), complete: fit.complete, config: { draws, warmup, maxTreeDepth, targetAccept, dtype },
+  };
 }
 
 /**
@@ -99,35 +137,32 @@ function nonFinite(fit: FitData, n: number): Warning[] {
  * from 0 here, in the plots, on the command line and in `fit.draws(name)[chain]`.
  */
 export function fitWarnings(fit: FitData, summary: readonly SummaryRow[] = summaryRows(fit)): Warning[] {
+  return digestWarnings(warningDigest(fit), summary);
+}
+
+/** fitWarnings from a digest and the summary rows. */
+export function digestWarnings(d: WarningDigest, summary: readonly SummaryRow[]): Warning[] {
   const out: Warning[] = [];
-  const n = drawCount(fit);
-  const chains = fit.values.length;
+  const n = d.draws;
+  const chains = d.chains;
   const total = n * chains;
-  const none = noDrawsReason(fit);
+  const none = noDrawsText(n, d.config, d.warmupDone, d.complete);
   if (none !== null) return [{ kind: 'nodraws', message: `${none[0]!.toUpperCase()}${none.slice(1)}: there is nothing to summarise or plot but the warmup.` }];
-  let div = 0;
-  let depth = 0;
-  for (const s of fit.stats) {
-    for (let i = 0; i < n; i++) {
-      if ((s.divergent__?.[i] ?? 0) > 0) div++;
-      if ((s.treedepth__?.[i] ?? 0) >= fit.config.maxTreeDepth) depth++;
-    }
-  }
+  const { divergent: div, treedepth: depth } = d;
   if (div > 0) {
     out.push({
       kind: 'divergences',
       message: `${div} of ${total} transitions (${pct(div, total)}) ended with a divergence. The draws may be biased: ` +
-        `raise targetAccept above ${fit.config.targetAccept} or reparameterise (e.g. non-centred); the pair plot shows where they happen.`,
+        `raise targetAccept above ${d.config.targetAccept} or reparameterise (e.g. non-centred); the pair plot shows where they happen.`,
     });
   }
   if (depth > 0) {
     out.push({
       kind: 'treedepth',
-      message: `${depth} of ${total} transitions (${pct(depth, total)}) hit the maximum tree depth of ${fit.config.maxTreeDepth}. This is an efficiency concern: raise maxTreeDepth.`,
+      message: `${depth} of ${total} transitions (${pct(depth, total)}) hit the maximum tree depth of ${d.config.maxTreeDepth}. This is an efficiency concern: raise maxTreeDepth.`,
     });
   }
-  fit.stats.forEach((s, c) => {
-    const e = s.energy__ === undefined ? NaN : ebfmi(s.energy__.subarray(0, n));
+  d.ebfmi.forEach((e, c) => {
     if (e < EBFMI_THRESHOLD) {
       out.push({ kind: 'ebfmi', message: `Chain ${c}: E-BFMI = ${e.toFixed(3)}, below ${EBFMI_THRESHOLD}. The sampler may not explore the posterior's tails; reparameterise.` });
     }
@@ -152,14 +187,21 @@ export function fitWarnings(fit: FitData, summary: readonly SummaryRow[] = summa
         `${list(lowEss.map((r) => `${r.name} (bulk ${Math.round(r.bulk)}, tail ${Math.round(r.tail)})`))}. Estimates may be unreliable: run longer or reparameterise.`,
     });
   }
-  out.push(...nonFinite(fit, n));
-  const clamps = (fit.clampHits ?? []).reduce((a, b) => a + b, 0);
-  if (clamps > 0) {
+  for (const v of d.nonFinite) {
+    if (v.bad === 0 || v.first === null) continue;
+    const [c, i, what] = v.first;
     out.push({
-      kind: 'clamp',
-      message: `${clamps} draws touched the log-transform clamp (±${LOG_CLAMP[fit.config.dtype === 'float32' ? 'float32' : 'float64']} on the log scale), beyond which the density is flat and differs from the model's: rescale the model or use float64.`,
+      kind: 'nonfinite',
+      message: `${v.kind === 'deterministic' ? 'Deterministic' : 'Parameter'} '${v.variable}' is not finite in ${v.bad} of ${n * chains * v.size} values ` +
+        `(first: chain ${c}, draw ${i}, ${what}); its summary shows NA. Check the expression for log/sqrt/division outside its domain.`,
     });
   }
-  if (!fit.complete) out.push({ kind: 'incomplete', message: `Sampling was aborted: ${n} of ${fit.config.draws} draws per chain.` });
+  if (d.clampHits > 0) {
+    out.push({
+      kind: 'clamp',
+      message: `${d.clampHits} draws touched the log-transform clamp (±${LOG_CLAMP[d.config.dtype === 'float32' ? 'float32' : 'float64']} on the log scale), beyond which the density is flat and differs from the model's: rescale the model or use float64.`,
+    });
+  }
+  if (!d.complete) out.push({ kind: 'incomplete', message: `Sampling was aborted: ${n} of ${d.config.draws} draws per chain.` });
   return out;
 }
