@@ -1,6 +1,7 @@
 // Resuming a run spread over ranks (src/distributed/rankResume.ts): ranks stopped part-way (aborted at chosen
 // iterations, in process; one killed with SIGKILL under the launcher) and resumed give the draws of one uninterrupted
-// process, bit for bit; a resume with another split, or in one process, is refused with a message naming what differs.
+// process, bit for bit; a resume with another split, or in one process, is refused with a message naming what differs;
+// ranks that went different ways get an error, not each other's values.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { runCli } from './cliRun.ts';
 import { sample } from '../src/nuts/sample.ts';
 import { sampleDistributed } from '../src/distributed/sampleDistributed.ts';
 import type { RankGroup } from '../src/distributed/group.ts';
+import { allGatherF64 } from '../src/distributed/gather.ts';
 import type { Fit } from '../src/fit/fit.ts';
 import eightSchools from '../models/eight_schools.ts';
 
@@ -101,6 +103,13 @@ describe('resuming a spread run (in process, 2 ranks)', () => {
     await expect(ranks(2, single, { adaptation: 'chain', resume: true })).rejects.toThrow(
       /^\[distributed\] resume: the run in .*single ran in one process \(its checkpoint is .*eight_schools-checkpoint\.json\); this resume spreads 4 chains over 2 ranks/);
   }, 120_000);
+});
+
+test('ranks at different exchanges (one gathering the draws, one at a pooled window) get an error, not each other\'s values', async () => {
+  const [a, b] = fakeGroups(2);
+  const r = await Promise.allSettled([allGatherF64(a!, Float64Array.of(1, 2), 'gathering the draws'), allGatherF64(b!, Float64Array.of(3, 4), 'pooled warmup: the window moments')]);
+  expect(String((r[0] as PromiseRejectedResult).reason)).toMatch(/rank 0 \(host here\) is at 'gathering the draws', rank 1 at another exchange/);
+  expect(String((r[1] as PromiseRejectedResult).reason)).toMatch(/rank 1 \(host here\) is at 'pooled warmup: the window moments', rank 0 at another exchange/);
 });
 
 const dataRows = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));

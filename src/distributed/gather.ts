@@ -3,17 +3,31 @@
 // summarises.
 import { Fit } from '../fit/fit.ts';
 import { Welford } from '../nuts/windows.ts';
-import type { RankGroup } from './group.ts';
+import { RankError, type RankGroup } from './group.ts';
 import { packFit, unpackFit } from './fitPack.ts';
 import { mergeFitData } from './mergeFits.ts';
 
 /** Values per all_gather call (256 MiB): large gathers go in pieces, below the native 1 GiB limit. */
 const CHUNK = 1 << 25;
 
-/** Every rank's float64 array, in rank order (lengths may differ: gathered first, then the values padded to the longest). */
+/** A 32-bit FNV-1a hash of an exchange's name: ranks check they are at the same exchange before its values. */
+function exchangeTag(what: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < what.length; i++) h = Math.imul(h ^ what.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Every rank's float64 array, in rank order (lengths may differ: gathered first with the exchange's tag, then the
+ * values padded to the longest). Ranks at different exchanges (one stopped sampling and gathers the draws while
+ * another waits at a pooled warmup window) get an error instead of each other's values.
+ */
 export async function allGatherF64(g: RankGroup, x: Float64Array, what: string, chunk = CHUNK): Promise<Float64Array[]> {
   if (g.size === 1) return [Float64Array.from(x)];
-  const lens = new Float64Array((await g.allGather(new Uint8Array(Float64Array.of(x.length).buffer), `${what} (lengths)`)).slice().buffer);
+  const heads = new Float64Array((await g.allGather(new Uint8Array(Float64Array.of(x.length, exchangeTag(what)).buffer), `${what} (lengths)`)).slice().buffer);
+  const other = Array.from({ length: g.size }, (_, r) => r).find((r) => heads[2 * r + 1] !== exchangeTag(what));
+  if (other !== undefined) throw new RankError(`[distributed] rank ${g.rank} (host ${g.host}) is at '${what}', rank ${other} at another exchange: the ranks went different ways (e.g. one stopped during pooled warmup while another waited at a window); their checkpoints are kept`, g.rank);
+  const lens = Array.from({ length: g.size }, (_, r) => heads[2 * r]!);
   const max = Math.max(...lens, 1);
   const out = Array.from(lens, (n) => new Float64Array(n));
   for (let off = 0; off < max; off += chunk) {
