@@ -3,7 +3,7 @@
 // process, bit for bit; a resume with another split, or in one process, is refused with a message naming what differs;
 // ranks that went different ways get an error, not each other's values.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -111,6 +111,16 @@ test('ranks at different exchanges (one gathering the draws, one at a pooled win
   expect(String((r[0] as PromiseRejectedResult).reason)).toMatch(/rank 0 \(host here\) is at 'gathering the draws', rank 1 at another exchange/);
   expect(String((r[1] as PromiseRejectedResult).reason)).toMatch(/rank 1 \(host here\) is at 'pooled warmup: the window moments', rank 0 at another exchange/);
 });
+
+test('pooled warmup: checkpoints on different sides of a window exchange are refused, naming the ranks and iterations', async () => {
+  const out = join(dir, 'sides');
+  await ranks(2, out, { adaptation: 'pooled', stopAt: [60, 60] });
+  // as if rank 1 had passed the exchange after iteration 99 and checkpointed at 120 while rank 0 died before its save
+  const rec = join(out, 'eight_schools-rank1-checkpoint.json');
+  writeFileSync(rec, JSON.stringify({ ...JSON.parse(readFileSync(rec, 'utf8')), iteration: 120 }));
+  await expect(ranks(2, out, { adaptation: 'pooled', resume: true })).rejects.toThrow(
+    /lie on different sides of a pooled warmup window's exchange \(rank 0 at iteration 60 \(after 0 window exchanges\), rank 1 at iteration 120 \(after 1 window exchanges\)\)/);
+}, 60_000);
 
 const dataRows = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 
