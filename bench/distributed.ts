@@ -5,6 +5,8 @@
 //   npx tsx bench/distributed.ts --device gpu --chains 16384 --ranks 1,2 --models eight_schools,logistic
 // Options: --device gpu|cpu (default gpu)  --dist-backend nccl|ring (default nccl on gpu, ring on cpu)
 //   --chains <n, or a list>  --ranks 1,2  --warmup 500  --draws 500  --seed 1  --models a,b
+//   --gather draws|summary (default draws: rank 0 gathers every draw; summary: only the summary's statistics, and the
+//   min bulk ESS is the summary's, approximate beyond 16,385 draws per rank and column: src/distributed/summaryGather.ts)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +17,9 @@ import type { DistBackend } from '../src/distributed/group.ts';
 const { values: a } = parseArgs({ options: {
   device: { type: 'string', default: 'gpu' }, 'dist-backend': { type: 'string' }, chains: { type: 'string', default: '16384' },
   ranks: { type: 'string', default: '1,2' }, warmup: { type: 'string', default: '500' }, draws: { type: 'string', default: '500' },
-  seed: { type: 'string', default: '1' }, models: { type: 'string', default: 'eight_schools,logistic' },
+  seed: { type: 'string', default: '1' }, models: { type: 'string', default: 'eight_schools,logistic' }, gather: { type: 'string', default: 'draws' },
 } });
+if (a.gather !== 'draws' && a.gather !== 'summary') throw new Error(`--gather must be 'draws' or 'summary', got '${a.gather}'`);
 const device = a.device as 'cpu' | 'gpu';
 const backend = (a['dist-backend'] ?? (device === 'gpu' ? 'nccl' : 'ring')) as DistBackend;
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-bench-dist-'));
@@ -26,7 +29,7 @@ for (const model of a.models!.split(',')) {
     let base = 0;
     for (const ranks of a.ranks!.split(',').map(Number)) {
       const file = join(dir, `${model}-${chains}-${ranks}.json`);
-      const opts = { model, chains, warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed), device };
+      const opts = { model, chains, warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed), device, gather: a.gather };
       const code = await launchLocal({ processes: ranks, backend, device, hangMs: 600_000,
         argv: [...process.execArgv, '--import', 'tsx', join(import.meta.dirname, 'distributedRank.ts'), JSON.stringify(opts), file] });
       if (code !== 0) {
@@ -43,4 +46,4 @@ for (const model of a.models!.split(',')) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`\nchains over ranks, ${device} (${backend}), ${a.warmup} + ${a.draws} draws, seed ${a.seed}\n\n${rows.join('\n')}`);
+console.log(`\nchains over ranks, ${device} (${backend}), ${a.warmup} + ${a.draws} draws, seed ${a.seed}, gather ${a.gather}\n\n${rows.join('\n')}`);
