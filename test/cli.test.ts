@@ -27,6 +27,7 @@ describe('option parsing says what it received', () => {
     [['--backend', 'stan'], /backend must be 'fused' or 'mlx' or 'reference', got 'stan'/],
     [['--metric-adaptation', 'nutpie'], /metric-adaptation must be 'gradient-diag' or 'low-rank' or 'stan', got 'nutpie'/],
     [['--adaptation', 'rank'], /adaptation must be 'chain' or 'pooled', got 'rank'/],
+    [['--gather', 'summary'], /--gather summary applies to runs spread over processes \(--processes or --hostfile\)/],
   ])('%j', async (args, message) => {
     const r = await cli(['sample', 'models/eight_schools.ts', ...args]);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 // `mlx-nuts sample`: options, output checked before sampling, Ctrl-C stops cleanly with a report (exit code 130).
-import { FileError } from '../base/errors.ts';
+import { FileError, OptionError } from '../base/errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -19,6 +19,7 @@ export const EXIT_SIGINT = 130;
 
 export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   if (isDistributed(o as SampleCliOptions & DistributedCliOptions)) return runDistributed(m, o as SampleCliOptions & DistributedCliOptions);
+  if ((o as SampleCliOptions & DistributedCliOptions).gather === 'summary') throw new OptionError('[mlx-nuts sample] --gather summary applies to runs spread over processes (--processes or --hostfile); one process has every draw');
   // Everything about the output is checked before the model is even compiled; sample() then streams the CSV files.
   // a resumed run's files exist by design: sample() checks them against the checkpoint instead
   if (o.out && !o.resume) checkOutput(o.out, { overwrite: o.overwrite, chains: o.chains, modelName: m.name });
