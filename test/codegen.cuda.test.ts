@@ -185,6 +185,10 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
       const cpu = await sample(m, 20, { ...opts, device: 'cpu', backend: 'fused' });
       expect(cpu.data.config.engine).toBe('fused-cpu');
       expect(dn).toEqual(cpu.divergenceInfo());
+      // the draws the kernel wrote straight into the fit's arrays (sampleInto) are the CPU engine's, copied per call
+      expect(native.data.values).toEqual(cpu.data.values);
+      expect(native.data.stats).toEqual(cpu.data.stats);
+      expect(native.data.clampHits).toEqual(cpu.data.clampHits);
     } finally {
       setNativeWarmupForTests(true);
       setFusedCudaBindingForTests(null);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
+import type { NativeFitTarget, NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
 import { fdlibmSource } from '../src/codegen/fdlibm.ts';
 import type { FusedRunArgs } from '../src/backend/native.ts';
 import { assembledKernel, CTL, CTL_WORDS, CUDA_INPUTS, CUDA_OUTPUTS, WARMUP_STATS, type CudaLibrary } from '../src/codegen/cuda.ts';
@@ -193,7 +193,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     if (outColumns) outColumns.set(r.columns.subarray(0, n * this.o.columns));
   }
 
-  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): Float64Array {
+  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget }): Float64Array {
     this.calls++;
     EmulatedCudaModel.launches.run++;
     EmulatedCudaModel.launches.runIterations.push(a.iteration);
@@ -214,6 +214,19 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
       a.q.set(r.state.subarray(k * (2 * d + 1), k * (2 * d + 1) + d), k * d);
       a.grad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
       a.logp[k] = r.state[k * (2 * d + 1) + 2 * d]!;
+      if (a.fit) {
+        // native/src/fused_cuda.cc intoFit: the fit's [chain][row][total] blocks at fit.offset, clamp hits counted
+        const f = a.fit;
+        for (let it = 0; it < a.count; it++) {
+          const src = k * a.count + it;
+          for (let c = 0; c < cols; c++) f.columns[(k * cols + c) * f.total + f.offset + it] = r.columns[src * cols + c]!;
+          for (let j = 0; j < 6; j++) if (f.statRows[j]! >= 0) f.stats[(k * f.statCount + f.statRows[j]!) * f.total + f.offset + it] = r.stats[src * 6 + j]!;
+          let hit = false;
+          for (let i = 0; i < d; i++) if (f.clampMask[i] && Math.abs(r.q[src * d + i]!) >= f.clamp) hit = true;
+          if (hit) f.clampHits[k]!++;
+        }
+        continue;
+      }
       for (let it = 0; it < a.count; it++) {
         const row = a.chainMajor ? k * a.count + it : it * n + k;
         const src = k * a.count + it;

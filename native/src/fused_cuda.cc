@@ -3,9 +3,11 @@
 // stream. float64 arrays do not exist on MLX's GPU, so double data travels as uint32 pairs (the kernel reads it
 // through double*). Built into every addon: against the mlx-cpu wheel the constructor says that there is no GPU.
 #include "fused_cuda.h"
+#include "device_copy.h"
 #include "napi_args.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -32,6 +34,7 @@ const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os", "od"};
 struct GpuProfile {
   double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
   double pointLaunches = 0, pointSeconds = 0;  // mode 0 (log density at points: initialisation, checks), apart
+  double copyEngine = 0;                       // 1 when outputs come back through cudaMemcpy (device_copy.cc)
 } gProfile;
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -271,9 +274,13 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto q = f64(o.Get("q"), "fused-gpu", "q", n * d);
     auto lp = f64(o.Get("logp"), "fused-gpu", "logp", n);
     auto g = f64(o.Get("grad"), "fused-gpu", "grad", n * d);
-    auto outQ = f64(o.Get("outQ"), "fused-gpu", "outQ", static_cast<size_t>(count) * n * d);
-    auto outC = f64(o.Get("outColumns"), "fused-gpu", "outColumns", static_cast<size_t>(count) * n * cols);
-    auto outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(count) * n * kStats);
+    const bool fit = o.Has("fit") && o.Get("fit").IsObject();
+    Napi::Float64Array outQ, outC, outS;
+    if (!fit) {
+      outQ = f64(o.Get("outQ"), "fused-gpu", "outQ", static_cast<size_t>(count) * n * d);
+      outC = f64(o.Get("outColumns"), "fused-gpu", "outColumns", static_cast<size_t>(count) * n * cols);
+      outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(count) * n * kStats);
+    }
     const long long sw = 2 * d + 1;
     std::vector<double> st(static_cast<size_t>(n) * sw);
     for (int k = 0; k < n; ++k) {
@@ -302,37 +309,116 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                        n);
     const auto t1 = Clock::now();
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + cols + kStats));
-    const double* so = doublesOf(outs[0]);
+    std::vector<double> host(static_cast<size_t>(n) * sw);
+    gProfile.copyEngine = copyToHost(host.data(), doublesOf(outs[0]), host.size() * sizeof(double)) ? 1 : 0;
     for (int k = 0; k < n; ++k) {
-      std::memcpy(q.Data() + k * d, so + k * sw, d * sizeof(double));
-      std::memcpy(g.Data() + k * d, so + k * sw + d, d * sizeof(double));
-      lp[k] = so[k * sw + 2 * d];
+      std::memcpy(q.Data() + k * d, host.data() + k * sw, d * sizeof(double));
+      std::memcpy(g.Data() + k * d, host.data() + k * sw + d, d * sizeof(double));
+      lp[k] = host[k * sw + 2 * d];
+    }
+    const size_t entries = static_cast<size_t>(count) * n;
+    if (fit) {
+      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count);
+      gProfile.outputSeconds += since(t1);
+      return div;
     }
     // chain-major on the device (each thread writes its own rows) → iteration-major for the sampler, unless the
     // caller takes them chain-major (chainMajor: the many-chain path of sample(), src/nuts/recordDraws.ts)
-    const double* oq = doublesOf(outs[1]);
-    const double* oc = doublesOf(outs[2]);
-    const double* os = doublesOf(outs[3]);
     const bool chainMajor = o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value();
-    auto div = divergenceRows(info.Env(), os, kStats, doublesOf(outs[4]), n, count, dim_);
+    std::vector<double> hq, hc, hs(entries * kStats);
+    copyToHost(hs.data(), doublesOf(outs[3]), hs.size() * sizeof(double));
+    auto div = divergenceRows(info.Env(), hs.data(), kStats, doublesOf(outs[4]), n, count, dim_);
     if (chainMajor) {
-      std::memcpy(outQ.Data(), oq, static_cast<size_t>(count) * n * d * sizeof(double));
-      if (cols) std::memcpy(outC.Data(), oc, static_cast<size_t>(count) * n * cols * sizeof(double));
-      std::memcpy(outS.Data(), os, static_cast<size_t>(count) * n * kStats * sizeof(double));
+      copyToHost(outQ.Data(), doublesOf(outs[1]), entries * d * sizeof(double));
+      if (cols) copyToHost(outC.Data(), doublesOf(outs[2]), entries * cols * sizeof(double));
+      std::memcpy(outS.Data(), hs.data(), hs.size() * sizeof(double));
       gProfile.outputSeconds += since(t1);
       return div;
+    }
+    hq.resize(entries * d);
+    copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
+    if (cols) {
+      hc.resize(entries * cols);
+      copyToHost(hc.data(), doublesOf(outs[2]), hc.size() * sizeof(double));
     }
     for (int k = 0; k < n; ++k) {
       for (int it = 0; it < count; ++it) {
         const size_t row = static_cast<size_t>(it) * n + k;
         const size_t src = static_cast<size_t>(k) * count + it;
-        std::memcpy(outQ.Data() + row * d, oq + src * d, d * sizeof(double));
-        if (cols) std::memcpy(outC.Data() + row * cols, oc + src * cols, cols * sizeof(double));
-        std::memcpy(outS.Data() + row * kStats, os + src * kStats, kStats * sizeof(double));
+        std::memcpy(outQ.Data() + row * d, hq.data() + src * d, d * sizeof(double));
+        if (cols) std::memcpy(outC.Data() + row * cols, hc.data() + src * cols, cols * sizeof(double));
+        std::memcpy(outS.Data() + row * kStats, hs.data() + src * kStats, kStats * sizeof(double));
       }
     }
     gProfile.outputSeconds += since(t1);
     return div;
+  }
+
+  /**
+   * run()'s outputs straight into the fit's arrays (fit: { columns, stats, statRows, total, offset, clamp, clampMask,
+   * clampHits }): columns [chain][column][total] and stats [chain][statCount][total] (kernel statistic j into row
+   * statRows[j], none where −1), this launch's transitions at positions offset … offset + count − 1; clampHits[chain]
+   * += the draws whose |q_i| reached `clamp` for some i with clampMask[i] = 1. Returns the divergent transitions' rows.
+   */
+  Napi::Value intoFit(Napi::Env env, const Napi::Object& f, std::vector<mx::array>& outs, int n, int count) {
+    const size_t d = static_cast<size_t>(dim_), cols = static_cast<size_t>(columns_);
+    const long long total = f.Get("total").As<Napi::Number>().Int64Value();
+    const long long offset = f.Get("offset").As<Napi::Number>().Int64Value();
+    if (offset < 0 || offset + count > total) throw std::invalid_argument("[fused-gpu] run: fit.offset + count exceeds fit.total");
+    auto rowsV = f.Get("statRows");
+    if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(kStats))
+      throw std::invalid_argument("[fused-gpu] run: fit.statRows must be an Int32Array of 6");
+    auto statRows = rowsV.As<Napi::Int32Array>();
+    const int statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
+    for (int j = 0; j < kStats; ++j)
+      if (statRows[j] >= statCount) throw std::invalid_argument("[fused-gpu] run: fit.statRows entry beyond statCount");
+    auto fc = f64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * total);
+    auto fs = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * statCount * total);
+    auto hits = f64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
+    auto maskV = f.Get("clampMask");
+    if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        maskV.As<Napi::Uint8Array>().ElementLength() != d)
+      throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
+    auto mask = maskV.As<Napi::Uint8Array>();
+    const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
+    const size_t entries = static_cast<size_t>(count) * n;
+    std::vector<double> hs(entries * kStats), hc(entries * cols);
+    copyToHost(hs.data(), doublesOf(outs[3]), hs.size() * sizeof(double));
+    if (cols) copyToHost(hc.data(), doublesOf(outs[2]), hc.size() * sizeof(double));
+    bool anyMask = false;
+    for (size_t i = 0; i < d; ++i) anyMask = anyMask || mask[i] != 0;
+    std::vector<double> hq;
+    if (anyMask) {
+      hq.resize(entries * d);
+      copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
+    }
+    double* C = fc.Data();
+    double* S = fs.Data();
+    for (int k = 0; k < n; ++k) {
+      for (size_t c = 0; c < cols; ++c) {
+        double* dst = C + (static_cast<size_t>(k) * cols + c) * total + offset;
+        const double* src = hc.data() + static_cast<size_t>(k) * count * cols + c;
+        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * cols];
+      }
+      for (int s = 0; s < kStats; ++s) {
+        if (statRows[s] < 0) continue;
+        double* dst = S + (static_cast<size_t>(k) * statCount + statRows[s]) * total + offset;
+        const double* src = hs.data() + static_cast<size_t>(k) * count * kStats + s;
+        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * kStats];
+      }
+      if (anyMask) {
+        double h = 0;
+        for (int j = 0; j < count; ++j) {
+          const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * d;
+          bool hit = false;
+          for (size_t i = 0; i < d; ++i) hit = hit || (mask[i] && std::abs(qj[i]) >= clamp);
+          h += hit ? 1 : 0;
+        }
+        hits[k] += h;
+      }
+    }
+    return divergenceRows(env, hs.data(), kStats, doublesOf(outs[4]), n, count, dim_);
   }
 
   // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
@@ -372,8 +458,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const int divWords = mode == 3u ? static_cast<int>(2 * count * (1 + static_cast<long long>(d))) : 2;
     auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
     const auto t1 = Clock::now();
-    std::memcpy(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
-    std::memcpy(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
+    copyToHost(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
+    copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
     // mode 4 leaves its status in the statistics' first column: no divergence rows
     Napi::Value div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
@@ -415,6 +501,7 @@ Napi::Value GpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("outputBytes", gProfile.outputBytes);
   r.Set("pointLaunches", gProfile.pointLaunches);
   r.Set("pointSeconds", gProfile.pointSeconds);
+  r.Set("copyEngine", gProfile.copyEngine);
   if (info.Length() > 0 && info[0].ToBoolean().Value()) gProfile = GpuProfile{};
   return r;
 }

@@ -5,7 +5,7 @@ import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } 
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/emitModel.ts';
 import type { TracedModel } from '../model/traced.ts';
-import type { ChainsState, KernelRun, RunOptions, TransitionKernel, WarmupSegment, WarmupSegmentResult } from '../kernel/seam.ts';
+import type { ChainsState, FitTarget, KernelRun, RunOptions, SampleIntoResult, TransitionKernel, WarmupSegment, WarmupSegmentResult } from '../kernel/seam.ts';
 import { chainStream } from '../random/philox.ts';
 import { checkBatch, type Density, type LogpGrad } from './density.ts';
 import type { Dtype } from '../base/types.ts';
@@ -29,13 +29,16 @@ export interface NativeFusedCudaModel {
    * Outputs iteration-major (entry it·chains + c), or as the kernel writes them with chainMajor (c·count + it).
    * Returns the divergent transitions as rows [chain, transition, cause, position…] (KernelRun.divergenceRows).
    */
-  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean }): Float64Array;
+  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget }): Float64Array;
   /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment); rows as run's. */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
     invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4 }): Float64Array;
   deviceInfo(): Record<string, string | number>;
   dispose(): void;
 }
+
+/** run()'s fit option: FitTarget, as native/src/fused_cuda.cc intoFit reads it (outQ/outColumns/outStats unused). */
+export type NativeFitTarget = FitTarget;
 
 export type FusedCudaCtor = new (o: { header: string; body: string; dim: number; columns: number; realBytes: number }) => NativeFusedCudaModel;
 
@@ -227,6 +230,34 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         state, scalars: Float64Array.of(Math.log(0.8), 0, 0, 0, 0, 0), outStats, mode: 4 }));
       return outStats.subarray(0, ids.length);
     },
+    sampleInto(state: ChainsState, params, iteration, count, into: FitTarget): SampleIntoResult {
+      const { chains, dim } = state;
+      const m = packMetrics(params.metrics, dim);
+      if (!checked) {
+        checkGpuMemory(d, chains, maxTreeDepth);
+        checked = true;
+      }
+      const perIteration = chains * (dim + d.columns + STATS + 1 + dim) * 8;
+      const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
+      const q = Float64Array.from(state.q);
+      const logp = Float64Array.from(state.logp);
+      const grad = Float64Array.from(state.grad);
+      const stepSizes = Float64Array.from(params.stepSizes);
+      const rows: Float64Array[] = [];
+      for (let done = 0; done < count; done += step) {
+        const c = Math.min(step, count - done);
+        const r = timed(() => native.run({
+          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
+          dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
+          q, logp, grad, outQ: NONE, outColumns: NONE, outStats: NONE, fit: { ...into, offset: into.offset + done },
+        }));
+        if (r.length) {
+          for (let o = 1; o < r.length; o += dim + 3) r[o]! += done;
+          rows.push(r);
+        }
+      }
+      return { state: { chains, dim, q, logp, grad }, divergenceRows: concatRows(rows) };
+    },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
       const chains = state.chains;
       const dim = state.dim;
@@ -284,6 +315,8 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
     },
   };
 }
+
+const NONE = new Float64Array(0);
 
 function concatRows(parts: readonly Float64Array[]): Float64Array {
   if (parts.length === 1) return parts[0]!;

@@ -50,6 +50,30 @@ export interface KernelRun {
   readonly chainMajor?: boolean;
 }
 
+/**
+ * The fit's arrays as one block each: columns chains × columns × total (chain k's column c is the run of `total`
+ * draws at (k·columns + c)·total) and statistics chains × statCount × total; kernel statistic j (TransitionStats'
+ * order: lp, acceptStat, treeDepth, nLeapfrog, divergent, energy) goes to row statRows[j] (−1: not kept). Draws whose
+ * |q_i| reaches `clamp` for some i with clampMask[i] = 1 are counted into clampHits[chain].
+ */
+export interface FitTarget {
+  readonly columns: Float64Array;
+  readonly stats: Float64Array;
+  readonly statCount: number;
+  readonly statRows: Int32Array;
+  readonly total: number;
+  readonly offset: number;
+  readonly clamp: number;
+  readonly clampMask: Uint8Array;
+  readonly clampHits: Float64Array;
+}
+
+export interface SampleIntoResult {
+  readonly state: ChainsState;
+  /** As KernelRun.divergenceRows, transitions counted from this call's first. */
+  readonly divergenceRows?: Float64Array;
+}
+
 /** Hints a kernel may follow. */
 export interface RunOptions {
   /** Return draws and statistics chain-major if that is cheaper (the GPU engine's native layout). */
@@ -82,6 +106,13 @@ export interface TransitionKernel {
    * per chain 0, or the failure code of stepSizeSearchFailure.
    */
   searchStepSizes?(state: Float64Array, invMetric: Float64Array, iteration: number): Float64Array;
+  /**
+   * Kernels that can write sampling draws straight into the fit's arrays (the GPU engine, where copying thousands of
+   * chains' draws through KernelRun is the host's main cost): `count` transitions as run() would make them, their
+   * constrained columns and statistics placed at `into.offset` … of each chain's rows (FitTarget).
+   */
+  sampleInto?(state: ChainsState, params: KernelParams, iteration: number, count: number, into: FitTarget):
+    SampleIntoResult | Promise<SampleIntoResult>;
   /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
   readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
 }

@@ -22,6 +22,7 @@ import { callCounter } from './integrator.ts';
 import type { PointState, TransitionInfo } from './kernel.ts';
 import { fromPoints, toPoints, typescriptKernel } from './transitionKernel.ts';
 import type { KernelRun, TransitionKernel } from '../kernel/seam.ts';
+import { emptyStats as emptyTransitionStats } from '../kernel/seam.ts';
 import { ProgressReporter } from './progress.ts';
 import { warmupFinal, warmupInit, warmupUpdate } from './warmup.ts';
 import { pooledWarmupInit, pooledWarmupUpdate } from './pooledWarmup.ts';
@@ -32,21 +33,15 @@ import { recordedMetric } from '../kernel/metric.ts';
 import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, checkpointStemOf } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
+import { chainBlocks, fitTarget, statsRecord } from './fitBlocks.ts';
 import { DivergenceLog } from './divergences.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
 export type { SampleOptions } from './sampleOptions.ts';
 
-function emptyStats(n: number): Record<SamplerStat, Float64Array> {
-  const a = columnArrays(SAMPLER_STATS.length, n);
-  return Object.fromEntries(SAMPLER_STATS.map((s, i) => [s, a[i]!])) as Record<SamplerStat, Float64Array>;
-}
-
-/** `count` arrays of n zeros as views of one buffer: one allocation per chain, not one per column (many GPU chains). */
-function columnArrays(count: number, n: number): Float64Array[] {
-  const b = new Float64Array(count * n);
-  return Array.from({ length: count }, (_, c) => b.subarray(c * n, (c + 1) * n));
-}
+/** A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto). */
+const NONE = new Float64Array(0);
+const NO_STATS = emptyTransitionStats(0);
 
 /** Copies transition `it` of chain k from a kernel run into row i of a chain's statistics. */
 function record(stats: Record<SamplerStat, Float64Array>, i: number, r: KernelRun, j: number, eps: number): void {
@@ -148,10 +143,12 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       ...d.model.deterministics.map((p) => ({ name: p.name, shape: p.shape, kind: 'deterministic' as const })),
     ];
     const columns = variables.flatMap((v) => flatNames(v.name, v.shape));
-    const values = points.map(() => columnArrays(columns.length, keptOf(numDraws)));
-    const stats = points.map(() => emptyStats(keptOf(numDraws)));
+    const valueBlocks = chainBlocks(chains, columns.length, keptOf(numDraws));
+    const statBlocks = chainBlocks(chains, SAMPLER_STATS.length, keptOf(numDraws));
+    const values = valueBlocks.views;
+    const stats = statBlocks.views.map(statsRecord);
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
-    const warmupStats = points.map(() => emptyStats(warmup));
+    const warmupStats = chainBlocks(chains, SAMPLER_STATS.length, warmup).views.map(statsRecord);
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
       if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
@@ -267,18 +264,28 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const eps = Float64Array.from(stepSizes);
     let chunk = 1;
     const cols = columns.length;
+    const intoFit = kernel.sampleInto && thin === 1
+      ? fitTarget(valueBlocks, statBlocks, numDraws, d.dim, L, clampedSlices, chains) : null;
     while (!aborted && done < numDraws) {
       const count = Math.min(chunk, numDraws - done);
       const tc = performance.now();
       const fast = !stream && !options.progress; // many GPU chains: the copy is the host's main cost (recordDraws.ts)
-      const r = await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, { chainMajor: fast });
+      const into = fast && intoFit ? { ...intoFit, offset: done } : null; // the kernel writes the fit's arrays itself
+      const r: KernelRun = into ? { ...await kernel.sampleInto!(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, into), q: NONE, stats: NO_STATS }
+        : await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, { chainMajor: fast });
       kernelCalls++;
       const callMs = performance.now() - tc;
       state = r.state;
       divergences.add(r, warmup + done, count);
       const tr = performance.now();
       let kept = count;
-      if (r.constrained && fast) {
+      if (into) {
+        for (let k = 0; k < chains; k++) {
+          stats[k]!.stepsize__.fill(eps[k]!, done, done + count);
+          clampHits[k]! += into.clampHits[k]!;
+        }
+        into.clampHits.fill(0);
+      } else if (r.constrained && fast) {
         recordChunk({ stats, values, stepSizes: eps, clampHits, clamped: clampedSlices, clamp: L, dim: d.dim }, r, count, done, thin);
       } else for (let j = 0; j < count; j++) {
         const iter = done + j;

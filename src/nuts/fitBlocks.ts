@@ -1,0 +1,51 @@
+// The fit's per-chain arrays (draws of each column, sampler statistics) as views of one block per kind, so that a
+// kernel can write many chains' draws straight into them (TransitionKernel.sampleInto, FitTarget) instead of the host
+// copying them out of each call's results (with thousands of GPU chains, that copy was the host's main cost).
+import type { SamplerStat } from '../io/fitData.ts';
+import { SAMPLER_STATS } from '../io/fitData.ts';
+import type { FitTarget } from '../kernel/seam.ts';
+
+/** Above this many bytes a block is not allocated in one piece (typed arrays have a length limit): chains get their own. */
+const MAX_BLOCK_BYTES = 2 ** 31;
+
+export interface ChainBlocks {
+  /** chains × rows × n, or null when too large for one array (then each chain's rows are their own buffer). */
+  readonly block: Float64Array | null;
+  /** views[k][r]: row r of chain k (n entries). */
+  readonly views: Float64Array[][];
+}
+
+/** `rows` arrays of n zeros per chain; one block for all chains when it fits, else one buffer per chain. */
+export function chainBlocks(chains: number, rows: number, n: number): ChainBlocks {
+  const one = chains * rows * n * 8 <= MAX_BLOCK_BYTES;
+  const block = one ? new Float64Array(chains * rows * n) : null;
+  const views = Array.from({ length: chains }, (_, k) => {
+    const b = block ? block.subarray(k * rows * n, (k + 1) * rows * n) : new Float64Array(rows * n);
+    return Array.from({ length: rows }, (_, r) => b.subarray(r * n, (r + 1) * n));
+  });
+  return { block, views };
+}
+
+/** One chain's statistics record over its rows of a ChainBlocks of SAMPLER_STATS.length rows. */
+export function statsRecord(rows: readonly Float64Array[]): Record<SamplerStat, Float64Array> {
+  return Object.fromEntries(SAMPLER_STATS.map((s, i) => [s, rows[i]!])) as Record<SamplerStat, Float64Array>;
+}
+
+/** Where each of a kernel's six statistics (TransitionStats' order) goes among SAMPLER_STATS. */
+const KERNEL_STAT_ROWS = Int32Array.from(
+  (['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__'] as const).map((s) => SAMPLER_STATS.indexOf(s)));
+
+/**
+ * The FitTarget over a run's value and statistic blocks (null when either is not one block), with the unconstrained
+ * coordinates whose clamping is counted.
+ */
+export function fitTarget(values: ChainBlocks, stats: ChainBlocks, total: number, dim: number, clamp: number,
+  clamped: readonly { readonly offset: number; readonly size: number }[], chains: number): FitTarget | null {
+  if (!values.block || !stats.block) return null;
+  const clampMask = new Uint8Array(dim);
+  for (const p of clamped) clampMask.fill(1, p.offset, p.offset + p.size);
+  return {
+    columns: values.block, stats: stats.block, statCount: SAMPLER_STATS.length, statRows: KERNEL_STAT_ROWS, total, offset: 0,
+    clamp, clampMask, clampHits: new Float64Array(chains),
+  };
+}
