@@ -245,7 +245,12 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     const r = this.emu!.warmup({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count,
       maxDepth: a.maxDepth, invMetric: a.invMetric, state: a.state, scalars: a.scalars, mode: a.mode });
     a.state.set(r.state);
-    a.outStats.set(r.stats);
+    if (a.fit) { // native/src/fused_cuda.cc scatterStats: the fit's warmup rows at fit.offset
+      const f = a.fit;
+      for (let k = 0; k < a.chainIds.length; k++) for (let j = 0; j < a.count; j++) for (let s = 0; s < WARMUP_STATS; s++) {
+        if (f.statRows[s]! >= 0) f.stats[(k * f.statCount + f.statRows[s]!) * f.total + f.offset + j] = r.stats[(k * a.count + j) * WARMUP_STATS + s]!;
+      }
+    } else a.outStats.set(r.stats);
     return a.mode === 4 ? new Float64Array(0) : divergenceRows(r.stats, WARMUP_STATS, r.div, a.chainIds.length, a.count, this.o.dim);
   }
 

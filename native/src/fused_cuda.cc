@@ -355,6 +355,33 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 
   /**
+   * Chain-major statistics `hs` (n × count × width) into a fit's rows: f.stats is [chain][f.statCount][f.total] and
+   * statistic j goes to row f.statRows[j] (skipped where −1) at positions f.offset … f.offset + count − 1.
+   */
+  void scatterStats(const Napi::Object& f, const double* hs, int width, int n, int count) {
+    const long long total = f.Get("total").As<Napi::Number>().Int64Value();
+    const long long offset = f.Get("offset").As<Napi::Number>().Int64Value();
+    if (offset < 0 || offset + count > total) throw std::invalid_argument("[fused-gpu] fit.offset + count exceeds fit.total");
+    auto rowsV = f.Get("statRows");
+    if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(width))
+      throw std::invalid_argument("[fused-gpu] fit.statRows must be an Int32Array of " + std::to_string(width));
+    auto statRows = rowsV.As<Napi::Int32Array>();
+    const int statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
+    for (int j = 0; j < width; ++j)
+      if (statRows[j] >= statCount) throw std::invalid_argument("[fused-gpu] fit.statRows entry beyond statCount");
+    auto fs = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * statCount * total);
+    double* S = fs.Data();
+    for (int k = 0; k < n; ++k)
+      for (int s = 0; s < width; ++s) {
+        if (statRows[s] < 0) continue;
+        double* dst = S + (static_cast<size_t>(k) * statCount + statRows[s]) * total + offset;
+        const double* src = hs + static_cast<size_t>(k) * count * width + s;
+        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * width];
+      }
+  }
+
+  /**
    * run()'s outputs straight into the fit's arrays (fit: { columns, stats, statRows, total, offset, clamp, clampMask,
    * clampHits }): columns [chain][column][total] and stats [chain][statCount][total] (kernel statistic j into row
    * statRows[j], none where −1), this launch's transitions at positions offset … offset + count − 1; clampHits[chain]
@@ -365,16 +392,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const long long total = f.Get("total").As<Napi::Number>().Int64Value();
     const long long offset = f.Get("offset").As<Napi::Number>().Int64Value();
     if (offset < 0 || offset + count > total) throw std::invalid_argument("[fused-gpu] run: fit.offset + count exceeds fit.total");
-    auto rowsV = f.Get("statRows");
-    if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-        rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(kStats))
-      throw std::invalid_argument("[fused-gpu] run: fit.statRows must be an Int32Array of 6");
-    auto statRows = rowsV.As<Napi::Int32Array>();
-    const int statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
-    for (int j = 0; j < kStats; ++j)
-      if (statRows[j] >= statCount) throw std::invalid_argument("[fused-gpu] run: fit.statRows entry beyond statCount");
     auto fc = f64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * total);
-    auto fs = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * statCount * total);
     auto hits = f64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
     auto maskV = f.Get("clampMask");
     if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
@@ -393,19 +411,13 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       hq.resize(entries * d);
       copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
     }
+    scatterStats(f, hs.data(), kStats, n, count);
     double* C = fc.Data();
-    double* S = fs.Data();
     for (int k = 0; k < n; ++k) {
       for (size_t c = 0; c < cols; ++c) {
         double* dst = C + (static_cast<size_t>(k) * cols + c) * total + offset;
         const double* src = hc.data() + static_cast<size_t>(k) * count * cols + c;
         for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * cols];
-      }
-      for (int s = 0; s < kStats; ++s) {
-        if (statRows[s] < 0) continue;
-        double* dst = S + (static_cast<size_t>(k) * statCount + statRows[s]) * total + offset;
-        const double* src = hs.data() + static_cast<size_t>(k) * count * kStats + s;
-        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * kStats];
       }
       if (anyMask) {
         double h = 0;
@@ -439,7 +451,11 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto im = f64(o.Get("invMetric"), "fused-gpu", "invMetric", d);
     auto state = f64(o.Get("state"), "fused-gpu", "state", static_cast<size_t>(n) * sw);
     auto sc = f64(o.Get("scalars"), "fused-gpu", "scalars", 2 + 4 * static_cast<size_t>(count));
-    auto outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(n) * count * kWarmupStats);
+    // with fit ({ stats, statCount, statRows (Int32Array of 7), total, offset }) the statistics go straight into the
+    // fit's warmup rows ([chain][statCount][total], statistic j at row statRows[j]) and outStats is not used
+    const bool fit = o.Has("fit") && o.Get("fit").IsObject();
+    Napi::Float64Array outS;
+    if (!fit) outS = f64(o.Get("outStats"), "fused-gpu", "outStats", static_cast<size_t>(n) * count * kWarmupStats);
     // mode 3 (warmup iterations) unless told 4 (each chain's step-size search from the ε in its state; count 1)
     const uint32_t mode = o.Has("mode") ? static_cast<uint32_t>(num(o, "mode")) : 3u;
     if (mode != 3u && mode != 4u) throw std::invalid_argument("[fused-gpu] warmup: mode must be 3 or 4");
@@ -459,10 +475,12 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
     const auto t1 = Clock::now();
     copyToHost(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
-    copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
+    std::vector<double> hs(static_cast<size_t>(n) * count * kWarmupStats);
+    copyToHost(fit ? hs.data() : outS.Data(), doublesOf(outs[3]), hs.size() * sizeof(double));
+    if (fit) scatterStats(o.Get("fit").As<Napi::Object>(), hs.data(), kWarmupStats, n, count);
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
     // mode 4 leaves its status in the statistics' first column: no divergence rows
-    Napi::Value div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
+    Napi::Value div = mode == 3u ? divergenceRows(info.Env(), fit ? hs.data() : outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
                                  : Napi::Float64Array::New(info.Env(), 0);
     gProfile.outputSeconds += since(t1);
     return div;

@@ -32,7 +32,8 @@ export interface NativeFusedCudaModel {
   run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget }): Float64Array;
   /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment); rows as run's. */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
-    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4 }): Float64Array;
+    invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4;
+    fit?: WarmupSegment['into'] }): Float64Array;
   deviceInfo(): Record<string, string | number>;
   dispose(): void;
 }
@@ -219,9 +220,10 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         checkGpuMemory(d, n, maxTreeDepth);
         checked = true;
       }
-      const outStats = new Float64Array(n * seg.count * WARMUP_STATS);
+      const outStats = seg.into ? NONE : new Float64Array(n * seg.count * WARMUP_STATS);
       const divergenceRows = timed(() => native.warmup({ key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: seg.iteration,
-        count: seg.count, maxDepth: maxTreeDepth, invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats }));
+        count: seg.count, maxDepth: maxTreeDepth, invMetric: seg.invMetric, state: seg.state, scalars: seg.scalars, outStats,
+        ...(seg.into ? { fit: seg.into } : {}) }));
       return { stats: outStats, divergenceRows };
     },
     searchStepSizes(state: Float64Array, invMetric: Float64Array, iteration: number): Float64Array {

@@ -141,4 +141,9 @@ export interface WarmupSegment {
   readonly invMetric: Float64Array;
   readonly state: Float64Array;
   readonly scalars: Float64Array;
+  /**
+   * When given, the statistics go straight into these warmup rows (layout of FitTarget.stats; the 7 statistics of the
+   * result, ε last, to rows statRows[j]) and the result's `stats` is empty.
+   */
+  readonly into?: Pick<FitTarget, 'stats' | 'statCount' | 'statRows' | 'total' | 'offset'>;
 }

@@ -5,7 +5,7 @@
 // arithmetic: the host sends η, √m and m^-κ of each update (dualScalars) and pools the moments in chain order.
 import type { Density } from '../backend/density.ts';
 import type { DivergenceLog } from './divergences.ts';
-import type { SamplerStat } from '../io/fitData.ts';
+import { SAMPLER_STATS, type SamplerStat } from '../io/fitData.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { TransitionInfo } from './kernel.ts';
 import { dualScalars, pooledWindowEnd, writeDual, type GatherMoments, type PooledWarmupState, type StepSizeSearcher } from './pooledWarmup.ts';
@@ -17,6 +17,9 @@ import { inSlowWindow } from './windows.ts';
 /** Doubles per chain of a warmup segment's state, and statistics per iteration (src/codegen/cuda.ts, mode 3). */
 const width = (dim: number) => 4 * dim + 6;
 const SEG_STATS = 7;
+/** Where the segment's statistics (lp, accept, depth, leapfrogs, divergent, energy, ε) go among SAMPLER_STATS. */
+const SEGMENT_STAT_ROWS = Int32Array.from(
+  (['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__', 'stepsize__'] as const).map((s) => SAMPLER_STATS.indexOf(s)));
 /** The first call covers this many iterations; later calls double while a call takes under TARGET_MS. */
 const FIRST_COUNT = 8;
 const TARGET_MS = 50;
@@ -24,6 +27,8 @@ const TARGET_MS = 50;
 export interface NativeWarmupHooks {
   /** Stan's per-iteration statistics of chain k are written into warmupStats[k] rows. */
   readonly warmupStats: Record<SamplerStat, Float64Array>[];
+  /** When warmupStats are views of one block (src/nuts/fitBlocks.ts), the kernel writes them there itself. */
+  readonly warmupStatsBlock?: Float64Array | null;
   /** After each call: the last iteration done (1-based count) and every chain's last transition. */
   readonly progress?: (done: number, info: TransitionInfo[], stepSizes: readonly number[]) => void;
   readonly aborted?: () => boolean;
@@ -94,7 +99,9 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       st.set(m.m2, o + 3 * dim + 6);
     }
     const t0 = performance.now();
-    const seg = await kernel.warmupSegment!({ iteration: from, count, invMetric: w.metrics[0]!.invMetric, state: st, scalars });
+    const into = hooks.warmupStatsBlock
+      ? { stats: hooks.warmupStatsBlock, statCount: SAMPLER_STATS.length, statRows: SEGMENT_STAT_ROWS, total: w.numWarmup, offset: from } : undefined;
+    const seg = await kernel.warmupSegment!({ iteration: from, count, invMetric: w.metrics[0]!.invMetric, state: st, scalars, into });
     const stats = seg.stats;
     if (seg.divergenceRows?.length) hooks.divergences?.addRows(seg.divergenceRows, from);
     const ms = performance.now() - t0;
@@ -114,7 +121,7 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       m.mean.set(st.subarray(o + 2 * dim + 6, o + 3 * dim + 6));
       m.m2.set(st.subarray(o + 3 * dim + 6, o + 4 * dim + 6));
       const rows = hooks.warmupStats[k]!;
-      for (let j = 0; j < count; j++) {
+      for (let j = 0; j < count && !into; j++) {
         const b = (k * count + j) * SEG_STATS;
         const it = from + j;
         rows.lp__[it] = stats[b]!;
@@ -136,8 +143,9 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
     }
     if (hooks.progress) {
       hooks.progress(to, Array.from({ length: n }, (_, k) => {
-        const b = (k * count + count - 1) * SEG_STATS;
-        return { acceptStat: stats[b + 1]!, treeDepth: stats[b + 2]!, nLeapfrog: stats[b + 3]!, divergent: stats[b + 4] === 1, energy: stats[b + 5]! };
+        const r = hooks.warmupStats[k]!;
+        const i = to - 1;
+        return { acceptStat: r.accept_stat__[i]!, treeDepth: r.treedepth__[i]!, nLeapfrog: r.n_leapfrog__[i]!, divergent: r.divergent__[i] === 1, energy: r.energy__[i]! };
       }), w.stepSizes);
     }
     if (ms < TARGET_MS) want *= 2;

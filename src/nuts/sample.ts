@@ -148,7 +148,8 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const values = valueBlocks.views;
     const stats = statBlocks.views.map(statsRecord);
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
-    const warmupStats = chainBlocks(chains, SAMPLER_STATS.length, warmup).views.map(statsRecord);
+    const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, warmup);
+    const warmupStats = warmupStatBlocks.views.map(statsRecord);
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
       if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
@@ -188,7 +189,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     let firstHostIteration = 0;
     if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
-        warmupStats, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
+        warmupStats, warmupStatsBlock: warmupStatBlocks.block, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
         progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,
       });
       state = r.state;
