@@ -10,7 +10,7 @@ import { flatten, type Chains } from './draws.ts';
 export const BLOM_OFFSET = 3 / 8;
 
 /** Index of the first element of ascending `sorted` that is not below `v`. */
-function lowerBound(sorted: Float64Array, v: number): number {
+export function lowerBound(sorted: Float64Array, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -9,7 +9,7 @@
 import { flatten, type Chains } from '../diagnostics/draws.ts';
 import { mcseSdFrom } from '../diagnostics/mcse.ts';
 import { accurateSum, mean, variance } from '../diagnostics/moments.ts';
-import { averageRanks, normalScore } from '../diagnostics/rank.ts';
+import { lowerBound, normalScore } from '../diagnostics/rank.ts';
 import type { SummaryRow } from '../diagnostics/summary.ts';
 import type { FitData } from '../io/fitData.ts';
 import { drawCount } from '../fit/warnings.ts';
@@ -46,38 +46,47 @@ function knotsOf(sorted: Float64Array, k: number): Float64Array {
   return Float64Array.from({ length: k + 1 }, (_, i) => sorted[Math.round((i * (n - 1)) / k)]!);
 }
 
-/** About how many of a rank's N values (described by its knots) lie below v (or at most v): linear between the knots around v. */
-function estimateCount(knots: Float64Array, n: number, v: number, orEqual: boolean): number {
-  const k = knots.length - 1;
-  const below = (x: number) => (orEqual ? x <= v : x < v);
-  if (!below(knots[0]!)) return 0;
-  if (below(knots[k]!)) return n;
-  let lo = 0;
-  let hi = k; // the last knot below v lies in [lo, hi)
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (below(knots[mid]!)) lo = mid;
-    else hi = mid;
-  }
-  const p = Math.round((lo * (n - 1)) / k);
-  const q = Math.round(((lo + 1) * (n - 1)) / k);
-  return p + 1 + ((q - p - 1) * (v - knots[lo]!)) / (knots[lo + 1]! - knots[lo]!);
+/** x < v, or x ≤ v (a plain function: this runs for every draw and every other rank). */
+function isBelow(x: number, v: number, orEqual: boolean): boolean {
+  return orEqual ? x <= v : x < v;
 }
 
-/** Normal scores of this rank's draws ranked among every rank's (own ranks exact, the others' from their knots). */
-function approximateZ(chains: Chains, knots: readonly Float64Array[], sizes: readonly number[], self: number): Float64Array[] {
-  const flat = flatten(chains);
-  const own = averageRanks(flat);
+/**
+ * About how many of a rank's N values (described by its K + 1 knots) lie below v (or at most v): linear between the
+ * knots around v. `cursor[slot]` is the last knot below the previous v (−1 at first); v must not decrease between calls.
+ */
+function countBelow(knots: Float64Array, n: number, v: number, orEqual: boolean, cursor: Int32Array, slot: number): number {
+  const k = knots.length - 1;
+  let i = cursor[slot]!;
+  while (i < k && isBelow(knots[i + 1]!, v, orEqual)) i++;
+  cursor[slot] = i;
+  if (i < 0) return 0;
+  if (i === k) return n;
+  const p = Math.round((i * (n - 1)) / k);
+  const q = Math.round(((i + 1) * (n - 1)) / k);
+  return p + 1 + ((q - p - 1) * (v - knots[i]!)) / (knots[i + 1]! - knots[i]!);
+}
+
+/**
+ * Normal scores of this rank's draws (`chains`, their values ascending in `sorted`) ranked among every rank's: ranks
+ * among its own exact (ties share their mean rank), among another rank's from its knots (ties counting half).
+ */
+function approximateZ(chains: Chains, sorted: Float64Array, knots: readonly Float64Array[], sizes: readonly number[], self: number): Float64Array[] {
   const total = sizes.reduce((a, b) => a + b, 0);
-  const z = own.map((r, i) => {
-    let rank = r;
-    knots.forEach((k, rho) => { // ties with another rank's draws count half, as average ranks do
-      if (rho !== self) rank += (estimateCount(k, sizes[rho]!, flat[i]!, false) + estimateCount(k, sizes[rho]!, flat[i]!, true)) / 2;
-    });
-    return normalScore(rank, total);
-  });
-  const n = chains[0]!.length;
-  return chains.map((_, c) => z.subarray(c * n, (c + 1) * n));
+  const runZ = new Float64Array(sorted.length); // the normal score of the run of equal values starting at each position
+  const cursor = new Int32Array(2 * knots.length).fill(-1);
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
+    const v = sorted[i]!;
+    let rank = (i + j + 2) / 2; // as averageRanks (diagnostics/rank.ts)
+    for (let rho = 0; rho < knots.length; rho++) {
+      if (rho !== self) rank += (countBelow(knots[rho]!, sizes[rho]!, v, false, cursor, 2 * rho) + countBelow(knots[rho]!, sizes[rho]!, v, true, cursor, 2 * rho + 1)) / 2;
+    }
+    runZ[i] = normalScore(rank, total);
+    i = j + 1;
+  }
+  return chains.map((x) => x.map((v) => runZ[lowerBound(sorted, v)]!));
 }
 
 /**
@@ -98,12 +107,13 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   const h = Math.floor(n / 2);
   const trim = (x: Float64Array) => (n % 2 === 0 ? x : Float64Array.of(...x.subarray(0, h), ...x.subarray(n - h)));
   const trimmed = cols.map((c) => c.map(trim));
+  const sortedTrimmed = trimmed.map((c) => flatten(c).sort());
   const sizes = counts.map((c) => c[1]! * 2 * h);
   const k = Math.min(MAX_KNOTS, Math.max(...sizes) - 1);
   // round 1: moments of all draws, split moments of x, knots of x
   const m1 = cols.map((c, j) => {
     const f = flats[j]!;
-    return Float64Array.of(f.length, mean(f), variance(f) * (f.length - 1), f.some(Number.isNaN) ? 1 : 0, ...splitMoments(c), ...knotsOf(flatten(trimmed[j]!).sort(), k));
+    return Float64Array.of(f.length, mean(f), variance(f) * (f.length - 1), f.some(Number.isNaN) ? 1 : 0, ...splitMoments(c), ...knotsOf(sortedTrimmed[j]!, k));
   });
   const w1 = m1[0]?.length ?? 0;
   const r1 = (await allGatherF64(g, concat(m1), 'summary: moments and knots')).map((p) => rows(p, w1));
@@ -131,14 +141,15 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   exact.forEach((col, e) => wanted.forEach((w, i) => (q[col]![i] = w.value(stats[8 * e + 2 * i]!, stats[8 * e + 2 * i + 1]!))));
   // round 2: (x − mean)², the quantile indicators, bulk normal scores; knots of the draws folded at the median
   const folded = trimmed.map((c, j) => c.map((x) => x.map((v) => Math.abs(v - q[j]![3]!))));
+  const sortedFolded = folded.map((c) => flatten(c).sort());
   const m2 = cols.map((c, j) => {
     const mj = moments[j]!;
     const sq = c.map((x) => x.map((v) => (v - mj.mean) * (v - mj.mean)));
     const sqFlat = flatten(sq);
-    const z = mj.nan || mj.split[6] === 1 ? c.map((x) => x.map(() => NaN)) : approximateZ(trimmed[j]!, mj.knots, sizes, g.rank);
+    const z = mj.nan || mj.split[6] === 1 ? c.map((x) => x.map(() => NaN)) : approximateZ(trimmed[j]!, sortedTrimmed[j]!, mj.knots, sizes, g.rank);
     return Float64Array.of(accurateSum(sqFlat), accurateSum(sqFlat.map((s) => s * s)), ...splitMoments(sq),
       ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![0]! ? 1 : 0)))), ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![2]! ? 1 : 0)))),
-      ...splitMoments(z), ...knotsOf(flatten(folded[j]!).sort(), k));
+      ...splitMoments(z), ...knotsOf(sortedFolded[j]!, k));
   });
   const w2 = m2[0]?.length ?? 0;
   const r2 = (await allGatherF64(g, concat(m2), 'summary: transformed moments')).map((p) => rows(p, w2));
@@ -147,7 +158,7 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   // round 3: tail normal scores (draws folded at the median)
   const m3 = folded.map((f, j) => {
     const nanTail = moments[j]!.nan || moments[j]!.split[6] === 1;
-    return splitMoments(nanTail ? f.map((x) => x.map(() => NaN)) : approximateZ(f, r2.map((p) => p[j]!.subarray(w2 - (k + 1))), sizes, g.rank));
+    return splitMoments(nanTail ? f.map((x) => x.map(() => NaN)) : approximateZ(f, sortedFolded[j]!, r2.map((p) => p[j]!.subarray(w2 - (k + 1))), sizes, g.rank));
   });
   const w3 = m3[0]?.length ?? 0;
   const r3 = (await allGatherF64(g, concat(m3), 'summary: tail normal scores')).map((p) => rows(p, w3));
