@@ -154,6 +154,9 @@ describe('the command line: --processes 2 --resume DIR', () => {
     // both ranks keep their checkpoints (rank 1 was killed while sampling, or, if it was quicker, while waiting for the
     // final gather with its files complete: it keeps its checkpoint until every rank has the draws)
     expect(readdirSync(two).filter((f) => f.endsWith('-checkpoint.json')).sort()).toEqual(['eight_schools-rank0-checkpoint.json', 'eight_schools-rank1-checkpoint.json']);
+    const again = await runCli([...run, '--processes', '2', '--out', two]); // started again without --resume: told it can be
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already exist; pass \{ overwrite: true \} .*, or \{ resume: true \} \(--resume .*cli-two\) to continue the interrupted run/);
     const three = await runCli([...run, '--processes', '3', '--resume', two]);
     expect(three.code).toBe(1);
     expect(three.err).toMatch(/^\[distributed\] resume: the run in .*cli-two was spread over 2 ranks with 4 chains \(rank 0: chains 1–2\); this resume spreads 4 chains over 3 ranks \(rank 0: chains 1–2\)/m);

@@ -5,7 +5,7 @@
 import { FileError, OptionError } from '../base/errors.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointPaths, readRecord } from '../io/checkpointFile.ts';
+import { checkpointPaths, isRankCheckpointRecord, readRecord } from '../io/checkpointFile.ts';
 import { fileStemOf } from '../io/stanCsvFormat.ts';
 import { checkpointStemOf } from '../nuts/chainPart.ts';
 import { windowSchedule } from '../nuts/windows.ts';
@@ -69,7 +69,7 @@ export function checkRankCheckpoint(dir: string, modelName: string, total: numbe
   if (cp === null) {
     const stem = fileStemOf('sample', modelName);
     const single = rankCheckpointPath(dir, modelName, 0, 1);
-    const others = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${stem}-rank`) && f.endsWith('-checkpoint.json')) : [];
+    const others = existsSync(dir) ? readdirSync(dir).filter((f) => isRankCheckpointRecord(f, stem)) : [];
     const other = others.map((f) => readRankCheckpoint(join(dir, f))).find((c) => c !== null);
     if (size > 1 && existsSync(single)) {
       throw new OptionError(`[distributed] resume: the run in ${dir} ran in one process (its checkpoint is ${single}); ${asked}. Resume it in one process (without --processes or --hostfile)`);

@@ -3,6 +3,16 @@ import { FileError, OptionError } from '../base/errors.ts';
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** The checkpoint stem of rank r of a run spread over several processes: `<stem>-rank<r>` (each rank its own files). */
+export function rankStem(stem: string, rank: number): string {
+  return `${stem}-rank${rank}`;
+}
+
+/** Whether a file name is the checkpoint record of some rank of the run `stem` (`<stem>-rank<r>-checkpoint.json`). */
+export function isRankCheckpointRecord(name: string, stem: string): boolean {
+  return name.startsWith(stem) && /^-rank\d+-checkpoint\.json$/.test(name.slice(stem.length));
+}
+
 /** `<stem>-checkpoint.json` and `<stem>-warmup-stats.f64` in the output directory. */
 export function checkpointPaths(dir: string, stem: string): { record: string; log: string } {
   return { record: join(dir, `${stem}-checkpoint.json`), log: join(dir, `${stem}-warmup-stats.f64`) };

@@ -1,9 +1,9 @@
 // Checks an output directory before any sampling: creatable, writable (a probe file), no file in the way, no silent overwrite.
 import { FileError } from '../base/errors.ts';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { chainFileName, fileStemOf } from './stanCsvFormat.ts';
-import { checkpointPaths } from './checkpointFile.ts';
+import { checkpointPaths, isRankCheckpointRecord } from './checkpointFile.ts';
 
 export interface OutputCheckOptions {
   /** Replace existing chain files (default false: an existing file is an error). */
@@ -158,7 +158,7 @@ export function checkOutput(dir: string, opts: OutputCheckOptions): OutputPlan {
     if (!opts.overwrite && conflicts.length > 0) {
       const list = conflicts.length === 1 ? `file ${conflicts[0]} already exists` : `files ${conflicts.join(', ')} already exist`;
       // an interrupted run left its checkpoint there (src/nuts/checkpoint.ts): it can be continued instead
-      const resumable = existsSync(checkpointPaths(abs, stem).record)
+      const resumable = existsSync(checkpointPaths(abs, stem).record) || readdirSync(abs).some((f) => isRankCheckpointRecord(f, stem))
         ? `, or { resume: true } (--resume ${abs}) to continue the interrupted run whose checkpoint is there` : '';
       fail(`${list}; pass { overwrite: true } (on the command line --overwrite) to replace ${conflicts.length === 1 ? 'it' : 'them'}${resumable} (nothing was written)`);
     }

@@ -2,6 +2,7 @@
 // global indices, which address their random numbers and name their files, the pooled warmup's gather, and the name
 // of its own checkpoint.
 import { OptionError } from '../base/errors.ts';
+import { rankStem } from '../io/checkpointFile.ts';
 import type { GatherMoments } from './pooledWarmup.ts';
 
 export interface ChainPart {
@@ -20,7 +21,7 @@ export interface ChainPart {
 
 /** The checkpoint stem of a part: `<stem>-rank<r>` when the run has more than one rank, else `stem` itself. */
 export function checkpointStemOf(stem: string, part: ChainPart | undefined): string {
-  return part?.ranks !== undefined && part.ranks > 1 ? `${stem}-rank${part.rank ?? 0}` : stem;
+  return part?.ranks !== undefined && part.ranks > 1 ? rankStem(stem, part.rank ?? 0) : stem;
 }
 
 /** Checks a part against this process's chain count; errors name what was wrong. */
