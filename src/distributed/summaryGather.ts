@@ -109,11 +109,11 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   const trimmed = cols.map((c) => c.map(trim));
   const sortedTrimmed = trimmed.map((c) => flatten(c).sort());
   const sizes = counts.map((c) => c[1]! * 2 * h);
-  const k = Math.min(MAX_KNOTS, Math.max(...sizes) - 1);
+  const knots = Math.min(MAX_KNOTS, Math.max(...sizes) - 1); // + 1 order statistics per rank and column
   // round 1: moments of all draws, split moments of x, knots of x
   const m1 = cols.map((c, j) => {
     const f = flats[j]!;
-    return Float64Array.of(f.length, mean(f), variance(f) * (f.length - 1), f.some(Number.isNaN) ? 1 : 0, ...splitMoments(c), ...knotsOf(sortedTrimmed[j]!, k));
+    return Float64Array.of(f.length, mean(f), variance(f) * (f.length - 1), f.some(Number.isNaN) ? 1 : 0, ...splitMoments(c), ...knotsOf(sortedTrimmed[j]!, knots));
   });
   const w1 = m1[0]?.length ?? 0;
   const r1 = (await allGatherF64(g, concat(m1), 'summary: moments and knots')).map((p) => rows(p, w1));
@@ -129,8 +129,8 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
       cnt = t;
     });
     const nan = r1.some((_, rho) => head(j, rho)[3] === 1);
-    const split = combineSplitMoments(r1.map((_, rho) => head(j, rho).subarray(4, w1 - (k + 1))));
-    return { mean: mu, sd: Math.sqrt(m2 / (cnt - 1)), nan, split, knots: r1.map((_, rho) => head(j, rho).subarray(w1 - (k + 1))) };
+    const split = combineSplitMoments(r1.map((_, rho) => head(j, rho).subarray(4, w1 - (knots + 1))));
+    return { mean: mu, sd: Math.sqrt(m2 / (cnt - 1)), nan, split, knots: r1.map((_, rho) => head(j, rho).subarray(w1 - (knots + 1))) };
   });
   // the quantiles and the median, exactly (columns with a NaN draw have none: posterior's quantile2 gives NA)
   const wanted = [type7Targets(size, 0.05), type7Targets(size, 0.5), type7Targets(size, 0.95), medianTargets(size)];
@@ -149,22 +149,22 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
     const z = mj.nan || mj.split[6] === 1 ? c.map((x) => x.map(() => NaN)) : approximateZ(trimmed[j]!, sortedTrimmed[j]!, mj.knots, sizes, g.rank);
     return Float64Array.of(accurateSum(sqFlat), accurateSum(sqFlat.map((s) => s * s)), ...splitMoments(sq),
       ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![0]! ? 1 : 0)))), ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![2]! ? 1 : 0)))),
-      ...splitMoments(z), ...knotsOf(sortedFolded[j]!, k));
+      ...splitMoments(z), ...knotsOf(sortedFolded[j]!, knots));
   });
   const w2 = m2[0]?.length ?? 0;
   const r2 = (await allGatherF64(g, concat(m2), 'summary: transformed moments')).map((p) => rows(p, w2));
-  const ws = (w2 - 2 - (k + 1)) / 4;
+  const ws = (w2 - 2 - (knots + 1)) / 4;
   const part = (j: number, i: number) => combineSplitMoments(r2.map((p) => p[j]!.subarray(2 + i * ws, 2 + (i + 1) * ws)));
   // round 3: tail normal scores (draws folded at the median)
   const m3 = folded.map((f, j) => {
     const nanTail = moments[j]!.nan || moments[j]!.split[6] === 1;
-    return splitMoments(nanTail ? f.map((x) => x.map(() => NaN)) : approximateZ(f, sortedFolded[j]!, r2.map((p) => p[j]!.subarray(w2 - (k + 1))), sizes, g.rank));
+    return splitMoments(nanTail ? f.map((x) => x.map(() => NaN)) : approximateZ(f, sortedFolded[j]!, r2.map((p) => p[j]!.subarray(w2 - (knots + 1))), sizes, g.rank));
   });
   const w3 = m3[0]?.length ?? 0;
   const r3 = (await allGatherF64(g, concat(m3), 'summary: tail normal scores')).map((p) => rows(p, w3));
   const out = d.columns.map((name, j): SummaryRow => {
     const mj = moments[j]!;
-    const sum = (k: number) => r2.reduce((a, p) => a + p[j]![k]!, 0);
+    const sum = (i: number) => r2.reduce((a, p) => a + p[j]![i]!, 0);
     const essMean = essOfSplit(mj.split);
     const [low, high] = [essOfSplit(part(j, 1)), essOfSplit(part(j, 2))];
     const bulk = rhatOfSplit(part(j, 3));
@@ -177,7 +177,7 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
       rhat: Number.isNaN(bulk) || Number.isNaN(tail) ? NaN : Math.max(bulk, tail),
     };
   });
-  return { rows: out, chains, draws: n, approximate: k < Math.max(...sizes) - 1 ? APPROXIMATE_NOTE : null };
+  return { rows: out, chains, draws: n, approximate: knots < Math.max(...sizes) - 1 ? APPROXIMATE_NOTE : null };
 }
 
 function concat(parts: readonly Float64Array[]): Float64Array {
