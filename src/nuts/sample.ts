@@ -163,7 +163,8 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     let kernelCalls = 0;
 
     const tw = performance.now();
-    const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && chains >= POOLED_FROM_CHAINS ? 'pooled' : 'chain');
+    // the whole run's chains decide (a process's share of a spread run adapts as one process of all of them would)
+    const adaptation = options.adaptation ?? (kernel.name === 'fused-gpu' && (options.part?.totalChains ?? chains) >= POOLED_FROM_CHAINS ? 'pooled' : 'chain');
     if (adaptation !== 'chain' && adaptation !== 'pooled') throw new OptionError(`[sample] adaptation must be 'chain' or 'pooled', got '${String(adaptation)}'`);
     if (adaptation === 'pooled' && metricAdaptation !== 'stan' && options.part?.gatherMoments) throw new OptionError(`[sample] metricAdaptation '${metricAdaptation}' pools the chains of one process only; with chains split over processes and adaptation 'pooled' use metricAdaptation 'stan'`);
     let state = fromPoints(points, d.dim);
