@@ -17,11 +17,14 @@ namespace {
 using CudaMemcpyFn = int (*)(void*, const void*, size_t, int);
 constexpr int kCudaMemcpyDefault = 4;  // cudaMemcpyKind: direction inferred from unified virtual addressing
 
-CudaMemcpyFn resolve() {
-  if (void* f = dlsym(RTLD_DEFAULT, "cudaMemcpy")) return reinterpret_cast<CudaMemcpyFn>(f);
+// cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height, kind)
+using CudaMemcpy2DFn = int (*)(void*, size_t, const void*, size_t, size_t, size_t, int);
+
+void* resolve(const char* symbol) {
+  if (void* f = dlsym(RTLD_DEFAULT, symbol)) return f;
   for (const char* name : {"libcudart.so.13", "libcudart.so"}) {
     if (void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
-      if (void* f = dlsym(h, "cudaMemcpy")) return reinterpret_cast<CudaMemcpyFn>(f);
+      if (void* f = dlsym(h, symbol)) return f;
   }
   return nullptr;
 }
@@ -29,10 +32,19 @@ CudaMemcpyFn resolve() {
 }  // namespace
 
 bool copyToHost(void* dst, const void* src, size_t bytes) {
-  static const CudaMemcpyFn cudaMemcpyFn = resolve();
+  static const auto cudaMemcpyFn = reinterpret_cast<CudaMemcpyFn>(resolve("cudaMemcpy"));
   if (bytes == 0) return false;
   if (cudaMemcpyFn && cudaMemcpyFn(dst, src, bytes, kCudaMemcpyDefault) == 0) return true;
   std::memcpy(dst, src, bytes);
+  return false;
+}
+
+bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height) {
+  static const auto cudaMemcpy2DFn = reinterpret_cast<CudaMemcpy2DFn>(resolve("cudaMemcpy2D"));
+  if (width == 0 || height == 0) return false;
+  if (cudaMemcpy2DFn && cudaMemcpy2DFn(dst, dpitch, src, spitch, width, height, kCudaMemcpyDefault) == 0) return true;
+  for (size_t r = 0; r < height; ++r)
+    std::memcpy(static_cast<char*>(dst) + r * dpitch, static_cast<const char*>(src) + r * spitch, width);
   return false;
 }
 

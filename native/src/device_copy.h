@@ -11,4 +11,10 @@ namespace mlxnuts {
  */
 bool copyToHost(void* dst, const void* src, size_t bytes);
 
+/**
+ * `height` rows of `width` bytes from `src` (rows `spitch` bytes apart) to host memory `dst` (rows `dpitch` apart), as
+ * cudaMemcpy2D when the process has the CUDA runtime, else row by row.
+ */
+bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height);
+
 }  // namespace mlxnuts

@@ -95,7 +95,7 @@ mx::array bits(const double* p, int rows, long long cols) {
 }
 
 /** Reads a 2-D uint32 output of doubles back (evaluated, row-contiguous: kernels write their outputs densely). */
-const double* doublesOf(mx::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
+const double* doublesOf(const mx::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
 
 bool gpuAvailable() {
   try {
@@ -354,45 +354,86 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     return div;
   }
 
-  /**
-   * Chain-major statistics `hs` (n × count × width) into a fit's rows: f.stats is [chain][f.statCount][f.total] and
-   * statistic j goes to row f.statRows[j] (skipped where −1) at positions f.offset … f.offset + count − 1.
-   */
-  void scatterStats(const Napi::Object& f, const double* hs, int width, int n, int count) {
-    const long long total = f.Get("total").As<Napi::Number>().Int64Value();
-    const long long offset = f.Get("offset").As<Napi::Number>().Int64Value();
-    if (offset < 0 || offset + count > total) throw std::invalid_argument("[fused-gpu] fit.offset + count exceeds fit.total");
+  /** The fit rows a launch writes (FitTarget / WarmupSegment.into), checked. */
+  struct FitRows {
+    double* stats = nullptr;
+    long long total = 0, offset = 0;
+    int statCount = 0;
+    std::vector<int> statRows;
+  };
+
+  FitRows fitRows(const Napi::Object& f, int width, int n, int count) {
+    FitRows r;
+    r.total = f.Get("total").As<Napi::Number>().Int64Value();
+    r.offset = f.Get("offset").As<Napi::Number>().Int64Value();
+    if (r.offset < 0 || r.offset + count > r.total) throw std::invalid_argument("[fused-gpu] fit.offset + count exceeds fit.total");
     auto rowsV = f.Get("statRows");
     if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
         rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(width))
       throw std::invalid_argument("[fused-gpu] fit.statRows must be an Int32Array of " + std::to_string(width));
     auto statRows = rowsV.As<Napi::Int32Array>();
-    const int statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
-    for (int j = 0; j < width; ++j)
-      if (statRows[j] >= statCount) throw std::invalid_argument("[fused-gpu] fit.statRows entry beyond statCount");
-    auto fs = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * statCount * total);
-    double* S = fs.Data();
-    for (int k = 0; k < n; ++k)
-      for (int s = 0; s < width; ++s) {
-        if (statRows[s] < 0) continue;
-        double* dst = S + (static_cast<size_t>(k) * statCount + statRows[s]) * total + offset;
-        const double* src = hs + static_cast<size_t>(k) * count * width + s;
-        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * width];
-      }
+    r.statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
+    for (int j = 0; j < width; ++j) {
+      if (statRows[j] >= r.statCount) throw std::invalid_argument("[fused-gpu] fit.statRows entry beyond statCount");
+      r.statRows.push_back(statRows[j]);
+    }
+    r.stats = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * r.statCount * r.total).Data();
+    return r;
+  }
+
+  /** A chain-major n × count × width output (doubles as uint32 pairs) as n × width × count, transposed on the GPU. */
+  static mx::array byRows(const mx::array& a, int n, int count, int width) {
+    mx::Device gpu(mx::Device::gpu);
+    auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, 2}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
+    mx::eval(t);
+    return t;
   }
 
   /**
-   * run()'s outputs straight into the fit's arrays (fit: { columns, stats, statRows, total, offset, clamp, clampMask,
-   * clampHits }): columns [chain][column][total] and stats [chain][statCount][total] (kernel statistic j into row
-   * statRows[j], none where −1), this launch's transitions at positions offset … offset + count − 1; clampHits[chain]
-   * += the draws whose |q_i| reached `clamp` for some i with clampMask[i] = 1. Returns the divergent transitions' rows.
+   * A launch's statistics into the fit's rows: transposed on the GPU, then one 2-D copy per statistic (its `count`
+   * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
+   */
+  void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
+    auto t = byRows(stats, n, count, width);
+    const double* src = doublesOf(t);
+    for (int j = 0; j < width; ++j) {
+      if (fr.statRows[j] < 0) continue;
+      copyToHost2D(fr.stats + fr.statRows[j] * fr.total + fr.offset, sizeof(double) * fr.statCount * fr.total,
+                   src + static_cast<size_t>(j) * count, sizeof(double) * width * count, sizeof(double) * count, n);
+    }
+  }
+
+  /** divergenceRows for statistics already in the fit's rows (the divergent flag is kernel statistic 4). */
+  Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array& div, int n, int count) {
+    const int row = fr.statRows[4];
+    std::vector<double> rows;
+    const size_t w = 1 + static_cast<size_t>(dim_);
+    for (int k = 0; k < n && row >= 0; ++k) {
+      const double* flags = fr.stats + (static_cast<size_t>(k) * fr.statCount + row) * fr.total + fr.offset;
+      for (int j = 0; j < count; ++j) {
+        if (flags[j] != 1.0) continue;
+        rows.push_back(k);
+        rows.push_back(j);
+        rows.resize(rows.size() + w);
+        copyToHost(rows.data() + rows.size() - w, doublesOf(div) + (static_cast<size_t>(k) * count + j) * w, w * sizeof(double));
+      }
+    }
+    auto out = Napi::Float64Array::New(env, rows.size());
+    if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
+    return out;
+  }
+
+  /**
+   * run()'s outputs straight into the fit's arrays (fit: FitTarget of src/kernel/seam.ts — columns, stats, statCount,
+   * statRows, total, offset, clamp, clampMask, clampHits): columns [chain][column][total] and stats
+   * [chain][statCount][total], transposed on the GPU and copied in 2-D blocks; clampHits[chain] += the draws whose
+   * |q_i| reached `clamp` for some i with clampMask[i] = 1 (only those coordinates are read back). Returns the
+   * divergent transitions' rows.
    */
   Napi::Value intoFit(Napi::Env env, const Napi::Object& f, std::vector<mx::array>& outs, int n, int count) {
     const size_t d = static_cast<size_t>(dim_), cols = static_cast<size_t>(columns_);
-    const long long total = f.Get("total").As<Napi::Number>().Int64Value();
-    const long long offset = f.Get("offset").As<Napi::Number>().Int64Value();
-    if (offset < 0 || offset + count > total) throw std::invalid_argument("[fused-gpu] run: fit.offset + count exceeds fit.total");
-    auto fc = f64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * total);
+    FitRows fr = fitRows(f, kStats, n, count);
+    auto fc = f64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
     auto hits = f64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
     auto maskV = f.Get("clampMask");
     if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
@@ -400,37 +441,35 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
     auto mask = maskV.As<Napi::Uint8Array>();
     const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
-    const size_t entries = static_cast<size_t>(count) * n;
-    std::vector<double> hs(entries * kStats), hc(entries * cols);
-    copyToHost(hs.data(), doublesOf(outs[3]), hs.size() * sizeof(double));
-    if (cols) copyToHost(hc.data(), doublesOf(outs[2]), hc.size() * sizeof(double));
-    bool anyMask = false;
-    for (size_t i = 0; i < d; ++i) anyMask = anyMask || mask[i] != 0;
-    std::vector<double> hq;
-    if (anyMask) {
-      hq.resize(entries * d);
-      copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
+    placeStats(fr, outs[3], kStats, n, count);
+    if (cols) {
+      auto t = byRows(outs[2], n, count, static_cast<int>(cols));
+      copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
+                   static_cast<size_t>(n) * cols);
     }
-    scatterStats(f, hs.data(), kStats, n, count);
-    double* C = fc.Data();
-    for (int k = 0; k < n; ++k) {
-      for (size_t c = 0; c < cols; ++c) {
-        double* dst = C + (static_cast<size_t>(k) * cols + c) * total + offset;
-        const double* src = hc.data() + static_cast<size_t>(k) * count * cols + c;
-        for (int j = 0; j < count; ++j) dst[j] = src[static_cast<size_t>(j) * cols];
-      }
-      if (anyMask) {
+    std::vector<int32_t> clamped;
+    for (size_t i = 0; i < d; ++i)
+      if (mask[i]) clamped.push_back(static_cast<int32_t>(i));
+    if (!clamped.empty()) {
+      mx::Device gpu(mx::Device::gpu);
+      const int m = static_cast<int>(clamped.size());
+      auto idx = mx::array(clamped.data(), {m}, mx::int32);
+      auto qm = mx::contiguous(mx::take(mx::reshape(outs[1], {n, count, static_cast<int>(d), 2}, gpu), idx, 2, gpu), false, gpu);
+      mx::eval(qm);
+      std::vector<double> hq(static_cast<size_t>(n) * count * m);
+      copyToHost(hq.data(), doublesOf(qm), hq.size() * sizeof(double));
+      for (int k = 0; k < n; ++k) {
         double h = 0;
         for (int j = 0; j < count; ++j) {
-          const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * d;
+          const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * m;
           bool hit = false;
-          for (size_t i = 0; i < d; ++i) hit = hit || (mask[i] && std::abs(qj[i]) >= clamp);
+          for (int i = 0; i < m; ++i) hit = hit || std::abs(qj[i]) >= clamp;
           h += hit ? 1 : 0;
         }
         hits[k] += h;
       }
     }
-    return divergenceRows(env, hs.data(), kStats, doublesOf(outs[4]), n, count, dim_);
+    return fitDivergenceRows(env, fr, outs[4], n, count);
   }
 
   // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
@@ -475,13 +514,19 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
     const auto t1 = Clock::now();
     copyToHost(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
-    std::vector<double> hs(static_cast<size_t>(n) * count * kWarmupStats);
-    copyToHost(fit ? hs.data() : outS.Data(), doublesOf(outs[3]), hs.size() * sizeof(double));
-    if (fit) scatterStats(o.Get("fit").As<Napi::Object>(), hs.data(), kWarmupStats, n, count);
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
-    // mode 4 leaves its status in the statistics' first column: no divergence rows
-    Napi::Value div = mode == 3u ? divergenceRows(info.Env(), fit ? hs.data() : outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
-                                 : Napi::Float64Array::New(info.Env(), 0);
+    Napi::Value div;
+    if (fit && mode == 3u) {
+      FitRows fr = fitRows(o.Get("fit").As<Napi::Object>(), kWarmupStats, n, count);
+      placeStats(fr, outs[3], kWarmupStats, n, count);
+      div = fitDivergenceRows(info.Env(), fr, outs[4], n, count);
+    } else {
+      if (fit) throw std::invalid_argument("[fused-gpu] warmup: fit is for mode 3");
+      copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
+      // mode 4 leaves its status in the statistics' first column: no divergence rows
+      div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
+                       : Napi::Float64Array::New(info.Env(), 0);
+    }
     gProfile.outputSeconds += since(t1);
     return div;
   }
