@@ -30,6 +30,8 @@ export interface SpreadReport {
   readonly warnings: Warning[];
   readonly timing: FitData['timing'];
   readonly complete: boolean;
+  /** Divergent transitions among the draws summarised, every chain. */
+  readonly divergent: number;
 }
 
 /** The warnings of every rank's first `draws` draws per chain with the summary `rows`, and the slowest rank's times. */
@@ -41,7 +43,7 @@ export async function gatherWarnings(g: RankGroup, d: FitData, draws: number, ro
   const slowest = (k: keyof FitData['timing']) => Math.max(...all.map((a) => a.timing[k]));
   const merged = mergeDigests(digests);
   return {
-    warnings: digestWarnings(merged, rows), complete: merged.complete,
+    warnings: digestWarnings(merged, rows), complete: merged.complete, divergent: merged.divergent,
     timing: { warmupSeconds: slowest('warmupSeconds'), samplingSeconds: slowest('samplingSeconds'), compileSeconds: slowest('compileSeconds') },
   };
 }
