@@ -11,33 +11,13 @@ import { readStanCsv, SAMPLER_STATS } from 'mlx-nuts';
 import { runCli } from './cliRun.ts';
 import { sample } from '../src/nuts/sample.ts';
 import { sampleDistributed } from '../src/distributed/sampleDistributed.ts';
-import type { RankGroup } from '../src/distributed/group.ts';
 import { allGatherF64 } from '../src/distributed/gather.ts';
 import type { Fit } from '../src/fit/fit.ts';
 import eightSchools from '../models/eight_schools.ts';
+import { fakeGroups } from './fakeGroups.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-dist-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** `n` in-process ranks whose allGather meets like MLX's: each call resolves when every rank made its call. */
-function fakeGroups(n: number): RankGroup[] {
-  let round: Uint8Array[] = [];
-  let waiting: ((all: Uint8Array) => void)[] = [];
-  return Array.from({ length: n }, (_, rank) => ({
-    rank, size: n, backend: 'fake', host: 'here',
-    allGather: (bytes: Uint8Array) => new Promise<Uint8Array>((resolve) => {
-      round[rank] = Uint8Array.from(bytes);
-      waiting.push(resolve);
-      if (waiting.length < n) return;
-      const all = new Uint8Array(round.reduce((k, b) => k + b.length, 0));
-      round.reduce((o, b) => (all.set(b, o), o + b.length), 0);
-      const w = waiting;
-      round = [];
-      waiting = [];
-      w.forEach((f) => f(all));
-    }),
-  }));
-}
 
 const base = { chains: 4, warmup: 150, seed: 21 };
 const DRAWS = 80;

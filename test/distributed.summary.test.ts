@@ -9,31 +9,10 @@ import { mergeDigests } from '../src/distributed/spreadWarnings.ts';
 import { warningDigest } from '../src/fit/warnings.ts';
 import { APPROXIMATE_NOTE, gatherSummary } from '../src/distributed/summaryGather.ts';
 import { fromKey, orderStatistics, sortKey } from '../src/distributed/orderStatistics.ts';
-import type { RankGroup } from '../src/distributed/group.ts';
 import { chainRange } from '../src/distributed/split.ts';
 import type { Fit } from '../src/fit/fit.ts';
 import eightSchools from '../models/eight_schools.ts';
-
-/** `n` in-process ranks whose allGather meets like MLX's: each call resolves when every rank made its call. */
-function fakeGroups(n: number): RankGroup[] {
-  let round: Uint8Array[] = [];
-  let waiting: ((all: Uint8Array) => void)[] = [];
-  return Array.from({ length: n }, (_, rank) => ({
-    rank, size: n, backend: 'fake', host: 'here',
-    allGather: (bytes: Uint8Array) => new Promise<Uint8Array>((resolve) => {
-      round[rank] = Uint8Array.from(bytes);
-      waiting.push(resolve);
-      if (waiting.length < n) return;
-      expect(new Set(round.map((b) => b.length)).size).toBe(1); // every rank passes the same length, as MLX needs
-      const all = new Uint8Array(round.reduce((k, b) => k + b.length, 0));
-      round.reduce((o, b) => (all.set(b, o), o + b.length), 0);
-      const w = waiting;
-      round = [];
-      waiting = [];
-      w.forEach((f) => f(all));
-    }),
-  }));
-}
+import { fakeGroups } from './fakeGroups.ts';
 
 /** Each rank's share of a run of `chains` chains, sampled as a part (the chains of one process, bit for bit). */
 async function parts(ranks: number, chains: number, draws: number): Promise<Fit[]> {

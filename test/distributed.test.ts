@@ -13,8 +13,8 @@ import { fitFromJSON } from '../src/io/json.ts';
 import { writeLoopbackHostfile } from '../src/distributed/hostfile.ts';
 import { chainRange } from '../src/distributed/split.ts';
 import { allGatherF64, gatherFits } from '../src/distributed/gather.ts';
-import type { RankGroup } from '../src/distributed/group.ts';
 import eightSchools from '../models/eight_schools.ts';
+import { fakeGroups } from './fakeGroups.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-dist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,27 +90,6 @@ async function grown(file: string, bytes: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${file} did not grow`);
-}
-
-/** `n` in-process ranks whose allGather meets like MLX's: each call resolves when every rank made its call. */
-function fakeGroups(n: number): RankGroup[] {
-  let round: Uint8Array[] = [];
-  let waiting: ((all: Uint8Array) => void)[] = [];
-  return Array.from({ length: n }, (_, rank) => ({
-    rank, size: n, backend: 'fake', host: 'here',
-    allGather: (bytes: Uint8Array) => new Promise<Uint8Array>((resolve) => {
-      round[rank] = Uint8Array.from(bytes);
-      waiting.push(resolve);
-      if (waiting.length < n) return;
-      expect(new Set(round.map((b) => b.length)).size).toBe(1); // every rank passes the same length, as MLX needs
-      const all = new Uint8Array(round.reduce((k, b) => k + b.length, 0));
-      round.reduce((o, b) => (all.set(b, o), o + b.length), 0);
-      const w = waiting;
-      round = [];
-      waiting = [];
-      w.forEach((f) => f(all));
-    }),
-  }));
 }
 
 describe('what ranks exchange', () => {
