@@ -37,8 +37,8 @@ export const POOLED_FROM_CHAINS = 32;
 
 /**
  * Warmup's metric estimator when `metricAdaptation` is not given. 'gradient-diag' (nutpie's diagonal from draws and
- * gradients, src/nuts/gradientWarmup.ts): bench/adaptation.ts measured 1.00–2.11× rstan's ESS per gradient on each
- * of the nine benchmark models, median 1.26× (1.38× this engine's 'stan'; 4 chains × 5 seeds, rstan in the same run;
+ * gradients, src/nuts/gradientWarmup.ts): bench/adaptation.ts measured 1.02–2.48× rstan's ESS per gradient on each
+ * of fifteen models, median 1.34× (1.29× this engine's 'stan'; 4 chains × 5 seeds, rstan in the same run;
  * bench/results/2026-11-30-adaptation-vm.md, README "Warmup from gradients"), at no extra cost per gradient. Stan's windowed estimator ('stan') where that was not measured or does not apply: the
  * GPU engine (its pooled warmup runs natively with Stan's estimator), pooled warmup (chains split over processes pool
  * Stan's moments only), and `metric: 'dense'` (the gradient-based estimators choose their own metric).
