@@ -1,5 +1,6 @@
 // The fused engine on an NVIDIA GPU: the model and NUTS transition generated as CUDA (src/codegen/cuda.ts), compiled
 // by MLX's NVRTC (native/src/fused_cuda.cc) and run with one GPU thread per chain; a Density and a TransitionKernel.
+import { concatFloat64 } from '../base/arrays.ts';
 import { EngineError, OptionError } from '../base/errors.ts';
 import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
@@ -258,7 +259,7 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
           rows.push(r);
         }
       }
-      return { state: { chains, dim, q, logp, grad }, divergenceRows: concatRows(rows) };
+      return { state: { chains, dim, q, logp, grad }, divergenceRows: concatFloat64(rows) };
     },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
       const chains = state.chains;
@@ -312,24 +313,13 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
         constrained: out.columns,
         chainMajor,
-        divergenceRows: concatRows(rows),
+        divergenceRows: concatFloat64(rows),
       };
     },
   };
 }
 
 const NONE = new Float64Array(0);
-
-function concatRows(parts: readonly Float64Array[]): Float64Array {
-  if (parts.length === 1) return parts[0]!;
-  const all = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return all;
-}
 
 interface RunBuffers { q: Float64Array; columns: Float64Array; stats: Float64Array; pick: Float64Array[] }
 

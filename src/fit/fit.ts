@@ -1,4 +1,5 @@
 // Fit: the result of sample() — draws by name, sampler stats, adaptation, summary and Stan-style warnings.
+import { concatFloat64 } from '../base/arrays.ts';
 import { ModelError, OptionError } from '../base/errors.ts';
 import { ebfmi, type SummaryRow } from '../diagnostics/index.ts';
 import { fitFromJSON, fitToJSON, writeStanCsv } from '../io/index.ts';
@@ -59,13 +60,7 @@ export class Fit {
   /** All draws of a column, chains concatenated. */
   flat(name: string): Float64Array {
     const parts = this.draws(name);
-    const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]!.slice() : concatFloat64(parts);
   }
 
   /** One row per column: mean, sd, MCSE of the mean, 5/50/95% quantiles, bulk and tail ESS, R-hat ([] with no draws). */
