@@ -4,7 +4,7 @@ import { EngineError, OptionError } from '../base/errors.ts';
 import { availableParallelism } from 'node:os';
 import { compileLibrary, compileLibrarySync, type Compiled } from '../codegen/compile.ts';
 import { generateLibrary, type GeneratedLibrary } from '../codegen/library.ts';
-import type { PlantedFault } from '../codegen/emitModel.ts';
+import type { PlantedFault } from '../codegen/functionEmitter.ts';
 import type { TracedModel } from '../model/traced.ts';
 import { chainStream } from '../random/philox.ts';
 import type { ChainsState, KernelRun, TransitionKernel } from '../kernel/seam.ts';

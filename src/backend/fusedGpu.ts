@@ -4,7 +4,7 @@ import { concatFloat64 } from '../base/arrays.ts';
 import { EngineError, OptionError } from '../base/errors.ts';
 import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
-import type { PlantedFault } from '../codegen/emitModel.ts';
+import type { PlantedFault } from '../codegen/functionEmitter.ts';
 import type { TracedModel } from '../model/traced.ts';
 import type { ChainsState, FitTarget, KernelRun, RunOptions, SampleIntoResult, TransitionKernel, WarmupSegment, WarmupSegmentResult } from '../kernel/seam.ts';
 import { chainStream } from '../random/philox.ts';

@@ -2,7 +2,7 @@
 // compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); thread t advances chain t.
 import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { PlantedFault } from './emitModel.ts';
+import type { PlantedFault } from './functionEmitter.ts';
 import { generateLibrary, type GeneratedLibrary } from './library.ts';
 
 /**

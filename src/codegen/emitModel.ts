@@ -6,7 +6,6 @@ import { sizeOf } from '../graph/shape.ts';
 import { ancestors, gradNodes, planLayout } from './layout.ts';
 import { FunctionEmitter, g, v, type PlantedFault } from './functionEmitter.ts';
 
-export type { PlantedFault } from './functionEmitter.ts';
 
 export interface EmittedModel {
   /** Source of mn_logp_grad and mn_constrain (without prelude), and the model's constants. */

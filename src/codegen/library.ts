@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { packageRoot } from '../platform/packageRoot.ts';
-import { emitModel, type EmittedModel, type PlantedFault } from './emitModel.ts';
+import { emitModel, type EmittedModel } from './emitModel.ts';
+import type { PlantedFault } from './functionEmitter.ts';
 import { nutsSource } from './nutsSource.ts';
 import { prelude, type Target } from './prelude.ts';
 
