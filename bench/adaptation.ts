@@ -62,9 +62,9 @@ interface Rec { model: string; sampler: string; seed: number; minEss: number; gr
 const records: Rec[] = [];
 const earlier = args.from ? args.from.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as { wallSeconds: number; records: Rec[]; command?: string; loadAverage?: number }) : [];
 const command = `npx tsx bench/adaptation.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`;
-// a model in a later file replaces its records from the earlier ones (a re-run of one model)
+// a model's sampler in a later file replaces its records from the earlier ones (a re-run of one model or estimator)
 earlier.forEach((e, i) => records.push(...e.records.filter((r) => models.includes(r.model) && seeds.includes(r.seed)
-  && !earlier.slice(i + 1).some((later) => later.records.some((l) => l.model === r.model)))));
+  && !earlier.slice(i + 1).some((later) => later.records.some((l) => l.model === r.model && l.sampler === r.sampler)))));
 
 function reported(name: string, columns: readonly string[]): string[] {
   const rep = ALL[name]!.report;
