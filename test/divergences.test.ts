@@ -36,7 +36,8 @@ describe('divergence information', () => {
   });
 
   test('the funnel diverges by energy error, at finite positions', async () => {
-    const fit = await sample(centred, 300, { chains: 2, warmup: 300, seed: 1, backend: 'fused' });
+    // Stan's estimator: the centred funnel diverges in sampling with it (the gradient-based default found no divergence for this seed)
+    const fit = await sample(centred, 300, { chains: 2, warmup: 300, seed: 1, backend: 'fused', metricAdaptation: 'stan' });
     const sampling = fit.divergenceInfo().filter((x) => !x.warmup);
     expect(sampling.length).toBe(fit.divergences().reduce((a, b) => a + b, 0));
     expect(sampling.length).toBeGreaterThan(0);
