@@ -212,6 +212,44 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       profile.calls++;
     }
   };
+  type LaunchOutputs = Pick<Parameters<NativeFusedCudaModel['run']>[0], 'outQ' | 'outColumns' | 'outStats' | 'chainMajor' | 'fit'>;
+  /**
+   * `count` transitions of every chain in launches of `launchStep` iterations: `outputs(done, c)` says where launch
+   * (done, c) writes, `after` runs once it returned. The chains' state advances in copies; the divergence rows of all
+   * launches come back joined, transitions counted from the first.
+   */
+  const launchAll = (state: ChainsState, params: KernelRunParams, iteration: number, count: number,
+    outputs: (done: number, c: number) => LaunchOutputs, after?: (done: number, c: number) => void) => {
+    const { chains, dim } = state;
+    const m = packMetrics(params.metrics, dim);
+    if (!checked) {
+      checkGpuMemory(d, chains, maxTreeDepth);
+      checked = true;
+    }
+    const step = launchStep(chains, dim, count);
+    const q = Float64Array.from(state.q);
+    const logp = Float64Array.from(state.logp);
+    const grad = Float64Array.from(state.grad);
+    const stepSizes = Float64Array.from(params.stepSizes);
+    const rows: Float64Array[] = [];
+    for (let done = 0; done < count; done += step) {
+      const c = Math.min(step, count - done);
+      const r = timed(() => native.run({
+        key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
+        dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
+        q, logp, grad, ...outputs(done, c),
+      }));
+      if (r.length) {
+        for (let o = 1; o < r.length; o += dim + 3) r[o]! += done;
+        rows.push(r);
+      }
+      after?.(done, c);
+    }
+    return { state: { chains, dim, q, logp, grad }, rows: concatFloat64(rows) };
+  };
+  /** Iterations per launch: draws, columns, statistics and the device's divergence rows under LAUNCH_OUTPUT_BYTES. */
+  const launchStep = (chains: number, dim: number, count: number) =>
+    Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / (chains * (dim + d.columns + STATS + 1 + dim) * 8))));
   return {
     name: 'fused-gpu',
     profile,
@@ -234,73 +272,29 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       return outStats.subarray(0, ids.length);
     },
     sampleInto(state: ChainsState, params, iteration, count, into: FitTarget): SampleIntoResult {
-      const { chains, dim } = state;
-      const m = packMetrics(params.metrics, dim);
-      if (!checked) {
-        checkGpuMemory(d, chains, maxTreeDepth);
-        checked = true;
-      }
-      const perIteration = chains * (dim + d.columns + STATS + 1 + dim) * 8;
-      const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
-      const q = Float64Array.from(state.q);
-      const logp = Float64Array.from(state.logp);
-      const grad = Float64Array.from(state.grad);
-      const stepSizes = Float64Array.from(params.stepSizes);
-      const rows: Float64Array[] = [];
-      for (let done = 0; done < count; done += step) {
-        const c = Math.min(step, count - done);
-        const r = timed(() => native.run({
-          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
-          dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
-          q, logp, grad, outQ: NONE, outColumns: NONE, outStats: NONE, fit: { ...into, offset: into.offset + done },
-        }));
-        if (r.length) {
-          for (let o = 1; o < r.length; o += dim + 3) r[o]! += done;
-          rows.push(r);
-        }
-      }
-      return { state: { chains, dim, q, logp, grad }, divergenceRows: concatFloat64(rows) };
+      const r = launchAll(state, params, iteration, count, (done) => ({
+        outQ: NONE, outColumns: NONE, outStats: NONE, fit: { ...into, offset: into.offset + done },
+      }));
+      return { state: r.state, divergenceRows: r.rows };
     },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {
-      const chains = state.chains;
-      const dim = state.dim;
-      const m = packMetrics(params.metrics, dim);
-      if (!checked) {
-        checkGpuMemory(d, chains, maxTreeDepth);
-        checked = true;
-      }
+      const { chains, dim } = state;
       const chainMajor = opts?.chainMajor === true;
-      // draws, columns, statistics and the device's divergence rows of one iteration
-      const perIteration = chains * (dim + d.columns + STATS + 1 + dim) * 8;
-      const step = Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / perIteration)));
+      const step = launchStep(chains, dim, count);
       const out = buffers.take(count * chains, dim, d.columns);
       // launches of `step` iterations write chain-major blocks; several blocks are interleaved chain by chain
       const block = chainMajor && step < count ? buffers.block(step * chains, dim, d.columns) : null;
-      const q = Float64Array.from(state.q);
-      const logp = Float64Array.from(state.logp);
-      const grad = Float64Array.from(state.grad);
-      const stepSizes = Float64Array.from(params.stepSizes);
-      const rows: Float64Array[] = [];
-      for (let done = 0; done < count; done += step) {
-        const c = Math.min(step, count - done);
+      const r = launchAll(state, params, iteration, count, (done, c) => {
         const at = (a: Float64Array, w: number) => (block ? a.subarray(0, c * chains * w) : a.subarray(done * chains * w, (done + c) * chains * w));
         const dst = block ?? out;
-        const r = timed(() => native.run({
-          key0: s0.key0, key1: s0.key1, chainIds: ids, iteration: iteration + done, count: c, maxDepth: maxTreeDepth,
-          dense: m.dense ? 1 : 0, threads: 1, stepSizes, invMetric: m.invMetric, chol: m.chol, sharedMetric: m.shared,
-          q, logp, grad, chainMajor,
-          outQ: at(dst.q, dim), outColumns: at(dst.columns, d.columns), outStats: at(dst.stats, STATS),
-        }));
-        if (r.length) {
-          for (let o = 1; o < r.length; o += dim + 3) r[o]! += done;
-          rows.push(r);
-        }
+        return { chainMajor, outQ: at(dst.q, dim), outColumns: at(dst.columns, d.columns), outStats: at(dst.stats, STATS) };
+      }, (done, c) => {
         if (block) {
           for (const [src, to, w] of [[block.q, out.q, dim], [block.columns, out.columns, d.columns], [block.stats, out.stats, STATS]] as const) {
             for (let k = 0; k < chains; k++) to.set(src.subarray(k * c * w, (k + 1) * c * w), (k * count + done) * w);
           }
         }
-      }
+      });
       const n = count * chains;
       const pick = (j: number) => {
         const a = out.pick[j]!.subarray(0, n);
@@ -308,12 +302,12 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
         return a;
       };
       return {
-        state: { chains, dim, q, logp, grad },
+        state: r.state,
         q: out.q,
         stats: { lp: pick(0), acceptStat: pick(1), treeDepth: pick(2), nLeapfrog: pick(3), divergent: pick(4), energy: pick(5) },
         constrained: out.columns,
         chainMajor,
-        divergenceRows: concatFloat64(rows),
+        divergenceRows: r.rows,
       };
     },
   };
