@@ -4,6 +4,9 @@
 // through double*). Built into every addon: against the mlx-cpu wheel the constructor says that there is no GPU.
 #include "fused_cuda.h"
 #include "device_copy.h"
+#include "gpu_args.h"
+#include "gpu_profile.h"
+#include "gpu_readback.h"
 #include "napi_args.h"
 
 #include <chrono>
@@ -21,7 +24,7 @@ namespace mx = mlx::core;
 namespace mlxnuts {
 namespace {
 
-constexpr int kStats = 6;  // MN_STATS of native/src/fused_abi.h
+constexpr int kStats = kLaunchStats;
 constexpr int kCtlWords = 16;
 // Threads per block: one warp per block while chains are few, so that they spread over every SM (an H200 has 132;
 // each thread is latency-bound on its own local memory), larger blocks once the GPU is full anyway.
@@ -30,72 +33,8 @@ const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st",
 constexpr int kWarmupStats = 7;  // WARMUP_STATS of src/codegen/cuda.ts
 const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os", "od"};
 
-/** Where the GPU engine's calls spend their time, over every model of the process (gpuProfile() reads it). */
-struct GpuProfile {
-  double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
-  double pointLaunches = 0, pointSeconds = 0;  // mode 0 (log density at points: initialisation, checks), apart
-  double copyEngine = 0;                       // 1 when outputs come back through cudaMemcpy (device_copy.cc)
-} gProfile;
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-/**
- * The divergent transitions of a launch, packed for the host: rows of 3 + dim doubles [chain, transition (0-based in
- * the launch), cause, position…] for every transition whose divergent statistic (index 4 of its `statWidth`
- * chain-major statistics) is 1; only those rows of the device's divergence output are read.
- */
-Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const double* div, int n, int count, int dim) {
-  std::vector<double> rows;
-  for (int k = 0; k < n; ++k)
-    for (int it = 0; it < count; ++it) {
-      const size_t src = static_cast<size_t>(k) * count + it;
-      if (stats[src * statWidth + 4] != 1.0) continue;
-      rows.push_back(k);
-      rows.push_back(it);
-      rows.insert(rows.end(), div + src * (1 + dim), div + (src + 1) * (1 + dim));
-    }
-  auto out = Napi::Float64Array::New(env, rows.size());
-  if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
-  return out;
-}
-
 Napi::Float64Array f64(const Napi::Value& v, const char* fn, const char* name, size_t len) { return needF64(v, fn, name, len); }
 
-/** The one argument object of run() and warmup(). */
-Napi::Object argsOf(const Napi::CallbackInfo& info, const char* fn) {
-  if (info.Length() < 1 || !info[0].IsObject()) throw std::invalid_argument(std::string("[fused-gpu] ") + fn + "(args)");
-  return info[0].As<Napi::Object>();
-}
-
-Napi::Uint32Array chainIdsOf(const Napi::Object& o, const char* fn) {
-  auto v = o.Get("chainIds");
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-    throw std::invalid_argument(std::string("[fused-gpu] ") + fn + ": chainIds must be a Uint32Array");
-  return v.As<Napi::Uint32Array>();
-}
-
-/** The control words that address the random streams: key0, key1 and the first transition's iteration. */
-void streamWords(std::vector<uint32_t>& c, const Napi::Object& o) {
-  c[2] = static_cast<uint32_t>(o.Get("key0").As<Napi::Number>().DoubleValue());
-  c[3] = static_cast<uint32_t>(o.Get("key1").As<Napi::Number>().DoubleValue());
-  c[4] = static_cast<uint32_t>(o.Get("iteration").As<Napi::Number>().DoubleValue());
-}
-
-int num(const Napi::Object& o, const char* key) {
-  auto v = o.Get(key);
-  if (!v.IsNumber()) throw std::invalid_argument(std::string("[fused-gpu] run: ") + key + " must be a number");
-  return v.As<Napi::Number>().Int32Value();
-}
-
-/** n doubles as a 2-D uint32 array (rows × 2·cols words): a bit copy, never a float64 array on the GPU. */
-mx::array bits(const double* p, int rows, long long cols) {
-  if (rows < 1 || cols < 1) return mx::array({0u, 0u}, {1, 2}, mx::uint32);
-  const uint32_t* w = reinterpret_cast<const uint32_t*>(p);
-  return mx::array(w, mx::Shape{rows, static_cast<int>(2 * cols)}, mx::uint32);
-}
-
-/** Reads a 2-D uint32 output of doubles back (evaluated, row-contiguous: kernels write their outputs densely). */
-const double* doublesOf(const mx::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
 
 bool gpuAvailable() {
   try {
@@ -318,7 +257,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     }
     const size_t entries = static_cast<size_t>(count) * n;
     if (fit) {
-      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count);
+      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_);
       gProfile.outputSeconds += since(t1);
       return div;
     }
@@ -352,124 +291,6 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     }
     gProfile.outputSeconds += since(t1);
     return div;
-  }
-
-  /** The fit rows a launch writes (FitTarget / WarmupSegment.into), checked. */
-  struct FitRows {
-    double* stats = nullptr;
-    long long total = 0, offset = 0;
-    int statCount = 0;
-    std::vector<int> statRows;
-  };
-
-  FitRows fitRows(const Napi::Object& f, int width, int n, int count) {
-    FitRows r;
-    r.total = f.Get("total").As<Napi::Number>().Int64Value();
-    r.offset = f.Get("offset").As<Napi::Number>().Int64Value();
-    if (r.offset < 0 || r.offset + count > r.total) throw std::invalid_argument("[fused-gpu] fit.offset + count exceeds fit.total");
-    auto rowsV = f.Get("statRows");
-    if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-        rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(width))
-      throw std::invalid_argument("[fused-gpu] fit.statRows must be an Int32Array of " + std::to_string(width));
-    auto statRows = rowsV.As<Napi::Int32Array>();
-    r.statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
-    for (int j = 0; j < width; ++j) {
-      if (statRows[j] >= r.statCount) throw std::invalid_argument("[fused-gpu] fit.statRows entry beyond statCount");
-      r.statRows.push_back(statRows[j]);
-    }
-    r.stats = f64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * r.statCount * r.total).Data();
-    return r;
-  }
-
-  /** A chain-major n × count × width output (doubles as uint32 pairs) as n × width × count, transposed on the GPU. */
-  static mx::array byRows(const mx::array& a, int n, int count, int width) {
-    mx::Device gpu(mx::Device::gpu);
-    auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, 2}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
-    mx::eval(t);
-    return t;
-  }
-
-  /**
-   * A launch's statistics into the fit's rows: transposed on the GPU, then one 2-D copy per statistic (its `count`
-   * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
-   */
-  void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
-    auto t = byRows(stats, n, count, width);
-    const double* src = doublesOf(t);
-    for (int j = 0; j < width; ++j) {
-      if (fr.statRows[j] < 0) continue;
-      copyToHost2D(fr.stats + fr.statRows[j] * fr.total + fr.offset, sizeof(double) * fr.statCount * fr.total,
-                   src + static_cast<size_t>(j) * count, sizeof(double) * width * count, sizeof(double) * count, n);
-    }
-  }
-
-  /** divergenceRows for statistics already in the fit's rows (the divergent flag is kernel statistic 4). */
-  Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array& div, int n, int count) {
-    const int row = fr.statRows[4];
-    std::vector<double> rows;
-    const size_t w = 1 + static_cast<size_t>(dim_);
-    for (int k = 0; k < n && row >= 0; ++k) {
-      const double* flags = fr.stats + (static_cast<size_t>(k) * fr.statCount + row) * fr.total + fr.offset;
-      for (int j = 0; j < count; ++j) {
-        if (flags[j] != 1.0) continue;
-        rows.push_back(k);
-        rows.push_back(j);
-        rows.resize(rows.size() + w);
-        copyToHost(rows.data() + rows.size() - w, doublesOf(div) + (static_cast<size_t>(k) * count + j) * w, w * sizeof(double));
-      }
-    }
-    auto out = Napi::Float64Array::New(env, rows.size());
-    if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
-    return out;
-  }
-
-  /**
-   * run()'s outputs straight into the fit's arrays (fit: FitTarget of src/kernel/seam.ts — columns, stats, statCount,
-   * statRows, total, offset, clamp, clampMask, clampHits): columns [chain][column][total] and stats
-   * [chain][statCount][total], transposed on the GPU and copied in 2-D blocks; clampHits[chain] += the draws whose
-   * |q_i| reached `clamp` for some i with clampMask[i] = 1 (only those coordinates are read back). Returns the
-   * divergent transitions' rows.
-   */
-  Napi::Value intoFit(Napi::Env env, const Napi::Object& f, std::vector<mx::array>& outs, int n, int count) {
-    const size_t d = static_cast<size_t>(dim_), cols = static_cast<size_t>(columns_);
-    FitRows fr = fitRows(f, kStats, n, count);
-    auto fc = f64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
-    auto hits = f64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
-    auto maskV = f.Get("clampMask");
-    if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-        maskV.As<Napi::Uint8Array>().ElementLength() != d)
-      throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
-    auto mask = maskV.As<Napi::Uint8Array>();
-    const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
-    placeStats(fr, outs[3], kStats, n, count);
-    if (cols) {
-      auto t = byRows(outs[2], n, count, static_cast<int>(cols));
-      copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
-                   static_cast<size_t>(n) * cols);
-    }
-    std::vector<int32_t> clamped;
-    for (size_t i = 0; i < d; ++i)
-      if (mask[i]) clamped.push_back(static_cast<int32_t>(i));
-    if (!clamped.empty()) {
-      mx::Device gpu(mx::Device::gpu);
-      const int m = static_cast<int>(clamped.size());
-      auto idx = mx::array(clamped.data(), {m}, mx::int32);
-      auto qm = mx::contiguous(mx::take(mx::reshape(outs[1], {n, count, static_cast<int>(d), 2}, gpu), idx, 2, gpu), false, gpu);
-      mx::eval(qm);
-      std::vector<double> hq(static_cast<size_t>(n) * count * m);
-      copyToHost(hq.data(), doublesOf(qm), hq.size() * sizeof(double));
-      for (int k = 0; k < n; ++k) {
-        double h = 0;
-        for (int j = 0; j < count; ++j) {
-          const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * m;
-          bool hit = false;
-          for (int i = 0; i < m; ++i) hit = hit || std::abs(qj[i]) >= clamp;
-          h += hit ? 1 : 0;
-        }
-        hits[k] += h;
-      }
-    }
-    return fitDivergenceRows(env, fr, outs[4], n, count);
   }
 
   // warmup({ key0, key1, chainIds, iteration, count, maxDepth, invMetric (one shared diagonal), state, scalars,
@@ -519,7 +340,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     if (fit && mode == 3u) {
       FitRows fr = fitRows(o.Get("fit").As<Napi::Object>(), kWarmupStats, n, count);
       placeStats(fr, outs[3], kWarmupStats, n, count);
-      div = fitDivergenceRows(info.Env(), fr, outs[4], n, count);
+      div = fitDivergenceRows(info.Env(), fr, outs[4], n, count, dim_);
     } else {
       if (fit) throw std::invalid_argument("[fused-gpu] warmup: fit is for mode 3");
       copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
@@ -551,29 +372,11 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   }
 };
 
-// gpuProfile(reset = false): { launches, inputSeconds, deviceSeconds, outputSeconds, outputBytes, pointLaunches,
-// pointSeconds } summed over every
-// GPU call of the process: building the inputs, the launch until its outputs are evaluated (uploads and the kernel),
-// reading the outputs back.
-Napi::Value GpuProfileOf(const Napi::CallbackInfo& info) {
-  auto r = Napi::Object::New(info.Env());
-  r.Set("launches", gProfile.launches);
-  r.Set("inputSeconds", gProfile.inputSeconds);
-  r.Set("deviceSeconds", gProfile.deviceSeconds);
-  r.Set("outputSeconds", gProfile.outputSeconds);
-  r.Set("outputBytes", gProfile.outputBytes);
-  r.Set("pointLaunches", gProfile.pointLaunches);
-  r.Set("pointSeconds", gProfile.pointSeconds);
-  r.Set("copyEngine", gProfile.copyEngine);
-  if (info.Length() > 0 && info[0].ToBoolean().Value()) gProfile = GpuProfile{};
-  return r;
-}
-
 }  // namespace
 
 void registerFusedCuda(Napi::Env env, Napi::Object exports) {
   exports.Set("FusedCudaModel", FusedCudaModel::Init(env));
-  exports.Set("gpuProfile", Napi::Function::New(env, GpuProfileOf));
+  exports.Set("gpuProfile", Napi::Function::New(env, gpuProfileOf));
 }
 
 }  // namespace mlxnuts

@@ -1,0 +1,23 @@
+// Where the GPU engine's calls spend their time (native/src/fused_cuda.cc adds to it; JS reads it as gpuProfile()).
+#pragma once
+#include <napi.h>
+
+#include <chrono>
+
+namespace mlxnuts {
+
+/** Summed over every GPU model of the process: building inputs, launch until evaluated, reading outputs back. */
+struct GpuProfile {
+  double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
+  double pointLaunches = 0, pointSeconds = 0;  // mode 0 (log density at points: initialisation, checks), apart
+  double copyEngine = 0;                       // 1 when outputs came back through the CUDA runtime (device_copy.cc)
+};
+extern GpuProfile gProfile;
+
+using Clock = std::chrono::steady_clock;
+inline double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/** gpuProfile(reset = false): the fields of GpuProfile as an object; with reset, starts again from zero. */
+Napi::Value gpuProfileOf(const Napi::CallbackInfo& info);
+
+}  // namespace mlxnuts

@@ -1,0 +1,142 @@
+// Reading a GPU launch's outputs back (gpu_readback.h): MLX arrays on the GPU are managed memory, so what is read is
+// first reshaped on the GPU (MLX ops) into the order the host needs, then copied in runs (device_copy.cc).
+#include "gpu_readback.h"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "device_copy.h"
+#include "napi_args.h"
+
+namespace mx = mlx::core;
+
+namespace mlxnuts {
+
+Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const double* div, int n, int count, int dim) {
+  std::vector<double> rows;
+  for (int k = 0; k < n; ++k)
+    for (int it = 0; it < count; ++it) {
+      const size_t src = static_cast<size_t>(k) * count + it;
+      if (stats[src * statWidth + 4] != 1.0) continue;
+      rows.push_back(k);
+      rows.push_back(it);
+      rows.insert(rows.end(), div + src * (1 + dim), div + (src + 1) * (1 + dim));
+    }
+  auto out = Napi::Float64Array::New(env, rows.size());
+  if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
+  return out;
+}
+
+FitRows fitRows(const Napi::Object& f, int width, int n, int count) {
+  FitRows r;
+  r.total = f.Get("total").As<Napi::Number>().Int64Value();
+  r.offset = f.Get("offset").As<Napi::Number>().Int64Value();
+  if (r.offset < 0 || r.offset + count > r.total) throw std::invalid_argument("[fused-gpu] fit.offset + count exceeds fit.total");
+  auto rowsV = f.Get("statRows");
+  if (!rowsV.IsTypedArray() || rowsV.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      rowsV.As<Napi::Int32Array>().ElementLength() != static_cast<size_t>(width))
+    throw std::invalid_argument("[fused-gpu] fit.statRows must be an Int32Array of " + std::to_string(width));
+  auto statRows = rowsV.As<Napi::Int32Array>();
+  r.statCount = f.Get("statCount").As<Napi::Number>().Int32Value();
+  for (int j = 0; j < width; ++j) {
+    if (statRows[j] >= r.statCount) throw std::invalid_argument("[fused-gpu] fit.statRows entry beyond statCount");
+    r.statRows.push_back(statRows[j]);
+  }
+  r.stats = needF64(f.Get("stats"), "fused-gpu", "fit.stats", static_cast<size_t>(n) * r.statCount * r.total).Data();
+  return r;
+}
+
+/** A chain-major n × count × width output (doubles as uint32 pairs) as n × width × count, transposed on the GPU. */
+mx::array byRows(const mx::array& a, int n, int count, int width) {
+  mx::Device gpu(mx::Device::gpu);
+  auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, 2}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
+  mx::eval(t);
+  return t;
+}
+
+/**
+ * A launch's statistics into the fit's rows: transposed on the GPU, then one 2-D copy per statistic (its `count`
+ * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
+ */
+void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
+  auto t = byRows(stats, n, count, width);
+  const double* src = doublesOf(t);
+  for (int j = 0; j < width; ++j) {
+    if (fr.statRows[j] < 0) continue;
+    copyToHost2D(fr.stats + fr.statRows[j] * fr.total + fr.offset, sizeof(double) * fr.statCount * fr.total,
+                 src + static_cast<size_t>(j) * count, sizeof(double) * width * count, sizeof(double) * count, n);
+  }
+}
+
+/** divergenceRows for statistics already in the fit's rows (the divergent flag is kernel statistic 4). */
+Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array& div, int n, int count, int dim) {
+  const int row = fr.statRows[4];
+  std::vector<double> rows;
+  const size_t w = 1 + static_cast<size_t>(dim);
+  for (int k = 0; k < n && row >= 0; ++k) {
+    const double* flags = fr.stats + (static_cast<size_t>(k) * fr.statCount + row) * fr.total + fr.offset;
+    for (int j = 0; j < count; ++j) {
+      if (flags[j] != 1.0) continue;
+      rows.push_back(k);
+      rows.push_back(j);
+      rows.resize(rows.size() + w);
+      copyToHost(rows.data() + rows.size() - w, doublesOf(div) + (static_cast<size_t>(k) * count + j) * w, w * sizeof(double));
+    }
+  }
+  auto out = Napi::Float64Array::New(env, rows.size());
+  if (!rows.empty()) std::memcpy(out.Data(), rows.data(), rows.size() * sizeof(double));
+  return out;
+}
+
+/**
+ * run()'s outputs straight into the fit's arrays (fit: FitTarget of src/kernel/seam.ts — columns, stats, statCount,
+ * statRows, total, offset, clamp, clampMask, clampHits): columns [chain][column][total] and stats
+ * [chain][statCount][total], transposed on the GPU and copied in 2-D blocks; clampHits[chain] += the draws whose
+ * |q_i| reached `clamp` for some i with clampMask[i] = 1 (only those coordinates are read back). Returns the
+ * divergent transitions' rows.
+ */
+Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::array>& outs, int n, int count, int dim, int columns) {
+  const size_t d = static_cast<size_t>(dim), cols = static_cast<size_t>(columns);
+  FitRows fr = fitRows(f, kLaunchStats, n, count);
+  auto fc = needF64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
+  auto hits = needF64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
+  auto maskV = f.Get("clampMask");
+  if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      maskV.As<Napi::Uint8Array>().ElementLength() != d)
+    throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
+  auto mask = maskV.As<Napi::Uint8Array>();
+  const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
+  placeStats(fr, outs[3], kLaunchStats, n, count);
+  if (cols) {
+    auto t = byRows(outs[2], n, count, static_cast<int>(cols));
+    copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
+                 static_cast<size_t>(n) * cols);
+  }
+  std::vector<int32_t> clamped;
+  for (size_t i = 0; i < d; ++i)
+    if (mask[i]) clamped.push_back(static_cast<int32_t>(i));
+  if (!clamped.empty()) {
+    mx::Device gpu(mx::Device::gpu);
+    const int m = static_cast<int>(clamped.size());
+    auto idx = mx::array(clamped.data(), {m}, mx::int32);
+    auto qm = mx::contiguous(mx::take(mx::reshape(outs[1], {n, count, static_cast<int>(d), 2}, gpu), idx, 2, gpu), false, gpu);
+    mx::eval(qm);
+    std::vector<double> hq(static_cast<size_t>(n) * count * m);
+    copyToHost(hq.data(), doublesOf(qm), hq.size() * sizeof(double));
+    for (int k = 0; k < n; ++k) {
+      double h = 0;
+      for (int j = 0; j < count; ++j) {
+        const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * m;
+        bool hit = false;
+        for (int i = 0; i < m; ++i) hit = hit || std::abs(qj[i]) >= clamp;
+        h += hit ? 1 : 0;
+      }
+      hits[k] += h;
+    }
+  }
+  return fitDivergenceRows(env, fr, outs[4], n, count, dim);
+}
+
+}  // namespace mlxnuts

@@ -1,0 +1,43 @@
+// Reading a GPU launch's outputs back to the host (native/src/fused_cuda.cc): the divergent transitions' rows, and a
+// launch's statistics and constrained draws straight into the fit's arrays (src/kernel/seam.ts FitTarget).
+#pragma once
+#include <napi.h>
+
+#include <vector>
+
+#include "mlx/mlx.h"
+
+namespace mlxnuts {
+
+/** A kernel output of doubles (uint32 pairs on MLX's GPU), evaluated and row-contiguous. */
+inline const double* doublesOf(const mlx::core::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
+
+/** Statistics per transition of a sampling launch (MN_STATS of native/src/fused_abi.h). */
+constexpr int kLaunchStats = 6;
+
+/**
+ * Rows of 3 + dim doubles [chain, transition (0-based in the launch), cause, position…] of the transitions whose
+ * divergent statistic (index 4 of `statWidth` chain-major host statistics) is 1; only those rows of `div` are read.
+ */
+Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const double* div, int n, int count, int dim);
+
+/** The fit rows a launch writes (FitTarget / WarmupSegment.into), checked against n chains and count transitions. */
+struct FitRows {
+  double* stats = nullptr;
+  long long total = 0, offset = 0;
+  int statCount = 0;
+  std::vector<int> statRows;
+};
+FitRows fitRows(const Napi::Object& f, int width, int n, int count);
+
+/** A launch's chain-major statistics (width per transition) into the fit's rows, transposed on the GPU. */
+void placeStats(const FitRows& fr, const mlx::core::array& stats, int width, int n, int count);
+
+/** divergenceRows for statistics already placed in the fit's rows. */
+Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mlx::core::array& div, int n, int count, int dim);
+
+/** A sampling launch's outputs (so, oq, oc, os, od) into the fit's arrays; returns the divergent rows. */
+Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mlx::core::array>& outs, int n, int count, int dim,
+                    int columns);
+
+}  // namespace mlxnuts
