@@ -31,9 +31,12 @@ export function statsRecord(rows: readonly Float64Array[]): Record<SamplerStat, 
   return Object.fromEntries(SAMPLER_STATS.map((s, i) => [s, rows[i]!])) as Record<SamplerStat, Float64Array>;
 }
 
-/** Where each of a kernel's six statistics (TransitionStats' order) goes among SAMPLER_STATS. */
-const KERNEL_STAT_ROWS = Int32Array.from(
-  (['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__'] as const).map((s) => SAMPLER_STATS.indexOf(s)));
+/** A kernel's six statistics (TransitionStats' order) by their SAMPLER_STATS names. */
+const KERNEL_STATS = ['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__'] as const;
+/** Where each of a kernel's six statistics goes among SAMPLER_STATS. */
+const KERNEL_STAT_ROWS = Int32Array.from(KERNEL_STATS.map((s) => SAMPLER_STATS.indexOf(s)));
+/** The same for a native warmup segment's seven (the six, then the step size used: WarmupSegmentResult). */
+export const SEGMENT_STAT_ROWS = Int32Array.from([...KERNEL_STATS, 'stepsize__' as const].map((s) => SAMPLER_STATS.indexOf(s)));
 
 /**
  * The FitTarget over a run's value and statistic blocks (null when either is not one block), with the unconstrained

@@ -5,6 +5,7 @@
 // arithmetic: the host sends η, √m and m^-κ of each update (dualScalars) and pools the moments in chain order.
 import type { Density } from '../backend/density.ts';
 import type { DivergenceLog } from './divergences.ts';
+import { SEGMENT_STAT_ROWS } from './fitBlocks.ts';
 import { SAMPLER_STATS, type SamplerStat } from '../io/fitData.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { TransitionInfo } from './kernel.ts';
@@ -17,9 +18,6 @@ import { inSlowWindow } from './windows.ts';
 /** Doubles per chain of a warmup segment's state, and statistics per iteration (src/codegen/cuda.ts, mode 3). */
 const width = (dim: number) => 4 * dim + 6;
 const SEG_STATS = 7;
-/** Where the segment's statistics (lp, accept, depth, leapfrogs, divergent, energy, ε) go among SAMPLER_STATS. */
-const SEGMENT_STAT_ROWS = Int32Array.from(
-  (['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__', 'stepsize__'] as const).map((s) => SAMPLER_STATS.indexOf(s)));
 /** The first call covers this many iterations; later calls double while a call takes under TARGET_MS. */
 const FIRST_COUNT = 8;
 const TARGET_MS = 50;

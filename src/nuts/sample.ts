@@ -37,7 +37,6 @@ import { chainBlocks, fitTarget, statsRecord } from './fitBlocks.ts';
 import { DivergenceLog } from './divergences.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
-
 /** A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto). */
 const NONE = new Float64Array(0);
 const NO_STATS = emptyTransitionStats(0);
