@@ -63,8 +63,15 @@ class HostOnlyModel implements NativeFusedCudaModel {
   }
   warmup(a: Parameters<NativeFusedCudaModel['warmup']>[0]): Float64Array {
     const n = a.chainIds.length;
+    const row = [-1, 0.8, 3, 7, 0, 2, 0.5];
     if (a.mode === 4) a.outStats.fill(0, 0, n);
-    else for (let e = 0; e < n * a.count; e++) a.outStats.set([-1, 0.8, 3, 7, 0, 2, 0.5], e * WARMUP_STATS);
+    else if (a.fit) { // what fused_cuda.cc places: each statistic's run of `count` into the fit's warmup rows
+      const f = a.fit;
+      for (let k = 0; k < n; k++) for (let j = 0; j < WARMUP_STATS; j++) {
+        const at = (k * f.statCount + f.statRows[j]!) * f.total + f.offset;
+        f.stats.fill(row[j]!, at, at + a.count);
+      }
+    } else for (let e = 0; e < n * a.count; e++) a.outStats.set(row, e * WARMUP_STATS);
     return new Float64Array(0);
   }
   deviceInfo(): Record<string, string | number> {
