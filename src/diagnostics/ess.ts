@@ -126,7 +126,12 @@ export function essQuantileUnchecked(chains: Chains, prob: number): number {
     const size = chains.length * chains[0]!.length;
     p = (size - 0.5) / size;
   }
-  const q = quantile7(flatten(chains), p);
+  return essBelow(chains, quantile7(flatten(chains), p));
+}
+
+/** ESS of the indicator I(x ≤ q) over split chains, NaN where essQuantile is (the quantile q given). */
+export function essBelow(chains: Chains, q: number): number {
+  if (shouldReturnNaN(chains)) return NaN;
   return essOfColumns(splitChains(mapDraws(chains, (v) => (v <= q ? 1 : 0))));
 }
 

@@ -25,7 +25,7 @@ export function quantileSorted(sorted: ArrayLike<number>, prob: number): number 
 }
 
 /** Sorted copy of all values; `null` when any is NaN (R's `quantile` and `median` then give NA). */
-function sortedOrNull(values: ArrayLike<number>): Float64Array | null {
+export function sortedOrNull(values: ArrayLike<number>): Float64Array | null {
   const out = Float64Array.from(values);
   for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i]!)) return null;
   return out.sort();
@@ -39,7 +39,11 @@ export function quantile7(values: ArrayLike<number>, prob: number): number {
 
 /** R's `median`: the middle draw, or the mean of the two middle draws; NaN if any value is NaN or none. */
 export function median(values: ArrayLike<number>): number {
-  const sorted = sortedOrNull(values);
+  return medianSorted(sortedOrNull(values));
+}
+
+/** median() of values already sorted by sortedOrNull (null: some value was NaN). */
+export function medianSorted(sorted: Float64Array | null): number {
   const n = sorted?.length ?? 0;
   if (sorted === null || n === 0) return NaN;
   const half = Math.floor((n + 1) / 2); // 1-based, as in R's median.default

@@ -26,15 +26,17 @@ export function lowerBound(sorted: Float64Array, v: number): number {
  * bit patterns, mapped so that unsigned order is numeric order (sign bit flipped for positives, all bits for
  * negatives; −0 and +0 become equal), in four passes of 16 bits. O(n), where a comparison sort of indices, or a sorted
  * copy searched once per draw, cost seconds for the millions of draws of many-chain GPU fits.
+ * Returns the order with the keys in that order (hi, lo: equal values have equal keys).
  */
 function ascendingOrder(values: ArrayLike<number>): { order: Uint32Array; hi: Uint32Array; lo: Uint32Array } {
   const n = values.length;
-  const hi = new Uint32Array(n);
-  const lo = new Uint32Array(n);
   const f = new Float64Array(1);
   const w = new Uint32Array(f.buffer);
+  // the keys travel with their indices through the passes, so each pass reads them in order
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let idx = new Uint32Array(n);
   let m = 0;
-  const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (Number.isNaN(v)) continue;
@@ -42,22 +44,26 @@ function ascendingOrder(values: ArrayLike<number>): { order: Uint32Array; hi: Ui
     const h = w[1]!;
     const l = w[0]!;
     if (h & 0x80000000) {
-      hi[i] = ~h >>> 0;
-      lo[i] = ~l >>> 0;
+      hi[m] = ~h >>> 0;
+      lo[m] = ~l >>> 0;
     } else {
-      hi[i] = (h | 0x80000000) >>> 0;
-      lo[i] = l;
+      hi[m] = (h | 0x80000000) >>> 0;
+      lo[m] = l;
     }
     idx[m++] = i;
   }
-  let src = idx.subarray(0, m);
-  let dst = new Uint32Array(m);
+  hi = hi.subarray(0, m);
+  lo = lo.subarray(0, m);
+  idx = idx.subarray(0, m);
+  let hi2 = new Uint32Array(m);
+  let lo2 = new Uint32Array(m);
+  let idx2 = new Uint32Array(m);
   const count = new Uint32Array(65536);
   for (let pass = 0; pass < 4; pass++) {
     const key = pass < 2 ? lo : hi;
     const shift = (pass & 1) * 16;
     count.fill(0);
-    for (let j = 0; j < m; j++) count[(key[src[j]!]! >>> shift) & 0xffff]!++;
+    for (let j = 0; j < m; j++) count[(key[j]! >>> shift) & 0xffff]!++;
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
       const c = count[d]!;
@@ -65,12 +71,16 @@ function ascendingOrder(values: ArrayLike<number>): { order: Uint32Array; hi: Ui
       sum += c;
     }
     for (let j = 0; j < m; j++) {
-      const i = src[j]!;
-      dst[count[(key[i]! >>> shift) & 0xffff]!++] = i;
+      const at = count[(key[j]! >>> shift) & 0xffff]!++;
+      hi2[at] = hi[j]!;
+      lo2[at] = lo[j]!;
+      idx2[at] = idx[j]!;
     }
-    [src, dst] = [dst, src];
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+    [idx, idx2] = [idx2, idx];
   }
-  return { order: src, hi, lo };
+  return { order: idx, hi, lo };
 }
 
 /**
@@ -84,9 +94,8 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   const ranks = new Float64Array(n).fill(NaN);
   const m = order.length;
   for (let i = 0; i < m; ) {
-    const a = order[i]!;
     let j = i;
-    while (j + 1 < m && hi[order[j + 1]!] === hi[a] && lo[order[j + 1]!] === lo[a]) j++;
+    while (j + 1 < m && hi[j + 1] === hi[i] && lo[j + 1] === lo[i]) j++;
     const r = (i + j + 2) / 2;
     for (let k = i; k <= j; k++) ranks[order[k]!] = r;
     i = j + 1;

@@ -1,11 +1,12 @@
 // One summary row per scalar quantity: mean, sd, their MCSEs, 5/50/95% quantiles, bulk/tail ESS and R-hat.
 import { OptionError } from '../base/errors.ts';
-import { checkChains, flatten, type Chains } from './draws.ts';
-import { essBulk, essTail } from './ess.ts';
+import { checkChains, flatten, mapDraws, splitChains, type Chains } from './draws.ts';
+import { essBelow, essOfColumns } from './ess.ts';
 import { mcseMean, mcseSd } from './mcse.ts';
 import { mean, sd } from './moments.ts';
-import { quantile2 } from './quantile.ts';
-import { rhat } from './rhat.ts';
+import { medianSorted, quantileSorted, sortedOrNull } from './quantile.ts';
+import { zScale } from './rank.ts';
+import { rhatOfColumns } from './rhat.ts';
 
 /** The summary of one scalar quantity (the columns of posterior's `summarise_draws` that Stan users read). */
 export interface SummaryRow {
@@ -32,18 +33,28 @@ export function summarize(name: string, chains: Chains): SummaryRow {
   if (typeof name !== 'string') throw new OptionError('[summarize] name must be a string');
   checkChains('summarize', chains);
   const all = flatten(chains);
-  const [q5, q50, q95] = quantile2(chains, [0.05, 0.5, 0.95]) as [number, number, number];
+  // what quantile2, essBulk, essTail and rhat would each compute again, computed once: the sorted draws (quantiles,
+  // the tail indicators' thresholds, the median of the folded draws) and the rank-normalised split chains (bulk ESS
+  // and bulk R-hat); the same arithmetic, so the same values (many-chain fits have millions of draws per column)
+  const sorted = sortedOrNull(all);
+  const at = (p: number) => (sorted === null ? NaN : quantileSorted(sorted, p));
+  const bulkZ = zScale(splitChains(chains));
+  const m = medianSorted(sorted);
+  const rhatBulk = rhatOfColumns(bulkZ);
+  const rhatTail = rhatOfColumns(zScale(splitChains(mapDraws(chains, (v) => Math.abs(v - m)))));
+  const tailLow = essBelow(chains, at(0.05)); // 5% and 95%: posterior's ess_tail
+  const tailHigh = essBelow(chains, at(0.95));
   return {
     name,
     mean: mean(all),
     sd: sd(all),
     mcseMean: mcseMean(chains),
     mcseSd: mcseSd(chains),
-    q5,
-    q50,
-    q95,
-    essBulk: essBulk(chains),
-    essTail: essTail(chains),
-    rhat: rhat(chains),
+    q5: at(0.05),
+    q50: at(0.5),
+    q95: at(0.95),
+    essBulk: essOfColumns(bulkZ),
+    essTail: Number.isNaN(tailLow) || Number.isNaN(tailHigh) ? NaN : Math.min(tailLow, tailHigh),
+    rhat: Number.isNaN(rhatBulk) || Number.isNaN(rhatTail) ? NaN : Math.max(rhatBulk, rhatTail),
   };
 }
