@@ -9,7 +9,7 @@
 import { autocovariance } from './autocovariance.ts';
 import { checkChains, checkProb, flatten, mapDraws, shouldReturnNaN, splitChains, type Chains } from './draws.ts';
 import { accurateSum, mean, plainMean, variance } from './moments.ts';
-import { quantile7 } from './quantile.ts';
+import { quantile7, quantileSorted, sortedOrNull } from './quantile.ts';
 import { zScale } from './rank.ts';
 
 /**
@@ -126,12 +126,11 @@ export function essQuantileUnchecked(chains: Chains, prob: number): number {
     const size = chains.length * chains[0]!.length;
     p = (size - 0.5) / size;
   }
-  return essBelow(chains, quantile7(flatten(chains), p));
+  return indicatorEss(chains, quantile7(flatten(chains), p));
 }
 
-/** ESS of the indicator I(x ≤ q) over split chains, NaN where essQuantile is (the quantile q given). */
-export function essBelow(chains: Chains, q: number): number {
-  if (shouldReturnNaN(chains)) return NaN;
+/** ESS of the indicator I(x ≤ q) over split chains. */
+function indicatorEss(chains: Chains, q: number): number {
   return essOfColumns(splitChains(mapDraws(chains, (v) => (v <= q ? 1 : 0))));
 }
 
@@ -141,8 +140,15 @@ export function essBelow(chains: Chains, q: number): number {
  */
 export function essTail(chains: Chains): number {
   checkChains('essTail', chains);
-  const low = essQuantileUnchecked(chains, 0.05); // 5% and 95%: posterior's ess_tail, Vehtari et al. 2021
-  const high = essQuantileUnchecked(chains, 0.95);
+  return essTailSorted(chains, sortedOrNull(flatten(chains)));
+}
+
+/** essTail with all draws already sorted (sortedOrNull: null when one is NaN), for callers that sorted them anyway. */
+export function essTailSorted(chains: Chains, sorted: Float64Array | null): number {
+  if (shouldReturnNaN(chains)) return NaN;
+  const at = (p: number) => (sorted === null ? NaN : quantileSorted(sorted, p));
+  const low = indicatorEss(chains, at(0.05)); // 5% and 95%: posterior's ess_tail, Vehtari et al. 2021
+  const high = indicatorEss(chains, at(0.95));
   return Number.isNaN(low) || Number.isNaN(high) ? NaN : Math.min(low, high);
 }
 

@@ -42,7 +42,12 @@ export function rhatBasic(chains: Chains, split: boolean = true): number {
  */
 export function rhat(chains: Chains): number {
   checkChains('rhat', chains);
-  const bulk = rhatOfColumns(zScale(splitChains(chains)));
-  const tail = rhatOfColumns(zScale(splitChains(foldDraws(chains))));
+  return rankRhat(zScale(splitChains(chains)), foldDraws(chains));
+}
+
+/** rhat from the rank-normalised split chains and the draws folded about the median, for callers that have them. */
+export function rankRhat(bulkZ: Chains, folded: Chains): number {
+  const bulk = rhatOfColumns(bulkZ);
+  const tail = rhatOfColumns(zScale(splitChains(folded)));
   return Number.isNaN(bulk) || Number.isNaN(tail) ? NaN : Math.max(bulk, tail);
 }

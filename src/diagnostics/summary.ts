@@ -1,12 +1,12 @@
 // One summary row per scalar quantity: mean, sd, their MCSEs, 5/50/95% quantiles, bulk/tail ESS and R-hat.
 import { OptionError } from '../base/errors.ts';
 import { checkChains, flatten, mapDraws, splitChains, type Chains } from './draws.ts';
-import { essBelow, essOfColumns } from './ess.ts';
+import { essOfColumns, essTailSorted } from './ess.ts';
 import { mcseMean, mcseSd } from './mcse.ts';
 import { mean, sd } from './moments.ts';
 import { medianSorted, quantileSorted, sortedOrNull } from './quantile.ts';
 import { zScale } from './rank.ts';
-import { rhatOfColumns } from './rhat.ts';
+import { rankRhat } from './rhat.ts';
 
 /** The summary of one scalar quantity (the columns of posterior's `summarise_draws` that Stan users read). */
 export interface SummaryRow {
@@ -40,10 +40,6 @@ export function summarize(name: string, chains: Chains): SummaryRow {
   const at = (p: number) => (sorted === null ? NaN : quantileSorted(sorted, p));
   const bulkZ = zScale(splitChains(chains));
   const m = medianSorted(sorted);
-  const rhatBulk = rhatOfColumns(bulkZ);
-  const rhatTail = rhatOfColumns(zScale(splitChains(mapDraws(chains, (v) => Math.abs(v - m)))));
-  const tailLow = essBelow(chains, at(0.05)); // 5% and 95%: posterior's ess_tail
-  const tailHigh = essBelow(chains, at(0.95));
   return {
     name,
     mean: mean(all),
@@ -54,7 +50,7 @@ export function summarize(name: string, chains: Chains): SummaryRow {
     q50: at(0.5),
     q95: at(0.95),
     essBulk: essOfColumns(bulkZ),
-    essTail: Number.isNaN(tailLow) || Number.isNaN(tailHigh) ? NaN : Math.min(tailLow, tailHigh),
-    rhat: Number.isNaN(rhatBulk) || Number.isNaN(rhatTail) ? NaN : Math.max(rhatBulk, rhatTail),
+    essTail: essTailSorted(chains, sorted),
+    rhat: rankRhat(bulkZ, mapDraws(chains, (v) => Math.abs(v - m))),
   };
 }
