@@ -114,7 +114,9 @@ async function grown(file: string, bytes: number): Promise<void> {
 }
 
 describe('the command line: --processes 2 --resume DIR', () => {
-  const run = ['sample', 'models/eight_schools.ts', '--seed', '8', '--no-progress', '--chains', '4', '--warmup', '150', '--draws', '3000'];
+  // draws enough that rank 1 is still sampling when the poll (every 100 ms) sees its CSV grow: with 3000 it could already
+  // have finished and passed the final gather (after which rank 0 rightly drops its checkpoint), and the test failed
+  const run = ['sample', 'models/eight_schools.ts', '--seed', '8', '--no-progress', '--chains', '4', '--warmup', '150', '--draws', '20000'];
 
   test('a rank killed with SIGKILL, the run resumed with --resume: the CSV rows of one uninterrupted process; a resume with --processes 3 or in one process is refused', async () => {
     const one = join(dir, 'cli-one');
