@@ -2,58 +2,228 @@
 // evaluated output directly; each first touch of a GPU-resident page migrates it. Measured on an H200 (bench/gpu.ts,
 // eight_schools, 16,384 chains): plain reads of whole outputs ran at ~1.5 GB/s, and cudaMemcpy / cudaMemcpy2D of the
 // same managed buffers into pageable host memory were slower (4.7 s and 13.8 s against 1.95 s for ~3 GiB), so plain
-// reads are the default; MLX_NUTS_GPU_COPY=runtime selects the CUDA runtime's copies (looked up at run time: the addon
-// is also built against the CPU wheel, which has no CUDA) for machines where they win.
+// reads are the default; MLX_NUTS_GPU_COPY=runtime selects the CUDA runtime's copies (looked up at run time, see
+// cuda_runtime.cc: the addon is also built against the CPU wheel, which has no CUDA) for machines where they win.
+// Two more modes, not yet measured (bench/gpu.ts --copy-modes compares them in one process):
+//   prefetch: the source range (or, through HostReads, a whole array once before its copies) migrates to the host in
+//     one cudaMemPrefetchAsync to cudaMemLocationTypeHost on stream 0 and a cudaStreamSynchronize(0), then memcpy reads
+//     it. A failing prefetch turns the mode into plain reads for the rest of the process (not retried per call).
+//   pinned: a contiguous destination is page-locked for the copy (cudaHostRegister of its page-aligned range,
+//     cudaMemcpy from the managed source, cudaHostUnregister); a strided (2-D) destination is filled through a
+//     page-locked staging buffer (kStagingBytes, registered once and kept) by cudaMemcpy2D, then scattered row by row
+//     with memcpy. A failing copy or staging registration turns the mode into plain reads for the rest of the process.
+// The mode is read from the environment at every call, so that one process can compare them. Copies under
+// kDmaMinBytes read plainly in both new modes. State here is unsynchronised: the addon's GPU calls run on the JS thread.
 #include "device_copy.h"
 
-#include <dlfcn.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
+#include <stdexcept>
+#include <string>
+
+#include "cuda_runtime.h"
 
 namespace mlxnuts {
 namespace {
 
-// cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, cudaMemcpyKind kind) — a stable C ABI since CUDA 4
-using CudaMemcpyFn = int (*)(void*, const void*, size_t, int);
-constexpr int kCudaMemcpyDefault = 4;  // cudaMemcpyKind: direction inferred from unified virtual addressing
+// Below this, prefetch and pinned read plainly: a few page faults against a prefetch with a stream synchronization or a
+// page-locking call (each tens of microseconds or more). A guess, not measured.
+constexpr size_t kDmaMinBytes = size_t{1} << 20;
+// Page-locked staging for strided copies in pinned mode: big enough that each cudaMemcpy2D moves many rows.
+constexpr size_t kStagingBytes = size_t{64} << 20;
 
-// cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height, kind)
-using CudaMemcpy2DFn = int (*)(void*, size_t, const void*, size_t, size_t, size_t, int);
+CopyCounters gCounters;
+const char* gLo = nullptr;  // the range a HostReads has migrated to the host
+const char* gHi = nullptr;
+bool gPrefetchBroken = false, gPinnedBroken = false;
+char* gStaging = nullptr;
+size_t gStagingSize = 0;
 
-void* resolve(const char* symbol) {
-  const char* mode = std::getenv("MLX_NUTS_GPU_COPY");
-  if (!mode || std::strcmp(mode, "runtime") != 0) return nullptr;
-  if (void* f = dlsym(RTLD_DEFAULT, symbol)) return f;
-  for (const char* name : {"libcudart.so.13", "libcudart.so"}) {
-    if (void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
-      if (void* f = dlsym(h, symbol)) return f;
+const char* bytesAt(const void* p) { return static_cast<const char*>(p); }
+
+uintptr_t pageSize() {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+bool failed(const CudaRuntime* rt, bool& broken) {
+  if (rt->lastError) rt->lastError();
+  broken = true;
+  ++gCounters.failures;
+  return false;
+}
+
+void rowsByMemcpy(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t from, size_t height) {
+  for (size_t r = from; r < height; ++r) std::memcpy(static_cast<char*>(dst) + r * dpitch, bytesAt(src) + r * spitch, width);
+}
+
+/** [src, src + bytes) migrated to the host: cudaMemPrefetchAsync to the host on stream 0, then that stream's sync. */
+bool prefetch(const void* src, size_t bytes) {
+  const CudaRuntime* rt = gPrefetchBroken ? nullptr : cudaRuntime();
+  if (!rt || !rt->prefetch) return false;
+  ++gCounters.prefetchCalls;
+  if (rt->prefetch(src, bytes, CudaMemLocation{kCudaMemLocationTypeHost, 0}, 0, nullptr) != 0 || rt->sync(nullptr) != 0)
+    return failed(rt, gPrefetchBroken);
+  return true;
+}
+
+/** Prefetch mode: whether the span at src is on the host now (held by a HostReads, or prefetched here). */
+bool readyOnHost(const void* src, size_t span) {
+  if (gLo && bytesAt(src) >= gLo && bytesAt(src) + span <= gHi) return true;
+  return span >= kDmaMinBytes && prefetch(src, span);
+}
+
+/** A page-locked staging buffer of at least max(kStagingBytes, width) bytes; false (mode now plain) if it cannot be. */
+bool staging(const CudaRuntime* rt, size_t width) {
+  const size_t need = (std::max(kStagingBytes, width) + pageSize() - 1) / pageSize() * pageSize();
+  if (gStagingSize >= need) return true;
+  if (gStaging) {
+    rt->unregisterHost(gStaging);
+    std::free(gStaging);
+    gStaging = nullptr;
+    gStagingSize = 0;
   }
-  return nullptr;
+  gStaging = static_cast<char*>(std::aligned_alloc(pageSize(), need));
+  if (!gStaging) return false;
+  ++gCounters.registerCalls;
+  if (rt->registerHost(gStaging, need, kCudaHostRegisterDefault) != 0) {
+    std::free(gStaging);
+    gStaging = nullptr;
+    return failed(rt, gPinnedBroken);
+  }
+  gStagingSize = need;
+  return true;
+}
+
+/** Pinned mode, strided: rows through the staging buffer; returns how many rows it placed (the rest: memcpy). */
+size_t staged(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height) {
+  const CudaRuntime* rt = gPinnedBroken ? nullptr : cudaRuntime();
+  if (!rt || !rt->registerHost || !rt->copy2D || width * height < kDmaMinBytes || !staging(rt, width)) return 0;
+  const size_t rows = gStagingSize / width;
+  for (size_t r0 = 0; r0 < height; r0 += rows) {
+    const size_t h = std::min(rows, height - r0);
+    if (rt->copy2D(gStaging, width, bytesAt(src) + r0 * spitch, spitch, width, h, kCudaMemcpyDefault) != 0) {
+      failed(rt, gPinnedBroken);
+      return r0;
+    }
+    rowsByMemcpy(static_cast<char*>(dst) + r0 * dpitch, dpitch, gStaging, width, width, 0, h);
+    gCounters.stagedBytes += static_cast<double>(h * width);
+  }
+  return height;
+}
+
+/** Pinned mode, contiguous: the destination's pages locked for one cudaMemcpy (staged when locking them fails). Copies
+ * every byte; true when the CUDA runtime moved some. */
+bool pinned(void* dst, const void* src, size_t bytes) {
+  const CudaRuntime* rt = gPinnedBroken ? nullptr : cudaRuntime();
+  if (rt && rt->registerHost && bytes >= kDmaMinBytes) {
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(dst) & ~(pageSize() - 1);
+    const uintptr_t hi = (reinterpret_cast<uintptr_t>(dst) + bytes + pageSize() - 1) & ~(pageSize() - 1);
+    ++gCounters.registerCalls;
+    if (rt->registerHost(reinterpret_cast<void*>(lo), hi - lo, kCudaHostRegisterDefault) == 0) {
+      const int err = rt->copy(dst, src, bytes, kCudaMemcpyDefault);
+      rt->unregisterHost(reinterpret_cast<void*>(lo));
+      if (err == 0) {
+        gCounters.pinnedBytes += static_cast<double>(bytes);
+        return true;
+      }
+      failed(rt, gPinnedBroken);
+    } else {
+      if (rt->lastError) rt->lastError();
+      ++gCounters.failures;
+      // the same bytes as packed rows of the staging buffer's width, the remainder by memcpy
+      const size_t width = std::min(bytes, kStagingBytes);
+      const size_t done = staged(dst, width, src, width, width, bytes / width) * width;
+      std::memcpy(static_cast<char*>(dst) + done, bytesAt(src) + done, bytes - done);
+      gCounters.plainBytes += static_cast<double>(bytes - done);
+      return done > 0;
+    }
+  }
+  std::memcpy(dst, src, bytes);
+  gCounters.plainBytes += static_cast<double>(bytes);
+  return false;
 }
 
 }  // namespace
 
+CopyMode copyMode() {
+  const char* m = std::getenv("MLX_NUTS_GPU_COPY");
+  if (!m || !*m || !std::strcmp(m, "plain")) return CopyMode::Plain;
+  if (!std::strcmp(m, "runtime")) return CopyMode::Runtime;
+  if (!std::strcmp(m, "prefetch")) return CopyMode::Prefetch;
+  if (!std::strcmp(m, "pinned")) return CopyMode::Pinned;
+  throw std::invalid_argument(std::string("[fused-gpu] MLX_NUTS_GPU_COPY='") + m +
+                              "' is not a read-back mode: expected plain, runtime, prefetch or pinned");
+}
+
+CopyCounters& copyCounters() { return gCounters; }
+
+HostReads::HostReads(const void* src, size_t bytes) : prevLo_(gLo), prevHi_(gHi) {
+  if (copyMode() != CopyMode::Prefetch || bytes < kDmaMinBytes || !prefetch(src, bytes)) return;
+  gLo = bytesAt(src);
+  gHi = gLo + bytes;
+}
+
+HostReads::~HostReads() {
+  gLo = prevLo_;
+  gHi = prevHi_;
+}
+
 bool copyToHost(void* dst, const void* src, size_t bytes) {
-  static const auto cudaMemcpyFn = reinterpret_cast<CudaMemcpyFn>(resolve("cudaMemcpy"));
   if (bytes == 0) return false;
-  if (cudaMemcpyFn && cudaMemcpyFn(dst, src, bytes, kCudaMemcpyDefault) == 0) return true;
+  switch (copyMode()) {
+    case CopyMode::Runtime:
+      if (const CudaRuntime* rt = cudaRuntime(); rt && rt->copy(dst, src, bytes, kCudaMemcpyDefault) == 0) {
+        gCounters.runtimeBytes += static_cast<double>(bytes);
+        return true;
+      }
+      break;
+    case CopyMode::Prefetch:
+      if (readyOnHost(src, bytes)) {
+        std::memcpy(dst, src, bytes);
+        gCounters.prefetchedBytes += static_cast<double>(bytes);
+        return false;
+      }
+      break;
+    case CopyMode::Pinned: return pinned(dst, src, bytes);
+    case CopyMode::Plain: break;
+  }
   std::memcpy(dst, src, bytes);
+  gCounters.plainBytes += static_cast<double>(bytes);
   return false;
 }
 
 bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height) {
-  static const auto cudaMemcpy2DFn = reinterpret_cast<CudaMemcpy2DFn>(resolve("cudaMemcpy2D"));
   if (width == 0 || height == 0) return false;
-  if (cudaMemcpy2DFn && cudaMemcpy2DFn(dst, dpitch, src, spitch, width, height, kCudaMemcpyDefault) == 0) return true;
-  if (dpitch == width && spitch == width) {
-    std::memcpy(dst, src, width * height);
-    return false;
+  const CopyMode mode = copyMode();
+  if (mode != CopyMode::Runtime && dpitch == width && spitch == width) return copyToHost(dst, src, width * height);
+  size_t done = 0;
+  switch (mode) {
+    case CopyMode::Runtime:
+      if (const CudaRuntime* rt = cudaRuntime();
+          rt && rt->copy2D && rt->copy2D(dst, dpitch, src, spitch, width, height, kCudaMemcpyDefault) == 0) {
+        gCounters.runtimeBytes += static_cast<double>(width * height);
+        return true;
+      }
+      break;
+    case CopyMode::Prefetch:
+      if (readyOnHost(src, (height - 1) * spitch + width)) {
+        rowsByMemcpy(dst, dpitch, src, spitch, width, 0, height);
+        gCounters.prefetchedBytes += static_cast<double>(width * height);
+        return false;
+      }
+      break;
+    case CopyMode::Pinned: done = staged(dst, dpitch, src, spitch, width, height); break;
+    case CopyMode::Plain: break;
   }
-  for (size_t r = 0; r < height; ++r)
-    std::memcpy(static_cast<char*>(dst) + r * dpitch, static_cast<const char*>(src) + r * spitch, width);
-  return false;
+  if (dpitch == width && spitch == width) std::memcpy(dst, src, width * height);
+  else rowsByMemcpy(dst, dpitch, src, spitch, width, done, height);
+  gCounters.plainBytes += static_cast<double>(width * (height - done));
+  return done > 0;
 }
 
 }  // namespace mlxnuts

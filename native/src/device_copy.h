@@ -4,17 +4,47 @@
 
 namespace mlxnuts {
 
+/** How reads of GPU buffers go, from MLX_NUTS_GPU_COPY at each call: unset, "" or plain, runtime, prefetch, pinned. */
+enum class CopyMode { Plain, Runtime, Prefetch, Pinned };
+
+/** The mode MLX_NUTS_GPU_COPY selects now; throws std::invalid_argument naming the variable for any other value. */
+CopyMode copyMode();
+
 /**
  * Copies `bytes` from `src` — an evaluated MLX array's data on the GPU (CUDA managed memory) or any host pointer — to
- * host memory `dst`: memcpy (on managed memory the pages migrate as they are touched), or with MLX_NUTS_GPU_COPY=runtime
- * the CUDA runtime's cudaMemcpy when the process has it. Returns true when the CUDA runtime did the copy.
+ * host memory `dst`, as copyMode() says (device_copy.cc); every mode falls back to memcpy where CUDA is missing or
+ * fails. Returns true when the CUDA runtime did the copy (runtime, pinned).
  */
 bool copyToHost(void* dst, const void* src, size_t bytes);
 
 /**
- * `height` rows of `width` bytes from `src` (rows `spitch` bytes apart) to host memory `dst` (rows `dpitch` apart), row
- * by row (or as cudaMemcpy2D with MLX_NUTS_GPU_COPY=runtime).
+ * `height` rows of `width` bytes from `src` (rows `spitch` bytes apart) to host memory `dst` (rows `dpitch` apart);
+ * the same modes as copyToHost.
  */
 bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height);
+
+/**
+ * Declares that [src, src + bytes) — one evaluated array — is about to be read by copies from inside it: with
+ * MLX_NUTS_GPU_COPY=prefetch the whole range migrates to the host once here (cudaMemPrefetchAsync, then a stream
+ * synchronization) and those copies read it with memcpy; in the other modes it does nothing. Lasts while it lives.
+ */
+class HostReads {
+ public:
+  HostReads(const void* src, size_t bytes);
+  ~HostReads();
+  HostReads(const HostReads&) = delete;
+  HostReads& operator=(const HostReads&) = delete;
+
+ private:
+  const char* prevLo_;
+  const char* prevHi_;
+};
+
+/** Bytes by path since the last reset (gpuProfile's copy fields), and CUDA calls that failed (then plain reads). */
+struct CopyCounters {
+  double plainBytes = 0, runtimeBytes = 0, prefetchedBytes = 0, pinnedBytes = 0, stagedBytes = 0;
+  double prefetchCalls = 0, registerCalls = 0, failures = 0;
+};
+CopyCounters& copyCounters();
 
 }  // namespace mlxnuts

@@ -97,6 +97,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                                 bool points = false) {
     std::vector<mx::Dtype> dtypes(shapes.size(), mx::uint32);
     mx::Device gpu(mx::Device::gpu);
+    copyMode();  // a bad MLX_NUTS_GPU_COPY is an error before the launch, not after it
     try {
       const auto t0 = Clock::now();
       auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {threadsPerBlock(n), 1, 1},

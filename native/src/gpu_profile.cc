@@ -1,6 +1,8 @@
 // The GPU engine's time profile (gpu_profile.h).
 #include "gpu_profile.h"
 
+#include "device_copy.h"
+
 namespace mlxnuts {
 
 GpuProfile gProfile;
@@ -15,7 +17,22 @@ Napi::Value gpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("pointLaunches", gProfile.pointLaunches);
   r.Set("pointSeconds", gProfile.pointSeconds);
   r.Set("copyEngine", gProfile.copyEngine);
-  if (info.Length() > 0 && info[0].ToBoolean().Value()) gProfile = GpuProfile{};
+  // bytes read back by each path of device_copy.cc (MLX_NUTS_GPU_COPY), and the CUDA calls behind them
+  const CopyCounters& c = copyCounters();
+  auto copy = Napi::Object::New(info.Env());
+  copy.Set("plainBytes", c.plainBytes);
+  copy.Set("runtimeBytes", c.runtimeBytes);
+  copy.Set("prefetchedBytes", c.prefetchedBytes);
+  copy.Set("pinnedBytes", c.pinnedBytes);
+  copy.Set("stagedBytes", c.stagedBytes);
+  copy.Set("prefetchCalls", c.prefetchCalls);
+  copy.Set("registerCalls", c.registerCalls);
+  copy.Set("failures", c.failures);
+  r.Set("copy", copy);
+  if (info.Length() > 0 && info[0].ToBoolean().Value()) {
+    gProfile = GpuProfile{};
+    copyCounters() = CopyCounters{};
+  }
   return r;
 }
 

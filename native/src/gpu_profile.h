@@ -17,7 +17,7 @@ extern GpuProfile gProfile;
 using Clock = std::chrono::steady_clock;
 inline double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-/** gpuProfile(reset = false): the fields of GpuProfile as an object; with reset, starts again from zero. */
+/** gpuProfile(reset = false): the fields of GpuProfile and, as `copy`, device_copy.cc's CopyCounters; with reset, from zero. */
 Napi::Value gpuProfileOf(const Napi::CallbackInfo& info);
 
 }  // namespace mlxnuts

@@ -1,5 +1,6 @@
 // Reading a GPU launch's outputs back (gpu_readback.h): MLX arrays on the GPU are managed memory, so what is read is
-// first reshaped on the GPU (MLX ops) into the order the host needs, then copied in runs (device_copy.cc).
+// first reshaped on the GPU (MLX ops) into the order the host needs, then copied in runs (device_copy.cc); each array
+// read in several copies is declared first (HostReads: with MLX_NUTS_GPU_COPY=prefetch it migrates to the host once).
 #include "gpu_readback.h"
 
 #include <cmath>
@@ -62,6 +63,7 @@ mx::array byRows(const mx::array& a, int n, int count, int width) {
  */
 void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
   auto t = byRows(stats, n, count, width);
+  HostReads reads(t.data<uint32_t>(), t.nbytes());  // MLX_NUTS_GPU_COPY=prefetch: migrated once for its width copies
   const double* src = doublesOf(t);
   for (int j = 0; j < width; ++j) {
     if (fr.statRows[j] < 0) continue;
@@ -111,6 +113,7 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   placeStats(fr, outs[3], kLaunchStats, n, count);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols));
+    HostReads reads(t.data<uint32_t>(), t.nbytes());
     copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
                  static_cast<size_t>(n) * cols);
   }
@@ -123,6 +126,7 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
     auto idx = mx::array(clamped.data(), {m}, mx::int32);
     auto qm = mx::contiguous(mx::take(mx::reshape(outs[1], {n, count, static_cast<int>(d), 2}, gpu), idx, 2, gpu), false, gpu);
     mx::eval(qm);
+    HostReads reads(qm.data<uint32_t>(), qm.nbytes());
     std::vector<double> hq(static_cast<size_t>(n) * count * m);
     copyToHost(hq.data(), doublesOf(qm), hq.size() * sizeof(double));
     for (int k = 0; k < n; ++k) {
