@@ -4,6 +4,9 @@
 // the addon built against MLX_NUTS_MLX=cuda-13 (../shared/gpu/README.md says how). Options:
 //   --models a,b  --chains 1024,16384 (mlx-nuts)  --numpyro-chains 1024  --peers numpyro|none  --warmup 500 --draws 500
 //   --seed 1  --out bench/results  --budget <seconds> (skips what would start after it)  --name <file stem under $OUT>
+//   --copy-modes plain,prefetch,pinned: after each mlx-nuts run, runs it again once per listed read-back mode
+//     (MLX_NUTS_GPU_COPY, native/src/device_copy.cc) in the same process (compile paid once) and records each mode's
+//     seconds, read-back seconds, bytes per copy path and whether its draws equal the first listed mode's (checksum)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -28,6 +31,7 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '1e9' },
     python: { type: 'string', default: 'python3' },
     name: { type: 'string', default: 'gpu-bench' },
+    'copy-modes': { type: 'string', default: '' },
   },
 });
 
@@ -56,10 +60,18 @@ export interface GpuBenchRecord {
    */
   readonly profile?: { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
     hostSeconds: number; pointLaunches: number; pointSeconds: number; warmupNativeSeconds?: number; samplingNativeSeconds?: number };
+  /** --copy-modes: the same run again per read-back mode, in the listed order (sameDraws: checksum equals the first's). */
+  readonly copyModes?: CopyModeRun[];
 }
 
+/** Bytes read back by each path of native/src/device_copy.cc, and the CUDA calls behind them (gpuProfile().copy). */
+type CopyCounters = { plainBytes: number; runtimeBytes: number; prefetchedBytes: number; pinnedBytes: number; stagedBytes: number;
+  prefetchCalls: number; registerCalls: number; failures: number };
+interface CopyModeRun { mode: string; seconds: number; readBackSeconds: number; outputBytes: number; copy?: CopyCounters;
+  checksum: string; divergences: number; sameDraws: boolean }
+
 type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
-  pointLaunches: number; pointSeconds: number };
+  pointLaunches: number; pointSeconds: number; copy?: CopyCounters };
 const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => GpuProfile }).gpuProfile;
 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
@@ -71,6 +83,8 @@ const warmup = Number(args.warmup);
 const draws = Number(args.draws);
 const seed = Number(args.seed);
 const deadline = performance.now() + 1000 * Number(args.budget);
+const copyModes = args['copy-modes']!.split(',').filter((x) => x !== '');
+for (const m of copyModes) if (!['plain', 'runtime', 'prefetch', 'pinned'].includes(m)) throw new Error(`[bench:gpu] --copy-modes: unknown mode '${m}'; known: plain, runtime, prefetch, pinned`);
 const info = loadNative().info();
 if (!info.gpuAvailable) throw new Error('[bench:gpu] MLX sees no GPU: build the addon with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine');
 
@@ -78,6 +92,53 @@ if (!info.gpuAvailable) throw new Error('[bench:gpu] MLX sees no GPU: build the 
 function reported(model: string, columns: readonly string[]): string[] {
   const rep = MODELS[model]!.meta.report;
   return rep ? columns.filter((c) => rep.some((r) => c === r || c.startsWith(`${r}[`))) : [...columns];
+}
+
+/** FNV-1a over the bit patterns of every chain's draws and sampling statistics: equal runs give equal strings. */
+function drawsChecksum(fit: Awaited<ReturnType<typeof sample>>): string {
+  let h = 0x811c9dc5;
+  const add = (a: Float64Array) => {
+    const w = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 0x01000193);
+  };
+  for (const chain of fit.data.values) for (const col of chain) add(col);
+  for (const st of fit.data.stats) for (const k of Object.keys(st).sort()) add((st as Record<string, Float64Array>)[k]!);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The same mlx-nuts run once per --copy-modes entry (MLX_NUTS_GPU_COPY set before each), into `runs`. */
+async function runCopyModes(model: string, chains: number, runs: CopyModeRun[]): Promise<void> {
+  const before = process.env['MLX_NUTS_GPU_COPY'];
+  try {
+    for (const mode of copyModes) {
+      if (performance.now() > deadline) {
+        skipped.push(`mlx-nuts ${model} ${chains} chains, read-back mode ${mode} (time budget)`);
+        continue;
+      }
+      process.env['MLX_NUTS_GPU_COPY'] = mode;
+      gpuProfile?.(true);
+      const fit = await sample(MODELS[model]!.model, draws, { device: 'gpu', backend: 'fused', chains, warmup, seed });
+      const gp = gpuProfile?.(true);
+      const checksum = drawsChecksum(fit);
+      runs.push({ mode, seconds: fit.data.timing.warmupSeconds + fit.data.timing.samplingSeconds, readBackSeconds: gp?.outputSeconds ?? NaN,
+        outputBytes: gp?.outputBytes ?? NaN, copy: gp?.copy, checksum, divergences: fit.divergences().reduce((a, b) => a + b, 0),
+        sameDraws: checksum === runs[0]!.checksum });
+      save(false);
+    }
+  } finally {
+    if (before === undefined) delete process.env['MLX_NUTS_GPU_COPY'];
+    else process.env['MLX_NUTS_GPU_COPY'] = before;
+  }
+  log(`${model} ${chains} chains by read-back mode:\n${MODE_HEADER}\n` + runs.map((r) => modeRow(r)).join('\n'));
+}
+
+const MODE_HEADER = '| mode | seconds | read-back s | GiB plain / prefetched / pinned / staged / runtime | CUDA failures | same draws as the first mode |';
+/** One --copy-modes run as a table row (after `prefix` cells). */
+function modeRow(m: CopyModeRun, prefix = ''): string {
+  const gib = (x?: number) => ((x ?? 0) / 2 ** 30).toFixed(2);
+  const c = m.copy;
+  return `| ${prefix}${m.mode} | ${m.seconds.toFixed(2)} | ${m.readBackSeconds.toFixed(2)} | ${gib(c?.plainBytes)} / ${gib(c?.prefetchedBytes)} / ` +
+    `${gib(c?.pinnedBytes)} / ${gib(c?.stagedBytes)} / ${gib(c?.runtimeBytes)} | ${c?.failures ?? '—'} | ${m.sameDraws ? 'yes' : 'NO'} |`;
 }
 
 const records: GpuBenchRecord[] = [];
@@ -100,12 +161,14 @@ for (const model of models) {
       const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0) +
         fit.data.warmupStats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
       const secs = t.warmupSeconds + t.samplingSeconds;
+      const modeRuns: CopyModeRun[] = [];
       const rec: GpuBenchRecord = {
         model, sampler: 'mlx-nuts', engine: fit.data.config.engine ?? '', dtype: fit.data.config.dtype, chains, warmup, draws, seed,
         samplingSeconds: secs, warmupSeconds: t.warmupSeconds, compileSeconds: t.compileSeconds, minEssBulk: ess, essPerSecond: ess / secs,
         divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
         ...(gp ? { profile: { ...gp, hostSeconds: secs - gp.inputSeconds - gp.deviceSeconds - gp.outputSeconds,
           warmupNativeSeconds: fit.engine.kernelProfile?.warmupNativeSeconds, samplingNativeSeconds: fit.engine.kernelProfile?.samplingNativeSeconds } } : {}),
+        ...(copyModes.length ? { copyModes: modeRuns } : {}),
       };
       records.push(rec);
       save(false);
@@ -115,6 +178,7 @@ for (const model of models) {
           `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
           `native calls: warmup ${rec.profile.warmupNativeSeconds?.toFixed(2)} s, sampling ${rec.profile.samplingNativeSeconds?.toFixed(2)} s; ` +
           `${rec.profile.pointLaunches} point launches ${rec.profile.pointSeconds.toFixed(2)} s` : ''));
+      if (copyModes.length) await runCopyModes(model, chains, modeRuns);
     } catch (e) {
       skipped.push(`mlx-nuts ${model} ${chains} chains: ${(e as Error).message.split('\n')[0]}`);
       log(`${model} mlx-nuts ${chains} chains FAILED: ${(e as Error).stack}`);
@@ -168,6 +232,12 @@ function markdown(): string {
     const b = best('numpyro');
     const f = (r?: GpuBenchRecord) => (r ? `${r.essPerSecond.toFixed(0)} (${r.chains})` : '—');
     lines.push(`| ${model} | ${f(a)} | ${f(b)} | ${a && b ? (a.essPerSecond / b.essPerSecond).toFixed(1) + '×' : '—'} |`);
+  }
+  const byMode = records.filter((r) => r.copyModes?.length);
+  if (byMode.length) {
+    lines.push('', 'Read-back modes (`--copy-modes`, MLX_NUTS_GPU_COPY): each the same run again in the same process.', '',
+      `| model | chains ${MODE_HEADER}`, '|---|---|---|---|---|---|---|---|');
+    for (const r of byMode) for (const m of r.copyModes!) lines.push(modeRow(m, `${r.model} | ${r.chains} | `));
   }
   if (skipped.length) lines.push('', 'Not run or failed:', ...skipped.map((s) => `- ${s}`));
   return lines.join('\n') + '\n';
