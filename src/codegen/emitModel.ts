@@ -5,6 +5,7 @@ import type { GraphIR } from '../graph/ir.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { ancestors, gradNodes, planLayout } from './layout.ts';
 import { FunctionEmitter, g, v, type PlantedFault } from './functionEmitter.ts';
+import { findRegions } from './regions.ts';
 
 
 export interface EmittedModel {
@@ -36,15 +37,19 @@ function indent(lines: string[]): string {
 
 /**
  * The model as source: `mn_logp_grad_r(q, gq, D, I, W)` returns logp and writes the gradient, `mn_constrain_r(q, out,
- * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`.
+ * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`. `regions`: the
+ * gradient function fuses reduction regions (regions.ts); off, every node has its array (the form the check tool's
+ * node-by-node debug function always has).
  */
-export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, debug = false): EmittedModel {
+export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, debug = false,
+  regions = true): EmittedModel {
   const out = ir.output;
   const layout = planLayout(ir, [out, ...named]);
   // logp and gradient
   const liveL = ancestors(ir, [out]);
   const needGrad = gradNodes(ir, liveL);
-  const fl = new FunctionEmitter(ir, layout, liveL, needGrad, fault);
+  const plan = regions ? findRegions(ir, layout, liveL) : undefined;
+  const fl = new FunctionEmitter(ir, layout, liveL, needGrad, fault, false, plan);
   fl.forwardAll(liveL);
   fl.declareAdjoints();
   if (needGrad.has(out)) fl['body'].push(`${g(out)}[0] = 1;`);
@@ -52,6 +57,7 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
   const L = fl.finish();
   // debug: the same computation, then every live node's value and adjoint copied out (offsets: nodeOffsets(ir))
   let debugFn = '';
+  let debugWork = 0;
   if (debug) {
     const liveAll = ancestors(ir, [out, ...named]);
     const fd = new FunctionEmitter(ir, layout, liveAll, needGrad, fault);
@@ -66,6 +72,7 @@ export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, f
       if (needGrad.has(k)) fd['body'].push(`for (int i = 0; i < ${n}; ++i) adjs[${offs[k]} + i] = (double)${g(k)}[i];`);
     }
     const Dd = fd.finish();
+    debugWork = Dd.work; // every node has its array here: more than the gradient function's regions need
     debugFn = `
 DEVICE double mn_debug_nodes_r(const R* MN_RESTRICT q, R* MN_RESTRICT gq, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W, double* vals, double* adjs) {
   (void)D; (void)I; (void)W;
@@ -118,7 +125,7 @@ ${indent(copies)}
 }
 `;
   return {
-    source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work, P.work), dataF: layout.dataF, dataI: layout.dataI,
+    source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work, P.work, debugWork), dataF: layout.dataF, dataI: layout.dataI,
     preSize: layout.preSize,
   };
 }

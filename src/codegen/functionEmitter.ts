@@ -4,6 +4,7 @@ import { EngineError } from '../base/errors.ts';
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
+import { RegionEmitter, type RegionPlan } from './regions.ts';
 import {
   BINARY_DER, BINARY_FWD, bindex, GATHER, gatherMaps, loops, REDUCE, reduceIndex, UNARY_DER, UNARY_FWD,
 } from './opRules.ts';
@@ -35,11 +36,15 @@ export class FunctionEmitter {
   private readonly body: string[] = [];
   private work = 0;
   private readonly useLocal: boolean;
+  private readonly regions: RegionEmitter;
 
+  /** `plan`: reduction regions (regions.ts) whose members get no arrays; only for functions that evaluate every member. */
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly live: readonly number[],
-    private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault, private readonly prepare = false) {
+    private readonly needGrad: ReadonlySet<number>, private readonly fault?: PlantedFault, private readonly prepare = false,
+    private readonly plan: RegionPlan = { byRoot: new Map(), members: new Set() }) {
+    this.regions = new RegionEmitter(ir, layout, needGrad, fault);
     let total = 0;
-    for (const k of live) if (this.layout.storage.get(k)!.kind === 'array' || needGrad.has(k)) total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
+    for (const k of live) if (!plan.members.has(k) && (this.layout.storage.get(k)!.kind === 'array' || needGrad.has(k))) total += sizeOf(ir.nodes[k]!.shape) * (needGrad.has(k) ? 2 : 1) * 2;
     this.useLocal = total <= LOCAL_ELEMENTS;
   }
 
@@ -53,6 +58,7 @@ export class FunctionEmitter {
 
   private declareValues(): void {
     for (const k of this.live) {
+      if (this.plan.members.has(k)) continue;
       const s = this.layout.storage.get(k)!;
       if (s.kind === 'param') this.decl.push(`const R* ${v(k)} = q + ${s.offset};`);
       else if (s.kind === 'data') this.decl.push(`const R* ${v(k)} = D + ${s.offset};`);
@@ -113,8 +119,10 @@ export class FunctionEmitter {
       group = [];
     };
     for (const k of nodes) {
+      if (this.plan.members.has(k)) continue;
       const n = this.node(k);
-      const reads = n.inputs.some((i) => group.includes(i));
+      // a region's loop reads its members' inputs, which the open run may compute
+      const reads = this.plan.byRoot.has(k) || n.inputs.some((i) => group.includes(i));
       if (this.fusible(k) && (group.length === 0 || (n.shape.length === shape.length && n.shape.every((d, i) => d === shape[i])))) {
         if (group.length === 0) shape = n.shape;
         group.push(k);
@@ -141,7 +149,9 @@ export class FunctionEmitter {
     B.push(`// node ${k}: ${op}`);
     if (op === 'param' || op === 'const' || op === 'reshape') return;
     if (!this.prepare && this.layout.storage.get(k)!.kind === 'pre') return;
-    if (UNARY_FWD[op] !== undefined) {
+    const region = this.plan.byRoot.get(k);
+    if (region) B.push(...this.regions.forward(region));
+    else if (UNARY_FWD[op] !== undefined) {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `${v(k)}[o] = ${UNARY_FWD[op]};`], 'i'));
     } else if (BINARY_FWD[op] !== undefined) {
       B.push(...loops(out, (ix) => [`R a = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R b = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
@@ -204,7 +214,7 @@ export class FunctionEmitter {
   /** Declares adjoints (zeroed; parameters' adjoints are the gradient output itself). */
   declareAdjoints(): void {
     for (const k of this.live) {
-      if (!this.needGrad.has(k)) continue;
+      if (!this.needGrad.has(k) || this.plan.members.has(k)) continue;
       const s = this.layout.storage.get(k)!;
       if (s.kind === 'param') this.body.push(`R* ${g(k)} = gq + ${s.offset};`);
       else if (s.kind === 'array' || s.kind === 'alias') {
@@ -220,7 +230,12 @@ export class FunctionEmitter {
   backward(k: number): void {
     const n = this.node(k);
     const op = n.op;
-    if (op === 'param' || op === 'const' || !this.needGrad.has(k)) return;
+    if (op === 'param' || op === 'const' || !this.needGrad.has(k) || this.plan.members.has(k)) return;
+    const region = this.plan.byRoot.get(k);
+    if (region) {
+      this.body.push(...this.regions.backward(region));
+      return;
+    }
     if (op === 'reshape') {
       if (this.needGrad.has(n.inputs[0]!)) {
         this.body.push(`// adjoint of node ${k}: reshape`, `for (int i = 0; i < ${sizeOf(n.shape)}; ++i) ${g(n.inputs[0]!)}[i] += ${g(k)}[i];`);

@@ -97,8 +97,8 @@ MN_EXPORT double mn_debug_nodes(const double* q, double* grad, const void* D, co
  * (parameters then deterministics, flattened in order).
  */
 export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, target: Target = 'cpp',
-  fault?: PlantedFault, debug = false): GeneratedLibrary {
-  const m = emitModel(ir, named, dtype, fault, debug);
+  fault?: PlantedFault, debug = false, regions = true): GeneratedLibrary {
+  const m = emitModel(ir, named, dtype, fault, debug, regions);
   const parts = [prelude(target), abiHeader(), `#define MN_PRE_SIZE ${m.preSize}`, m.source, wrappers(dtype, m.work), nutsSource()];
   if (target === 'cpp') parts.push(cppExports());
   if (target === 'cpp' && debug) parts.push(debugExport(dtype));
