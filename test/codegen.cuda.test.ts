@@ -12,9 +12,10 @@ import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
 import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
 import { setNativeWarmupForTests } from '../src/nuts/nativeWarmup.ts';
 
-function cudaLib(name: string, dtype: 'float32' | 'float64' = 'float32'): CudaLibrary {
+/** One thread per chain unless `lanes` says otherwise: the emulated paths below are compared bit for bit. */
+function cudaLib(name: string, dtype: 'float32' | 'float64' = 'float32', lanes = 1): CudaLibrary {
   const t = MODELS[name]!.model.trace(dtype);
-  return generateCudaLibrary(t.ir, [...t.params.map((p) => p.node), ...t.deterministics.map((d) => d.node)], dtype);
+  return generateCudaLibrary(t.ir, [...t.params.map((p) => p.node), ...t.deterministics.map((d) => d.node)], dtype, undefined, lanes);
 }
 
 describe('CUDA source', () => {
@@ -203,4 +204,58 @@ describe('device gpu on a machine without one', () => {
     const m = MODELS['eight_schools']!.model;
     await expect(sample(m, 10, { device: 'gpu', backend: 'fused', warmup: 10 })).rejects.toThrow(/\[fused-gpu\] (no GPU|this build of the native addon has no GPU engine)/);
   });
+});
+
+describe('a warp per chain (MN_LANES = 32, lanes run as threads) on the emulated kernel', () => {
+  test('logistic float64: the 500 rows split over 32 lanes give the CPU engine\'s logp, gradient and first transitions', async () => {
+    const lib = cudaLib('logistic', 'float64', 32);
+    expect(lib.lanes).toBe(32);
+    expect(lib.header).toContain('#define MN_LANES 32');
+    expect(cudaLib('eight_schools', 'float64', undefined as unknown as number).lanes).toBe(1); // 8 rows: a thread per chain
+    expect(generateCudaLibrary(MODELS['logistic']!.model.trace('float32').ir, [], 'float32').lanes).toBe(32);
+    const emu = cudaEmulator(lib);
+    const cpu = await logDensity(MODELS['logistic']!.model, { backend: 'fused', dtype: 'float64' });
+    try {
+      const dim = lib.dim;
+      const n = 2;
+      const Q = Float64Array.from({ length: n * dim }, (_, i) => Math.sin(i * 0.7) * 0.3);
+      const r = emu.logpGrad(Q, n);
+      for (let k = 0; k < n; k++) {
+        const c = cpu.logpGrad(Q.slice(k * dim, (k + 1) * dim));
+        const s = r.state.subarray(k * (2 * dim + 1), (k + 1) * (2 * dim + 1));
+        // the lanes add their rows' terms in another order than one loop: float64 rounding apart
+        expect(Math.abs(s[2 * dim]! - c.logp)).toBeLessThanOrEqual(1e-12 * Math.abs(c.logp));
+        for (let i = 0; i < dim; i++) expect(Math.abs(s[dim + i]! - c.grad[i]!)).toBeLessThanOrEqual(1e-11 * Math.max(1, Math.abs(c.grad[i]!)));
+      }
+      const chains = 2;
+      const seed = 11;
+      const ids = [0, 1];
+      const { logp, grad } = cpu.logpGradBatch(Q, chains);
+      const stepSizes = Float64Array.from([0.05, 0.04]);
+      const count = 4;
+      const ref = await cpu.kernel!(seed, ids, 10).run({ chains, dim, q: Float64Array.from(Q), logp: Float64Array.from(logp), grad: Float64Array.from(grad) },
+        { stepSizes, metrics: ids.map(() => unitMetric('diag', dim)) }, 0, count);
+      const state = new Float64Array(chains * (2 * dim + 1));
+      for (let k = 0; k < chains; k++) {
+        state.set(Q.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1));
+        state.set(grad.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1) + dim);
+        state[k * (2 * dim + 1) + 2 * dim] = logp[k]!;
+      }
+      const s0 = chainStream(seed, 0);
+      const run = emu.run({ key0: s0.key0, key1: s0.key1, ids: Uint32Array.from(ids, (c) => chainStream(seed, c).chain), iteration: 0, count,
+        maxDepth: 10, stepSizes, invMetric: new Float64Array(chains * dim).fill(1), state });
+      let maxDiff = 0;
+      for (let k = 0; k < chains; k++) {
+        for (let it = 0; it < count; it++) {
+          const e = it * chains + k;
+          expect(run.stats[(k * count + it) * 6 + 3]).toBe(ref.stats.nLeapfrog[e]);
+          for (let i = 0; i < dim; i++) maxDiff = Math.max(maxDiff, Math.abs(run.q[(k * count + it) * dim + i]! - ref.q[e * dim + i]!));
+        }
+      }
+      expect(maxDiff).toBeLessThan(1e-8);
+    } finally {
+      emu.dispose?.();
+      cpu.dispose();
+    }
+  }, 300_000);
 });

@@ -17,13 +17,32 @@ export const HOST_STUB = `
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <barrier>
+#include <thread>
 #define __device__
 #define __global__
 static inline double mn_stub_ll2d(long long x) { double d; memcpy(&d, &x, 8); return d; }
 #define __longlong_as_double(x) mn_stub_ll2d(x)
 struct mn_stub_dim3 { unsigned int x, y, z; };
-static mn_stub_dim3 blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, threadIdx = {0, 0, 0};
+static mn_stub_dim3 blockIdx = {0, 0, 0}, blockDim = {1, 1, 1};
+static thread_local mn_stub_dim3 threadIdx = {0, 0, 0};
 namespace cooperative_groups {}
+/* a warp's shuffles for lanes run as threads: every lane posts its value, all wait, each reads its source, all wait */
+static std::barrier<>* mn_stub_warp = nullptr;
+static double mn_stub_slot[32];
+static double mn_stub_exchange(double x, int lane, int src) {
+  mn_stub_slot[lane] = x;
+  mn_stub_warp->arrive_and_wait();
+  const double r = mn_stub_slot[src];
+  mn_stub_warp->arrive_and_wait();
+  return r;
+}
+static double __shfl_down_sync(unsigned, double x, int off, int w) {
+  const int lane = (int)(threadIdx.x % w);
+  const double r = mn_stub_exchange(x, lane, lane + off < w ? lane + off : lane);
+  return lane + off < w ? r : x;
+}
+static double __shfl_sync(unsigned, double x, int src, int w) { return mn_stub_exchange(x, (int)(threadIdx.x % w), src); }
 `;
 
 /**
@@ -51,7 +70,14 @@ int main(int argc, char** argv) {
   for (int i = 0; i < ${nOut}; ++i) out[i] = (uint32_t*)calloc(sizes[${nIn} + i] + 2, 4);
   fclose(f);
   const unsigned int n = in[0][${CTL.n}];
-  for (unsigned int t = 0; t < n; ++t) { threadIdx.x = t; ${kernel}(${args.join(', ')}); }
+  for (unsigned int t = 0; t < n; ++t) {
+    if (MN_LANES == 1) { threadIdx.x = t; ${kernel}(${args.join(', ')}); continue; }
+    std::barrier<> warp(MN_LANES);
+    mn_stub_warp = &warp;
+    std::thread lanes[MN_LANES];
+    for (int l = 0; l < MN_LANES; ++l) lanes[l] = std::thread([&, l] { threadIdx.x = t * MN_LANES + l; ${kernel}(${args.join(', ')}); });
+    for (int l = 0; l < MN_LANES; ++l) lanes[l].join();
+  }
   FILE* g = fopen(argv[2], "wb");
   for (int i = 0; i < ${nOut}; ++i) fwrite(out[i], 4, sizes[${nIn} + i], g);
   fclose(g);
@@ -88,7 +114,7 @@ function divergenceRows(stats: Float64Array, statWidth: number, div: Float64Arra
 export function cudaEmulator(lib: CudaLibrary, depth = 10) {
   const dir = mkdtempSync(join(tmpdir(), 'mn-cuda-emu-'));
   writeFileSync(join(dir, 'k.cc'), harness(lib, depth));
-  execFileSync(process.env['CXX'] || 'g++', ['-O1', '-std=c++17', '-ffp-contract=off', '-w', '-o', join(dir, 'k'), join(dir, 'k.cc')]);
+  execFileSync(process.env['CXX'] || 'g++', ['-O1', '-std=c++20', '-pthread', '-ffp-contract=off', '-w', '-o', join(dir, 'k'), join(dir, 'k.cc')]);
   const dim = lib.dim;
   const cols = lib.columns;
   const words = (a: Float64Array | Uint32Array | Int32Array) => (a instanceof Float64Array ? new Uint32Array(a.buffer, a.byteOffset, a.length * 2) : new Uint32Array(a.buffer, a.byteOffset, a.length));

@@ -28,7 +28,8 @@ constexpr int kStats = kLaunchStats;
 constexpr int kCtlWords = 16;
 // Threads per block: one warp per block while chains are few, so that they spread over every SM (an H200 has 132;
 // each thread is latency-bound on its own local memory), larger blocks once the GPU is full anyway.
-int threadsPerBlock(int n) { return n <= 132 * 32 * 4 ? 32 : 64; }
+// With a warp per chain (lanes = 32), four chains per block.
+int threadsPerBlock(int n, int lanes) { return lanes > 1 ? 128 : (n <= 132 * 32 * 4 ? 32 : 64); }
 const std::vector<std::string> kInputs = {"ctl", "ids", "eps", "im", "ch", "st", "df", "di", "sc"};
 constexpr int kWarmupStats = 7;  // WARMUP_STATS of src/codegen/cuda.ts
 const std::vector<std::string> kOutputs = {"so", "oq", "oc", "os", "od"};
@@ -55,7 +56,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                         InstanceMethod("dispose", &FusedCudaModel::Dispose)});
   }
 
-  // new FusedCudaModel({ header, body, dim, columns, realBytes })
+  // new FusedCudaModel({ header, body, dim, columns, realBytes, lanes }): lanes threads per chain (MN_LANES of the header)
   explicit FusedCudaModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FusedCudaModel>(info) {
     if (!gpuAvailable())
       throw std::runtime_error(
@@ -69,6 +70,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     dim_ = o.Get("dim").As<Napi::Number>().Int32Value();
     columns_ = o.Get("columns").As<Napi::Number>().Int32Value();
     realBytes_ = o.Get("realBytes").As<Napi::Number>().Int32Value();
+    lanes_ = o.Has("lanes") ? o.Get("lanes").As<Napi::Number>().Int32Value() : 1;
+    if (lanes_ != 1 && lanes_ != 32) throw std::invalid_argument("[fused-gpu] lanes must be 1 or 32");
     if (dim_ < 1 || columns_ < 0 || (realBytes_ != 4 && realBytes_ != 8)) throw std::invalid_argument("[fused-gpu] bad dim/columns/realBytes");
     dataF_ = mx::array({0u}, {1}, mx::uint32);
     dataI_ = mx::array({0}, {1}, mx::int32);
@@ -76,7 +79,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
 
  private:
   std::string header_, body_;
-  int dim_ = 0, columns_ = 0, realBytes_ = 4;
+  int dim_ = 0, columns_ = 0, realBytes_ = 4, lanes_ = 1;
   mx::array dataF_ = mx::array(0u), dataI_ = mx::array(0);
   std::map<int, mx::fast::CustomKernelFunction> kernels_;
   bool disposed_ = false;
@@ -100,7 +103,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     copyMode();  // a bad MLX_NUTS_GPU_COPY is an error before the launch, not after it
     try {
       const auto t0 = Clock::now();
-      auto outs = kernel(depth)(inputs, shapes, dtypes, {n, 1, 1}, {threadsPerBlock(n), 1, 1},
+      auto outs = kernel(depth)(inputs, shapes, dtypes, {n * lanes_, 1, 1}, {threadsPerBlock(n, lanes_), 1, 1},
                                 {{"MN_KD", depth}}, std::nullopt, false, gpu);
       mx::eval(outs);
       (points ? gProfile.pointSeconds : gProfile.deviceSeconds) += since(t0);

@@ -42,7 +42,7 @@ export interface NativeFusedCudaModel {
 /** run()'s fit option: FitTarget, as native/src/fused_cuda.cc intoFit reads it (outQ/outColumns/outStats unused). */
 export type NativeFitTarget = FitTarget;
 
-export type FusedCudaCtor = new (o: { header: string; body: string; dim: number; columns: number; realBytes: number }) => NativeFusedCudaModel;
+export type FusedCudaCtor = new (o: { header: string; body: string; dim: number; columns: number; realBytes: number; lanes: number }) => NativeFusedCudaModel;
 
 let bindingOverride: FusedCudaCtor | null = null;
 /** Tests only: run the GPU engine's host side over another implementation of the native model (the CPU emulator). */
@@ -87,6 +87,7 @@ export class FusedGpuDensity implements Density {
     const t0 = performance.now();
     this.native = new binding.FusedCudaModel({
       header: lib.header, body: lib.body, dim: lib.dim, columns: lib.columns, realBytes: lib.dtype === 'float64' ? 8 : 4,
+      lanes: lib.lanes,
     });
     try {
       this.native.setData(lib.dataF, lib.dataI, lib.preElements);
@@ -186,7 +187,8 @@ export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth:
   const realBytes = d.dtype === 'float64' ? 8 : 4;
   const modelWork = d.dtype === 'float64' ? d.lib.work : 2 * d.dim + d.lib.work;
   const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
-  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + scratch + 4);
+  // every lane of a chain has its own scratch (local memory; counted as if every chain were resident at once)
+  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + scratch * d.lib.lanes + 4);
   if (perChain * chains > free) {
     throw new EngineError(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
       `(${(perChain / 1024).toFixed(1)} KiB per chain: state, one iteration of draws and a tree of depth ${depth}), but ` +

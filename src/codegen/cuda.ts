@@ -1,5 +1,6 @@
 // The CUDA target: the generated library (prelude, ABI, model, NUTS transition) as the header of one kernel that MLX
-// compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); thread t advances chain t.
+// compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); MN_LANES threads (1 or a warp) advance each chain.
+import { OptionError } from '../base/errors.ts';
 import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { PlantedFault } from './functionEmitter.ts';
@@ -45,6 +46,8 @@ export interface CudaLibrary extends GeneratedLibrary {
   readonly body: string;
   /** Elements of the data buffer after dataF that mode 2 fills (0: none, no mode 2). */
   readonly preElements: number;
+  /** Threads per chain (MN_LANES): 1, or a warp that splits the model's reduction regions (lanesFor). */
+  readonly lanes: number;
 }
 
 /** Glue after the NUTS source: the scratch size of one thread, as a compile-time constant. */
@@ -74,7 +77,7 @@ function kernelBody(preSize: number): string {
     return;
   }` : '';
   return `
-  const unsigned int t = blockIdx.x * blockDim.x + threadIdx.x;
+  const unsigned int t = (blockIdx.x * blockDim.x + threadIdx.x) / MN_LANES;
   const unsigned int n = ctl[${CTL.n}];
   if (t >= n) return;
   double scratch[MN_SCRATCH_DOUBLES(${CUDA_DEPTH_CONSTANT})];
@@ -85,7 +88,10 @@ function kernelBody(preSize: number): string {
   if (ctl[${CTL.mode}] == 0u) {
     const double* qi = (const double*)st + (long long)t * MN_DIM;
     for (int i = 0; i < MN_DIM; ++i) S[i] = qi[i];
-    S[2 * MN_DIM] = mn_model(qi, S + MN_DIM, D, I, W);
+    /* the gradient into this lane's scratch first: a lane adds its part of each region into it */
+    double* gl = scratch + MN_MODEL_DOUBLES;
+    S[2 * MN_DIM] = mn_model(qi, gl, D, I, W);
+    for (int i = 0; i < MN_DIM; ++i) S[MN_DIM + i] = gl[i];
     if (MN_COLUMNS > 0) mn_constrain(qi, (double*)oc + (long long)t * MN_COLUMNS, D, I, W);
     return;
   }
@@ -197,12 +203,29 @@ function kernelBody(preSize: number): string {
 }
 
 /** The CUDA library of `ir`: the header (prelude for NVRTC, ABI, model, NUTS, glue) and the kernel body. */
-export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault): CudaLibrary {
+/** Regions of at least this many elements make a warp per chain worth its replicated NUTS arithmetic. */
+export const LANE_REGION_ELEMENTS = 64;
+export const WARP_LANES = 32;
+
+/**
+ * Threads per chain: a warp when the model's largest reduction region has LANE_REGION_ELEMENTS or more elements (the
+ * data loop is split over the lanes), else one; MLX_NUTS_GPU_LANES=1|32 overrides (for measuring both).
+ */
+export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_LANES): number {
+  if (env !== undefined && env !== '') {
+    if (env !== '1' && env !== String(WARP_LANES)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LANES must be 1 or ${WARP_LANES}, got '${env}'`);
+    return Number(env);
+  }
+  return largestRegion >= LANE_REGION_ELEMENTS ? WARP_LANES : 1;
+}
+
+export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, lanes?: number): CudaLibrary {
   const lib = generateLibrary(ir, named, dtype, 'cuda', fault);
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
-  const header = lib.fullSource + glue();
+  const l = lanes ?? lanesFor(lib.largestRegion);
+  const header = `#define MN_LANES ${l}\n${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
-  return { ...lib, header, body, preElements, fullSource: header + '\n/* kernel body */\n' + body };
+  return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }
 
 /**

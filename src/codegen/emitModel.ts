@@ -20,6 +20,8 @@ export interface EmittedModel {
   readonly dataI: Int32Array;
   /** Elements after dataF in the data buffer that mn_prepare fills (parameter-independent nodes). */
   readonly preSize: number;
+  /** Elements of the largest reduction region of the gradient function (0: none). */
+  readonly largestRegion: number;
 }
 
 /** Offset of each node's values in the flat per-node buffers of the debug entry point (row-major, node order). */
@@ -126,6 +128,6 @@ ${indent(copies)}
 `;
   return {
     source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work, P.work, debugWork), dataF: layout.dataF, dataI: layout.dataI,
-    preSize: layout.preSize,
+    preSize: layout.preSize, largestRegion: Math.max(0, ...[...(plan?.byRoot.values() ?? [])].map((r) => sizeOf(r.shape))),
   };
 }

@@ -27,6 +27,9 @@ const TARGET_HEADER: Record<Target, string> = {
 #define MN_INF (__builtin_inf())
 typedef uint32_t mn_u32;
 typedef uint64_t mn_u64;
+#define MN_LANES 1
+#define MN_LANE 0
+DEVICE double mn_lane_sum(double x) { return x; }
 `,
   cuda: `#define DEVICE __device__ static inline
 #define MN_STD
@@ -34,6 +37,20 @@ typedef uint64_t mn_u64;
 #define MN_INF (__longlong_as_double(0x7ff0000000000000LL))
 typedef unsigned int mn_u32;
 typedef unsigned long long mn_u64;
+/* MN_LANES threads (a warp, or 1) advance one chain: they split reduction regions (regions.ts) and run the rest alike */
+#ifndef MN_LANES
+#define MN_LANES 1
+#endif
+#define MN_LANE ((int)(threadIdx.x % MN_LANES))
+/* x summed over the chain's lanes, the same value on every lane (added towards lane 0, then broadcast from it) */
+DEVICE double mn_lane_sum(double x) {
+#if MN_LANES > 1
+  for (int off = MN_LANES / 2; off > 0; off >>= 1) x += __shfl_down_sync(0xffffffffu, x, off, MN_LANES);
+  return __shfl_sync(0xffffffffu, x, 0, MN_LANES);
+#else
+  return x;
+#endif
+}
 `,
 };
 

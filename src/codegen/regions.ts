@@ -8,7 +8,7 @@
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.ts';
 import type { Layout } from './layout.ts';
-import { BINARY_DER, BINARY_FWD, bindex, gatherMaps, loops, UNARY_DER, UNARY_FWD } from './opRules.ts';
+import { BINARY_DER, BINARY_FWD, bindex, gatherMaps, UNARY_DER, UNARY_FWD } from './opRules.ts';
 
 export interface Region {
   /** The sum or mean node whose value the region computes. */
@@ -71,6 +71,14 @@ export function findRegions(ir: GraphIR, layout: Layout, live: readonly number[]
     for (const m of list) all.add(m);
   }
   return { byRoot, members: all };
+}
+
+/** A loop over the elements of `shape` this lane takes, in row-major order: flat index o, loop variables i0… */
+function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
+  const st = stridesOf(shape);
+  const ix = shape.map((_, d) => `i${d}`);
+  const vars = shape.length === 1 ? ['const int i0 = o;'] : shape.map((dim, d) => `const int ${ix[d]} = (o / ${st[d]}) % ${dim};`);
+  return [`for (int o = MN_LANE; o < ${sizeOf(shape)}; o += MN_LANES) {`, ...[...vars, ...body(ix)].map((l) => '  ' + l), '}'];
 }
 
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
@@ -138,22 +146,22 @@ export class RegionEmitter {
     const x0 = r.members[r.members.length - 1]!;
     const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
     return [`// node ${r.root}: ${root.op} (region of ${r.members.length} nodes)`, '{', '  double acc = 0;',
-      ...loops(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`], 'i').map((l) => '  ' + l),
-      `  ${v(r.root)}[0] = (R)${total};`, '}'];
+      ...laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`]).map((l) => '  ' + l),
+      '  acc = mn_lane_sum(acc);', `  ${v(r.root)}[0] = (R)${total};`, '}'];
   }
 
-  /** Adds `expr` to input j of member k: its register adjoint, or its adjoint array at this element. */
-  private add(r: Region, set: ReadonlySet<number>, k: number, j: number, expr: string, ix: string[]): string[] {
+  /** Adds `expr` to input j of member k: its register adjoint, or its adjoint (`acc`: its lane's partial) array. */
+  private add(r: Region, set: ReadonlySet<number>, k: number, j: number, expr: string, ix: string[], acc: Acc): string[] {
     const i = this.node(k).inputs[j]!;
     if (!this.needGrad.has(i)) return [];
-    return set.has(i) ? [`a${i} += ${expr};`] : [`${g(i)}[${bindex(this.node(i).shape, r.shape, ix)}] += ${expr};`];
+    return set.has(i) ? [`a${i} += ${expr};`] : [`${acc(i)}[${bindex(this.node(i).shape, r.shape, ix)}] += ${expr};`];
   }
 
-  private adjoint(r: Region, set: ReadonlySet<number>, k: number, ix: string[]): string[] {
+  private adjoint(r: Region, set: ReadonlySet<number>, k: number, ix: string[], acc: Acc): string[] {
     const n = this.node(k);
     const f = this.fault && this.fault.op === n.op ? ` * (R)${this.fault.scale}` : '';
     const rd = (j: number) => this.read(r, set, k, j, ix);
-    const add = (j: number, e: string) => this.add(r, set, k, j, e, ix);
+    const add = (j: number, e: string) => this.add(r, set, k, j, e, ix, acc);
     const guarded = (lines: string[]) => [`{`, `  R gy = a${k};`, '  if (gy != 0) {', ...lines.map((l) => '    ' + l), '  }', '}'];
     if (UNARY_DER[n.op] !== undefined) {
       return guarded([`R x = ${rd(0)}; R y = s${k}; (void)x; (void)y;`, ...add(0, `gy * (${UNARY_DER[n.op]})${f}`)]);
@@ -173,15 +181,30 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       if (c && !this.needGrad.has(A)) {
-        return guarded([`for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) ${g(B)}[I[${c.col} + p] * ${nn} + mj${k}] += gy * D[${c.val} + p]${f};`]);
+        return guarded([`for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) ${acc(B)}[I[${c.col} + p] * ${nn} + mj${k}] += gy * D[${c.val} + p]${f};`]);
       }
       return guarded([`for (int t = 0; t < ${kk}; ++t) {`,
-        ...(this.needGrad.has(A) ? [`  ${g(A)}[mi${k} * ${kk} + t] += gy * ${v(B)}[t * ${nn} + mj${k}]${f};`] : []),
-        ...(this.needGrad.has(B) ? [`  ${g(B)}[t * ${nn} + mj${k}] += gy * ${v(A)}[mi${k} * ${kk} + t]${f};`] : []), '}']);
+        ...(this.needGrad.has(A) ? [`  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${v(B)}[t * ${nn} + mj${k}]${f};`] : []),
+        ...(this.needGrad.has(B) ? [`  ${acc(B)}[t * ${nn} + mj${k}] += gy * ${v(A)}[mi${k} * ${kk} + t]${f};`] : []), '}']);
     }
     if (!GATHERS.has(n.op) || !this.needGrad.has(n.inputs[0]!)) return []; // comparisons, floor, stopGradient: no gradient
     const { at } = this.gatherAt(k);
-    return [`${g(n.inputs[0]!)}[${at[1]}] += a${k}${f};`];
+    return [`${acc(n.inputs[0]!)}[${at[1]}] += a${k}${f};`];
+  }
+
+  /** Inputs outside the region whose adjoints the region adds to. */
+  private externals(r: Region): number[] {
+    const set = new Set(r.members);
+    const out = new Set<number>();
+    for (const k of r.members) {
+      const n = this.node(k);
+      const takes = n.op === 'matmul' ? [0, 1] : GATHERS.has(n.op) ? [0] : n.inputs.map((_, j) => j);
+      for (const j of takes) {
+        const i = n.inputs[j]!;
+        if (!set.has(i) && this.needGrad.has(i)) out.add(i);
+      }
+    }
+    return [...out].sort((a, b) => a - b);
   }
 
   backward(r: Region): string[] {
@@ -192,8 +215,18 @@ export class RegionEmitter {
     const f = this.fault && this.fault.op === root.op ? ` * (R)${this.fault.scale}` : '';
     const seed = root.op === 'mean' ? `${g(r.root)}[0] / ${sizeOf(r.shape)}${f}` : `${g(r.root)}[0]${f}`;
     const grads = r.members.filter((k) => this.needGrad.has(k));
+    const loop = (acc: Acc) => laneLoop(r.shape, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+      ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, acc)])]);
+    // several lanes: each adds into its own zeroed copies of the outside adjoints, summed across the lanes after
+    const ext = this.externals(r);
+    const size = (i: number) => sizeOf(this.node(i).shape);
+    const lanes = ['{', ...ext.map((i) => `  R l${i}[${size(i)}]; for (int z = 0; z < ${size(i)}; ++z) l${i}[z] = 0;`),
+      ...loop((i) => `l${i}`).map((l) => '  ' + l),
+      ...ext.map((i) => `  for (int z = 0; z < ${size(i)}; ++z) ${g(i)}[z] += (R)mn_lane_sum((double)l${i}[z]);`), '}'];
     return [`// adjoint of node ${r.root}: ${root.op} (region of ${r.members.length} nodes)`,
-      ...loops(r.shape, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
-        ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix)])], 'i')];
+      '#if MN_LANES > 1', ...lanes, '#else', ...loop(g), '#endif'];
   }
 }
+
+/** The name of an outside input's adjoint array the region adds to. */
+type Acc = (node: number) => string;
