@@ -122,7 +122,7 @@ async function runCopyModes(model: string, chains: number, runs: CopyModeRun[]):
       const checksum = drawsChecksum(fit);
       runs.push({ mode, seconds: fit.data.timing.warmupSeconds + fit.data.timing.samplingSeconds, readBackSeconds: gp?.outputSeconds ?? NaN,
         outputBytes: gp?.outputBytes ?? NaN, copy: gp?.copy, checksum, divergences: fit.divergences().reduce((a, b) => a + b, 0),
-        sameDraws: checksum === runs[0]!.checksum });
+        sameDraws: runs.length === 0 || checksum === runs[0]!.checksum });
       save(false);
     }
   } finally {

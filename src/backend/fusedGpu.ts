@@ -18,6 +18,12 @@ import { loadNative, type FusedRunArgs } from './native.ts';
 const STATS = 6;
 /** The tree depth the kernel's per-thread scratch is sized for unless a run asks for more (Stan's default limit). */
 const DEFAULT_KERNEL_DEPTH = 10;
+/**
+ * How long a call should run (TransitionKernel.callMs). Every chain of a launch waits for the slowest: at 16,384
+ * chains of logistic, sampling calls of one iteration (the driver's 40 ms target) made 571 launches, each as long as
+ * that iteration's deepest tree among all chains; iterations per launch let each thread sum its own trees.
+ */
+const GPU_CALL_MS = 2000;
 /** One launch writes at most this many bytes of draws (longer runs are split; the GPU keeps two copies of them). */
 const LAUNCH_OUTPUT_BYTES = 512 * 2 ** 20;
 
@@ -255,6 +261,7 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
   return {
     name: 'fused-gpu',
     profile,
+    callMs: GPU_CALL_MS,
     warmupSegment(seg: WarmupSegment): WarmupSegmentResult {
       const n = ids.length;
       if (!checked) {

@@ -212,7 +212,7 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W)
     int depth = 0;
     MnCounters ctr; ctr.nLeapfrog = 0; ctr.sumMetroProb = 0; ctr.divergent = 0;
     ctr.div = a->out_div ? a->out_div + (long long)it * (1 + MN_DIM) : (double*)0;
-    if (ctr.div) ctr.div[0] = 0.0;
+    if (ctr.div && MN_DIV_DENSE) ctr.div[0] = 0.0; /* the GPU's readers go by the divergent statistic: its pages stay untouched */
     for (int d = 0; d < a->max_depth; ++d) {
       const bool forward = mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_DIRECTION, 0u, (mn_u32)d) > 0.5;
       MnPoint& end = forward ? fwd : bck;

@@ -30,6 +30,8 @@ typedef uint64_t mn_u64;
 #define MN_LANES 1
 #define MN_LANE 0
 DEVICE double mn_lane_sum(double x) { return x; }
+/* every transition's divergence row gets its cause (0 when it did not diverge): the CPU engine's readers need it */
+#define MN_DIV_DENSE 1
 `,
   cuda: `#define DEVICE __device__ static inline
 #define MN_STD
@@ -42,6 +44,8 @@ typedef unsigned long long mn_u64;
 #define MN_LANES 1
 #endif
 #define MN_LANE ((int)(threadIdx.x % MN_LANES))
+/* divergence rows are written only where a transition diverged (readers go by its statistic) */
+#define MN_DIV_DENSE 0
 /* x summed over the chain's lanes, the same value on every lane (added towards lane 0, then broadcast from it) */
 DEVICE double mn_lane_sum(double x) {
 #if MN_LANES > 1

@@ -115,6 +115,13 @@ export interface TransitionKernel {
     SampleIntoResult | Promise<SampleIntoResult>;
   /** Native kernels: seconds spent inside native calls and their number, since the kernel was built. */
   readonly profile?: { readonly nativeSeconds: number; readonly calls: number };
+  /**
+   * How long one call should run, in milliseconds, when the driver chooses how many iterations a call covers (sampling
+   * chunks, native warmup segments); unset, the driver's own (tens of milliseconds, for responsiveness). The GPU engine
+   * asks for long calls: a launch lasts as long as its slowest chain, so short launches pay the deepest tree of every
+   * iteration, long ones each chain's own sum of trees.
+   */
+  readonly callMs?: number;
 }
 
 export function emptyStats(n: number): TransitionStats {

@@ -18,7 +18,7 @@ import { inSlowWindow } from './windows.ts';
 /** Doubles per chain of a warmup segment's state, and statistics per iteration (src/codegen/cuda.ts, mode 3). */
 const width = (dim: number) => 4 * dim + 6;
 const SEG_STATS = 7;
-/** The first call covers this many iterations; later calls double while a call takes under TARGET_MS. */
+/** The first call covers this many iterations; later calls double while a call takes under TARGET_MS (or the kernel's callMs). */
 const FIRST_COUNT = 8;
 const TARGET_MS = 50;
 
@@ -146,7 +146,7 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
         return { acceptStat: r.accept_stat__[i]!, treeDepth: r.treedepth__[i]!, nLeapfrog: r.n_leapfrog__[i]!, divergent: r.divergent__[i] === 1, energy: r.energy__[i]! };
       }), w.stepSizes);
     }
-    if (ms < TARGET_MS) want *= 2;
+    if (ms < (kernel.callMs ?? TARGET_MS)) want *= 2;
     await hooks.yieldToLoop?.();
     if (hooks.aborted?.()) return { state, aborted: true };
   }

@@ -62,7 +62,7 @@ function infoAt(r: KernelRun, j: number): TransitionInfo {
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** Sampling calls cover this many milliseconds of work each (draws are returned in chunks when no adaptation runs). */
+/** Sampling calls cover this many milliseconds of work each unless the kernel asks otherwise (TransitionKernel.callMs). */
 const CHUNK_MS = 40;
 
 /** The density for `sample`: the fused engine unless told otherwise, the MLX graph when fused cannot and may fall back. */
@@ -324,8 +324,9 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       recordMs += performance.now() - tr;
       done += kept;
       // grow the chunk while calls are short: fewer native calls, same draws (each transition is addressed by iteration)
-      if (callMs < CHUNK_MS / 2) chunk = Math.min(chunk * 2, 1 << 16);
-      else if (callMs > CHUNK_MS * 2 && chunk > 1) chunk = Math.max(1, chunk >> 1);
+      const target = kernel.callMs ?? CHUNK_MS;
+      if (callMs < target / 2) chunk = Math.min(chunk * 2, 1 << 16);
+      else if (callMs > target * 2 && chunk > 1) chunk = Math.max(1, chunk >> 1);
       if (performance.now() - lastYield > 25) {
         await yieldToLoop();
         lastYield = performance.now();
