@@ -1,5 +1,6 @@
 // Reduction regions (src/codegen/regions.ts): the fused likelihood loops give the unfused code's log density and
-// gradient, bit for bit, on every model here, and they do take the per-observation arrays away.
+// gradient, bit for bit, on every model here (every region fused against none), and they do take the per-observation
+// arrays away; the C++ target fuses only the regions that recompute cheaply.
 import { describe, expect, test } from 'vitest';
 import type { Model } from 'mlx-nuts';
 import { FusedDensity } from '../src/backend/fused.ts';
@@ -26,7 +27,7 @@ const models: [string, Model][] = [
 function density(m: Model, dtype: Dtype, regions: boolean): FusedDensity {
   const t = m.trace(dtype);
   const named = [...t.params.map((p) => p.node), ...t.deterministics.map((d) => d.node)];
-  const lib = generateLibrary(t.ir, named, dtype, 'cpp', undefined, false, regions);
+  const lib = generateLibrary(t.ir, named, dtype, 'cpp', undefined, false, regions ? 'all' : 'none');
   return new FusedDensity(t, { lib, compiled: compileLibrarySync(lib.fullSource) });
 }
 
@@ -61,8 +62,12 @@ describe('what the regions take in', () => {
     for (const k of rowNodes) expect(plan.members.has(k)).toBe(true);
     expect(live.some((k) => t.ir.nodes[k]!.op === 'matmul' && plan.members.has(k))).toBe(true);
     const named = t.params.map((p) => p.node);
-    expect(generateLibrary(t.ir, named, 'float32', 'cpp', undefined, false, true).work).toBe(0);
-    expect(generateLibrary(t.ir, named, 'float32', 'cpp', undefined, false, false).work).toBeGreaterThan(7000);
+    expect(generateLibrary(t.ir, named, 'float32', 'cpp', undefined, false, 'all').work).toBe(0);
+    expect(generateLibrary(t.ir, named, 'float32', 'cpp', undefined, false, 'none').work).toBeGreaterThan(7000);
+    // the defaults: every region on the GPU; on the CPU not this one (its adjoint loop would recompute the dot products)
+    expect(generateLibrary(t.ir, named, 'float32', 'cuda').work).toBe(0);
+    expect(generateLibrary(t.ir, named, 'float32', 'cpp').work).toBeGreaterThan(7000);
+    expect(findRegions(t.ir, planLayout(t.ir, [t.ir.output]), live, 'cheap').members.has(rowNodes[0]!)).toBe(false);
   });
 
   test('medium: the grouped likelihood (take of the group means by index) is one region', () => {
@@ -71,5 +76,6 @@ describe('what the regions take in', () => {
     const plan = findRegions(t.ir, planLayout(t.ir, [t.ir.output]), live);
     const take = live.find((k) => t.ir.nodes[k]!.op === 'take')!;
     expect(plan.members.has(take)).toBe(true);
+    expect(findRegions(t.ir, planLayout(t.ir, [t.ir.output]), live, 'cheap').members.has(take)).toBe(true); // also on the CPU
   });
 });

@@ -5,7 +5,7 @@ import type { GraphIR } from '../graph/ir.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { ancestors, gradNodes, planLayout } from './layout.ts';
 import { FunctionEmitter, g, v, type PlantedFault } from './functionEmitter.ts';
-import { findRegions } from './regions.ts';
+import { findRegions, type RegionPolicy } from './regions.ts';
 
 
 export interface EmittedModel {
@@ -39,18 +39,18 @@ function indent(lines: string[]): string {
 
 /**
  * The model as source: `mn_logp_grad_r(q, gq, D, I, W)` returns logp and writes the gradient, `mn_constrain_r(q, out,
- * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`. `regions`: the
- * gradient function fuses reduction regions (regions.ts); off, every node has its array (the form the check tool's
- * node-by-node debug function always has).
+ * D, I, W)` writes the values of `named` nodes in order. Both work in the real type R of `dtype`. `regions`: which
+ * reduction regions (regions.ts) the gradient function fuses; outside them every node has its array (the form the
+ * check tool's node-by-node debug function always has).
  */
 export function emitModel(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, debug = false,
-  regions = true): EmittedModel {
+  regions: RegionPolicy = 'all'): EmittedModel {
   const out = ir.output;
   const layout = planLayout(ir, [out, ...named]);
   // logp and gradient
   const liveL = ancestors(ir, [out]);
   const needGrad = gradNodes(ir, liveL);
-  const plan = regions ? findRegions(ir, layout, liveL) : undefined;
+  const plan = findRegions(ir, layout, liveL, regions);
   const fl = new FunctionEmitter(ir, layout, liveL, needGrad, fault, false, plan);
   fl.forwardAll(liveL);
   fl.declareAdjoints();
@@ -128,6 +128,6 @@ ${indent(copies)}
 `;
   return {
     source, dim: ir.dim, columns: col, work: Math.max(L.work, C.work, P.work, debugWork), dataF: layout.dataF, dataI: layout.dataI,
-    preSize: layout.preSize, largestRegion: Math.max(0, ...[...(plan?.byRoot.values() ?? [])].map((r) => sizeOf(r.shape))),
+    preSize: layout.preSize, largestRegion: Math.max(0, ...[...plan.byRoot.values()].map((r) => sizeOf(r.shape))),
   };
 }

@@ -7,6 +7,7 @@ import { packageRoot } from '../platform/packageRoot.ts';
 import { emitModel, type EmittedModel } from './emitModel.ts';
 import type { PlantedFault } from './functionEmitter.ts';
 import { nutsSource } from './nutsSource.ts';
+import type { RegionPolicy } from './regions.ts';
 import { prelude, type Target } from './prelude.ts';
 
 export interface GeneratedLibrary extends EmittedModel {
@@ -97,7 +98,7 @@ MN_EXPORT double mn_debug_nodes(const double* q, double* grad, const void* D, co
  * (parameters then deterministics, flattened in order).
  */
 export function generateLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, target: Target = 'cpp',
-  fault?: PlantedFault, debug = false, regions = true): GeneratedLibrary {
+  fault?: PlantedFault, debug = false, regions: RegionPolicy = target === 'cuda' ? 'all' : 'cheap'): GeneratedLibrary {
   const m = emitModel(ir, named, dtype, fault, debug, regions);
   const parts = [prelude(target), abiHeader(), `#define MN_PRE_SIZE ${m.preSize}`, m.source, wrappers(dtype, m.work), nutsSource()];
   if (target === 'cpp') parts.push(cppExports());
