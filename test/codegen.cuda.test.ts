@@ -18,6 +18,27 @@ function cudaLib(name: string, dtype: 'float32' | 'float64' = 'float32', lanes =
   return generateCudaLibrary(t.ir, [...t.params.map((p) => p.node), ...t.deterministics.map((d) => d.node)], dtype, undefined, lanes);
 }
 
+/** `count` transitions of the chains at Q (unit diagonal metric) by the CPU engine and by the emulated kernel. */
+async function transitionsBoth(emu: ReturnType<typeof cudaEmulator>, cpu: ModelDensity, Q: Float64Array, stepSizes: Float64Array,
+  seed: number, iteration: number, count: number) {
+  const chains = stepSizes.length;
+  const dim = cpu.dim;
+  const ids = Array.from({ length: chains }, (_, k) => k);
+  const { logp, grad } = cpu.logpGradBatch(Q, chains);
+  const ref = await cpu.kernel!(seed, ids, 10).run({ chains, dim, q: Float64Array.from(Q), logp: Float64Array.from(logp), grad: Float64Array.from(grad) },
+    { stepSizes, metrics: ids.map(() => unitMetric('diag', dim)) }, iteration, count);
+  const state = new Float64Array(chains * (2 * dim + 1));
+  for (let k = 0; k < chains; k++) {
+    state.set(Q.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1));
+    state.set(grad.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1) + dim);
+    state[k * (2 * dim + 1) + 2 * dim] = logp[k]!;
+  }
+  const s0 = chainStream(seed, 0);
+  const run = emu.run({ key0: s0.key0, key1: s0.key1, ids: Uint32Array.from(ids, (c) => chainStream(seed, c).chain), iteration, count,
+    maxDepth: 10, stepSizes, invMetric: new Float64Array(chains * dim).fill(1), state });
+  return { ref, run };
+}
+
 describe('CUDA source', () => {
   test('every benchmark model: one __global__ kernel, CUDA prelude, no host-only calls', () => {
     for (const name of Object.keys(MODELS)) {
@@ -75,24 +96,10 @@ for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emu
   test('mode 1: ten transitions of four chains give the CPU engine\'s draws and statistics', async () => {
     const chains = 4;
     const dim = lib.dim;
-    const seed = 7;
-    const ids = [0, 1, 2, 3];
     const Q = Float64Array.from({ length: chains * dim }, (_, i) => Math.fround(Math.cos(i * 0.37) * 0.5));
-    const { logp, grad } = cpu.logpGradBatch(Q, chains);
     const stepSizes = Float64Array.from([0.3, 0.25, 0.4, 0.35].map((e) => e / Math.sqrt(dim)));
-    const metrics = ids.map(() => unitMetric('diag', dim));
     const count = 10;
-    const ref = await cpu.kernel!(seed, ids, 10).run({ chains, dim, q: Float64Array.from(Q), logp: Float64Array.from(logp), grad: Float64Array.from(grad) },
-      { stepSizes, metrics }, 3, count);
-    const state = new Float64Array(chains * (2 * dim + 1));
-    for (let k = 0; k < chains; k++) {
-      state.set(Q.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1));
-      state.set(grad.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1) + dim);
-      state[k * (2 * dim + 1) + 2 * dim] = logp[k]!;
-    }
-    const s0 = chainStream(seed, 0);
-    const r = emu.run({ key0: s0.key0, key1: s0.key1, ids: Uint32Array.from(ids, (c) => chainStream(seed, c).chain), iteration: 3, count,
-      maxDepth: 10, stepSizes, invMetric: new Float64Array(chains * dim).fill(1), state });
+    const { ref, run: r } = await transitionsBoth(emu, cpu, Q, stepSizes, 7, 3, count);
     let maxDiff = 0;
     for (let k = 0; k < chains; k++) {
       for (let it = 0; it < count; it++) {
@@ -228,22 +235,8 @@ describe('a warp per chain (MN_LANES = 32, lanes run as threads) on the emulated
         for (let i = 0; i < dim; i++) expect(Math.abs(s[dim + i]! - c.grad[i]!)).toBeLessThanOrEqual(1e-11 * Math.max(1, Math.abs(c.grad[i]!)));
       }
       const chains = 2;
-      const seed = 11;
-      const ids = [0, 1];
-      const { logp, grad } = cpu.logpGradBatch(Q, chains);
-      const stepSizes = Float64Array.from([0.05, 0.04]);
       const count = 4;
-      const ref = await cpu.kernel!(seed, ids, 10).run({ chains, dim, q: Float64Array.from(Q), logp: Float64Array.from(logp), grad: Float64Array.from(grad) },
-        { stepSizes, metrics: ids.map(() => unitMetric('diag', dim)) }, 0, count);
-      const state = new Float64Array(chains * (2 * dim + 1));
-      for (let k = 0; k < chains; k++) {
-        state.set(Q.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1));
-        state.set(grad.subarray(k * dim, (k + 1) * dim), k * (2 * dim + 1) + dim);
-        state[k * (2 * dim + 1) + 2 * dim] = logp[k]!;
-      }
-      const s0 = chainStream(seed, 0);
-      const run = emu.run({ key0: s0.key0, key1: s0.key1, ids: Uint32Array.from(ids, (c) => chainStream(seed, c).chain), iteration: 0, count,
-        maxDepth: 10, stepSizes, invMetric: new Float64Array(chains * dim).fill(1), state });
+      const { ref, run } = await transitionsBoth(emu, cpu, Q, Float64Array.from([0.05, 0.04]), 11, 0, count);
       let maxDiff = 0;
       for (let k = 0; k < chains; k++) {
         for (let it = 0; it < count; it++) {
