@@ -7,6 +7,7 @@
 //   --copy-modes plain,prefetch,pinned: after each mlx-nuts run, runs it again once per listed read-back mode
 //     (MLX_NUTS_GPU_COPY, native/src/device_copy.cc) in the same process (compile paid once) and records each mode's
 //     seconds, read-back seconds, bytes per copy path and whether its draws equal the first listed mode's (checksum)
+//   --lanes 1,32: each mlx-nuts run once per threads-per-chain setting (MLX_NUTS_GPU_LANES; a compile each)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '1e9' },
     python: { type: 'string', default: 'python3' },
     name: { type: 'string', default: 'gpu-bench' },
+    lanes: { type: 'string', default: '' },
     'copy-modes': { type: 'string', default: '' },
   },
 });
@@ -44,6 +46,8 @@ export interface GpuBenchRecord {
   readonly warmup: number;
   readonly draws: number;
   readonly seed: number;
+  /** mlx-nuts: threads per chain as asked by --lanes (MLX_NUTS_GPU_LANES), or 'auto' (src/codegen/cuda.ts lanesFor) */
+  readonly lanes?: string;
   /** warmup + sampling wall time (compile apart) */
   readonly samplingSeconds: number;
   readonly warmupSeconds?: number;
@@ -77,6 +81,9 @@ const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
 for (const m of models) if (!MODELS[m]) throw new Error(`[bench:gpu] unknown model '${m}'; known: ${Object.keys(MODELS).join(', ')}`);
 const chainCounts = args.chains!.split(',').map(Number).filter((x) => x > 0);
+/** --lanes 1,32: each mlx-nuts run once per threads-per-chain setting (MLX_NUTS_GPU_LANES); default: the engine's choice. */
+const laneList = args.lanes ? args.lanes.split(',') : [''];
+for (const l of laneList) if (l !== '1' && l !== '32') throw new Error(`[bench:gpu] --lanes takes 1 and/or 32, got '${l}'`);
 const npChains = args['numpyro-chains']!.split(',').map(Number).filter((x) => x > 0);
 const peers = args.peers === 'none' ? [] : args.peers!.split(',');
 const warmup = Number(args.warmup);
@@ -146,11 +153,13 @@ const skipped: string[] = [];
 const log = (s: string) => console.error(`[bench:gpu] ${s}`);
 
 for (const model of models) {
-  for (const chains of chainCounts) {
+  for (const chains of chainCounts) for (const lanes of laneList) {
     if (performance.now() > deadline) {
-      skipped.push(`mlx-nuts ${model} ${chains} chains (time budget)`);
+      skipped.push(`mlx-nuts ${model} ${chains} chains${lanes ? `, ${lanes} lanes` : ''} (time budget)`);
       continue;
     }
+    if (lanes) process.env['MLX_NUTS_GPU_LANES'] = lanes;
+    else delete process.env['MLX_NUTS_GPU_LANES'];
     try {
       gpuProfile?.(true);
       const fit = await sample(MODELS[model]!.model, draws, { device: 'gpu', backend: 'fused', chains, warmup, seed });
@@ -164,6 +173,7 @@ for (const model of models) {
       const modeRuns: CopyModeRun[] = [];
       const rec: GpuBenchRecord = {
         model, sampler: 'mlx-nuts', engine: fit.data.config.engine ?? '', dtype: fit.data.config.dtype, chains, warmup, draws, seed,
+        lanes: lanes || 'auto',
         samplingSeconds: secs, warmupSeconds: t.warmupSeconds, compileSeconds: t.compileSeconds, minEssBulk: ess, essPerSecond: ess / secs,
         divergences: fit.divergences().reduce((a, b) => a + b, 0), gradientEvaluations: grads, version: `MLX ${info.mlxVersion}`,
         ...(gp ? { profile: { ...gp, hostSeconds: secs - gp.inputSeconds - gp.deviceSeconds - gp.outputSeconds,
@@ -172,7 +182,7 @@ for (const model of models) {
       };
       records.push(rec);
       save(false);
-      log(`${model} mlx-nuts ${chains} chains: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
+      log(`${model} mlx-nuts ${chains} chains${lanes ? ` (${lanes} lanes)` : ''}: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
         `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s` +
         (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
           `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
