@@ -4,7 +4,8 @@ import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { sizeOf } from '../graph/shape.ts';
 import { ancestors, gradNodes, planLayout } from './layout.ts';
-import { FunctionEmitter, g, v, type PlantedFault } from './functionEmitter.ts';
+import { FunctionEmitter, type PlantedFault } from './functionEmitter.ts';
+import { g, v } from './opRules.ts';
 import { findRegions, type RegionPolicy } from './regions.ts';
 
 

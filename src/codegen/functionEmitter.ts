@@ -6,7 +6,7 @@ import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
 import { RegionEmitter, type RegionPlan } from './regions.ts';
 import {
-  BINARY_DER, BINARY_FWD, bindex, GATHER, gatherMaps, loops, REDUCE, reduceIndex, UNARY_DER, UNARY_FWD,
+  BINARY_DER, BINARY_FWD, bindex, g, GATHER, gatherMaps, loops, REDUCE, reduceIndex, UNARY_DER, UNARY_FWD, v,
 } from './opRules.ts';
 
 /** An op the emitter cannot generate; sampling falls back to the MLX graph with a warning naming it. */
@@ -27,8 +27,6 @@ export interface Fn {
   readonly work: number;
 }
 
-export const v = (k: number) => `v${k}`;
-export const g = (k: number) => `g${k}`;
 const t = (k: number) => `t${k}`;
 
 export class FunctionEmitter {

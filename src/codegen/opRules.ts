@@ -37,6 +37,10 @@ export const BINARY_DER: Record<string, [string, string]> = {
 
 export const REDUCE = new Set(['sum', 'mean', 'logSumExp', 'max']);
 
+/** Names of node k's value and adjoint arrays in generated code. */
+export const v = (k: number) => `v${k}`;
+export const g = (k: number) => `g${k}`;
+
 /** A loop nest over `shape` with loop variables i0…; `o` is the flat (row-major) index inside `body`. */
 export function loops(shape: Shape, body: (ix: string[]) => string[], tag: string): string[] {
   const r = shape.length;

@@ -1,5 +1,5 @@
-// Reduction regions: a full sum (or mean) and the elementwise nodes that only it consumes, generated as one loop whose
-// per-element values stay in registers. The forward loop accumulates the sum; the adjoint loop recomputes the members'
+// Reduction regions: a full sum (or mean) and the elementwise, matmul and gather nodes that only it consumes, as one
+// loop whose per-element values stay in registers. The forward loop accumulates the sum; the adjoint loop recomputes the members'
 // values of each element and passes the sum's adjoint back through them into the inputs' adjoints. No member has an
 // array, so a likelihood over N observations needs no N-element workspace (on the GPU, one thread per chain kept its
 // arrays in local memory: for logistic, 14 arrays of 500 per gradient). The arithmetic of each element is that of the
@@ -8,7 +8,7 @@
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.ts';
 import type { Layout } from './layout.ts';
-import { BINARY_DER, BINARY_FWD, bindex, gatherMaps, UNARY_DER, UNARY_FWD } from './opRules.ts';
+import { BINARY_DER, BINARY_FWD, bindex, g, gatherMaps, UNARY_DER, UNARY_FWD, v } from './opRules.ts';
 
 export interface Region {
   /** The sum or mean node whose value the region computes. */
@@ -40,8 +40,6 @@ function cheap(ir: GraphIR, members: readonly number[]): boolean {
   const ops = members.map((k) => ir.nodes[k]!.op);
   return !ops.includes('matmul') && ops.filter((op) => TRANSCENDENTAL.has(op)).length <= 1;
 }
-const v = (k: number) => `v${k}`;
-const g = (k: number) => `g${k}`;
 
 function memberOp(n: GraphNode): boolean {
   return UNARY_FWD[n.op] !== undefined || BINARY_FWD[n.op] !== undefined || n.op === 'where' || n.op === 'clamp' ||
