@@ -9,7 +9,7 @@ import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
 import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
-import { setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+import { checkGpuMemory, FusedGpuDensity, generateCudaFor, setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
 import { setNativeWarmupForTests } from '../src/nuts/nativeWarmup.ts';
 
 /** One thread per chain unless `lanes` says otherwise: the emulated paths below are compared bit for bit. */
@@ -202,6 +202,28 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
       setFusedCudaBindingForTests(null);
     }
   }, 300_000);
+});
+
+describe('GPU memory estimate (checkGpuMemory) with a warp per chain', () => {
+  test('local scratch counts only the threads a GPU can hold at once: 65,536 logistic chains fit in 30 GiB (the lanes of every chain would need 38 GiB), 10^8 do not', () => {
+    setFusedCudaBindingForTests(EmulatedCudaModel);
+    const free = EmulatedCudaModel.freeMemory;
+    EmulatedCudaModel.freeMemory = 30 * 2 ** 30;
+    try {
+      const t = MODELS['logistic']!.model.trace('float32');
+      const d = new FusedGpuDensity(t, generateCudaFor(t, 'float32'));
+      try {
+        expect(d.lib.lanes).toBe(32);
+        expect(() => checkGpuMemory(d, 65_536, 10)).not.toThrow();
+        expect(() => checkGpuMemory(d, 1e8, 10)).toThrow(/need about [\d.]+ GiB .* at most \d+ chains fit/);
+      } finally {
+        d.dispose();
+      }
+    } finally {
+      EmulatedCudaModel.freeMemory = free;
+      setFusedCudaBindingForTests(null);
+    }
+  }, 120_000);
 });
 
 describe('device gpu on a machine without one', () => {

@@ -280,8 +280,11 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     return a.mode === 4 ? new Float64Array(0) : divergenceRows(r.stats, WARMUP_STATS, r.div, a.chainIds.length, a.count, this.o.dim);
   }
 
+  /** What deviceInfo() reports as free memory (tests of checkGpuMemory set it). */
+  static freeMemory = 2 ** 40;
+
   deviceInfo(): Record<string, string | number> {
-    return { device_name: 'emulated', free_memory: 2 ** 40 };
+    return { device_name: 'emulated', free_memory: EmulatedCudaModel.freeMemory };
   }
 
   dispose(): void {

@@ -24,6 +24,11 @@ const DEFAULT_KERNEL_DEPTH = 10;
  * that iteration's deepest tree among all chains; iterations per launch let each thread sum its own trees.
  */
 const GPU_CALL_MS = 2000;
+/**
+ * An upper bound on the threads a GPU keeps resident at once, for the local-memory estimate of checkGpuMemory: 2,048
+ * per SM (compute capability 8.0–10.x) on at most 160 SMs (an H200 has 132).
+ */
+const RESIDENT_THREADS = 2048 * 160;
 /** One launch writes at most this many bytes of draws (longer runs are split; the GPU keeps two copies of them). */
 const LAUNCH_OUTPUT_BYTES = 512 * 2 ** 20;
 
@@ -193,12 +198,15 @@ export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth:
   const realBytes = d.dtype === 'float64' ? 8 : 4;
   const modelWork = d.dtype === 'float64' ? d.lib.work : 2 * d.dim + d.lib.work;
   const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
-  // every lane of a chain has its own scratch (local memory; counted as if every chain were resident at once)
-  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + scratch * d.lib.lanes + 4);
-  if (perChain * chains > free) {
-    throw new EngineError(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${(perChain * chains / 2 ** 30).toFixed(1)} GiB on the GPU ` +
-      `(${(perChain / 1024).toFixed(1)} KiB per chain: state, one iteration of draws and a tree of depth ${depth}), but ` +
-      `${(free / 2 ** 30).toFixed(1)} GiB are free: at most ${Math.floor(free / perChain)} chains fit`);
+  // every thread (lane) has its own scratch in local memory, which CUDA reserves for the threads that can be resident
+  // at once: at most RESIDENT_THREADS, however many chains the launch has
+  const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + 4);
+  const local = 8 * scratch * Math.min(chains * d.lib.lanes, RESIDENT_THREADS);
+  if (perChain * chains + local > free) {
+    throw new EngineError(`[fused-gpu] ${chains} chains of '${d.model.name}' need about ${((perChain * chains + local) / 2 ** 30).toFixed(1)} GiB ` +
+      `on the GPU (${(perChain / 1024).toFixed(1)} KiB per chain for its state and one iteration of draws, and ` +
+      `${(local / 2 ** 30).toFixed(1)} GiB of scratch for trees of depth ${depth}), but ` +
+      `${(free / 2 ** 30).toFixed(1)} GiB are free: at most ${Math.max(0, Math.floor((free - local) / perChain))} chains fit`);
   }
 }
 
