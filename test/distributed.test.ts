@@ -140,8 +140,9 @@ describe('the command line', () => {
     await writeLoopbackHostfile(hosts, 2);
     const args = (r: number) => [...base, '--chains', '4', '--warmup', '150', '--draws', '100', '--out', join(dir, 'hostfile'), '--hostfile', hosts, '--rank', String(r), '--dist-backend', 'ring'];
     const [r0, r1] = await Promise.all([cli(args(0)), cli(args(1))]);
-    expect(r0.code, r0.err).toBe(0);
-    expect(r1.code, r1.err).toBe(0);
+    const both = `rank 0 (exit ${r0.code}):\n${r0.err}\nrank 1 (exit ${r1.code}):\n${r1.err}`;
+    expect(r0.code, both).toBe(0);
+    expect(r1.code, both).toBe(0);
     expect(r0.out).toMatch(/eight_schools: 4 chains × 100 draws on 2 processes/);
     expect(r1.out).toBe('');
     for (let c = 1; c <= 4; c++) expect(dataRows(join(dir, 'hostfile', `eight_schools-${c}.csv`))).toEqual(dataRows(join(dir, 'one', `eight_schools-${c}.csv`)));
