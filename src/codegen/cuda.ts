@@ -1,5 +1,6 @@
 // The CUDA target: the generated library (prelude, ABI, model, NUTS transition) as the header of one kernel that MLX
-// compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); MN_LANES threads (1 or a warp) advance each chain.
+// compiles with NVRTC (mlx::core::fast::cuda_kernel, native/src/fused_cuda.cc); MN_LANES threads (1 or a warp)
+// advance each chain.
 import { OptionError } from '../base/errors.ts';
 import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
@@ -202,7 +203,6 @@ function kernelBody(preSize: number): string {
 `;
 }
 
-/** The CUDA library of `ir`: the header (prelude for NVRTC, ABI, model, NUTS, glue) and the kernel body. */
 /** Regions of at least this many elements make a warp per chain worth its replicated NUTS arithmetic. */
 export const LANE_REGION_ELEMENTS = 64;
 export const WARP_LANES = 32;
@@ -219,6 +219,7 @@ export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_L
   return largestRegion >= LANE_REGION_ELEMENTS ? WARP_LANES : 1;
 }
 
+/** The CUDA library of `ir`: the header (MN_LANES, prelude for NVRTC, ABI, model, NUTS, glue) and the kernel body. */
 export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype: Dtype, fault?: PlantedFault, lanes?: number): CudaLibrary {
   const lib = generateLibrary(ir, named, dtype, 'cuda', fault);
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
