@@ -6,7 +6,8 @@ import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
 import { RegionEmitter, type RegionPlan } from './regions.ts';
 import {
-  BINARY_DER, BINARY_FWD, bindex, g, GATHER, gatherMaps, loops, REDUCE, reduceIndex, UNARY_DER, UNARY_FWD, v,
+  BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, GATHER, gatherMaps, loops, REDUCE, reduceIndex,
+  UNARY_DER, UNARY_FWD, v,
 } from './opRules.ts';
 
 /** An op the emitter cannot generate; sampling falls back to the MLX graph with a warning naming it. */
@@ -94,7 +95,7 @@ export class FunctionEmitter {
     if (UNARY_FWD[n.op] !== undefined) body = [`R x = ${read(0)};`, `s${k} = ${UNARY_FWD[n.op]};`];
     else if (BINARY_FWD[n.op] !== undefined) body = [`R a = ${read(0)};`, `R b = ${read(1)};`, `s${k} = ${BINARY_FWD[n.op]};`];
     else if (n.op === 'where') body = [`s${k} = ${read(0)} ? ${read(1)} : ${read(2)};`];
-    else body = [`R x = ${read(0)};`, `R lo = ${read(1)};`, `R hi = ${read(2)};`, `s${k} = x < lo ? lo : (x > hi ? hi : x);`];
+    else body = [`R x = ${read(0)};`, `R lo = ${read(1)};`, `R hi = ${read(2)};`, `s${k} = ${CLAMP_FWD};`];
     return [`// node ${k}: ${n.op} (fused)`, `R s${k};`, '{', ...body.map((l) => '  ' + l), '}', `${v(k)}[o] = s${k};`];
   }
 
@@ -158,7 +159,7 @@ export class FunctionEmitter {
       B.push(...loops(out, (ix) => [`${v(k)}[o] = ${v(a0!)}[${bindex(ins[0]!, out, ix)}] ? (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}] : (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`], 'i'));
     } else if (op === 'clamp') {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R lo = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
-        `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`, `${v(k)}[o] = x < lo ? lo : (x > hi ? hi : x);`], 'i'));
+        `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`, `${v(k)}[o] = ${CLAMP_FWD};`], 'i'));
     } else if (REDUCE.has(op)) this.reduceForward(k, n, ins[0]!);
     else if (op === 'matmul' && this.layout.csr.has(a0!)) {
       const [m, , nn] = mmDimsOf(ins[0]!, ins[1]!);
@@ -246,7 +247,7 @@ export class FunctionEmitter {
     const ins = this.shapes(n);
     const [a0, a1, a2] = n.inputs;
     const B = this.body;
-    const f = this.fault && this.fault.op === op ? ` * (R)${this.fault.scale}` : '';
+    const f = faultFactor(this.fault, op);
     B.push(`// adjoint of node ${k}: ${op}`);
     if (UNARY_DER[op] !== undefined) {
       B.push(...loops(out, (ix) => [`R gy = ${g(k)}[o];`, 'if (gy != 0) {', `  R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}]; R y = ${v(k)}[o]; (void)x; (void)y;`,
@@ -264,7 +265,7 @@ export class FunctionEmitter {
     } else if (op === 'clamp') {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `R lo = (R)${v(a1!)}[${bindex(ins[1]!, out, ix)}];`,
         `R hi = (R)${v(a2!)}[${bindex(ins[2]!, out, ix)}];`,
-        ...[0, 1, 2].filter((j) => need[j]).map((j) => `if ((x < lo ? 1 : (x > hi ? 2 : 0)) == ${j}) ${g(n.inputs[j]!)}[${bindex(ins[j]!, out, ix)}] += ${g(k)}[o];`)], 'i'));
+        ...[0, 1, 2].filter((j) => need[j]).map((j) => `if (${CLAMP_BRANCH} == ${j}) ${g(n.inputs[j]!)}[${bindex(ins[j]!, out, ix)}] += ${g(k)}[o];`)], 'i'));
     } else if (REDUCE.has(op)) this.reduceBackward(k, n, ins[0]!, f);
     else if (op === 'matmul' && this.layout.csr.has(a0!) && !need[0]) {
       const [m, , nn] = mmDimsOf(ins[0]!, ins[1]!);

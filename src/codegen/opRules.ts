@@ -37,6 +37,15 @@ export const BINARY_DER: Record<string, [string, string]> = {
 
 export const REDUCE = new Set(['sum', 'mean', 'logSumExp', 'max']);
 
+/** clamp(x, lo, hi) from the locals x, lo, hi, and which of its three inputs receives the gradient (0, 1 or 2). */
+export const CLAMP_FWD = 'x < lo ? lo : (x > hi ? hi : x)';
+export const CLAMP_BRANCH = '(x < lo ? 1 : (x > hi ? 2 : 0))';
+
+/** Test-only planted fault (functionEmitter.ts PlantedFault): the factor appended to `op`'s derivatives, or ''. */
+export function faultFactor(fault: { readonly op: string; readonly scale: number } | undefined, op: string): string {
+  return fault && fault.op === op ? ` * (R)${fault.scale}` : '';
+}
+
 /** Names of node k's value and adjoint arrays in generated code. */
 export const v = (k: number) => `v${k}`;
 export const g = (k: number) => `g${k}`;

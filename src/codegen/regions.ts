@@ -8,7 +8,7 @@
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.ts';
 import type { Layout } from './layout.ts';
-import { BINARY_DER, BINARY_FWD, bindex, g, gatherMaps, UNARY_DER, UNARY_FWD, v } from './opRules.ts';
+import { BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, gatherMaps, UNARY_DER, UNARY_FWD, v } from './opRules.ts';
 
 export interface Region {
   /** The sum or mean node whose value the region computes. */
@@ -135,7 +135,7 @@ export class RegionEmitter {
     if (UNARY_FWD[n.op] !== undefined) return [`R s${k};`, `{ R x = ${rd(0)}; s${k} = ${UNARY_FWD[n.op]}; }`];
     if (BINARY_FWD[n.op] !== undefined) return [`R s${k};`, `{ R a = ${rd(0)}; R b = ${rd(1)}; s${k} = ${BINARY_FWD[n.op]}; }`];
     if (n.op === 'where') return [`R s${k} = ${rd(0)} ? ${rd(1)} : ${rd(2)};`];
-    if (n.op === 'clamp') return [`R s${k};`, `{ R x = ${rd(0)}; R lo = ${rd(1)}; R hi = ${rd(2)}; s${k} = x < lo ? lo : (x > hi ? hi : x); }`];
+    if (n.op === 'clamp') return [`R s${k};`, `{ R x = ${rd(0)}; R lo = ${rd(1)}; R hi = ${rd(2)}; s${k} = ${CLAMP_FWD}; }`];
     if (n.op === 'matmul') {
       const { kk, nn, lines } = this.matmulDims(k);
       const [A, B] = n.inputs as [number, number];
@@ -173,7 +173,7 @@ export class RegionEmitter {
 
   private adjoint(r: Region, set: ReadonlySet<number>, k: number, ix: string[], acc: Acc): string[] {
     const n = this.node(k);
-    const f = this.fault && this.fault.op === n.op ? ` * (R)${this.fault.scale}` : '';
+    const f = faultFactor(this.fault, n.op);
     const rd = (j: number) => this.read(r, set, k, j, ix);
     const add = (j: number, e: string) => this.add(r, set, k, j, e, ix, acc);
     const guarded = (lines: string[]) => [`{`, `  R gy = a${k};`, '  if (gy != 0) {', ...lines.map((l) => '    ' + l), '  }', '}'];
@@ -188,7 +188,7 @@ export class RegionEmitter {
     if (n.op === 'where') return [`if (${rd(0)}) {`, ...add(1, `a${k}`), '} else {', ...add(2, `a${k}`), '}'];
     if (n.op === 'clamp') {
       return ['{', `  R x = ${rd(0)}; R lo = ${rd(1)}; R hi = ${rd(2)};`,
-        ...[0, 1, 2].flatMap((j) => add(j, `a${k}`).map((l) => `  if ((x < lo ? 1 : (x > hi ? 2 : 0)) == ${j}) ${l}`)), '}'];
+        ...[0, 1, 2].flatMap((j) => add(j, `a${k}`).map((l) => `  if (${CLAMP_BRANCH} == ${j}) ${l}`)), '}'];
     }
     if (n.op === 'matmul') {
       const { kk, nn } = this.matmulDims(k);
@@ -226,7 +226,7 @@ export class RegionEmitter {
     if (!this.needGrad.has(r.root)) return [];
     const set = new Set(r.members);
     const x0 = r.members[r.members.length - 1]!;
-    const f = this.fault && this.fault.op === root.op ? ` * (R)${this.fault.scale}` : '';
+    const f = faultFactor(this.fault, root.op);
     const seed = root.op === 'mean' ? `${g(r.root)}[0] / ${sizeOf(r.shape)}${f}` : `${g(r.root)}[0]${f}`;
     const grads = r.members.filter((k) => this.needGrad.has(k));
     const loop = (acc: Acc) => laneLoop(r.shape, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
