@@ -83,7 +83,7 @@ for (const m of models) if (!MODELS[m]) throw new Error(`[bench:gpu] unknown mod
 const chainCounts = args.chains!.split(',').map(Number).filter((x) => x > 0);
 /** --lanes 1,32: each mlx-nuts run once per threads-per-chain setting (MLX_NUTS_GPU_LANES); default: the engine's choice. */
 const laneList = args.lanes ? args.lanes.split(',') : [''];
-for (const l of laneList) if (l !== '1' && l !== '32') throw new Error(`[bench:gpu] --lanes takes 1 and/or 32, got '${l}'`);
+for (const l of laneList) if (l !== '' && l !== '1' && l !== '32') throw new Error(`[bench:gpu] --lanes takes 1 and/or 32, got '${l}'`);
 const npChains = args['numpyro-chains']!.split(',').map(Number).filter((x) => x > 0);
 const peers = args.peers === 'none' ? [] : args.peers!.split(',');
 const warmup = Number(args.warmup);

@@ -164,13 +164,13 @@ export class FunctionEmitter {
     else if (op === 'matmul' && this.layout.csr.has(a0!)) {
       const [m, , nn] = mmDimsOf(ins[0]!, ins[1]!);
       const c = this.layout.csr.get(a0!)!;
-      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  double s = 0;`,
-        `  for (int p = I[${c.rowStart} + i]; p < I[${c.rowStart} + i + 1]; ++p) s += (double)D[${c.val} + p] * (double)${v(a1!)}[I[${c.col} + p] * ${nn} + j];`,
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  R s = 0;`,
+        `  for (int p = I[${c.rowStart} + i]; p < I[${c.rowStart} + i + 1]; ++p) s += D[${c.val} + p] * ${v(a1!)}[I[${c.col} + p] * ${nn} + j];`,
         `  ${v(k)}[i * ${nn} + j] = (R)s;`, '}');
     } else if (op === 'matmul') {
       const [m, kk, nn] = mmDimsOf(ins[0]!, ins[1]!);
-      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  double s = 0;`,
-        `  for (int t = 0; t < ${kk}; ++t) s += (double)${v(a0!)}[i * ${kk} + t] * (double)${v(a1!)}[t * ${nn} + j];`,
+      B.push(`for (int i = 0; i < ${m}; ++i) for (int j = 0; j < ${nn}; ++j) {`, `  R s = 0;`,
+        `  for (int t = 0; t < ${kk}; ++t) s += ${v(a0!)}[i * ${kk} + t] * ${v(a1!)}[t * ${nn} + j];`,
         `  ${v(k)}[i * ${nn} + j] = (R)s;`, '}');
     } else if (op === 'cumsum') {
       const { outer, len, inner } = lineDims(n);

@@ -7,7 +7,7 @@ import { lit } from './prelude.ts';
 /** Value x ↦ expression (x is an `R` local). */
 export const UNARY_FWD: Record<string, string> = {
   neg: '-x', exp: 'mn_exp(x)', log: 'mn_log(x)', log1p: 'mn_log1p(x)', expm1: 'mn_expm1(x)', sqrt: 'mn_sqrt(x)',
-  square: 'x * x', abs: 'mn_fabs(x)', sigmoid: '(R)mn_sigmoid(x)', logSigmoid: '(R)(-mn_softplus(-(double)x))',
+  square: 'x * x', abs: 'mn_fabs(x)', sigmoid: '(R)mn_sigmoid(x)', logSigmoid: '(R)(-mn_softplus(-x))',
   softplus: '(R)mn_softplus(x)', tanh: 'mn_tanh(x)', lgamma: '(R)mn_lgamma(x)', digamma: '(R)mn_digamma(x)',
   erf: '(R)mn_erf(x)', sin: 'mn_sin(x)', cos: 'mn_cos(x)', floor: 'mn_floor(x)', stopGradient: 'x',
 };
@@ -15,7 +15,7 @@ export const UNARY_FWD: Record<string, string> = {
 /** dy/dx from x and y; ops absent here pass no gradient (floor, stopGradient). */
 export const UNARY_DER: Record<string, string> = {
   neg: '(R)-1', exp: 'y', log: '(R)1 / x', log1p: '(R)1 / (1 + x)', expm1: 'y + 1', sqrt: '(R)0.5 / y', square: '2 * x',
-  abs: '(R)mn_sign(x)', sigmoid: 'y * (1 - y)', logSigmoid: '(R)mn_sigmoid(-(double)x)', softplus: '(R)mn_sigmoid(x)',
+  abs: '(R)mn_sign(x)', sigmoid: 'y * (1 - y)', logSigmoid: '(R)mn_sigmoid(-x)', softplus: '(R)mn_sigmoid(x)',
   tanh: '1 - y * y', lgamma: '(R)mn_digamma(x)', digamma: '(R)mn_trigamma(x)',
   erf: `(R)(${lit(2 / Math.sqrt(Math.PI))} * mn_exp(-(double)x * x))`, sin: 'mn_cos(x)', cos: '-mn_sin(x)',
 };

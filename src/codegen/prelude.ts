@@ -78,6 +78,14 @@ DEVICE double mn_sigmoid(double x) {
   return e / (1.0 + e);
 }
 DEVICE double mn_softplus(double x) { return x > 0 ? x + mn_log1p(mn_exp(-x)) : mn_log1p(mn_exp(x)); }
+/* float overloads, the same formulas in the float32 model's precision: a float32 GPU model computing these in double
+   spent most of its time in double exp/log1p (logistic's logSigmoid, bench/results/2026-11-30d-gpu-h200.md) */
+DEVICE float mn_sigmoid(float x) {
+  if (x >= 0) return 1.0f / (1.0f + mn_exp(-x));
+  float e = mn_exp(x);
+  return e / (1.0f + e);
+}
+DEVICE float mn_softplus(float x) { return x > 0 ? x + mn_log1p(mn_exp(-x)) : mn_log1p(mn_exp(x)); }
 DEVICE double mn_lgamma_pos(double x) {
   const double c[9] = {${L}};
   double z = x - 1.0;
@@ -183,6 +191,13 @@ DEVICE double mn_logaddexp(double a, double b) {
   if (mn_isnan(a) || mn_isnan(b)) return a + b;
   if (m == -MN_INF) return -MN_INF;
   if (m == MN_INF) return MN_INF;
+  return m + mn_log1p(mn_exp(-mn_fabs(a - b)));
+}
+DEVICE float mn_logaddexp(float a, float b) {
+  float m = a > b ? a : b;
+  if (a != a || b != b) return a + b;
+  if (m == (float)-MN_INF) return (float)-MN_INF;
+  if (m == (float)MN_INF) return (float)MN_INF;
   return m + mn_log1p(mn_exp(-mn_fabs(a - b)));
 }
 DEVICE double mn_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : x); }

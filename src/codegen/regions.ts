@@ -141,9 +141,9 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       const sum = c
-        ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += (double)D[${c.val} + p] * (double)${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
-        : `for (int t = 0; t < ${kk}; ++t) m${k} += (double)${v(A)}[mi${k} * ${kk} + t] * (double)${v(B)}[t * ${nn} + mj${k}];`;
-      return [...lines, `double m${k} = 0;`, sum, `R s${k} = (R)m${k};`];
+        ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
+        : `for (int t = 0; t < ${kk}; ++t) m${k} += ${v(A)}[mi${k} * ${kk} + t] * ${v(B)}[t * ${nn} + mj${k}];`;
+      return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
     const { lines, at } = this.gatherAt(k);
     return [...lines, `R s${k} = (R)${v(n.inputs[0]!)}[${at[1]}];`];
