@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, sample } from 'mlx-nuts';
 import type { ModelDensity } from '../src/backend/modelDensity.ts';
-import { assembledKernel, explainNvrtcLog, generateCudaLibrary, type CudaLibrary } from '../src/codegen/cuda.ts';
+import { assembledKernel, explainNvrtcLog, generateCudaLibrary, lanesFor, type CudaLibrary } from '../src/codegen/cuda.ts';
 import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
@@ -209,6 +209,8 @@ describe('GPU memory estimate (checkGpuMemory) with a warp per chain', () => {
     setFusedCudaBindingForTests(EmulatedCudaModel);
     const free = EmulatedCudaModel.freeMemory;
     EmulatedCudaModel.freeMemory = 30 * 2 ** 30;
+    const lanesEnv = process.env['MLX_NUTS_GPU_LANES'];
+    process.env['MLX_NUTS_GPU_LANES'] = '32';
     try {
       const t = MODELS['logistic']!.model.trace('float32');
       const d = new FusedGpuDensity(t, generateCudaFor(t, 'float32'));
@@ -221,6 +223,8 @@ describe('GPU memory estimate (checkGpuMemory) with a warp per chain', () => {
       }
     } finally {
       EmulatedCudaModel.freeMemory = free;
+      if (lanesEnv === undefined) delete process.env['MLX_NUTS_GPU_LANES'];
+      else process.env['MLX_NUTS_GPU_LANES'] = lanesEnv;
       setFusedCudaBindingForTests(null);
     }
   }, 120_000);
@@ -240,8 +244,10 @@ describe('a warp per chain (MN_LANES = 32, lanes run as threads) on the emulated
     const lib = cudaLib('logistic', 'float64', 32);
     expect(lib.lanes).toBe(32);
     expect(lib.header).toContain('#define MN_LANES 32');
-    expect(cudaLib('eight_schools', 'float64', undefined as unknown as number).lanes).toBe(1); // 8 rows: a thread per chain
-    expect(generateCudaLibrary(MODELS['logistic']!.model.trace('float32').ir, [], 'float32').lanes).toBe(32);
+    // a thread per chain unless MLX_NUTS_GPU_LANES asks for a warp (lanesFor)
+    expect(generateCudaLibrary(MODELS['logistic']!.model.trace('float32').ir, [], 'float32', undefined, lanesFor(500, undefined)).lanes).toBe(1);
+    expect(lanesFor(500, '32')).toBe(32);
+    expect(() => lanesFor(500, '8')).toThrow(/MLX_NUTS_GPU_LANES must be 1 or 32, got '8'/);
     const emu = cudaEmulator(lib);
     const cpu = await logDensity(MODELS['logistic']!.model, { backend: 'fused', dtype: 'float64' });
     try {

@@ -203,20 +203,22 @@ function kernelBody(preSize: number): string {
 `;
 }
 
-/** Regions of at least this many elements make a warp per chain worth its replicated NUTS arithmetic. */
-export const LANE_REGION_ELEMENTS = 64;
 export const WARP_LANES = 32;
 
 /**
- * Threads per chain: a warp when the model's largest reduction region has LANE_REGION_ELEMENTS or more elements (the
- * data loop is split over the lanes), else one; MLX_NUTS_GPU_LANES=1|32 overrides (for measuring both).
+ * Threads per chain: one unless MLX_NUTS_GPU_LANES=32 asks for a warp (the model's reduction regions split over its
+ * lanes). One thread per chain was faster on the H200 for every benchmark model measured with both, at 8,192 and
+ * 16,384 chains per GPU, logistic's 500-row region included (bench/results/2026-11-30d-gpu-h200.md: logistic 12.54 s
+ * against 18.84 s, device time of simple 0.33 s against 0.59 s): the chains of a warp read each data element in one
+ * broadcast load, where a warp per chain reads it once per chain. A warp per chain is for few chains per GPU, which
+ * a thread per chain leaves mostly idle. `largestRegion` (elements of the largest region) is for the error message.
  */
 export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_LANES): number {
   if (env !== undefined && env !== '') {
-    if (env !== '1' && env !== String(WARP_LANES)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LANES must be 1 or ${WARP_LANES}, got '${env}'`);
+    if (env !== '1' && env !== String(WARP_LANES)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LANES must be 1 or ${WARP_LANES}, got '${env}' (the largest reduction region has ${largestRegion} elements)`);
     return Number(env);
   }
-  return largestRegion >= LANE_REGION_ELEMENTS ? WARP_LANES : 1;
+  return 1;
 }
 
 /** The CUDA library of `ir`: the header (MN_LANES, prelude for NVRTC, ABI, model, NUTS, glue) and the kernel body. */
