@@ -7,7 +7,7 @@
 //   --chains <n, or a list>  --ranks 1,2  --warmup 500  --draws 500  --seed 1  --models a,b
 //   --gather draws|summary (default draws: rank 0 gathers every draw; summary: only the summary's statistics, and the
 //   min bulk ESS is the summary's, approximate beyond 16,385 draws per rank and column: src/distributed/summaryGather.ts)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,19 @@ const { values: a } = parseArgs({ options: {
 if (a.gather !== 'draws' && a.gather !== 'summary') throw new Error(`--gather must be 'draws' or 'summary', got '${a.gather}'`);
 const device = a.device as 'cpu' | 'gpu';
 const backend = (a['dist-backend'] ?? (device === 'gpu' ? 'nccl' : 'ring')) as DistBackend;
+/** One rank's own seconds and where they went (bench/distributedRank.ts writes them beside the result file). */
+function rankLine(path: string): string {
+  if (!existsSync(path)) return `${path}: no record`;
+  const r = JSON.parse(readFileSync(path, 'utf8')) as { rank: number; warmupSeconds: number; samplingSeconds: number;
+    kernelProfile: { warmupNativeSeconds?: number; samplingNativeSeconds?: number } | null;
+    profile: { launches: number; deviceSeconds: number; outputSeconds: number; transposeSeconds?: number; fitCopySeconds?: number } | null };
+  const p = r.profile;
+  return `rank ${r.rank}: warmup ${r.warmupSeconds.toFixed(2)} s, sampling ${r.samplingSeconds.toFixed(2)} s` +
+    (r.kernelProfile ? `; native calls: warmup ${r.kernelProfile.warmupNativeSeconds?.toFixed(2)} s, sampling ${r.kernelProfile.samplingNativeSeconds?.toFixed(2)} s` : '') +
+    (p && p.launches > 0 ? `; ${p.launches} launches, device ${p.deviceSeconds.toFixed(2)} s, outputs ${p.outputSeconds.toFixed(2)} s` +
+      (p.fitCopySeconds !== undefined ? ` (GPU transposes ${p.transposeSeconds?.toFixed(2)} s, copies into the fit ${p.fitCopySeconds.toFixed(2)} s)` : '') : '');
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-bench-dist-'));
 const rows: string[] = ['| model | chains | ranks | seconds | min ESS | ESS/s | speed-up vs 1 rank | divergences |', '|---|---|---|---|---|---|---|---|'];
 for (const model of a.models!.split(',')) {
@@ -42,6 +55,7 @@ for (const model of a.models!.split(',')) {
       if (ranks === 1) base = essps;
       rows.push(`| ${model} | ${chains} | ${ranks} | ${secs.toFixed(2)} | ${r.minEssBulk.toFixed(0)} | ${essps.toFixed(0)} | ${base > 0 ? (essps / base).toFixed(2) + '×' : '—'} | ${r.divergences} |`);
       console.error(rows[rows.length - 1]);
+      for (let k = 0; k < ranks; k++) console.error(`  ${rankLine(`${file}.rank${k}`)}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { MODELS } from '../models/index.ts';
 import { hardExit, type DistBackend } from '../src/distributed/group.ts';
 import { sampleDistributed } from '../src/distributed/sampleDistributed.ts';
 import { essBulkMany } from './essPool.ts';
+import { loadNative } from '../src/backend/native.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { rank: { type: 'string' }, 'dist-backend': { type: 'string' } } });
 const o = JSON.parse(positionals[0]!) as { model: string; chains: number; warmup: number; draws: number; seed: number; device: 'cpu' | 'gpu'; gather?: 'draws' | 'summary' };
@@ -16,6 +17,11 @@ try {
     chains: o.chains, warmup: o.warmup, seed: o.seed, device: o.device, backend: 'fused',
     distributed: { backend: values['dist-backend'] as DistBackend, rank: Number(values.rank), gather: o.gather ?? 'draws' },
   });
+  // every rank: its own seconds and, on the GPU, where they went (the addon's gpuProfile), beside the result file
+  const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => Record<string, unknown> }).gpuProfile;
+  const lt = r.local.data.timing;
+  writeFileSync(`${positionals[1]!}.rank${r.rank}`, JSON.stringify({ rank: r.rank, warmupSeconds: lt.warmupSeconds,
+    samplingSeconds: lt.samplingSeconds, kernelProfile: r.local.engine.kernelProfile ?? null, profile: gpuProfile?.() ?? null }));
   if (r.rank === 0) {
     const rep = entry.meta.report;
     const cols = rep ? r.local.columns.filter((c) => rep.some((n) => c === n || c.startsWith(`${n}[`))) : [...r.local.columns];

@@ -63,6 +63,8 @@ export interface GpuBenchRecord {
    * inputs, launch until evaluated (uploads + kernel), reading outputs back, and the rest (TypeScript on the host).
    */
   readonly profile?: { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
+    /** parts of outputSeconds: reordering on the GPU before reads, and the copies into the fit's arrays (gpu_readback.cc) */
+    transposeSeconds?: number; fitCopySeconds?: number;
     hostSeconds: number; pointLaunches: number; pointSeconds: number; warmupNativeSeconds?: number; samplingNativeSeconds?: number };
   /** --copy-modes: the same run again per read-back mode, in the listed order (sameDraws: checksum equals the first's). */
   readonly copyModes?: CopyModeRun[];
@@ -75,7 +77,7 @@ interface CopyModeRun { mode: string; seconds: number; readBackSeconds: number; 
   checksum: string; divergences: number; sameDraws: boolean }
 
 type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
-  pointLaunches: number; pointSeconds: number; copy?: CopyCounters };
+  pointLaunches: number; pointSeconds: number; transposeSeconds?: number; fitCopySeconds?: number; copy?: CopyCounters };
 const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => GpuProfile }).gpuProfile;
 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
@@ -185,7 +187,8 @@ for (const model of models) {
       log(`${model} mlx-nuts ${chains} chains${lanes ? ` (${lanes} lanes)` : ''}: ${secs.toFixed(2)} s (warmup ${t.warmupSeconds.toFixed(2)}), compile ${t.compileSeconds.toFixed(1)} s, ` +
         `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s` +
         (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
-          `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
+          `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB` +
+          (rec.profile.fitCopySeconds !== undefined ? `; GPU transposes ${rec.profile.transposeSeconds?.toFixed(2)} s, copies into the fit ${rec.profile.fitCopySeconds.toFixed(2)} s` : '') + `), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
           `native calls: warmup ${rec.profile.warmupNativeSeconds?.toFixed(2)} s, sampling ${rec.profile.samplingNativeSeconds?.toFixed(2)} s; ` +
           `${rec.profile.pointLaunches} point launches ${rec.profile.pointSeconds.toFixed(2)} s` : ''));
       if (copyModes.length) await runCopyModes(model, chains, modeRuns);

@@ -17,6 +17,8 @@ Napi::Value gpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("pointLaunches", gProfile.pointLaunches);
   r.Set("pointSeconds", gProfile.pointSeconds);
   r.Set("copyEngine", gProfile.copyEngine);
+  r.Set("transposeSeconds", gProfile.transposeSeconds);
+  r.Set("fitCopySeconds", gProfile.fitCopySeconds);
   // bytes read back by each path of device_copy.cc (MLX_NUTS_GPU_COPY), and the CUDA calls behind them
   const CopyCounters& c = copyCounters();
   auto copy = Napi::Object::New(info.Env());

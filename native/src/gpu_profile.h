@@ -11,6 +11,9 @@ struct GpuProfile {
   double launches = 0, inputSeconds = 0, deviceSeconds = 0, outputSeconds = 0, outputBytes = 0;
   double pointLaunches = 0, pointSeconds = 0;  // mode 0 (log density at points: initialisation, checks), apart
   double copyEngine = 0;                       // 1 when outputs came back through the CUDA runtime (device_copy.cc)
+  // parts of outputSeconds (gpu_readback.cc): reordering on the GPU before a read (MLX transposes and gathers, until
+  // evaluated), and the copies into the fit's arrays (migration of managed pages and first touch of the fit's pages)
+  double transposeSeconds = 0, fitCopySeconds = 0;
 };
 extern GpuProfile gProfile;
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "device_copy.h"
+#include "gpu_profile.h"
 #include "napi_args.h"
 
 namespace mx = mlx::core;
@@ -51,9 +52,11 @@ FitRows fitRows(const Napi::Object& f, int width, int n, int count) {
 
 /** A chain-major n × count × width output (doubles as uint32 pairs) as n × width × count, transposed on the GPU. */
 mx::array byRows(const mx::array& a, int n, int count, int width) {
+  const auto t0 = Clock::now();
   mx::Device gpu(mx::Device::gpu);
   auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, 2}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
   mx::eval(t);
+  gProfile.transposeSeconds += since(t0);
   return t;
 }
 
@@ -63,6 +66,7 @@ mx::array byRows(const mx::array& a, int n, int count, int width) {
  */
 void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
   auto t = byRows(stats, n, count, width);
+  const auto t0 = Clock::now();
   HostReads reads(t.data<uint32_t>(), t.nbytes());  // MLX_NUTS_GPU_COPY=prefetch: migrated once for its width copies
   const double* src = doublesOf(t);
   for (int j = 0; j < width; ++j) {
@@ -70,6 +74,7 @@ void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int
     copyToHost2D(fr.stats + fr.statRows[j] * fr.total + fr.offset, sizeof(double) * fr.statCount * fr.total,
                  src + static_cast<size_t>(j) * count, sizeof(double) * width * count, sizeof(double) * count, n);
   }
+  gProfile.fitCopySeconds += since(t0);
 }
 
 /** divergenceRows for statistics already in the fit's rows (the divergent flag is kernel statistic 4). */
@@ -113,9 +118,11 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   placeStats(fr, outs[3], kLaunchStats, n, count);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols));
+    const auto t0 = Clock::now();
     HostReads reads(t.data<uint32_t>(), t.nbytes());
     copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
                  static_cast<size_t>(n) * cols);
+    gProfile.fitCopySeconds += since(t0);
   }
   std::vector<int32_t> clamped;
   for (size_t i = 0; i < d; ++i)
