@@ -70,6 +70,23 @@ describe('what the regions take in', () => {
     expect(findRegions(t.ir, planLayout(t.ir, [t.ir.output]), live, 'cheap').members.has(rowNodes[0]!)).toBe(false);
   });
 
+  test('logistic: each row computes only the branch its y takes (log σ(x) for y = 1, log σ(−x) for y = 0), in the forward and the adjoint loop', () => {
+    const t = MODELS['logistic']!.model.trace('float32');
+    const src = generateLibrary(t.ir, t.params.map((p) => p.node), 'float32', 'cpp', undefined, false, 'all').fullSource;
+    const lines = src.split('\n');
+    const depth = (l: string) => l.length - l.trimStart().length;
+    // every logSigmoid of the region sits inside an if/else deeper than the row's matmul
+    const loops = lines.map((l, i) => [l, i] as const).filter(([l]) => /node \d+: matmul \(region of/.test(l));
+    expect(loops.length).toBe(3); // the forward loop and the adjoint loop (for a warp of lanes, and for one thread)
+    for (const [l0, i0] of loops) {
+      const body = lines.slice(i0, lines.findIndex((l, i) => i > i0 && /acc \+=|adjoint of node/.test(l)));
+      const sig = body.filter((l) => /node \d+: logSigmoid \(region of/.test(l));
+      expect(sig.length).toBe(2);
+      for (const l of sig) expect(depth(l)).toBeGreaterThan(depth(l0));
+      expect(body.some((l) => /^\s*} else {$/.test(l))).toBe(true);
+    }
+  });
+
   test('medium: the grouped likelihood (take of the group means by index) is one region', () => {
     const t = MODELS['medium']!.model.trace('float64');
     const live = ancestors(t.ir, [t.ir.output]);

@@ -25,6 +25,8 @@ export interface RegionPlan {
 }
 
 const GATHERS = new Set(['take', 'broadcastTo', 'slice', 'transpose']);
+/** Member ops (besides the unary ones) that may sit inside a where's branch (RegionEmitter.branches): one register each. */
+const LAZY = new Set([...Object.keys(BINARY_FWD), 'where', 'clamp']);
 
 /**
  * Which regions to fuse: every one (the GPU, where per-element arrays live in slow local memory), those whose adjoint
@@ -149,10 +151,56 @@ export class RegionEmitter {
     return [...lines, `R s${k} = (R)${v(n.inputs[0]!)}[${at[1]}];`];
   }
 
-  /** Every member's value of element o, in order. */
+  /**
+   * Members computed only for the branch a `where` takes: for each where member (earliest first, so that a where inside
+   * another's branch keeps its own branches), the elementwise members that feed only its second (or only its third)
+   * input, directly or through each other or through a where already placed in that branch. A where of an element's
+   * data, such as a Bernoulli likelihood's log σ(x) for y = 1 and log σ(−x) for y = 0, then costs one branch per
+   * element, not both. The values are the same: the untaken branch's registers stay 0, and its adjoints get 0, which
+   * guarded rules skip and the others add as 0.
+   */
+  private branches(r: Region): Map<number, [number[], number[]]> {
+    const set = new Set(r.members);
+    const uses = new Map<number, [number, number][]>(); // member → (consumer, input position) inside the region
+    for (const k of r.members) this.node(k).inputs.forEach((i, j) => { if (set.has(i)) (uses.get(i) ?? uses.set(i, []).get(i)!).push([k, j]); });
+    const owner = new Map<number, number>(); // a branch member → its where
+    const out = new Map<number, [number[], number[]]>();
+    for (const w of r.members) {
+      if (this.node(w).op !== 'where') continue;
+      const side = (j: number): number[] => {
+        const b = new Set<number>();
+        const inside = (c: number): boolean => b.has(c) || (owner.has(c) && inside(owner.get(c)!));
+        for (const m of [...r.members].reverse()) {
+          if (m >= w || owner.has(m) || (!LAZY.has(this.node(m).op) && UNARY_FWD[this.node(m).op] === undefined)) continue;
+          const us = uses.get(m) ?? [];
+          if (us.length > 0 && us.every(([c, p]) => (c === w && p === j) || inside(c))) b.add(m);
+        }
+        return [...b].sort((x, y) => x - y);
+      };
+      const [b1, b2] = [side(1), side(2)];
+      if (b1.length + b2.length === 0) continue;
+      for (const m of [...b1, ...b2]) owner.set(m, w);
+      out.set(w, [b1, b2]);
+    }
+    return out;
+  }
+
+  /** Every member's value of element o, in order; a where's branch-only members inside its branches (branches()). */
   private values(r: Region, ix: string[]): string[] {
     const set = new Set(r.members);
-    return r.members.flatMap((k) => [`// node ${k}: ${this.node(k).op} (region of ${r.root})`, ...this.value(r, set, k, ix)]);
+    const br = this.branches(r);
+    const lazy = [...br.values()].flatMap(([a, b]) => [...a, ...b]).sort((x, y) => x - y);
+    const inBranch = new Set(lazy);
+    // member k's lines; inside a branch its register is declared up front: `R s<k>;` dropped, `R s<k> = e;` made `s<k> = e;`
+    const emit = (k: number): string[] => {
+      const own = [`// node ${k}: ${this.node(k).op} (region of ${r.root})`, ...this.value(r, set, k, ix)];
+      const lines = inBranch.has(k) ? own.filter((l) => l !== `R s${k};`).map((l) => (l.startsWith(`R s${k} = `) ? l.slice(2) : l)) : own;
+      const b = br.get(k);
+      if (!b) return lines;
+      return [`if (${this.read(r, set, k, 0, ix)}) {`, ...b[0].flatMap(emit).map((l) => '  ' + l), '} else {',
+        ...b[1].flatMap(emit).map((l) => '  ' + l), '}', ...lines];
+    };
+    return [...lazy.map((m) => `R s${m} = 0;`), ...r.members.filter((k) => !inBranch.has(k)).flatMap(emit)];
   }
 
   forward(r: Region): string[] {
