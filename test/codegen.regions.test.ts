@@ -70,21 +70,24 @@ describe('what the regions take in', () => {
     expect(findRegions(t.ir, planLayout(t.ir, [t.ir.output]), live, 'cheap').members.has(rowNodes[0]!)).toBe(false);
   });
 
-  test('logistic: each row computes only the branch its y takes (log σ(x) for y = 1, log σ(−x) for y = 0), in the forward and the adjoint loop', () => {
+  test('logistic: the likelihood is one loop (value and adjoint in one pass) in which each row computes only the branch its y takes (log σ(x) for y = 1, log σ(−x) for y = 0)', () => {
     const t = MODELS['logistic']!.model.trace('float32');
     const src = generateLibrary(t.ir, t.params.map((p) => p.node), 'float32', 'cpp', undefined, false, 'all').fullSource;
     const lines = src.split('\n');
     const depth = (l: string) => l.length - l.trimStart().length;
-    // every logSigmoid of the region sits inside an if/else deeper than the row's matmul
     const loops = lines.map((l, i) => [l, i] as const).filter(([l]) => /node \d+: matmul \(region of/.test(l));
-    expect(loops.length).toBe(3); // the forward loop and the adjoint loop (for a warp of lanes, and for one thread)
-    for (const [l0, i0] of loops) {
-      const body = lines.slice(i0, lines.findIndex((l, i) => i > i0 && /acc \+=|adjoint of node/.test(l)));
-      const sig = body.filter((l) => /node \d+: logSigmoid \(region of/.test(l));
-      expect(sig.length).toBe(2);
-      for (const l of sig) expect(depth(l)).toBeGreaterThan(depth(l0));
-      expect(body.some((l) => /^\s*} else {$/.test(l))).toBe(true);
-    }
+    expect(loops.length).toBe(1); // no adjoint loop recomputing the rows
+    expect(lines.filter((l) => /value and adjoint in one pass/.test(l)).length).toBe(1);
+    expect(lines.filter((l) => /from its single pass/.test(l)).length).toBe(1);
+    // the priors' region is two passes: alpha and beta are read again after it (by the likelihood)
+    expect(lines.filter((l) => /adjoint of node \d+: sum \(region of \d+ nodes\)/.test(l)).length).toBe(1);
+    const [l0, i0] = loops[0]!;
+    const body = lines.slice(i0, lines.findIndex((l, i) => i > i0 && /acc = mn_lane_sum/.test(l)));
+    const sig = body.filter((l) => /node \d+: logSigmoid \(region of/.test(l));
+    expect(sig.length).toBe(2);
+    for (const l of sig) expect(depth(l)).toBeGreaterThan(depth(l0));
+    expect(body.some((l) => /^\s*} else {$/.test(l))).toBe(true);
+    expect(body.some((l) => /adjoint of node \d+: logSigmoid/.test(l))).toBe(true);
   });
 
   test('medium: the grouped likelihood (take of the group means by index) is one region', () => {

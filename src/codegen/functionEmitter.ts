@@ -4,7 +4,7 @@ import { EngineError } from '../base/errors.ts';
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
-import { RegionEmitter, type RegionPlan } from './regions.ts';
+import { RegionEmitter, SINGLE_PASS_ELEMENTS, type Region, type RegionPlan } from './regions.ts';
 import {
   BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, GATHER, gatherMaps, loops, REDUCE, reduceIndex,
   UNARY_DER, UNARY_FWD, v,
@@ -70,6 +70,32 @@ export class FunctionEmitter {
 
   private node(k: number): GraphNode {
     return this.ir.nodes[k]!;
+  }
+
+  /**
+   * Whether region r computes its value and its adjoint in one loop (RegionEmitter.singlePass): the root's adjoint is
+   * exactly 1 (its only path to the output is scalar adds, no planted fault on add), every outside input whose adjoint
+   * it adds to has no other consumer after the root (so that adjoint is still 0 when the backward pass reaches the
+   * root), and the adjoint buffers are small.
+   */
+  private singlePass(r: Region): boolean {
+    if (!this.needGrad.has(r.root) || this.fault?.op === 'add' || this.regions.singlePassElements(r) > SINGLE_PASS_ELEMENTS) return false;
+    const liveSet = new Set(this.live);
+    const consumers = (i: number) => this.ir.nodes.flatMap((n, c) => (liveSet.has(c) && n.inputs.includes(i) ? [c] : []));
+    for (let k = r.root; k !== this.ir.output;) {
+      const cs = consumers(k);
+      const c = cs.length === 1 ? this.node(cs[0]!) : undefined;
+      if (!c || c.op !== 'add' || c.inputs.filter((i) => i === k).length !== 1 || sizeOf(c.shape) !== 1) return false;
+      k = cs[0]!;
+    }
+    const members = new Set(r.members);
+    for (const k of r.members) {
+      for (const i of this.node(k).inputs) {
+        if (members.has(i) || !this.needGrad.has(i)) continue;
+        if (consumers(i).some((c) => c > r.root)) return false;
+      }
+    }
+    return true;
   }
 
   private shapes(n: GraphNode) {
@@ -149,7 +175,11 @@ export class FunctionEmitter {
     if (op === 'param' || op === 'const' || op === 'reshape') return;
     if (!this.prepare && this.layout.storage.get(k)!.kind === 'pre') return;
     const region = this.plan.byRoot.get(k);
-    if (region) B.push(...this.regions.forward(region));
+    if (region && this.singlePass(region)) {
+      const sp = this.regions.singlePass(region);
+      this.decl.push(...sp.decl);
+      B.push(...sp.forward);
+    } else if (region) B.push(...this.regions.forward(region));
     else if (UNARY_FWD[op] !== undefined) {
       B.push(...loops(out, (ix) => [`R x = (R)${v(a0!)}[${bindex(ins[0]!, out, ix)}];`, `${v(k)}[o] = ${UNARY_FWD[op]};`], 'i'));
     } else if (BINARY_FWD[op] !== undefined) {
@@ -232,7 +262,7 @@ export class FunctionEmitter {
     if (op === 'param' || op === 'const' || !this.needGrad.has(k) || this.plan.members.has(k)) return;
     const region = this.plan.byRoot.get(k);
     if (region) {
-      this.body.push(...this.regions.backward(region));
+      this.body.push(...(this.singlePass(region) ? this.regions.singlePassBackward(region) : this.regions.backward(region)));
       return;
     }
     if (op === 'reshape') {

@@ -25,6 +25,11 @@ export interface RegionPlan {
 }
 
 const GATHERS = new Set(['take', 'broadcastTo', 'slice', 'transpose']);
+/**
+ * Adjoint buffers of a single-pass region (RegionEmitter.singlePass) up to this many elements in all: they live through
+ * the whole gradient function (registers or local memory on the GPU), where the two-pass loop's live only in its block.
+ */
+export const SINGLE_PASS_ELEMENTS = 256;
 /** Member ops (besides the unary ones) that may sit inside a where's branch (RegionEmitter.branches): one register each. */
 const LAZY = new Set([...Object.keys(BINARY_FWD), 'where', 'clamp']);
 
@@ -267,6 +272,50 @@ export class RegionEmitter {
       }
     }
     return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * Forward and adjoint in one loop, for a region whose root's adjoint is 1 whatever the parameters (FunctionEmitter
+   * decides: a chain of scalar adds to the output) and whose outside inputs' adjoints are still 0 when the backward
+   * pass reaches the root: each element's value is computed once, not again in an adjoint loop. The adjoint sums wait
+   * in function-scope buffers `l<root>_<input>` until `singlePassBackward` adds them, so the gradient is the two-pass
+   * one bit for bit (each buffer sums the elements in the same order from 0, as the adjoint array would have).
+   * Returns the buffers' declarations and the forward block.
+   */
+  singlePass(r: Region): { decl: string[]; forward: string[] } {
+    const root = this.node(r.root);
+    const set = new Set(r.members);
+    const x0 = r.members[r.members.length - 1]!;
+    const f = faultFactor(this.fault, root.op);
+    const seed = root.op === 'mean' ? `((R)1) / ${sizeOf(r.shape)}${f}` : `((R)1)${f}`;
+    const grads = r.members.filter((k) => this.needGrad.has(k));
+    const ext = this.externals(r);
+    const size = (i: number) => sizeOf(this.node(i).shape);
+    const buf = (i: number) => `l${r.root}_${i}`;
+    const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
+    const loop = laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`, ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+      ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, buf)])]);
+    return {
+      decl: ext.map((i) => `R ${buf(i)}[${size(i)}];`),
+      forward: [`// node ${r.root}: ${root.op} (region of ${r.members.length} nodes; value and adjoint in one pass)`, '{',
+        ...ext.map((i) => `  for (int z = 0; z < ${size(i)}; ++z) ${buf(i)}[z] = 0;`), '  double acc = 0;', ...loop.map((l) => '  ' + l),
+        '  acc = mn_lane_sum(acc);', `  ${v(r.root)}[0] = (R)${total};`, '}'],
+    };
+  }
+
+  /** The backward pass's part of a single-pass region: its buffers added to the outside inputs' adjoints. */
+  singlePassBackward(r: Region): string[] {
+    const ext = this.externals(r);
+    const size = (i: number) => sizeOf(this.node(i).shape);
+    const buf = (i: number) => `l${r.root}_${i}`;
+    return [`// adjoint of node ${r.root}: ${this.node(r.root).op} (region, from its single pass)`,
+      '#if MN_LANES > 1', ...ext.map((i) => `for (int z = 0; z < ${size(i)}; ++z) ${g(i)}[z] += (R)mn_lane_sum((double)${buf(i)}[z]);`),
+      '#else', ...ext.map((i) => `for (int z = 0; z < ${size(i)}; ++z) ${g(i)}[z] += ${buf(i)}[z];`), '#endif'];
+  }
+
+  /** Elements of the adjoint buffers a single pass of `r` would keep (FunctionEmitter bounds them). */
+  singlePassElements(r: Region): number {
+    return this.externals(r).reduce((t, i) => t + sizeOf(this.node(i).shape), 0);
   }
 
   backward(r: Region): string[] {
