@@ -5,6 +5,14 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { chainFileName, fileStemOf } from './stanCsvFormat.ts';
 import { checkpointPaths, isRankCheckpointRecord } from './checkpointFile.ts';
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export interface OutputCheckOptions {
   /** Replace existing chain files (default false: an existing file is an error). */
   readonly overwrite?: boolean;
@@ -96,6 +104,8 @@ export function prepareDirectory(dir: string, fn = 'sample'): { dir: string; cre
       try {
         mkdirSync(d);
       } catch (e) {
+        // created meanwhile by another process (the other ranks of a spread run check the same directory at once)
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && isDirectory(d)) continue;
         fail(`directory ${abs} cannot be created: mkdir ${d} failed (${reason(e)})`);
       }
       created.push(d);
