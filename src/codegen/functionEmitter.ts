@@ -4,7 +4,7 @@ import { EngineError } from '../base/errors.ts';
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims as mmDimsOf, sizeOf } from '../graph/shape.ts';
 import { LOCAL_ELEMENTS, type Layout } from './layout.ts';
-import { RegionEmitter, SINGLE_PASS_ELEMENTS, type Region, type RegionPlan } from './regions.ts';
+import { RegionEmitter, singlePassable, type Region, type RegionPlan } from './regions.ts';
 import {
   BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, GATHER, gatherMaps, loops, REDUCE, reduceIndex,
   UNARY_DER, UNARY_FWD, v,
@@ -72,30 +72,9 @@ export class FunctionEmitter {
     return this.ir.nodes[k]!;
   }
 
-  /**
-   * Whether region r computes its value and its adjoint in one loop (RegionEmitter.singlePass): the root's adjoint is
-   * exactly 1 (its only path to the output is scalar adds, no planted fault on add), every outside input whose adjoint
-   * it adds to has no other consumer after the root (so that adjoint is still 0 when the backward pass reaches the
-   * root), and the adjoint buffers are small.
-   */
+  /** Whether region r computes its value and its adjoint in one loop (regions.ts singlePassable). */
   private singlePass(r: Region): boolean {
-    if (!this.needGrad.has(r.root) || this.fault?.op === 'add' || this.regions.singlePassElements(r) > SINGLE_PASS_ELEMENTS) return false;
-    const liveSet = new Set(this.live);
-    const consumers = (i: number) => this.ir.nodes.flatMap((n, c) => (liveSet.has(c) && n.inputs.includes(i) ? [c] : []));
-    for (let k = r.root; k !== this.ir.output;) {
-      const cs = consumers(k);
-      const c = cs.length === 1 ? this.node(cs[0]!) : undefined;
-      if (!c || c.op !== 'add' || c.inputs.filter((i) => i === k).length !== 1 || sizeOf(c.shape) !== 1) return false;
-      k = cs[0]!;
-    }
-    const members = new Set(r.members);
-    for (const k of r.members) {
-      for (const i of this.node(k).inputs) {
-        if (members.has(i) || !this.needGrad.has(i)) continue;
-        if (consumers(i).some((c) => c > r.root)) return false;
-      }
-    }
-    return true;
+    return singlePassable(this.ir, this.live, this.needGrad, r, this.fault);
   }
 
   private shapes(n: GraphNode) {

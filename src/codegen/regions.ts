@@ -7,7 +7,7 @@
 // elements can differ, where an input outside the region is read by two members.
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.ts';
-import type { Layout } from './layout.ts';
+import { gradNodes, type Layout } from './layout.ts';
 import { BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, gatherMaps, UNARY_DER, UNARY_FWD, v } from './opRules.ts';
 
 export interface Region {
@@ -34,10 +34,11 @@ export const SINGLE_PASS_ELEMENTS = 256;
 const LAZY = new Set([...Object.keys(BINARY_FWD), 'where', 'clamp']);
 
 /**
- * Which regions to fuse: every one (the GPU, where per-element arrays live in slow local memory), those whose adjoint
- * loop recomputes cheaply (the C++ target: no matmul, at most one transcendental op per element — measured on this
- * machine, `bench/regions.ts`: simple 1.9×, medium 1.8×, stress 1.5× faster gradients; logistic's recomputed dot
- * products 0.89× and sv's three transcendentals 0.76× when fused), or none.
+ * Which regions to fuse: every one (the GPU, where per-element arrays live in slow local memory), those that compute
+ * in one pass (singlePassable) or whose adjoint loop recomputes cheaply (the C++ target: no matmul, at most one
+ * transcendental op per element — measured on this machine, `bench/regions.ts`: with two passes, logistic's
+ * recomputed dot products ran 0.89× and sv's three transcendentals 0.76× the unfused code; in one pass 1.52× and 1.24×,
+ * simple 1.99×, medium 2.05×, stress 1.90×: bench/results/2026-11-30-regions-singlepass-vm.md), or none.
  */
 export type RegionPolicy = 'all' | 'cheap' | 'none';
 const TRANSCENDENTAL = new Set(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'logSigmoid', 'softplus', 'tanh', 'lgamma',
@@ -63,6 +64,8 @@ export function findRegions(ir: GraphIR, layout: Layout, live: readonly number[]
   for (const k of live) for (const i of ir.nodes[k]!.inputs) (consumers.get(i) ?? consumers.set(i, []).get(i)!).push(k);
   const byRoot = new Map<number, Region>();
   const all = new Set<number>();
+  let grads: Set<number> | undefined;
+  const needGrad = () => (grads ??= gradNodes(ir, live));
   for (const root of live) {
     const r = ir.nodes[root]!;
     if ((r.op !== 'sum' && r.op !== 'mean') || r.inputs.length !== 1) continue;
@@ -87,11 +90,52 @@ export function findRegions(ir: GraphIR, layout: Layout, live: readonly number[]
       }
     }
     const list = [...members].sort((a, b) => a - b);
-    if (policy === 'none' || (policy === 'cheap' && !cheap(ir, list))) continue;
-    byRoot.set(root, { root, members: list, shape });
+    const region = { root, members: list, shape };
+    if (policy === 'none' || (policy === 'cheap' && !cheap(ir, list) && !singlePassable(ir, live, needGrad(), region))) continue;
+    byRoot.set(root, region);
     for (const m of list) all.add(m);
   }
   return { byRoot, members: all };
+}
+
+/** Inputs outside the region whose adjoints the region adds to, in node order. */
+function outsideInputs(ir: GraphIR, needGrad: ReadonlySet<number>, r: Region): number[] {
+  const set = new Set(r.members);
+  const out = new Set<number>();
+  for (const k of r.members) {
+    const n = ir.nodes[k]!;
+    const takes = n.op === 'matmul' ? [0, 1] : GATHERS.has(n.op) ? [0] : n.inputs.map((_, j) => j);
+    for (const j of takes) {
+      const i = n.inputs[j]!;
+      if (!set.has(i) && needGrad.has(i)) out.add(i);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * Whether region r computes its value and its adjoint in one loop (RegionEmitter.singlePass): the root's adjoint is
+ * exactly 1 (its only path to the output is scalar adds, no planted fault on add), every outside input whose adjoint
+ * it adds to has no other consumer after the root (so that adjoint is still 0 when the backward pass reaches the
+ * root), and the adjoint buffers hold at most SINGLE_PASS_ELEMENTS.
+ */
+export function singlePassable(ir: GraphIR, live: readonly number[], needGrad: ReadonlySet<number>, r: Region,
+  fault?: { readonly op: string }): boolean {
+  const ext = outsideInputs(ir, needGrad, r);
+  if (!needGrad.has(r.root) || fault?.op === 'add' || ext.reduce((t, i) => t + sizeOf(ir.nodes[i]!.shape), 0) > SINGLE_PASS_ELEMENTS) return false;
+  const liveSet = new Set(live);
+  const consumers = (i: number) => ir.nodes.flatMap((n, c) => (liveSet.has(c) && n.inputs.includes(i) ? [c] : []));
+  for (let k = r.root; k !== ir.output;) {
+    const cs = consumers(k);
+    const c = cs.length === 1 ? ir.nodes[cs[0]!]! : undefined;
+    if (!c || c.op !== 'add' || c.inputs.filter((i) => i === k).length !== 1 || sizeOf(c.shape) !== 1) return false;
+    k = cs[0]!;
+  }
+  const members = new Set(r.members);
+  for (const k of r.members) {
+    for (const i of ir.nodes[k]!.inputs) if (!members.has(i) && needGrad.has(i) && consumers(i).some((c) => c > r.root)) return false;
+  }
+  return true;
 }
 
 /** A loop over the elements of `shape` this lane takes, in row-major order: flat index o, loop variables i0… */
@@ -261,17 +305,7 @@ export class RegionEmitter {
 
   /** Inputs outside the region whose adjoints the region adds to. */
   private externals(r: Region): number[] {
-    const set = new Set(r.members);
-    const out = new Set<number>();
-    for (const k of r.members) {
-      const n = this.node(k);
-      const takes = n.op === 'matmul' ? [0, 1] : GATHERS.has(n.op) ? [0] : n.inputs.map((_, j) => j);
-      for (const j of takes) {
-        const i = n.inputs[j]!;
-        if (!set.has(i) && this.needGrad.has(i)) out.add(i);
-      }
-    }
-    return [...out].sort((a, b) => a - b);
+    return outsideInputs(this.ir, this.needGrad, r);
   }
 
   /**
@@ -313,10 +347,6 @@ export class RegionEmitter {
       '#else', ...ext.map((i) => `for (int z = 0; z < ${size(i)}; ++z) ${g(i)}[z] += ${buf(i)}[z];`), '#endif'];
   }
 
-  /** Elements of the adjoint buffers a single pass of `r` would keep (FunctionEmitter bounds them). */
-  singlePassElements(r: Region): number {
-    return this.externals(r).reduce((t, i) => t + sizeOf(this.node(i).shape), 0);
-  }
 
   backward(r: Region): string[] {
     const root = this.node(r.root);
