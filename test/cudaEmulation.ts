@@ -139,6 +139,9 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     return out;
   };
   const f64 = (w: Uint32Array) => new Float64Array(w.buffer, w.byteOffset, w.length >> 1);
+  // constrained values come back in the model's real type (MN_COLUMN_T: float in float32 kernels), widened here
+  const colWords = lib.dtype === 'float32' ? 1 : 2;
+  const reals = (w: Uint32Array) => (colWords === 1 ? Float64Array.from(new Float32Array(w.buffer, w.byteOffset, w.length)) : f64(w));
   const di = lib.dataI.length ? lib.dataI : new Int32Array(1);
   if (lib.preElements > 0) {
     // mode 2: the kernel fills the parameter-independent nodes after the data, as native/src/fused_cuda.cc setData does
@@ -158,8 +161,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       ctl[CTL.n] = n;
       const z = new Float64Array(1);
       const [state, , columns] = call([ctl, new Uint32Array(1), z, z, z, Q, dataF, di, z],
-        [2 * n * (2 * dim + 1), 2, 2 * n * Math.max(cols, 1), 2, 2]);
-      return { state: f64(state!), columns: f64(columns!) };
+        [2 * n * (2 * dim + 1), 2, colWords * n * Math.max(cols, 1), 2, 2]);
+      return { state: f64(state!), columns: reals(columns!) };
     },
     /** Mode 1: `count` transitions of n chains (diagonal metric, one per chain). */
     run(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
@@ -169,8 +172,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
       const [state, q, columns, stats, div] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
-        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, 2 * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
-      return { state: f64(state!), q: f64(q!), columns: f64(columns!), stats: f64(stats!), div: f64(div!) };
+        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, colWords * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
+      return { state: f64(state!), q: f64(q!), columns: reals(columns!), stats: f64(stats!), div: f64(div!) };
     },
     /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
     warmup(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;

@@ -2,10 +2,15 @@
  * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
 #ifndef MLX_NUTS_FUSED_ABI_H
 #define MLX_NUTS_FUSED_ABI_H
-#define MN_ABI_VERSION 4
+#define MN_ABI_VERSION 5
 /* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
  * divergent__, energy__). */
 #define MN_STATS 6
+/* The type of the constrained values a library writes: double, except in float32 GPU kernels (src/codegen/cuda.ts),
+ * whose values are floats widened, so that float halves what the host reads back without losing a bit. */
+#ifndef MN_COLUMN_T
+#define MN_COLUMN_T double
+#endif
 typedef struct MnChainArgs {
   unsigned int key0, key1, chain, iteration; /* the chain's stream and the first transition's iteration */
   int count;                                 /* transitions to run */
@@ -18,7 +23,7 @@ typedef struct MnChainArgs {
   double* logp;             /* in/out: log density at q */
   double* grad;             /* in/out: gradient at q (dim) */
   double* out_q;            /* count × dim unconstrained draws, or null */
-  double* out_columns;      /* count × columns constrained values, or null */
+  MN_COLUMN_T* out_columns; /* count × columns constrained values, or null */
   double* out_stats;        /* count × MN_STATS, or null (the addon hands JS stat-major arrays: see fused.cc) */
   double* out_div;          /* count × (1 + dim), or null: a divergent transition's cause (1: energy error above max ΔH,
                                2: non-finite log density or gradient; 0: no divergence), then the position (unconstrained)

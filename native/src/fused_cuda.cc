@@ -80,6 +80,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
  private:
   std::string header_, body_;
   int dim_ = 0, columns_ = 0, realBytes_ = 4, lanes_ = 1;
+  /** uint32 words per constrained value in the kernel's output (MN_COLUMN_T: the model's real type) */
+  int colWords() const { return realBytes_ / 4; }
   mx::array dataF_ = mx::array(0u), dataI_ = mx::array(0);
   std::map<int, mx::fast::CustomKernelFunction> kernels_;
   bool disposed_ = false;
@@ -173,13 +175,13 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.Data(), n, d), dataF_, dataI_, bits(&zero, 1, 1)};
     const long long sw = 2 * d + 1;
-    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, n, true);
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {n, colWords() * std::max(columns_, 1)}, {1, 2}, {1, 2}}, n, true);
     const double* s = doublesOf(outs[0]);
     for (int k = 0; k < n; ++k) {
       lp[k] = s[k * sw + 2 * d];
       std::memcpy(g.Data() + k * d, s + k * sw + d, d * sizeof(double));
     }
-    if (cols && columns_ > 0) std::memcpy(cols, doublesOf(outs[2]), static_cast<size_t>(n) * columns_ * sizeof(double));
+    if (cols && columns_ > 0) columnsToHost(cols, outs[2], static_cast<size_t>(n) * columns_, colWords());
     return info.Env().Undefined();
   }
 
@@ -193,7 +195,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array({0u}, {1}, mx::uint32),
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_, bits(&zero, 1, 1)};
     // not profiled: the NVRTC compile inside this launch is the model's compile time, not device time
-    launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, 2 * std::max(columns_, 1)}, {1, 2}, {1, 2}}, 1, false, false);
+    launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, colWords() * std::max(columns_, 1)}, {1, 2}, {1, 2}}, 1, false, false);
     return info.Env().Undefined();
   }
 
@@ -251,11 +253,11 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const int depth = std::max(maxDepth, 10);
     gProfile.inputSeconds += since(t0);
     auto outs = launch(depth, in,
-                       {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, words(count * static_cast<long long>(cols))},
+                       {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, colWords() * static_cast<int>(std::max(count * static_cast<long long>(cols), 1LL))},
                         {n, words(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
                        n);
     const auto t1 = Clock::now();
-    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + cols + kStats));
+    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + kStats)) + 4.0 * colWords() * n * static_cast<double>(count) * cols;
     std::vector<double> host(static_cast<size_t>(n) * sw);
     gProfile.copyEngine = copyToHost(host.data(), doublesOf(outs[0]), host.size() * sizeof(double)) ? 1 : 0;
     for (int k = 0; k < n; ++k) {
@@ -265,7 +267,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     }
     const size_t entries = static_cast<size_t>(count) * n;
     if (fit) {
-      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_);
+      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_, colWords());
       gProfile.outputSeconds += since(t1);
       return div;
     }
@@ -277,7 +279,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto div = divergenceRows(info.Env(), hs.data(), kStats, doublesOf(outs[4]), n, count, dim_);
     if (chainMajor) {
       copyToHost(outQ.Data(), doublesOf(outs[1]), entries * d * sizeof(double));
-      if (cols) copyToHost(outC.Data(), doublesOf(outs[2]), entries * cols * sizeof(double));
+      if (cols) columnsToHost(outC.Data(), outs[2], entries * cols, colWords());
       std::memcpy(outS.Data(), hs.data(), hs.size() * sizeof(double));
       gProfile.outputSeconds += since(t1);
       return div;
@@ -286,7 +288,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
     if (cols) {
       hc.resize(entries * cols);
-      copyToHost(hc.data(), doublesOf(outs[2]), hc.size() * sizeof(double));
+      columnsToHost(hc.data(), outs[2], hc.size(), colWords());
     }
     for (int k = 0; k < n; ++k) {
       for (int it = 0; it < count; ++it) {

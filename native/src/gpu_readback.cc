@@ -50,11 +50,24 @@ FitRows fitRows(const Napi::Object& f, int width, int n, int count) {
   return r;
 }
 
-/** A chain-major n × count × width output (doubles as uint32 pairs) as n × width × count, transposed on the GPU. */
-mx::array byRows(const mx::array& a, int n, int count, int width) {
+void columnsToHost(double* dst, const mx::array& a, size_t values, int colWords) {
+  if (colWords == 2) {
+    copyToHost(dst, doublesOf(a), values * sizeof(double));
+    return;
+  }
+  std::vector<float> f(values);
+  copyToHost(f.data(), a.data<uint32_t>(), values * sizeof(float));
+  for (size_t i = 0; i < values; ++i) dst[i] = static_cast<double>(f[i]);
+}
+
+/**
+ * A chain-major n × count × width output (each value `words` uint32s: 2 for doubles, 1 for floats) as
+ * n × width × count, transposed on the GPU.
+ */
+mx::array byRows(const mx::array& a, int n, int count, int width, int words = 2) {
   const auto t0 = Clock::now();
   mx::Device gpu(mx::Device::gpu);
-  auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, 2}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
+  auto t = mx::contiguous(mx::transpose(mx::reshape(a, {n, count, width, words}, gpu), {0, 2, 1, 3}, gpu), false, gpu);
   mx::eval(t);
   gProfile.transposeSeconds += since(t0);
   return t;
@@ -104,7 +117,8 @@ Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array&
  * |q_i| reached `clamp` for some i with clampMask[i] = 1 (only those coordinates are read back). Returns the
  * divergent transitions' rows.
  */
-Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::array>& outs, int n, int count, int dim, int columns) {
+Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::array>& outs, int n, int count, int dim, int columns,
+                    int colWords) {
   const size_t d = static_cast<size_t>(dim), cols = static_cast<size_t>(columns);
   FitRows fr = fitRows(f, kLaunchStats, n, count);
   auto fc = needF64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
@@ -117,11 +131,19 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
   placeStats(fr, outs[3], kLaunchStats, n, count);
   if (cols) {
-    auto t = byRows(outs[2], n, count, static_cast<int>(cols));
+    auto t = byRows(outs[2], n, count, static_cast<int>(cols), colWords);
     const auto t0 = Clock::now();
     HostReads reads(t.data<uint32_t>(), t.nbytes());
-    copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
-                 static_cast<size_t>(n) * cols);
+    if (colWords == 2) {
+      copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
+                   static_cast<size_t>(n) * cols);
+    } else {
+      // floats: read whole, then each (chain, column) row widened into its place in the fit
+      std::vector<double> rows(static_cast<size_t>(n) * cols * count);
+      columnsToHost(rows.data(), t, rows.size(), colWords);
+      for (size_t r = 0; r < static_cast<size_t>(n) * cols; ++r)
+        std::memcpy(fc.Data() + r * fr.total + fr.offset, rows.data() + r * count, sizeof(double) * count);
+    }
     gProfile.fitCopySeconds += since(t0);
   }
   std::vector<int32_t> clamped;

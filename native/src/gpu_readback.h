@@ -12,6 +12,12 @@ namespace mlxnuts {
 /** A kernel output of doubles (uint32 pairs on MLX's GPU), evaluated and row-contiguous. */
 inline const double* doublesOf(const mlx::core::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
 
+/**
+ * `values` constrained values of a kernel output as doubles at dst: the kernel writes them in MN_COLUMN_T (see
+ * native/src/fused_abi.h), floats (colWords 1: widened here) in float32 kernels, doubles (colWords 2) otherwise.
+ */
+void columnsToHost(double* dst, const mlx::core::array& a, size_t values, int colWords);
+
 /** Statistics per transition of a sampling launch (MN_STATS of native/src/fused_abi.h). */
 constexpr int kLaunchStats = 6;
 
@@ -38,6 +44,6 @@ Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mlx::core:
 
 /** A sampling launch's outputs (so, oq, oc, os, od) into the fit's arrays; returns the divergent rows. */
 Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mlx::core::array>& outs, int n, int count, int dim,
-                    int columns);
+                    int columns, int colWords);
 
 }  // namespace mlxnuts

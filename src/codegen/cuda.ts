@@ -93,7 +93,7 @@ function kernelBody(preSize: number): string {
     double* gl = scratch + MN_MODEL_DOUBLES;
     S[2 * MN_DIM] = mn_model(qi, gl, D, I, W);
     for (int i = 0; i < MN_DIM; ++i) S[MN_DIM + i] = gl[i];
-    if (MN_COLUMNS > 0) mn_constrain(qi, (double*)oc + (long long)t * MN_COLUMNS, D, I, W);
+    if (MN_COLUMNS > 0) mn_constrain(qi, (MN_COLUMN_T*)oc + (long long)t * MN_COLUMNS, D, I, W);
     return;
   }
   const bool warm = ctl[${CTL.mode}] == 3u;
@@ -119,7 +119,7 @@ function kernelBody(preSize: number): string {
   a.logp = S + 2 * MN_DIM;
   const long long c = (long long)a.count;
   a.out_q = (double*)oq + (long long)t * c * MN_DIM;
-  a.out_columns = MN_COLUMNS > 0 ? (double*)oc + (long long)t * c * MN_COLUMNS : (double*)0;
+  a.out_columns = MN_COLUMNS > 0 ? (MN_COLUMN_T*)oc + (long long)t * c * MN_COLUMNS : (MN_COLUMN_T*)0;
   a.out_stats = (double*)os + (long long)t * c * MN_STATS;
   a.out_div = (double*)od + (long long)t * c * (1 + MN_DIM);
   a.data_f = D;
@@ -174,7 +174,7 @@ function kernelBody(preSize: number): string {
   double st6[MN_STATS];
   a.count = 1;
   a.out_q = (double*)0;
-  a.out_columns = (double*)0;
+  a.out_columns = (MN_COLUMN_T*)0;
   a.out_stats = st6;
   for (long long it = 0; it < c; ++it) {
     a.iteration = ctl[${CTL.iteration}] + (mn_u32)it;
@@ -226,7 +226,7 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const lib = generateLibrary(ir, named, dtype, 'cuda', fault);
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
-  const header = `#define MN_LANES ${l}\n${lib.fullSource}${glue()}`;
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${dtype === 'float32' ? 'float' : 'double'}\n${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

@@ -94,7 +94,7 @@ ${indent(Dd.body)}
   let col = 0;
   const copies = named.map((k) => {
     const n = sizeOf(ir.nodes[k]!.shape);
-    const line = `for (int i = 0; i < ${n}; ++i) out[${col} + i] = (double)${v(k)}[i];`;
+    const line = `for (int i = 0; i < ${n}; ++i) out[${col} + i] = (MN_COLUMN_T)${v(k)}[i];`;
     col += n;
     return line;
   });
@@ -120,7 +120,7 @@ ${indent(L.body)}
   return (double)${v(out)}[0];
 }
 ${debugFn}
-DEVICE void mn_constrain_r(const R* MN_RESTRICT q, double* MN_RESTRICT out, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
+DEVICE void mn_constrain_r(const R* MN_RESTRICT q, MN_COLUMN_T* MN_RESTRICT out, const R* MN_RESTRICT D, const int* MN_RESTRICT I, R* MN_RESTRICT W) {
   (void)q; (void)D; (void)I; (void)W;
 ${indent(C.decl)}
 ${indent(C.body)}

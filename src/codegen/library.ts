@@ -31,7 +31,7 @@ function wrappers(dtype: Dtype, work: number): string {
     return `
 #define MN_MODEL_WORK ${work}
 DEVICE double mn_model(const double* q, double* grad, const R* D, const int* I, R* W) { return mn_logp_grad_r(q, grad, D, I, W); }
-DEVICE void mn_constrain(const double* q, double* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W); }
+DEVICE void mn_constrain(const double* q, MN_COLUMN_T* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W); }
 `;
   }
   return `
@@ -42,7 +42,7 @@ DEVICE double mn_model(const double* q, double* grad, const R* D, const int* I, 
   for (int i = 0; i < MN_DIM; ++i) grad[i] = (double)W[MN_DIM + i];
   return lp;
 }
-DEVICE void mn_constrain(const double* q, double* out, const R* D, const int* I, R* W) {
+DEVICE void mn_constrain(const double* q, MN_COLUMN_T* out, const R* D, const int* I, R* W) {
   for (int i = 0; i < MN_DIM; ++i) W[i] = (R)q[i];
   mn_constrain_r(W, out, D, I, W + 2 * MN_DIM);
 }

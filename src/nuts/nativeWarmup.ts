@@ -64,8 +64,10 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
   const searcher: StepSizeSearcher | undefined = kernel.searchStepSizes ? (s, metric, iteration, from) => {
     const st = new Float64Array(n * sw);
     for (let k = 0; k < n; k++) {
-      st.set(s.q.subarray(k * dim, (k + 1) * dim), k * sw);
-      st.set(s.grad.subarray(k * dim, (k + 1) * dim), k * sw + dim);
+      for (let i = 0; i < dim; i++) {
+        st[k * sw + i] = s.q[k * dim + i]!;
+        st[k * sw + dim + i] = s.grad[k * dim + i]!;
+      }
       st[k * sw + 2 * dim] = s.logp[k]!;
       st[k * sw + 2 * dim + 1] = from[k]!;
     }
@@ -86,15 +88,23 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       const s = dualScalars(w.da.counter + 1 + j);
       scalars.set([s.eta, s.root, s.wt, inSlowWindow(w.schedule, from + j, w.numWarmup) ? 1 : 0], 2 + 4 * j);
     }
+    // per-chain loops, not subarray views: at 16,384 chains the views' allocation and collection cost more than the copies
     const st = new Float64Array(n * sw);
     for (let k = 0; k < n; k++) {
       const o = k * sw;
-      st.set(state.q.subarray(k * dim, (k + 1) * dim), o);
-      st.set(state.grad.subarray(k * dim, (k + 1) * dim), o + dim);
       const m = w.moments[k]!;
-      st.set([state.logp[k]!, w.stepSizes[k]!, w.da.sBar[k]!, w.da.xBar[k]!, w.da.mu[k]!, m.n], o + 2 * dim);
-      st.set(m.mean, o + 2 * dim + 6);
-      st.set(m.m2, o + 3 * dim + 6);
+      for (let i = 0; i < dim; i++) {
+        st[o + i] = state.q[k * dim + i]!;
+        st[o + dim + i] = state.grad[k * dim + i]!;
+        st[o + 2 * dim + 6 + i] = m.mean[i]!;
+        st[o + 3 * dim + 6 + i] = m.m2[i]!;
+      }
+      st[o + 2 * dim] = state.logp[k]!;
+      st[o + 2 * dim + 1] = w.stepSizes[k]!;
+      st[o + 2 * dim + 2] = w.da.sBar[k]!;
+      st[o + 2 * dim + 3] = w.da.xBar[k]!;
+      st[o + 2 * dim + 4] = w.da.mu[k]!;
+      st[o + 2 * dim + 5] = m.n;
     }
     const t0 = performance.now();
     const into = hooks.warmupStatsBlock
@@ -108,16 +118,18 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
     const logp = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const o = k * sw;
-      q.set(st.subarray(o, o + dim), k * dim);
-      grad.set(st.subarray(o + dim, o + 2 * dim), k * dim);
+      const m = w.moments[k]!;
+      for (let i = 0; i < dim; i++) {
+        q[k * dim + i] = st[o + i]!;
+        grad[k * dim + i] = st[o + dim + i]!;
+        m.mean[i] = st[o + 2 * dim + 6 + i]!;
+        m.m2[i] = st[o + 3 * dim + 6 + i]!;
+      }
       logp[k] = st[o + 2 * dim]!;
       w.stepSizes[k] = st[o + 2 * dim + 1]!;
       w.da.sBar[k] = st[o + 2 * dim + 2]!;
       w.da.xBar[k] = st[o + 2 * dim + 3]!;
-      const m = w.moments[k]!;
       m.n = st[o + 2 * dim + 5]!;
-      m.mean.set(st.subarray(o + 2 * dim + 6, o + 3 * dim + 6));
-      m.m2.set(st.subarray(o + 3 * dim + 6, o + 4 * dim + 6));
       const rows = hooks.warmupStats[k]!;
       for (let j = 0; j < count && !into; j++) {
         const b = (k * count + j) * SEG_STATS;
