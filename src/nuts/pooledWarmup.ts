@@ -127,7 +127,9 @@ function endWindow(w: PooledWarmupState, d: Density, s: ChainsState, streams: re
   searcher?: StepSizeSearcher): void {
   const merged = Welford.merge(all);
   const metric = makeMetric(merged.kind, merged.regularised());
-  w.moments = freshMoments(s.chains, d.dim, merged.kind);
+  // the next window's moments: the same estimators emptied (at 16,384 chains, new ones cost three arrays each per window)
+  if (w.moments.length === s.chains && w.moments.every((m) => m.kind === merged.kind && m.dim === d.dim)) for (const m of w.moments) m.reset();
+  else w.moments = freshMoments(s.chains, d.dim, merged.kind);
   w.metrics = new Array<Metric>(s.chains).fill(metric);
   w.stepSizes = (searcher ?? ((st, m, it, from) => search(d, st, m, streams, it, from)))(s, metric, w.counter + 1, w.stepSizes);
   restartDual(w);

@@ -60,6 +60,13 @@ export class Welford {
   }
 
 
+  /** Back to no draws (what a new estimator has), keeping its arrays. */
+  reset(): void {
+    this.n = 0;
+    this.mean.fill(0);
+    this.m2.fill(0);
+  }
+
   /** Adds the draw q[off … off + dim). */
   add(q: Float64Array, off = 0): void {
     this.n++;
