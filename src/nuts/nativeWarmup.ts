@@ -53,15 +53,15 @@ function segmentEnd(w: PooledWarmupState, from: number, want: number): number {
   return Math.min(from + want, end === undefined ? w.numWarmup : end + 1, w.numWarmup);
 }
 
-/** Runs the rest of the pooled warmup `w` natively; returns the chains' state after it and whether it was stopped. */
-export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state: ChainsState, streams: readonly ChainStream[],
-  kernel: TransitionKernel, hooks: NativeWarmupHooks): Promise<{ state: ChainsState; aborted: boolean }> {
-  const n = state.chains;
-  const dim = state.dim;
+/**
+ * Every chain's step-size search in one kernel launch (TransitionKernel.searchStepSizes: Stan's search, the CPU
+ * engine's path bit for bit), or undefined when the kernel has none (then pooledWarmup.ts searches in rounds of
+ * batched density calls). Used at the start of pooled warmup and at each window's end.
+ */
+export function kernelSearcher(kernel: TransitionKernel, n: number, dim: number): StepSizeSearcher | undefined {
+  if (!enabled || !kernel.searchStepSizes) return undefined;
   const sw = width(dim);
-  let want = FIRST_COUNT;
-  // the window ends' step-size searches run in the kernel too when it can (one launch instead of one per round)
-  const searcher: StepSizeSearcher | undefined = kernel.searchStepSizes ? (s, metric, iteration, from) => {
+  return (s, metric, iteration, from) => {
     const st = new Float64Array(n * sw);
     for (let k = 0; k < n; k++) {
       for (let i = 0; i < dim; i++) {
@@ -76,7 +76,17 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       if (status[k] === 1 || status[k] === 2) throw stepSizeSearchFailure(k, status[k] as 1 | 2);
       return st[k * sw + 2 * dim + 1]!;
     });
-  } : undefined;
+  };
+}
+
+/** Runs the rest of the pooled warmup `w` natively; returns the chains' state after it and whether it was stopped. */
+export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state: ChainsState, streams: readonly ChainStream[],
+  kernel: TransitionKernel, hooks: NativeWarmupHooks): Promise<{ state: ChainsState; aborted: boolean }> {
+  const n = state.chains;
+  const dim = state.dim;
+  const sw = width(dim);
+  let want = FIRST_COUNT;
+  const searcher = kernelSearcher(kernel, n, dim);
   while (w.counter < w.numWarmup) {
     const from = w.counter;
     const to = segmentEnd(w, from, want);

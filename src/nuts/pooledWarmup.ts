@@ -69,9 +69,9 @@ function search(d: Density, s: ChainsState, metric: Metric, streams: readonly Ch
 
 /** Stan's start: unit metric shared by all chains, each chain's step-size search, μ = log(10 ε) per chain. */
 export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly ChainStream[], numWarmup: number, delta: number,
-  kind: MetricKind, stepSize = 1): PooledWarmupState {
+  kind: MetricKind, stepSize = 1, searcher?: StepSizeSearcher): PooledWarmupState {
   const metric = unitMetric(kind, d.dim);
-  const eps = search(d, s, metric, streams, 0, new Array<number>(s.chains).fill(stepSize));
+  const eps = (searcher ?? ((st, m, it, from) => search(d, st, m, streams, it, from)))(s, metric, 0, new Array<number>(s.chains).fill(stepSize));
   const n = s.chains;
   const w: PooledWarmupState = {
     pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes: eps,

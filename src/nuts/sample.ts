@@ -30,7 +30,7 @@ import { defaultMetricAdaptation } from '../base/defaults.ts';
 import { gradientWarmupInit, gradientWarmupUpdate } from './gradientWarmup.ts';
 import { METRIC_ADAPTATIONS, resolveGradientSchedule } from './gradientSchedule.ts';
 import { recordedMetric } from '../kernel/metric.ts';
-import { canRunNativeWarmup, nativePooledWarmup } from './nativeWarmup.ts';
+import { canRunNativeWarmup, kernelSearcher, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, checkpointStemOf } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
 import { chainBlocks, fitTarget, statsRecord } from './fitBlocks.ts';
@@ -167,7 +167,10 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     if (adaptation === 'pooled' && metricAdaptation !== 'stan' && options.part?.gatherMoments) throw new OptionError(`[sample] metricAdaptation '${metricAdaptation}' pools the chains of one process only; with chains split over processes and adaptation 'pooled' use metricAdaptation 'stan'`);
     let state = fromPoints(points, d.dim);
     const gw = metricAdaptation !== 'stan' ? gradientWarmupInit(d, state, streams, warmup, delta, metricAdaptation, adaptation === 'pooled', gradientSchedule) : null;
-    const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind) : null;
+    // the first step-size search in the kernel where the kernel will run the warmup (GPU: one launch, not a round of
+    // batched density calls per doubling)
+    const pooled = adaptation === 'pooled' && !gw ? pooledWarmupInit(d, state, streams, warmup, delta, metricKind, 1,
+      metricKind === 'diag' && warmupValues === null ? kernelSearcher(kernel, state.chains, d.dim) : undefined) : null;
     const w = gw ?? pooled ?? warmupInit(d, points, streams, warmup, delta, metricKind);
     if (saved) hydrate(w, saved.warmup);
     else if (ws?.adaptation) applyWarmStart(w, d, points, streams, ws.adaptation, warmup);
