@@ -74,7 +74,9 @@ export class FunctionEmitter {
 
   /** Whether region r computes its value and its adjoint in one loop (regions.ts singlePassable). */
   private singlePass(r: Region): boolean {
-    return singlePassable(this.ir, this.live, this.needGrad, r, this.fault);
+    const rootOf = new Map<number, number>();
+    for (const reg of this.plan.byRoot.values()) for (const m of reg.members) rootOf.set(m, reg.root);
+    return singlePassable(this.ir, this.live, this.needGrad, r, this.fault, (c) => rootOf.get(c) ?? c);
   }
 
   private shapes(n: GraphNode) {

@@ -115,12 +115,13 @@ function outsideInputs(ir: GraphIR, needGrad: ReadonlySet<number>, r: Region): n
 
 /**
  * Whether region r computes its value and its adjoint in one loop (RegionEmitter.singlePass): the root's adjoint is
- * exactly 1 (its only path to the output is scalar adds, no planted fault on add), every outside input whose adjoint
- * it adds to has no other consumer after the root (so that adjoint is still 0 when the backward pass reaches the
- * root), and the adjoint buffers hold at most SINGLE_PASS_ELEMENTS.
+ * exactly 1 (its only path to the output is scalar adds, no planted fault on add), no other consumer of an outside
+ * input whose adjoint it adds to has its adjoint taken before the root's (so that adjoint is still 0 when the backward
+ * pass reaches the root; `at(c)` is where consumer c's adjoint is taken: its region's root for a member of another
+ * region, else c), and the adjoint buffers hold at most SINGLE_PASS_ELEMENTS.
  */
 export function singlePassable(ir: GraphIR, live: readonly number[], needGrad: ReadonlySet<number>, r: Region,
-  fault?: { readonly op: string }): boolean {
+  fault?: { readonly op: string }, at: (c: number) => number = (c) => c): boolean {
   const ext = outsideInputs(ir, needGrad, r);
   if (!needGrad.has(r.root) || fault?.op === 'add' || ext.reduce((t, i) => t + sizeOf(ir.nodes[i]!.shape), 0) > SINGLE_PASS_ELEMENTS) return false;
   const liveSet = new Set(live);
@@ -133,7 +134,7 @@ export function singlePassable(ir: GraphIR, live: readonly number[], needGrad: R
   }
   const members = new Set(r.members);
   for (const k of r.members) {
-    for (const i of ir.nodes[k]!.inputs) if (!members.has(i) && needGrad.has(i) && consumers(i).some((c) => c > r.root)) return false;
+    for (const i of ir.nodes[k]!.inputs) if (!members.has(i) && needGrad.has(i) && consumers(i).some((c) => !members.has(c) && at(c) > r.root)) return false;
   }
   return true;
 }
