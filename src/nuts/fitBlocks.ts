@@ -4,6 +4,7 @@
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
 import type { FitTarget } from '../kernel/seam.ts';
+import { OptionError } from '../base/errors.ts';
 
 /** Above this many bytes a block is not allocated in one piece (typed arrays have a length limit): chains get their own. */
 const MAX_BLOCK_BYTES = 2 ** 31;
@@ -13,6 +14,37 @@ export interface ChainBlocks {
   readonly block: Float64Array | null;
   /** views[k][r]: row r of chain k (n entries). */
   readonly views: Float64Array[][];
+}
+
+/** What a run keeps in memory per chain: its kept draws of every column and their statistics, and the warmup's. */
+export interface KeptShape {
+  readonly chains: number;
+  readonly columns: number;
+  /** kept post-warmup draws per chain (draws / thin, rounded up) */
+  readonly kept: number;
+  readonly warmup: number;
+  /** kept warmup draws per chain (saveWarmup), else 0 */
+  readonly keptWarmup: number;
+}
+
+/** Bytes of the fit's arrays for `s` (chainBlocks of values and statistics, warmup statistics, saved warmup draws). */
+export function fitBytes(s: KeptShape): number {
+  return 8 * s.chains * (s.kept * (s.columns + SAMPLER_STATS.length) + s.warmup * SAMPLER_STATS.length + s.keptWarmup * s.columns);
+}
+
+/**
+ * A run whose draws cannot fit in this machine's memory is refused before anything is compiled or sampled, with the
+ * chain count that would fit and the options that shrink it (the fit keeps every kept draw in memory; files written
+ * with `output` stream them as well).
+ */
+export function checkFitMemory(s: KeptShape, totalBytes: number): void {
+  const need = fitBytes(s);
+  if (need <= totalBytes) return;
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+  const fit = Math.floor(totalBytes / fitBytes({ ...s, chains: 1 }));
+  throw new OptionError(`[sample] the draws would need about ${gib(need)} GiB of memory (${s.chains} chains × ${s.kept} kept draws of ` +
+    `${s.columns} values and ${SAMPLER_STATS.length} statistics, 8 bytes each, with the warmup's statistics) and this machine has ` +
+    `${gib(totalBytes)} GiB: at most ${fit} chains fit; use fewer chains or draws, or thin (thin: n keeps every n-th draw)`);
 }
 
 /** `rows` arrays of n zeros per chain; one block for all chains when it fits, else one buffer per chain. */

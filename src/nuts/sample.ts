@@ -33,7 +33,8 @@ import { recordedMetric } from '../kernel/metric.ts';
 import { canRunNativeWarmup, kernelSearcher, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, checkpointStemOf } from './chainPart.ts';
 import { recordChunk } from './recordDraws.ts';
-import { chainBlocks, fitTarget, statsRecord } from './fitBlocks.ts';
+import { chainBlocks, checkFitMemory, fitTarget, statsRecord } from './fitBlocks.ts';
+import { totalmem } from 'node:os';
 import { DivergenceLog } from './divergences.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
@@ -98,14 +99,17 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
   if (Array.isArray(options.init) && options.init.length !== chains) {
     throw new OptionError(`[sample] init has ${options.init.length} entries but there are ${chains} chains`);
   }
+  // the draws must fit in memory: checked on the traced model's columns before anything is compiled or sampled
+  const traced = model.trace(resolved.dtype);
+  checkFitMemory({ chains, columns: [...traced.params, ...traced.deterministics].reduce((t, v) => t + v.shape.reduce((p, x) => p * x, 1), 0),
+    kept: keptOf(numDraws), warmup, keptWarmup: saveWarmup ? keptOf(warmup) : 0 }, totalmem());
   // a resume is checked against its checkpoint before anything is compiled (the model is traced, which is cheap)
   const resumeFrom = resumeDir(options.resume, options.output);
   const outDir = options.output ?? resumeFrom ?? undefined;
   const schedule = outDir !== undefined ? checkpointSchedule(options.checkpoint) : null;
-  const traced = schedule !== null || resumeFrom !== null || options.warmStart !== undefined ? model.trace(resolved.dtype) : null;
   if (options.warmStart !== undefined && options.init !== undefined) throw new OptionError('[sample] give init or warmStart, not both (a warm start takes its inits from the earlier fit)');
-  const ws = options.warmStart !== undefined ? warmStartFor(options.warmStart, traced!, chains) : null;
-  const identity = schedule !== null || resumeFrom !== null ? runIdentity(traced!, {
+  const ws = options.warmStart !== undefined ? warmStartFor(options.warmStart, traced, chains) : null;
+  const identity = schedule !== null || resumeFrom !== null ? runIdentity(traced, {
     seed, chains, warmup, draws: numDraws, thin, saveWarmup, targetAccept: delta, maxTreeDepth, metric: metricKind, backend: resolved.backend,
     dtype: resolved.dtype, device, adaptation: options.adaptation ?? 'default', init: options.init, warmStart: ws ?? undefined, metricAdaptation,
     warmupSchedule: metricAdaptation === 'stan' ? '' : Object.entries(gradientSchedule).map(([k, v]) => `${k}=${v}`).join(' '),
