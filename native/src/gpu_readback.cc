@@ -138,11 +138,14 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
       copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
                    static_cast<size_t>(n) * cols);
     } else {
-      // floats: read whole, then each (chain, column) row widened into its place in the fit
-      std::vector<double> rows(static_cast<size_t>(n) * cols * count);
-      columnsToHost(rows.data(), t, rows.size(), colWords);
-      for (size_t r = 0; r < static_cast<size_t>(n) * cols; ++r)
-        std::memcpy(fc.Data() + r * fr.total + fr.offset, rows.data() + r * count, sizeof(double) * count);
+      // floats: read whole, then each (chain, column) row widened straight into its place in the fit
+      std::vector<float> rows(static_cast<size_t>(n) * cols * count);
+      copyToHost(rows.data(), t.data<uint32_t>(), rows.size() * sizeof(float));
+      for (size_t r = 0; r < static_cast<size_t>(n) * cols; ++r) {
+        double* to = fc.Data() + r * fr.total + fr.offset;
+        const float* from = rows.data() + r * count;
+        for (int j = 0; j < count; ++j) to[j] = static_cast<double>(from[j]);
+      }
     }
     gProfile.fitCopySeconds += since(t0);
   }

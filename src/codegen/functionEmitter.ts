@@ -36,6 +36,8 @@ export class FunctionEmitter {
   private work = 0;
   private readonly useLocal: boolean;
   private readonly regions: RegionEmitter;
+  /** Per region root: whether it runs in one pass (singlePass). */
+  private readonly onePass = new Map<number, boolean>();
 
   /** `plan`: reduction regions (regions.ts) whose members get no arrays; only for functions that evaluate every member. */
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly live: readonly number[],
@@ -74,9 +76,15 @@ export class FunctionEmitter {
 
   /** Whether region r computes its value and its adjoint in one loop (regions.ts singlePassable). */
   private singlePass(r: Region): boolean {
-    const rootOf = new Map<number, number>();
-    for (const reg of this.plan.byRoot.values()) for (const m of reg.members) rootOf.set(m, reg.root);
-    return singlePassable(this.ir, this.live, this.needGrad, r, this.fault, (c) => rootOf.get(c) ?? c);
+    // asked at the region's forward and again at its backward: decided once
+    let known = this.onePass.get(r.root);
+    if (known === undefined) {
+      const rootOf = new Map<number, number>();
+      for (const reg of this.plan.byRoot.values()) for (const m of reg.members) rootOf.set(m, reg.root);
+      known = singlePassable(this.ir, this.live, this.needGrad, r, this.fault, (c) => rootOf.get(c) ?? c);
+      this.onePass.set(r.root, known);
+    }
+    return known;
   }
 
   private shapes(n: GraphNode) {
