@@ -9,7 +9,7 @@ import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
 import { cudaEmulator, EmulatedCudaModel } from './cudaEmulation.ts';
-import { checkGpuMemory, FusedGpuDensity, generateCudaFor, setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
+import { checkGpuMemory, FusedGpuDensity, generateCudaFor, launchOutputBytes, setFusedCudaBindingForTests } from '../src/backend/fusedGpu.ts';
 import { setNativeWarmupForTests } from '../src/nuts/nativeWarmup.ts';
 
 /** One thread per chain unless `lanes` says otherwise: the emulated paths below are compared bit for bit. */
@@ -228,6 +228,19 @@ describe('GPU memory estimate (checkGpuMemory) with a warp per chain', () => {
       setFusedCudaBindingForTests(null);
     }
   }, 120_000);
+});
+
+describe('launch size (launchOutputBytes)', () => {
+  test('a sixteenth of free GPU memory between 512 MiB and 4 GiB; MLX_NUTS_GPU_LAUNCH_MIB overrides it and is checked', () => {
+    const MiB = 2 ** 20;
+    expect(launchOutputBytes(NaN, undefined)).toBe(512 * MiB);
+    expect(launchOutputBytes(4 * 1024 * MiB, undefined)).toBe(512 * MiB);
+    expect(launchOutputBytes(32 * 1024 * MiB, undefined)).toBe(2048 * MiB);
+    expect(launchOutputBytes(139 * 1024 * MiB, undefined)).toBe(4096 * MiB);
+    expect(launchOutputBytes(139 * 1024 * MiB, '100')).toBe(100 * MiB);
+    expect(() => launchOutputBytes(0, '1.5')).toThrow(/MLX_NUTS_GPU_LAUNCH_MIB must be a whole number of MiB ≥ 1, got '1.5'/);
+    expect(() => launchOutputBytes(0, '0')).toThrow(/MLX_NUTS_GPU_LAUNCH_MIB/);
+  });
 });
 
 describe('device gpu on a machine without one', () => {

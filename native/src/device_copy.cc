@@ -14,6 +14,11 @@
 //     with memcpy. A failing copy or staging registration turns the mode into plain reads for the rest of the process.
 // The mode is read from the environment at every call, so that one process can compare them. Copies under
 // kDmaMinBytes read plainly in both new modes. State here is unsynchronised: the addon's GPU calls run on the JS thread.
+// Host-side copies (memcpy of whole buffers and of rows, float-to-double widening) are split over the worker pool
+// (pool.h; MLX_NUTS_GPU_COPY_THREADS, default the machine's cores up to 16), in parts of at least kThreadMinBytes:
+// on the H200 one thread wrote the fit at ~1.2 GB/s (2.95 GiB of logistic draws in 2.41 s, bench/results/
+// 2026-11-30e-gpu-h200.md), bound by the first touch of fresh fit pages and of managed pages, which several threads
+// take in parallel.
 #include "device_copy.h"
 
 #include <unistd.h>
@@ -22,10 +27,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include "cuda_runtime.h"
+#include "pool.h"
 
 namespace mlxnuts {
 namespace {
@@ -35,6 +44,8 @@ namespace {
 constexpr size_t kDmaMinBytes = size_t{1} << 20;
 // Page-locked staging for strided copies in pinned mode: big enough that each cudaMemcpy2D moves many rows.
 constexpr size_t kStagingBytes = size_t{64} << 20;
+// The least a host copy thread is given: below it, handing work to the pool costs more than it saves. A guess.
+constexpr size_t kThreadMinBytes = size_t{4} << 20;
 
 CopyCounters gCounters;
 const char* gLo = nullptr;  // the range a HostReads has migrated to the host
@@ -57,8 +68,27 @@ bool failed(const CudaRuntime* rt, bool& broken) {
   return false;
 }
 
+/** Threads for host copies: MLX_NUTS_GPU_COPY_THREADS, else the cores up to 16; at least 1. */
+int copyThreads() {
+  if (const char* t = std::getenv("MLX_NUTS_GPU_COPY_THREADS"); t && *t) return std::max(1, std::atoi(t));
+  return std::max(1, std::min(16, static_cast<int>(std::thread::hardware_concurrency())));
+}
+
 void rowsByMemcpy(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t from, size_t height) {
-  for (size_t r = from; r < height; ++r) std::memcpy(static_cast<char*>(dst) + r * dpitch, bytesAt(src) + r * spitch, width);
+  forRowRanges(height - from, width, [&](size_t r0, size_t r1) {
+    for (size_t r = from + r0; r < from + r1; ++r)
+      std::memcpy(static_cast<char*>(dst) + r * dpitch, bytesAt(src) + r * spitch, width);
+  });
+}
+
+/** memcpy of `bytes`, in parallel parts. */
+void parallelMemcpy(void* dst, const void* src, size_t bytes) {
+  constexpr size_t kLine = 4096;
+  const size_t lines = (bytes + kLine - 1) / kLine;
+  forRowRanges(lines, kLine, [&](size_t l0, size_t l1) {
+    const size_t b0 = l0 * kLine, b1 = std::min(bytes, l1 * kLine);
+    std::memcpy(static_cast<char*>(dst) + b0, bytesAt(src) + b0, b1 - b0);
+  });
 }
 
 /** [src, src + bytes) migrated to the host: cudaMemPrefetchAsync to the host on stream 0, then that stream's sync. */
@@ -143,7 +173,7 @@ bool pinned(void* dst, const void* src, size_t bytes) {
       return done > 0;
     }
   }
-  std::memcpy(dst, src, bytes);
+  parallelMemcpy(dst, src, bytes);
   gCounters.plainBytes += static_cast<double>(bytes);
   return false;
 }
@@ -161,6 +191,42 @@ CopyMode copyMode() {
 }
 
 CopyCounters& copyCounters() { return gCounters; }
+
+void forRowRanges(size_t rows, size_t rowBytes, const std::function<void(size_t, size_t)>& fn) {
+  if (rows == 0) return;
+  const size_t perPart = std::max<size_t>(1, kThreadMinBytes / std::max<size_t>(1, rowBytes));
+  const size_t parts = std::min<size_t>(static_cast<size_t>(copyThreads()), (rows + perPart - 1) / perPart);
+  if (parts <= 1) {
+    fn(0, rows);
+    return;
+  }
+  Pool::instance().run(static_cast<int>(parts), [&](int i) {
+    fn(rows * static_cast<size_t>(i) / parts, rows * static_cast<size_t>(i + 1) / parts);
+  });
+}
+
+void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height) {
+  if (width == 0 || height == 0) return;
+  const float* from = src;
+  std::vector<float> staged;
+  const CopyMode mode = copyMode();
+  if (mode == CopyMode::Runtime || mode == CopyMode::Pinned) {
+    // the CUDA runtime's copy into host floats first, then widening from there
+    staged.resize(width * height);
+    copyToHost(staged.data(), src, staged.size() * sizeof(float));
+    from = staged.data();
+  } else if (mode == CopyMode::Prefetch) {
+    readyOnHost(src, width * height * sizeof(float));
+  }
+  forRowRanges(height, width * sizeof(double), [&](size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; ++r) {
+      double* to = dst + r * dpitch;
+      const float* f = from + r * width;
+      for (size_t j = 0; j < width; ++j) to[j] = static_cast<double>(f[j]);
+    }
+  });
+  if (staged.empty()) gCounters.plainBytes += static_cast<double>(width * height * sizeof(float));
+}
 
 HostReads::HostReads(const void* src, size_t bytes) : prevLo_(gLo), prevHi_(gHi) {
   if (copyMode() != CopyMode::Prefetch || bytes < kDmaMinBytes || !prefetch(src, bytes)) return;
@@ -184,7 +250,7 @@ bool copyToHost(void* dst, const void* src, size_t bytes) {
       break;
     case CopyMode::Prefetch:
       if (readyOnHost(src, bytes)) {
-        std::memcpy(dst, src, bytes);
+        parallelMemcpy(dst, src, bytes);
         gCounters.prefetchedBytes += static_cast<double>(bytes);
         return false;
       }
@@ -192,7 +258,7 @@ bool copyToHost(void* dst, const void* src, size_t bytes) {
     case CopyMode::Pinned: return pinned(dst, src, bytes);
     case CopyMode::Plain: break;
   }
-  std::memcpy(dst, src, bytes);
+  parallelMemcpy(dst, src, bytes);
   gCounters.plainBytes += static_cast<double>(bytes);
   return false;
 }
@@ -220,7 +286,7 @@ bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size
     case CopyMode::Pinned: done = staged(dst, dpitch, src, spitch, width, height); break;
     case CopyMode::Plain: break;
   }
-  if (dpitch == width && spitch == width) std::memcpy(dst, src, width * height);
+  if (dpitch == width && spitch == width) parallelMemcpy(dst, src, width * height);
   else rowsByMemcpy(dst, dpitch, src, spitch, width, done, height);
   gCounters.plainBytes += static_cast<double>(width * (height - done));
   return done > 0;

@@ -1,6 +1,7 @@
 // Reading MLX's GPU buffers back into host memory in bulk (see device_copy.cc).
 #pragma once
 #include <cstddef>
+#include <functional>
 
 namespace mlxnuts {
 
@@ -22,6 +23,15 @@ bool copyToHost(void* dst, const void* src, size_t bytes);
  * the same modes as copyToHost.
  */
 bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height);
+
+/**
+ * `height` rows of `width` floats from `src` (packed rows; GPU or host memory) widened to doubles into host rows
+ * `dpitch` doubles apart at `dst`, in parallel parts; runtime and pinned modes copy the floats to the host first.
+ */
+void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height);
+
+/** fn(r0, r1) over parts of [0, rows) on the worker pool (rows of rowBytes each; small jobs stay on this thread). */
+void forRowRanges(size_t rows, size_t rowBytes, const std::function<void(size_t, size_t)>& fn);
 
 /**
  * Declares that [src, src + bytes) — one evaluated array — is about to be read by copies from inside it: with

@@ -55,9 +55,12 @@ void columnsToHost(double* dst, const mx::array& a, size_t values, int colWords)
     copyToHost(dst, doublesOf(a), values * sizeof(double));
     return;
   }
-  std::vector<float> f(values);
-  copyToHost(f.data(), a.data<uint32_t>(), values * sizeof(float));
-  for (size_t i = 0; i < values; ++i) dst[i] = static_cast<double>(f[i]);
+  // packed rows of kRow values (then the remainder), so that widenRowsToHost can split them over threads
+  constexpr size_t kRow = 4096;
+  const float* f = reinterpret_cast<const float*>(a.data<uint32_t>());
+  const size_t full = values / kRow;
+  widenRowsToHost(dst, kRow, f, kRow, full);
+  widenRowsToHost(dst + full * kRow, kRow, f + full * kRow, values - full * kRow, 1);
 }
 
 /**
@@ -138,14 +141,9 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
       copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
                    static_cast<size_t>(n) * cols);
     } else {
-      // floats: read whole, then each (chain, column) row widened straight into its place in the fit
-      std::vector<float> rows(static_cast<size_t>(n) * cols * count);
-      copyToHost(rows.data(), t.data<uint32_t>(), rows.size() * sizeof(float));
-      for (size_t r = 0; r < static_cast<size_t>(n) * cols; ++r) {
-        double* to = fc.Data() + r * fr.total + fr.offset;
-        const float* from = rows.data() + r * count;
-        for (int j = 0; j < count; ++j) to[j] = static_cast<double>(from[j]);
-      }
+      // floats: each (chain, column) row widened straight into its place in the fit
+      widenRowsToHost(fc.Data() + fr.offset, fr.total, reinterpret_cast<const float*>(t.data<uint32_t>()), static_cast<size_t>(count),
+                      static_cast<size_t>(n) * cols);
     }
     gProfile.fitCopySeconds += since(t0);
   }

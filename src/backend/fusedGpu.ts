@@ -29,8 +29,21 @@ const GPU_CALL_MS = 2000;
  * per SM (compute capability 8.0–10.x) on at most 160 SMs (an H200 has 132).
  */
 const RESIDENT_THREADS = 2048 * 160;
-/** One launch writes at most this many bytes of draws (longer runs are split; the GPU keeps two copies of them). */
-const LAUNCH_OUTPUT_BYTES = 512 * 2 ** 20;
+/**
+ * One launch writes at most this many bytes of draws (longer runs are split; the GPU keeps two copies of them): a
+ * sixteenth of the GPU's free memory, between 512 MiB and 4 GiB, or MLX_NUTS_GPU_LAUNCH_MIB. Longer launches give the
+ * fit longer contiguous rows to fill and fewer launches to wait on their slowest chain; at 512 MiB, 16,384 chains of
+ * logistic sampled in launches of 49 iterations.
+ */
+export function launchOutputBytes(freeBytes: number, env = process.env.MLX_NUTS_GPU_LAUNCH_MIB): number {
+  if (env !== undefined && env !== '') {
+    const mib = Number(env);
+    if (!Number.isInteger(mib) || mib < 1) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LAUNCH_MIB must be a whole number of MiB ≥ 1, got '${env}'`);
+    return mib * 2 ** 20;
+  }
+  const lo = 512 * 2 ** 20, hi = 4 * 2 ** 30;
+  return freeBytes > 0 ? Math.min(hi, Math.max(lo, Math.floor(freeBytes / 16))) : lo;
+}
 
 export interface NativeFusedCudaModel {
   setData(dataF: Float64Array, dataI: Int32Array, preElements: number): void;
@@ -263,9 +276,18 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
     }
     return { state: { chains, dim, q, logp, grad }, rows: concatFloat64(rows) };
   };
-  /** Iterations per launch: draws, columns, statistics and the device's divergence rows under LAUNCH_OUTPUT_BYTES. */
-  const launchStep = (chains: number, dim: number, count: number) =>
-    Math.max(1, Math.min(count, Math.floor(LAUNCH_OUTPUT_BYTES / (chains * (dim + d.columns + STATS + 1 + dim) * 8))));
+  /** Iterations per launch: draws, columns, statistics and the device's divergence rows under launchOutputBytes. */
+  let launchBytes = 0;
+  const launchStep = (chains: number, dim: number, count: number) => {
+    if (!launchBytes) {
+      let free = NaN;
+      try {
+        free = Number(d.deviceInfo()['free_memory']);
+      } catch { /* no device information: the floor */ }
+      launchBytes = launchOutputBytes(free);
+    }
+    return Math.max(1, Math.min(count, Math.floor(launchBytes / (chains * (dim + d.columns + STATS + 1 + dim) * 8))));
+  };
   return {
     name: 'fused-gpu',
     profile,
