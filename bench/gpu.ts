@@ -65,6 +65,8 @@ export interface GpuBenchRecord {
   readonly profile?: { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
     /** parts of outputSeconds: reordering on the GPU before reads, and the copies into the fit's arrays (gpu_readback.cc) */
     transposeSeconds?: number; fitCopySeconds?: number;
+    /** more parts: the state read back, the clamp check, the divergent rows, and all read-back after warmup launches */
+    stateSeconds?: number; clampSeconds?: number; divergenceSeconds?: number; warmupOutputSeconds?: number;
     hostSeconds: number; pointLaunches: number; pointSeconds: number; warmupNativeSeconds?: number; samplingNativeSeconds?: number };
   /** --copy-modes: the same run again per read-back mode, in the listed order (sameDraws: checksum equals the first's). */
   readonly copyModes?: CopyModeRun[];
@@ -77,7 +79,8 @@ interface CopyModeRun { mode: string; seconds: number; readBackSeconds: number; 
   checksum: string; divergences: number; sameDraws: boolean }
 
 type GpuProfile = { launches: number; inputSeconds: number; deviceSeconds: number; outputSeconds: number; outputBytes: number;
-  pointLaunches: number; pointSeconds: number; transposeSeconds?: number; fitCopySeconds?: number; copy?: CopyCounters };
+  pointLaunches: number; pointSeconds: number; transposeSeconds?: number; fitCopySeconds?: number; stateSeconds?: number;
+  clampSeconds?: number; divergenceSeconds?: number; warmupOutputSeconds?: number; copy?: CopyCounters };
 const gpuProfile = (loadNative() as unknown as { gpuProfile?: (reset?: boolean) => GpuProfile }).gpuProfile;
 
 const models = args.models ? args.models.split(',') : Object.keys(MODELS);
@@ -188,7 +191,9 @@ for (const model of models) {
         `min ESS ${ess.toFixed(0)}, ESS/s ${(ess / secs).toFixed(0)}, div ${rec.divergences}, ${(grads / secs / 1e6).toFixed(1)} M gradients/s` +
         (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
           `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB` +
-          (rec.profile.fitCopySeconds !== undefined ? `; GPU transposes ${rec.profile.transposeSeconds?.toFixed(2)} s, copies into the fit ${rec.profile.fitCopySeconds.toFixed(2)} s` : '') + `), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
+          (rec.profile.fitCopySeconds !== undefined ? `; GPU transposes ${rec.profile.transposeSeconds?.toFixed(2)} s, copies into the fit ${rec.profile.fitCopySeconds.toFixed(2)} s` : '') +
+          (rec.profile.stateSeconds !== undefined ? `, state ${rec.profile.stateSeconds.toFixed(2)} s, clamp check ${rec.profile.clampSeconds?.toFixed(2)} s, ` +
+            `divergent rows ${rec.profile.divergenceSeconds?.toFixed(2)} s; after warmup launches ${rec.profile.warmupOutputSeconds?.toFixed(2)} s` : '') + `), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
           `native calls: warmup ${rec.profile.warmupNativeSeconds?.toFixed(2)} s, sampling ${rec.profile.samplingNativeSeconds?.toFixed(2)} s; ` +
           `${rec.profile.pointLaunches} point launches ${rec.profile.pointSeconds.toFixed(2)} s` : ''));
       if (copyModes.length) await runCopyModes(model, chains, modeRuns);

@@ -260,6 +260,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + kStats)) + 4.0 * colWords() * n * static_cast<double>(count) * cols;
     std::vector<double> host(static_cast<size_t>(n) * sw);
     gProfile.copyEngine = copyToHost(host.data(), doublesOf(outs[0]), host.size() * sizeof(double)) ? 1 : 0;
+    gProfile.stateSeconds += since(t1);
     for (int k = 0; k < n; ++k) {
       std::memcpy(q.Data() + k * d, host.data() + k * sw, d * sizeof(double));
       std::memcpy(g.Data() + k * d, host.data() + k * sw + d, d * sizeof(double));
@@ -276,7 +277,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const bool chainMajor = o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value();
     std::vector<double> hq, hc, hs(entries * kStats);
     copyToHost(hs.data(), doublesOf(outs[3]), hs.size() * sizeof(double));
-    auto div = divergenceRows(info.Env(), hs.data(), kStats, doublesOf(outs[4]), n, count, dim_);
+    auto div = divergenceRows(info.Env(), hs.data(), kStats, outs[4], n, count, dim_);
     if (chainMajor) {
       copyToHost(outQ.Data(), doublesOf(outs[1]), entries * d * sizeof(double));
       if (cols) columnsToHost(outC.Data(), outs[2], entries * cols, colWords());
@@ -345,6 +346,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
     const auto t1 = Clock::now();
     copyToHost(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
+    gProfile.stateSeconds += since(t1);
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
     Napi::Value div;
     if (fit && mode == 3u) {
@@ -355,10 +357,11 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       if (fit) throw std::invalid_argument("[fused-gpu] warmup: fit is for mode 3");
       copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
       // mode 4 leaves its status in the statistics' first column: no divergence rows
-      div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, doublesOf(outs[4]), n, count, dim_)
+      div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, outs[4], n, count, dim_)
                        : Napi::Float64Array::New(info.Env(), 0);
     }
     gProfile.outputSeconds += since(t1);
+    gProfile.warmupOutputSeconds += since(t1);
     return div;
   }
 

@@ -19,6 +19,10 @@ Napi::Value gpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("copyEngine", gProfile.copyEngine);
   r.Set("transposeSeconds", gProfile.transposeSeconds);
   r.Set("fitCopySeconds", gProfile.fitCopySeconds);
+  r.Set("stateSeconds", gProfile.stateSeconds);
+  r.Set("clampSeconds", gProfile.clampSeconds);
+  r.Set("divergenceSeconds", gProfile.divergenceSeconds);
+  r.Set("warmupOutputSeconds", gProfile.warmupOutputSeconds);
   // bytes read back by each path of device_copy.cc (MLX_NUTS_GPU_COPY), and the CUDA calls behind them
   const CopyCounters& c = copyCounters();
   auto copy = Napi::Object::New(info.Env());

@@ -14,6 +14,9 @@ struct GpuProfile {
   // parts of outputSeconds (gpu_readback.cc): reordering on the GPU before a read (MLX transposes and gathers, until
   // evaluated), and the copies into the fit's arrays (migration of managed pages and first touch of the fit's pages)
   double transposeSeconds = 0, fitCopySeconds = 0;
+  // more parts: the chains' state read back, the clamp check's gather and read, the divergent rows' gather and read;
+  // and the part of outputSeconds spent after warmup launches (mode 3 and 4)
+  double stateSeconds = 0, clampSeconds = 0, divergenceSeconds = 0, warmupOutputSeconds = 0;
 };
 extern GpuProfile gProfile;
 

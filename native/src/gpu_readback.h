@@ -23,9 +23,10 @@ constexpr int kLaunchStats = 6;
 
 /**
  * Rows of 3 + dim doubles [chain, transition (0-based in the launch), cause, position…] of the transitions whose
- * divergent statistic (index 4 of `statWidth` chain-major host statistics) is 1; only those rows of `div` are read.
+ * divergent statistic (index 4 of `statWidth` chain-major host statistics) is 1; only those rows of `div` are read
+ * (gathered on the GPU first).
  */
-Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const double* div, int n, int count, int dim);
+Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const mlx::core::array& div, int n, int count, int dim);
 
 /** The fit rows a launch writes (FitTarget / WarmupSegment.into), checked against n chains and count transitions. */
 struct FitRows {

@@ -146,6 +146,23 @@ if (want('agreement')) {
   });
 }
 
+if (want('divergences')) {
+  await check('divergent transitions on the GPU: one row per divergent__ flag, at its chain and iteration, with a finite position', async () => {
+    const fit = await sample(MODELS['eight_schools_centered']!.model, 200, { device: 'gpu', chains: 512, warmup: 200, seed: 7 });
+    assert(fit.data.config.engine === 'fused-gpu', `engine ${fit.data.config.engine}`);
+    const rows = fit.divergenceInfo().filter((x) => !x.warmup);
+    const flagged = fit.divergences().reduce((a, b) => a + b, 0);
+    assert(flagged > 0, 'no divergences to check');
+    assert(rows.length === flagged, `${rows.length} rows for ${flagged} divergent__ flags`);
+    for (const r of rows) {
+      assert(fit.data.stats[r.chain]!.divergent__[r.iteration] === 1, `row at chain ${r.chain} iteration ${r.iteration} is not flagged`);
+      assert(r.position.length === 10, `position of ${r.position.length} coordinates, not 10`);
+      assert(r.position.every((x) => Number.isFinite(x)) || r.cause === 'nonfinite', `non-finite position for cause ${r.cause}`);
+    }
+    return `${flagged} divergent transitions, ${fit.divergenceInfo().filter((x) => x.warmup).length} in warmup`;
+  });
+}
+
 if (want('recovery')) {
   const ref = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}.json`, import.meta.url), 'utf8')) as
     { means: Record<string, { mean: number; mcse: number }> };
