@@ -4,21 +4,21 @@
 // same managed buffers into pageable host memory were slower (4.7 s and 13.8 s against 1.95 s for ~3 GiB), so plain
 // reads are the default; MLX_NUTS_GPU_COPY=runtime selects the CUDA runtime's copies (looked up at run time, see
 // cuda_runtime.cc: the addon is also built against the CPU wheel, which has no CUDA) for machines where they win.
-// Two more modes, not yet measured (bench/gpu.ts --copy-modes compares them in one process):
+// Two more modes (bench/gpu.ts --copy-modes compares them in one process):
 //   prefetch: the source range (or, through HostReads, a whole array once before its copies) migrates to the host in
 //     one cudaMemPrefetchAsync to cudaMemLocationTypeHost on stream 0 and a cudaStreamSynchronize(0), then memcpy reads
 //     it. A failing prefetch turns the mode into plain reads for the rest of the process (not retried per call).
-//   pinned: a contiguous destination is page-locked for the copy (cudaHostRegister of its page-aligned range,
-//     cudaMemcpy from the managed source, cudaHostUnregister); a strided (2-D) destination is filled through a
-//     page-locked staging buffer (kStagingBytes, registered once and kept) by cudaMemcpy2D, then scattered row by row
-//     with memcpy. A failing copy or staging registration turns the mode into plain reads for the rest of the process.
+//   pinned: copies go through a page-locked staging buffer (kStagingBytes, registered once and kept): cudaMemcpy (or
+//     cudaMemcpy2D for strided sources) of a block into it, then the threads copy or widen the block to its place.
+//     Measured on the H200 (eight_schools, when contiguous copies locked the destination's own pages instead): 2.26 s
+//     against 2.78 s plain. A failing copy or staging registration turns the mode into plain reads for the rest of the
+//     process.
 // The mode is read from the environment at every call, so that one process can compare them. Copies under
 // kDmaMinBytes read plainly in both new modes. State here is unsynchronised: the addon's GPU calls run on the JS thread.
 // Host-side copies (memcpy of whole buffers and of rows, float-to-double widening) are split over the worker pool
-// (pool.h; MLX_NUTS_GPU_COPY_THREADS, default the machine's cores up to 16), in parts of at least kThreadMinBytes:
-// on the H200 one thread wrote the fit at ~1.2 GB/s (2.95 GiB of logistic draws in 2.41 s, bench/results/
-// 2026-11-30e-gpu-h200.md), bound by the first touch of fresh fit pages and of managed pages, which several threads
-// take in parallel.
+// (pool.h; MLX_NUTS_GPU_COPY_THREADS, default the machine's cores up to 16), in parts of at least kThreadMinBytes. On
+// the H200, 16 threads against one moved logistic's copies into the fit (2.9 GiB) from 2.17 s to 1.87 s: plain reads
+// are bound by the migration of managed pages, not by the host's writes.
 #include "device_copy.h"
 
 #include <unistd.h>
@@ -146,36 +146,29 @@ size_t staged(void* dst, size_t dpitch, const void* src, size_t spitch, size_t w
   return height;
 }
 
-/** Pinned mode, contiguous: the destination's pages locked for one cudaMemcpy (staged when locking them fails). Copies
- * every byte; true when the CUDA runtime moved some. */
+/**
+ * Pinned mode, contiguous: blocks of the staging buffer's size copied by the CUDA runtime into it, each copied on by
+ * the threads (locking the destination's own pages instead cost their first touch on top). Copies every byte; true
+ * when the CUDA runtime moved some.
+ */
 bool pinned(void* dst, const void* src, size_t bytes) {
   const CudaRuntime* rt = gPinnedBroken ? nullptr : cudaRuntime();
-  if (rt && rt->registerHost && bytes >= kDmaMinBytes) {
-    const uintptr_t lo = reinterpret_cast<uintptr_t>(dst) & ~(pageSize() - 1);
-    const uintptr_t hi = (reinterpret_cast<uintptr_t>(dst) + bytes + pageSize() - 1) & ~(pageSize() - 1);
-    ++gCounters.registerCalls;
-    if (rt->registerHost(reinterpret_cast<void*>(lo), hi - lo, kCudaHostRegisterDefault) == 0) {
-      const int err = rt->copy(dst, src, bytes, kCudaMemcpyDefault);
-      rt->unregisterHost(reinterpret_cast<void*>(lo));
-      if (err == 0) {
-        gCounters.pinnedBytes += static_cast<double>(bytes);
-        return true;
+  size_t done = 0;
+  if (rt && rt->registerHost && rt->copy && bytes >= kDmaMinBytes && staging(rt, 1)) {
+    for (; done < bytes; done += gStagingSize) {
+      const size_t b = std::min(gStagingSize, bytes - done);
+      if (rt->copy(gStaging, bytesAt(src) + done, b, kCudaMemcpyDefault) != 0) {
+        failed(rt, gPinnedBroken);
+        break;
       }
-      failed(rt, gPinnedBroken);
-    } else {
-      if (rt->lastError) rt->lastError();
-      ++gCounters.failures;
-      // the same bytes as packed rows of the staging buffer's width, the remainder by memcpy
-      const size_t width = std::min(bytes, kStagingBytes);
-      const size_t done = staged(dst, width, src, width, width, bytes / width) * width;
-      std::memcpy(static_cast<char*>(dst) + done, bytesAt(src) + done, bytes - done);
-      gCounters.plainBytes += static_cast<double>(bytes - done);
-      return done > 0;
+      parallelMemcpy(static_cast<char*>(dst) + done, gStaging, b);
+      gCounters.stagedBytes += static_cast<double>(b);
     }
+    done = std::min(done, bytes);
   }
-  parallelMemcpy(dst, src, bytes);
-  gCounters.plainBytes += static_cast<double>(bytes);
-  return false;
+  parallelMemcpy(static_cast<char*>(dst) + done, bytesAt(src) + done, bytes - done);
+  gCounters.plainBytes += static_cast<double>(bytes - done);
+  return done > 0;
 }
 
 }  // namespace
@@ -207,10 +200,41 @@ void forRowRanges(size_t rows, size_t rowBytes, const std::function<void(size_t,
 
 void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height) {
   if (width == 0 || height == 0) return;
-  const float* from = src;
   std::vector<float> staged;
   const CopyMode mode = copyMode();
-  if (mode == CopyMode::Runtime || mode == CopyMode::Pinned) {
+  auto widen = [&](const float* rows, size_t r0, size_t r1) {
+    forRowRanges(r1 - r0, width * sizeof(double), [&](size_t a, size_t b) {
+      for (size_t r = r0 + a; r < r0 + b; ++r) {
+        double* to = dst + r * dpitch;
+        const float* f = rows + (r - r0) * width;
+        for (size_t j = 0; j < width; ++j) to[j] = static_cast<double>(f[j]);
+      }
+    });
+  };
+  if (mode == CopyMode::Pinned && !gPinnedBroken && width * height * sizeof(float) >= kDmaMinBytes) {
+    // DMA into the page-locked staging buffer a block of rows at a time, each block widened from there by the threads
+    const CudaRuntime* rt = cudaRuntime();
+    const size_t rowBytes = width * sizeof(float);
+    if (rt && rt->registerHost && rt->copy && staging(rt, rowBytes)) {
+      const size_t block = gStagingSize / rowBytes;
+      size_t r0 = 0;
+      for (; r0 < height; r0 += block) {
+        const size_t h = std::min(block, height - r0);
+        if (rt->copy(gStaging, src + r0 * width, h * rowBytes, kCudaMemcpyDefault) != 0) {
+          failed(rt, gPinnedBroken);
+          break;
+        }
+        widen(reinterpret_cast<const float*>(gStaging), r0, r0 + h);
+        gCounters.stagedBytes += static_cast<double>(h * rowBytes);
+      }
+      if (r0 >= height) return;
+      src += r0 * width;  // the rest plainly, from where the runtime failed
+      dst += r0 * dpitch;
+      height -= r0;
+    }
+  }
+  const float* from = src;
+  if (mode == CopyMode::Runtime) {
     // the CUDA runtime's copy into host floats first, then widening from there
     staged.resize(width * height);
     copyToHost(staged.data(), src, staged.size() * sizeof(float));
@@ -218,13 +242,7 @@ void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width,
   } else if (mode == CopyMode::Prefetch) {
     readyOnHost(src, width * height * sizeof(float));
   }
-  forRowRanges(height, width * sizeof(double), [&](size_t r0, size_t r1) {
-    for (size_t r = r0; r < r1; ++r) {
-      double* to = dst + r * dpitch;
-      const float* f = from + r * width;
-      for (size_t j = 0; j < width; ++j) to[j] = static_cast<double>(f[j]);
-    }
-  });
+  widen(from, 0, height);
   if (staged.empty()) gCounters.plainBytes += static_cast<double>(width * height * sizeof(float));
 }
 

@@ -26,7 +26,8 @@ bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size
 
 /**
  * `height` rows of `width` floats from `src` (packed rows; GPU or host memory) widened to doubles into host rows
- * `dpitch` doubles apart at `dst`, in parallel parts; runtime and pinned modes copy the floats to the host first.
+ * `dpitch` doubles apart at `dst`, in parallel parts; runtime mode copies the floats to the host first, pinned mode
+ * copies blocks of rows into the page-locked staging buffer and widens each from there.
  */
 void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height);
 
