@@ -1,13 +1,19 @@
 // The fit's per-chain arrays (draws of each column, sampler statistics) as views of one block per kind, so that a
 // kernel can write many chains' draws straight into them (TransitionKernel.sampleInto, FitTarget) instead of the host
 // copying them out of each call's results (with thousands of GPU chains, that copy was the host's main cost).
+import { constants as bufferConstants } from 'node:buffer';
 import type { SamplerStat } from '../io/fitData.ts';
 import { SAMPLER_STATS } from '../io/fitData.ts';
 import type { FitTarget } from '../kernel/seam.ts';
 import { OptionError } from '../base/errors.ts';
 
-/** Above this many bytes a block is not allocated in one piece (typed arrays have a length limit): chains get their own. */
-const MAX_BLOCK_BYTES = 2 ** 31;
+/**
+ * Above this many elements a block is not allocated in one piece (typed arrays have a length limit, Node's
+ * buffer.constants.MAX_LENGTH: 2^32 in Node 20): chains get their own, and the kernel cannot write the fit itself.
+ * It was 2 GiB of doubles, which sent 65,536 logistic chains on the H200 down the per-chain path: 14 s of host time
+ * against 0.8 s at 16,384 chains (bench/results/2026-11-30e-gpu-h200.md).
+ */
+const MAX_BLOCK_ELEMENTS = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32);
 
 export interface ChainBlocks {
   /** chains × rows × n, or null when too large for one array (then each chain's rows are their own buffer). */
@@ -49,7 +55,7 @@ export function checkFitMemory(s: KeptShape, totalBytes: number): void {
 
 /** `rows` arrays of n zeros per chain; one block for all chains when it fits, else one buffer per chain. */
 export function chainBlocks(chains: number, rows: number, n: number): ChainBlocks {
-  const one = chains * rows * n * 8 <= MAX_BLOCK_BYTES;
+  const one = chains * rows * n <= MAX_BLOCK_ELEMENTS;
   const block = one ? new Float64Array(chains * rows * n) : null;
   const views = Array.from({ length: chains }, (_, k) => {
     const b = block ? block.subarray(k * rows * n, (k + 1) * rows * n) : new Float64Array(rows * n);
