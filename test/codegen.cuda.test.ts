@@ -146,6 +146,29 @@ describe("sample({ device: 'gpu' }) end to end over the emulated kernel", () => 
       setFusedCudaBindingForTests(null);
     }
   }, 300_000);
+
+  test("keep: 'summary' (the kernel writes one window of the fit at a time): the same chain means as the run that keeps its draws", async () => {
+    setFusedCudaBindingForTests(EmulatedCudaModel);
+    try {
+      const m = MODELS['eight_schools']!.model;
+      const opts = { device: 'gpu' as const, chains: 32, warmup: 40, seed: 4 };
+      const g = await sample(m, 600, opts);
+      const s = await sample(m, 600, { ...opts, keep: 'summary' });
+      expect(s.data.config.engine).toBe('fused-gpu');
+      const cs = s.data.chainSummaries!;
+      expect(cs.draws).toBe(600); // three windows of at most 256
+      const cols = g.columns.length;
+      for (let k = 0; k < 32; k += 7) {
+        for (let c = 0; c < cols; c++) {
+          const xs = g.data.values[k]![c]!;
+          expect(cs.mean[k * cols + c]).toBeCloseTo(xs.reduce((a, b) => a + b, 0) / xs.length, 10);
+        }
+      }
+      expect(s.divergences()).toEqual(g.divergences());
+    } finally {
+      setFusedCudaBindingForTests(null);
+    }
+  }, 300_000);
 });
 
 describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', () => {

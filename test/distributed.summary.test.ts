@@ -87,6 +87,7 @@ describe("sampleDistributed({ distributed: { gather: 'summary' } })", () => {
       s.rows.forEach((row, j) => expect(rel(row.essBulk, one.summary()[j]!.essBulk)).toBeLessThan(1e-9));
     }
     await expect(sampleDistributed(eightSchools, 60, { ...o, distributed: { group: fakeGroups(1)[0]!, gather: 'all' as 'draws' } })).rejects.toThrow(/gather must be 'draws' or 'summary', got "all"/);
+    await expect(sampleDistributed(eightSchools, 60, { ...o, keep: 'summary', distributed: { group: fakeGroups(1)[0]!, gather: 'summary' } })).rejects.toThrow(/keep: 'summary' is for one process/);
   }, 60_000);
 });
 

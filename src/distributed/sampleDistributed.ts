@@ -88,6 +88,9 @@ export async function sampleDistributed(model: Model, draws: number,
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (o.gather !== undefined && o.gather !== 'draws' && o.gather !== 'summary') throw new OptionError(`[distributed] gather must be 'draws' or 'summary', got ${JSON.stringify(o.gather)}`);
   if (!(timeoutMs > 0)) throw new OptionError(`[distributed] timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (options.keep === 'summary') {
+    throw new OptionError("[distributed] keep: 'summary' is for one process; a spread run keeps each rank's draws and exchanges only the summary with distributed: { gather: 'summary' }");
+  }
   const total = options.chains ?? 4;
   if (Array.isArray(options.init) && options.init.length !== total) {
     throw new OptionError(`[distributed] init has ${options.init.length} entries but there are ${total} chains`);

@@ -10,7 +10,8 @@ import { makeRng } from '../random/rng.ts';
 import { summaryText } from './format.ts';
 import { fitEngine, type EngineReport, type FitEngine } from './engine.ts';
 import type { DivergenceInfo, FitData, SamplerStat } from '../io/fitData.ts';
-import { drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
+import { digestWarnings, drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
+import { chainSummaryDigest, chainSummaryRows } from './chainSummaries.ts';
 
 export interface FitExtras {
   /** The traced model, for posterior predictive simulation. */
@@ -47,6 +48,9 @@ export class Fit {
 
   /** One Float64Array per chain for a column ('mu', 'theta[0]') or a sampler stat ('lp__', …). */
   draws(name: string): Float64Array[] {
+    if (this.data.chainSummaries) {
+      throw new OptionError(`[Fit.draws] this fit kept per-chain summaries only (sample's keep: 'summary'), not draws: '${name}' has none; use fit.summary(), or keep: 'draws' (with output to stream every draw to files)`);
+    }
     const col = this.data.columns.indexOf(name);
     if (col >= 0) return this.data.values.map((v) => v[col]!);
     if (name in (this.data.stats[0] ?? {})) return this.data.stats.map((s) => s[name as SamplerStat]);
@@ -65,11 +69,14 @@ export class Fit {
 
   /** One row per column: mean, sd, MCSE of the mean, 5/50/95% quantiles, bulk and tail ESS, R-hat ([] with no draws). */
   summary(): SummaryRow[] {
+    const cs = this.data.chainSummaries;
+    if (cs) return chainSummaryRows(cs, this.data.columns);
     return summaryRows(this.data);
   }
 
   /** Total divergent transitions after warmup, per chain. */
   divergences(): number[] {
+    if (this.data.chainSummaries) return Array.from(this.data.chainSummaries.divergent);
     return this.data.stats.map((s) => s.divergent__.reduce((a, b) => a + b, 0));
   }
 
@@ -84,6 +91,7 @@ export class Fit {
 
   /** E-BFMI per chain from the energy series. */
   ebfmi(): number[] {
+    if (this.data.chainSummaries) return Array.from(this.data.chainSummaries.ebfmi);
     return this.data.stats.map((s) => ebfmi(s.energy__));
   }
 
@@ -97,17 +105,20 @@ export class Fit {
 
   /** The warnings with their kinds ('divergences', 'ess', …). */
   warningList(): Warning[] {
+    const cs = this.data.chainSummaries;
+    if (cs) return digestWarnings(chainSummaryDigest(this.data, cs), this.summary());
     return fitWarnings(this.data);
   }
 
   /** Why this fit has no post-warmup draws ('no draws: stopped during warmup, …'), or null when it has some. */
   get noDraws(): string | null {
+    if (this.data.chainSummaries && this.data.chainSummaries.draws > 0) return null;
     return noDrawsReason(this.data);
   }
 
   /** The summary as an aligned text table (R-hat with 3 decimals, ESS as integers); a fit with no draws says so. */
   summaryTable(): string {
-    return summaryText(this.summary(), noDrawsReason(this.data) ?? 'no columns');
+    return summaryText(this.summary(), this.noDraws ?? 'no columns');
   }
 
   /**

@@ -64,6 +64,34 @@ export interface FitData {
   readonly clampHits: readonly number[];
   /** Every divergent transition with its cause and position, when the kernel reported them (not kept in files). */
   readonly divergences?: readonly DivergenceInfo[];
+  /** With keep 'summary': each chain's draws as running moments (src/fit/chainSummaries.ts); values and stats are empty. */
+  readonly chainSummaries?: ChainSummaries;
+}
+
+/**
+ * Per-chain moments of a run that kept no draws (sample's keep: 'summary'). Arrays over chain × column are
+ * chain-major (entry chain·columns + column); the others have one entry per chain.
+ */
+export interface ChainSummaries {
+  /** Kept draws folded into each chain's moments. */
+  readonly draws: number;
+  readonly mean: Float64Array;
+  /** Sum of squared deviations from the chain's mean. */
+  readonly m2: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** Non-finite draws (left out of mean and m2; the column's summary row is NaN). */
+  readonly nonFinite: Float64Array;
+  /** Per column: the first non-finite draw as [chain, draw, value], or null. */
+  readonly firstNonFinite: readonly (readonly [number, number, number] | null)[];
+  readonly divergent: Float64Array;
+  /** Transitions at the maximum tree depth. */
+  readonly treedepthHits: Float64Array;
+  /** Mean accept_stat__. */
+  readonly acceptStat: Float64Array;
+  /** Leapfrog steps in all. */
+  readonly leapfrogs: Float64Array;
+  readonly ebfmi: Float64Array;
 }
 
 /** A divergent transition: where and why its trajectory diverged (nuts-rs's DivergenceInfo). */

@@ -16,9 +16,10 @@ export interface RecordTarget {
 
 /**
  * Rows of transitions 0 … count − 1 of `r` (either layout, its constrained columns present) whose sampling index
- * `done + j` is a multiple of `thin` go to row (done + j) / thin of each chain's arrays; what per-draw recording does.
+ * `done + j` is a multiple of `thin` go to row (done + j) / thin − base of each chain's arrays (base: the first kept draw
+ * a bounded summary window holds); what per-draw recording does.
  */
-export function recordChunk(t: RecordTarget, r: KernelRun, count: number, done: number, thin: number): void {
+export function recordChunk(t: RecordTarget, r: KernelRun, count: number, done: number, thin: number, base = 0): void {
   const chains = t.stats.length;
   const cols = t.values[0]?.length ?? 0;
   const C = r.constrained!;
@@ -34,7 +35,7 @@ export function recordChunk(t: RecordTarget, r: KernelRun, count: number, done: 
     for (let j = 0; j < count; j++) {
       const iter = done + j;
       if (iter % thin !== 0) continue;
-      const it = iter / thin;
+      const it = iter / thin - base;
       const e = r.chainMajor ? k * count + j : j * chains + k;
       st.lp__[it] = s.lp[e]!;
       st.accept_stat__[it] = s.acceptStat[e]!;

@@ -36,6 +36,7 @@ import { recordChunk } from './recordDraws.ts';
 import { chainBlocks, checkFitMemory, fitTarget, statsRecord } from './fitBlocks.ts';
 import { totalmem } from 'node:os';
 import { DivergenceLog } from './divergences.ts';
+import { ChainSummaryAccumulator } from '../fit/chainSummaries.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
 /** A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto). */
@@ -63,6 +64,12 @@ function infoAt(r: KernelRun, j: number): TransitionInfo {
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/**
+ * keep 'summary': the fit's blocks hold this many kept draws per chain (a call takes at most that many, then they are
+ * folded into the chains' moments). Big enough that a GPU call of many chains is not cut short.
+ */
+const SUMMARY_WINDOW = 256;
+
 /** Sampling calls cover this many milliseconds of work each unless the kernel asks otherwise (TransitionKernel.callMs). */
 const CHUNK_MS = 40;
 
@@ -82,7 +89,9 @@ async function densityFor(model: Model, opts: SampleOptions, backend: BackendNam
 
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
 export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws, options: SampleOptions = {}): Promise<Fit> {
-  const { numDraws, thin, saveWarmup, warmup, chains, seed, delta, maxTreeDepth, metricKind } = checkSampleOptions(draws, options);
+  const { numDraws, thin, saveWarmup, keep: keepMode, warmup, chains, seed, delta, maxTreeDepth, metricKind } = checkSampleOptions(draws, options);
+  // keep 'summary': the fit's blocks hold one window of kept draws, folded into each chain's moments after every call
+  const window = keepMode === 'summary' ? Math.min(Math.ceil(numDraws / thin), SUMMARY_WINDOW) : 0;
   /** Iterations kept out of n: 0, thin, 2·thin, … */
   const keptOf = (n: number) => Math.ceil(n / thin);
   const resolved = resolveOptions('sample', options);
@@ -102,7 +111,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
   // the draws must fit in memory: checked on the traced model's columns before anything is compiled or sampled
   const traced = model.trace(resolved.dtype);
   checkFitMemory({ chains, columns: [...traced.params, ...traced.deterministics].reduce((t, v) => t + v.shape.reduce((p, x) => p * x, 1), 0),
-    kept: keptOf(numDraws), warmup, keptWarmup: saveWarmup ? keptOf(warmup) : 0 }, totalmem());
+    kept: window || keptOf(numDraws), warmup, keptWarmup: saveWarmup ? keptOf(warmup) : 0 }, totalmem());
   // a resume is checked against its checkpoint before anything is compiled (the model is traced, which is cheap)
   const resumeFrom = resumeDir(options.resume, options.output);
   const outDir = options.output ?? resumeFrom ?? undefined;
@@ -145,8 +154,9 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       ...d.model.deterministics.map((p) => ({ name: p.name, shape: p.shape, kind: 'deterministic' as const })),
     ];
     const columns = variables.flatMap((v) => flatNames(v.name, v.shape));
-    const valueBlocks = chainBlocks(chains, columns.length, keptOf(numDraws));
-    const statBlocks = chainBlocks(chains, SAMPLER_STATS.length, keptOf(numDraws));
+    const valueBlocks = chainBlocks(chains, columns.length, window || keptOf(numDraws));
+    const statBlocks = chainBlocks(chains, SAMPLER_STATS.length, window || keptOf(numDraws));
+    const summaries = window ? new ChainSummaryAccumulator(chains, columns.length, maxTreeDepth) : null;
     const values = valueBlocks.views;
     const stats = statBlocks.views.map(statsRecord);
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
@@ -272,12 +282,14 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     let chunk = 1;
     const cols = columns.length;
     const intoFit = kernel.sampleInto && thin === 1
-      ? fitTarget(valueBlocks, statBlocks, numDraws, d.dim, L, clampedSlices, chains) : null;
+      ? fitTarget(valueBlocks, statBlocks, window || numDraws, d.dim, L, clampedSlices, chains) : null;
     while (!aborted && done < numDraws) {
-      const count = Math.min(chunk, numDraws - done);
+      // with a summary window the blocks start at this call's first kept draw and take at most `window` of them
+      const base = window ? keptOf(done) : 0;
+      const count = Math.min(chunk, numDraws - done, window ? (base + window) * thin - done : Infinity);
       const tc = performance.now();
       const fast = !stream && !options.progress; // many GPU chains: the copy is the host's main cost (recordDraws.ts)
-      const into = fast && intoFit ? { ...intoFit, offset: done } : null; // the kernel writes the fit's arrays itself
+      const into = fast && intoFit ? { ...intoFit, offset: done - base } : null; // the kernel writes the fit's arrays itself
       const r: KernelRun = into ? { ...await kernel.sampleInto!(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, into), q: NONE, stats: NO_STATS }
         : await kernel.run(state, { stepSizes: eps, metrics: w.metrics }, warmup + done, count, { chainMajor: fast });
       kernelCalls++;
@@ -288,16 +300,16 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       let kept = count;
       if (into) {
         for (let k = 0; k < chains; k++) {
-          stats[k]!.stepsize__.fill(eps[k]!, done, done + count);
+          stats[k]!.stepsize__.fill(eps[k]!, done - base, done - base + count);
           clampHits[k]! += into.clampHits[k]!;
         }
         into.clampHits.fill(0);
       } else if (r.constrained && fast) {
-        recordChunk({ stats, values, stepSizes: eps, clampHits, clamped: clampedSlices, clamp: L, dim: d.dim }, r, count, done, thin);
+        recordChunk({ stats, values, stepSizes: eps, clampHits, clamped: clampedSlices, clamp: L, dim: d.dim }, r, count, done, thin, base);
       } else for (let j = 0; j < count; j++) {
         const iter = done + j;
         const keep = iter % thin === 0;
-        const it = keep ? iter / thin : -1; // the kept draw's index
+        const it = keep ? iter / thin - base : -1; // the kept draw's index (in the summary window, from its start)
         for (let k = 0; keep && k < chains; k++) {
           const e = r.chainMajor ? k * count + j : j * chains + k;
           record(stats[k]!, it, r, e, eps[k]!);
@@ -328,6 +340,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
           break;
         }
       }
+      summaries?.fold(values, stats, keptOf(done + kept) - base);
       recordMs += performance.now() - tr;
       done += kept;
       // grow the chunk while calls are short: fewer native calls, same draws (each transition is addressed by iteration)
@@ -362,9 +375,10 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
         thin, saveWarmup, ...adaptationConfig,
         engine: kernel.name,
       },
-      values: values.map((vs) => vs.map(cut)),
+      values: summaries ? values.map((vs) => vs.map(() => new Float64Array(0))) : values.map((vs) => vs.map(cut)),
       ...(warmupValues ? { warmupValues } : {}),
-      stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, cut(s[k])])) as Record<SamplerStat, Float64Array>),
+      stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, summaries ? new Float64Array(0) : cut(s[k])])) as Record<SamplerStat, Float64Array>),
+      ...(summaries ? { chainSummaries: summaries.result() } : {}),
       warmupStats,
       adaptation: stepSizes.map((e, k) => ({ stepSize: e, ...recordedMetric(w.metrics[k]!) })),
       complete: !aborted && done === numDraws,

@@ -43,6 +43,13 @@ export interface SampleOptions {
   /** Keep the warmup draws too (CmdStan's save_warmup): on the fit as `data.warmupValues`, and in `output`'s files. */
   saveWarmup?: boolean;
   /**
+   * What the fit holds of the draws: 'draws' (default: every kept draw) or 'summary' (each chain's running moments
+   * and sampler-statistic totals, folded as sampling runs, so that memory does not grow with the draws: for very
+   * many chains; src/fit/chainSummaries.ts says what the summary can and cannot give). With `output` every draw still
+   * goes to the chain files. Not with saveWarmup or resume.
+   */
+  keep?: 'draws' | 'summary';
+  /**
    * Options of the MLX engine (the only engine-specific options; other engines have none). `pinThreads`: on the
    * CPU, while sampling, keep this thread and MLX's CPU stream thread on one core (Linux), which makes each gradient
    * call cheaper (see native/src/affinity.cc); both threads' affinity is restored afterwards. Default true; also off
@@ -100,6 +107,12 @@ export function checkSampleOptions(draws: number, options: SampleOptions) {
   const thin = checkInt('thin', options.thin ?? SAMPLE_DEFAULTS.thin, 1);
   const saveWarmup = options.saveWarmup ?? false;
   if (typeof saveWarmup !== 'boolean') throw new OptionError(`[sample] saveWarmup must be true or false, got ${JSON.stringify(saveWarmup)}`);
+  const keep = options.keep ?? 'draws';
+  if (keep !== 'draws' && keep !== 'summary') throw new OptionError(`[sample] keep must be 'draws' or 'summary', got ${JSON.stringify(keep)}`);
+  if (keep === 'summary' && saveWarmup) throw new OptionError("[sample] keep: 'summary' keeps no draws, so it cannot saveWarmup: leave one of them out");
+  if (keep === 'summary' && options.resume !== undefined && options.resume !== false) {
+    throw new OptionError("[sample] keep: 'summary' cannot resume: a resumed run reads its draws back from the chain files, and a summary's moments are not checkpointed");
+  }
   const warmup = checkInt('warmup', options.warmup ?? SAMPLE_DEFAULTS.warmup, 0);
   const chains = checkInt('chains', options.chains ?? SAMPLE_DEFAULTS.chains, 1);
   const seed = options.seed ?? SAMPLE_DEFAULTS.seed;
@@ -111,5 +124,5 @@ export function checkSampleOptions(draws: number, options: SampleOptions) {
   if (maxTreeDepth > SAMPLE_LIMITS.maxTreeDepth[1]) throw new OptionError(`[sample] maxTreeDepth must be at most ${SAMPLE_LIMITS.maxTreeDepth[1]}, got ${maxTreeDepth}`);
   const metricKind = options.metric ?? SAMPLE_DEFAULTS.metric;
   if (metricKind !== 'diag' && metricKind !== 'dense') throw new OptionError(`[sample] metric must be 'diag' or 'dense', got '${metricKind}'`);
-  return { numDraws, thin, saveWarmup, warmup, chains, seed, delta, maxTreeDepth, metricKind };
+  return { numDraws, thin, saveWarmup, keep, warmup, chains, seed, delta, maxTreeDepth, metricKind };
 }
