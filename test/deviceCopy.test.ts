@@ -19,6 +19,9 @@ interface Report {
 // the driver's copies (check.cc main): the one copy under device_copy.cc's 1 MiB threshold, and the contiguous ones
 const SMALL = 1000;
 const CONTIGUOUS = [(3 << 20) + 123, 4096 * 512, (70 << 20) + 5];
+// and its widenings of float rows (300 floats each): 5,000 rows through staging in pinned mode, 10 rows plainly
+const WIDENED = 5000 * 300 * 4;
+const WIDENED_SMALL = 10 * 300 * 4;
 const MODES = ['plain', 'runtime', 'prefetch', 'pinned'] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-device-copy-'));
@@ -70,11 +73,12 @@ describe('with a stand-in CUDA runtime', () => {
   test('prefetch: one prefetch and one sync per copy of 1 MiB or more, one per HostReads array (not per copy inside it)', () => {
     const r = run('fake', 'prefetch');
     expect(r.mismatches).toBe(0);
-    // five copies outside a HostReads reach the threshold, and the HostReads array read by six copies adds one
-    expect(r.prefetchCalls).toBe(6);
-    expect(r.fake).toMatchObject({ prefetches: 6, syncs: 6, bad: 0, copies: 0, copies2D: 0 });
-    expect(r.plainBytes).toBe(SMALL);
-    expect(r.prefetchedBytes).toBe(r.total - SMALL);
+    // five copies and the large widening outside a HostReads reach the threshold, and the HostReads array read by six
+    // copies adds one
+    expect(r.prefetchCalls).toBe(7);
+    expect(r.fake).toMatchObject({ prefetches: 7, syncs: 7, bad: 0, copies: 0, copies2D: 0 });
+    expect(r.plainBytes).toBe(SMALL + WIDENED_SMALL);
+    expect(r.prefetchedBytes).toBe(r.total - SMALL - WIDENED_SMALL);
   });
 
   test('prefetch: a failing prefetch is not retried, and every byte then comes by memcpy', () => {
@@ -85,33 +89,33 @@ describe('with a stand-in CUDA runtime', () => {
     expect(r.plainBytes).toBe(r.total);
   });
 
-  test('pinned: contiguous destinations registered page-aligned around one cudaMemcpy, strided ones through staging', () => {
+  test('pinned: every large copy through the staging buffer, registered once and kept: contiguous ones and widenings by cudaMemcpy, strided ones by cudaMemcpy2D', () => {
     const r = run('fake', 'pinned');
     expect(r.mismatches).toBe(0);
     // bad counts copies into unregistered memory, unaligned or overlapping registrations, unmatched unregistrations
     expect(r.fake!.bad).toBe(0);
-    expect(r.fake!.registered).toBe(1);  // only the staging buffer stays registered
-    expect(r.fake!.registers).toBe(CONTIGUOUS.length + 1);
-    expect(r.pinnedBytes).toBe(CONTIGUOUS.reduce((a, b) => a + b, 0));
-    expect(r.stagedBytes).toBe(r.total - SMALL - r.pinnedBytes);
-    expect(r.plainBytes).toBe(SMALL);
+    expect(r.fake!.registered).toBe(1); // the staging buffer
+    expect(r.fake!.registers).toBe(1);
+    expect(r.pinnedBytes).toBe(CONTIGUOUS.reduce((a, b) => a + b, 0) + WIDENED);
+    expect(r.stagedBytes).toBe(r.total - SMALL - WIDENED_SMALL - r.pinnedBytes);
+    expect(r.plainBytes).toBe(SMALL + WIDENED_SMALL);
     expect(r.failures).toBe(0);
   });
 
-  test('pinned: a destination that cannot be registered goes through the staging buffer', () => {
+  test('pinned: a staging buffer that cannot be registered turns the mode plain, every byte by memcpy', () => {
     const r = run('fake', 'pinned', 'register1');
     expect(r.mismatches).toBe(0);
     expect(r.fake!.bad).toBe(0);
     expect(r.failures).toBe(1);
-    expect(r.pinnedBytes).toBe(CONTIGUOUS[1]! + CONTIGUOUS[2]!);
-    expect(r.stagedBytes).toBe(r.total - SMALL - r.pinnedBytes);
+    expect(r.fake!.copies + r.fake!.copies2D).toBe(0);
+    expect(r.plainBytes).toBe(r.total);
   });
 
   test('pinned: after a failing copy the mode reads plainly for the rest of the process', () => {
     const r = run('fake', 'pinned', 'copy');
     expect(r.mismatches).toBe(0);
     expect(r.fake!.copies + r.fake!.copies2D).toBe(1);
-    expect(r.fake!.registered).toBe(0);
+    expect(r.fake!.registered).toBe(1); // the staging buffer, kept
     expect(r.failures).toBe(1);
     expect(r.plainBytes).toBe(r.total);
   });

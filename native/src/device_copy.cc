@@ -162,7 +162,7 @@ bool pinned(void* dst, const void* src, size_t bytes) {
         break;
       }
       parallelMemcpy(static_cast<char*>(dst) + done, gStaging, b);
-      gCounters.stagedBytes += static_cast<double>(b);
+      gCounters.pinnedBytes += static_cast<double>(b);
     }
     done = std::min(done, bytes);
   }
@@ -225,7 +225,7 @@ void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width,
           break;
         }
         widen(reinterpret_cast<const float*>(gStaging), r0, r0 + h);
-        gCounters.stagedBytes += static_cast<double>(h * rowBytes);
+        gCounters.pinnedBytes += static_cast<double>(h * rowBytes);
       }
       if (r0 >= height) return;
       src += r0 * width;  // the rest plainly, from where the runtime failed
@@ -234,16 +234,18 @@ void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width,
     }
   }
   const float* from = src;
+  bool prefetched = false;
   if (mode == CopyMode::Runtime) {
     // the CUDA runtime's copy into host floats first, then widening from there
     staged.resize(width * height);
     copyToHost(staged.data(), src, staged.size() * sizeof(float));
     from = staged.data();
   } else if (mode == CopyMode::Prefetch) {
-    readyOnHost(src, width * height * sizeof(float));
+    prefetched = readyOnHost(src, width * height * sizeof(float));
   }
   widen(from, 0, height);
-  if (staged.empty()) gCounters.plainBytes += static_cast<double>(width * height * sizeof(float));
+  if (prefetched) gCounters.prefetchedBytes += static_cast<double>(width * height * sizeof(float));
+  else if (staged.empty()) gCounters.plainBytes += static_cast<double>(width * height * sizeof(float));
 }
 
 HostReads::HostReads(const void* src, size_t bytes) : prevLo_(gLo), prevHi_(gHi) {

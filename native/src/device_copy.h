@@ -51,7 +51,11 @@ class HostReads {
   const char* prevHi_;
 };
 
-/** Bytes by path since the last reset (gpuProfile's copy fields), and CUDA calls that failed (then plain reads). */
+/**
+ * Bytes by path since the last reset (gpuProfile's copy fields), and CUDA calls that failed (then plain reads). In
+ * pinned mode pinnedBytes are the contiguous copies and widenings through the staging buffer, stagedBytes the
+ * strided (2-D) ones.
+ */
 struct CopyCounters {
   double plainBytes = 0, runtimeBytes = 0, prefetchedBytes = 0, pinnedBytes = 0, stagedBytes = 0;
   double prefetchCalls = 0, registerCalls = 0, failures = 0;
