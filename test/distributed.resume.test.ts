@@ -45,7 +45,7 @@ function sameDraws(f: Fit, one: Fit): void {
 
 describe('resuming a spread run (in process, 2 ranks)', () => {
   test.each([
-    ['pooled' as const, [60, 60]],                  // both in warmup, before the metric window's exchange at iteration 99
+    ['pooled' as const, [40, 40]],                  // both in warmup, between the metric windows' exchanges at iterations 29 and 99
     ['chain' as const, [40, base.warmup + 30]],     // one in warmup, one in sampling
   ])('%s adaptation, stopped after iterations %j, resumed: the draws of one uninterrupted process', async (adaptation, stopAt) => {
     const one = await sample(eightSchools, DRAWS, { ...base, adaptation });
@@ -95,11 +95,12 @@ test('ranks at different exchanges (one gathering the draws, one at a pooled win
 test('pooled warmup: checkpoints on different sides of a window exchange are refused, naming the ranks and iterations', async () => {
   const out = join(dir, 'sides');
   await ranks(2, out, { adaptation: 'pooled', stopAt: [60, 60] });
-  // as if rank 1 had passed the exchange after iteration 99 and checkpointed at 120 while rank 0 died before its save
+  // as if rank 1 had passed the exchange after iteration 99 (pooled warmup's windows end at 29 and 99 of 150) and
+  // checkpointed at 120 while rank 0 died before its save
   const rec = join(out, 'eight_schools-rank1-checkpoint.json');
   writeFileSync(rec, JSON.stringify({ ...JSON.parse(readFileSync(rec, 'utf8')), iteration: 120 }));
   await expect(ranks(2, out, { adaptation: 'pooled', resume: true })).rejects.toThrow(
-    /lie on different sides of a pooled warmup window's exchange \(rank 0 at iteration 60 \(after 0 window exchanges\), rank 1 at iteration 120 \(after 1 window exchanges\)\)/);
+    /lie on different sides of a pooled warmup window's exchange \(rank 0 at iteration 60 \(after 1 window exchanges\), rank 1 at iteration 120 \(after 2 window exchanges\)\)/);
 }, 60_000);
 
 const dataRows = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));

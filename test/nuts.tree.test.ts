@@ -5,7 +5,7 @@ import { leapfrogs } from '../src/nuts/integrator.ts';
 import { transition } from '../src/nuts/kernel.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { criterion, mergeContinues, type Span } from '../src/nuts/termination.ts';
-import { MAX_DELTA_H } from '../src/base/defaults.ts';
+import { MAX_DELTA_H, POOLED_WINDOW_DEFAULTS } from '../src/base/defaults.ts';
 import { buildSubtree } from '../src/nuts/tree.ts';
 import { chainStream } from '../src/random/philox.ts';
 
@@ -122,5 +122,9 @@ describe('windowed adaptation schedule', async () => {
     expect([s100.initBuffer, s100.baseWindow, s100.termBuffer]).toEqual([15, 75, 10]);
     expect(s100.windowEnds).toEqual([89]);
     expect(windowSchedule(10).adaptMetric).toBe(false);
+    // pooled warmup's: the first estimate after iteration 30 (POOLED_WINDOW_DEFAULTS)
+    expect(windowSchedule(500, POOLED_WINDOW_DEFAULTS).windowEnds).toEqual([29, 59, 119, 449]);
+    expect(windowSchedule(1000, POOLED_WINDOW_DEFAULTS).windowEnds).toEqual([29, 59, 119, 239, 949]);
+    expect(windowSchedule(150, POOLED_WINDOW_DEFAULTS).windowEnds).toEqual([29, 99]);
   });
 });

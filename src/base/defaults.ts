@@ -32,6 +32,15 @@ export const DUAL_AVERAGING = { gamma: 0.05, kappa: 0.75, t0: 10 } as const;
 /** Windowed adaptation (Stan's windowed_adaptation.hpp: init_buffer 75, window 25, term_buffer 50). */
 export const WINDOW_DEFAULTS = { initBuffer: 75, window: 25, termBuffer: 50 } as const;
 
+/**
+ * Windows of pooled warmup (adaptation 'pooled': one metric from every chain's draws): the first estimate after
+ * iteration 30, not 100. With many chains a short window pools many draws, and the unit metric's deep early trees
+ * are what a GPU waits for (each warp runs as long as its slowest chain). Measured on the CPU engine with 512 stress
+ * chains (bench/warmupLockstep.ts): the summed per-warp maximum of leapfrogs over warmup fell from 60,341 to 28,744
+ * (eight_schools 256 chains: 18,300 → 15,986; logistic: 10,315 → 9,557) with the same ESS per sampling leapfrog.
+ */
+export const POOLED_WINDOW_DEFAULTS = { initBuffer: 15, window: 15, termBuffer: 50 } as const;
+
 /** With the fused GPU engine and at least this many chains, warmup defaults to `adaptation: 'pooled'`. */
 export const POOLED_FROM_CHAINS = 32;
 

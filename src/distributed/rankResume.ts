@@ -3,6 +3,7 @@
 // chains, each rank's range) and that the ranks can continue together (with pooled warmup, no rank may have passed a
 // metric window's exchange that another has not).
 import { FileError, OptionError } from '../base/errors.ts';
+import { POOLED_WINDOW_DEFAULTS } from '../base/defaults.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointPaths, isRankCheckpointRecord, readRecord } from '../io/checkpointFile.ts';
@@ -88,7 +89,8 @@ export function checkRankCheckpoint(dir: string, modelName: string, total: numbe
 
 /** Metric windows whose exchange a checkpoint at `iteration` has passed (the gather after window end W is done iff iteration > W). */
 function windowsPassed(cp: RankCheckpoint): number {
-  return windowSchedule(cp.warmup).windowEnds.filter((w) => w < cp.iteration).length;
+  // only pooled runs exchange at window ends, on pooled warmup's schedule
+  return windowSchedule(cp.warmup, POOLED_WINDOW_DEFAULTS).windowEnds.filter((w) => w < cp.iteration).length;
 }
 
 /**

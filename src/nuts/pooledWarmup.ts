@@ -8,7 +8,7 @@ import type { Density } from '../backend/density.ts';
 import type { ChainStream } from '../random/philox.ts';
 import type { PointState } from './kernel.ts';
 import { makeMetric, unitMetric, type Metric, type MetricKind } from '../kernel/metric.ts';
-import { DUAL_AVERAGING } from '../base/defaults.ts';
+import { DUAL_AVERAGING, POOLED_WINDOW_DEFAULTS } from '../base/defaults.ts';
 import { dualAveragingInit, initStepSize } from './stepsize.ts';
 import type { ChainsState, KernelRun } from '../kernel/seam.ts';
 import type { WarmupState } from './warmup.ts';
@@ -67,6 +67,12 @@ function search(d: Density, s: ChainsState, metric: Metric, streams: readonly Ch
   return initStepSize(d, points(s), from.map(() => metric), streams, iteration, from);
 }
 
+let windowsOverride: { initBuffer: number; window: number; termBuffer: number } | null = null;
+/** Benchmarks and tests only: pooled warmup on other window sizes (null: POOLED_WINDOW_DEFAULTS; bench/warmupLockstep.ts). */
+export function setPooledWindowsForTests(sizes: { initBuffer: number; window: number; termBuffer: number } | null): void {
+  windowsOverride = sizes;
+}
+
 /** Stan's start: unit metric shared by all chains, each chain's step-size search, μ = log(10 ε) per chain. */
 export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly ChainStream[], numWarmup: number, delta: number,
   kind: MetricKind, stepSize = 1, searcher?: StepSizeSearcher): PooledWarmupState {
@@ -74,7 +80,7 @@ export function pooledWarmupInit(d: Density, s: ChainsState, streams: readonly C
   const eps = (searcher ?? ((st, m, it, from) => search(d, st, m, streams, it, from)))(s, metric, 0, new Array<number>(s.chains).fill(stepSize));
   const n = s.chains;
   const w: PooledWarmupState = {
-    pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup), stepSizes: eps,
+    pooled: true, numWarmup, delta, schedule: windowSchedule(numWarmup, windowsOverride ?? POOLED_WINDOW_DEFAULTS), stepSizes: eps,
     metrics: new Array<Metric>(n).fill(metric), dual: eps.map((e) => dualAveragingInit(e)), estimators: [], counter: 0,
     moments: freshMoments(n, d.dim, kind),
     da: { counter: 0, sBar: new Float64Array(n), xBar: new Float64Array(n), mu: new Float64Array(n) },

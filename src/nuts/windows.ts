@@ -13,11 +13,13 @@ export interface WindowSchedule {
 }
 
 /**
- * The slow windows for `numWarmup` iterations: below 20 iterations no metric adaptation; if the defaults do not
- * fit, buffers become 15% / 75% / 10% of warmup; windows double, and the last one stretches to the term buffer.
+ * The slow windows for `numWarmup` iterations: below 20 iterations no metric adaptation; if the buffers and first
+ * window (Stan's by default; pooled warmup's are POOLED_WINDOW_DEFAULTS) do not fit, buffers become 15% / 75% / 10%
+ * of warmup; windows double, and the last one stretches to the term buffer.
  */
-export function windowSchedule(numWarmup: number): WindowSchedule {
-  let { initBuffer, window: base, termBuffer } = WINDOW_DEFAULTS as { initBuffer: number; window: number; termBuffer: number };
+export function windowSchedule(numWarmup: number,
+  sizes: { readonly initBuffer: number; readonly window: number; readonly termBuffer: number } = WINDOW_DEFAULTS): WindowSchedule {
+  let { initBuffer, window: base, termBuffer } = sizes;
   if (numWarmup < 20) return { adaptMetric: false, initBuffer: 0, termBuffer: 0, baseWindow: 0, windowEnds: [] };
   if (initBuffer + base + termBuffer > numWarmup) {
     initBuffer = Math.trunc(0.15 * numWarmup);
