@@ -1,7 +1,8 @@
 // Pooled warmup for many chains: one metric shared by every chain and estimated from all of their draws (as NumPyro/
 // BlackJAX users pool adaptation across chains on GPUs), each chain keeping its own step size. Stan's schedule is
-// kept — step-size search, dual averaging per chain, slow windows 75/25…/50, the search restarted after each metric
-// update — but a window's metric comes from chains × window draws instead of one chain's, and each iteration's update
+// kept — step-size search, dual averaging per chain, doubling slow windows, the search restarted after each metric
+// update — with the first metric sooner (windows 15/15…/50, POOLED_WINDOW_DEFAULTS, not Stan's 75/25…/50), and a
+// window's metric comes from chains × window draws instead of one chain's, and each iteration's update
 // is O(chains × dim) arithmetic on flat arrays; the shared metric travels to the kernel once per call, not per chain.
 // (A step size pooled too — dual averaging on the mean accept statistic — gave 13× Stan's divergences on eight_schools.)
 import type { Density } from '../backend/density.ts';
