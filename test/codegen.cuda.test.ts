@@ -182,7 +182,7 @@ describe('pooled warmup run by the kernel (mode 3) over the emulated kernel', ()
       const [w0, r0, s0] = [launches.warmup, launches.runIterations.length, launches.search];
       const native = await sample(m, 20, opts);
       const [w1, r1, s1] = [launches.warmup, launches.runIterations.length, launches.search];
-      expect(s1 - s0).toBe(2); // the first search and the one window end's (iteration 99), each in one launch
+      expect(s1 - s0).toBe(3); // the first search and the two window ends' (pooled windows end at iterations 29 and 99), each in one launch
       setNativeWarmupForTests(false);
       const host = await sample(m, 20, opts);
       expect(w1 - w0).toBeGreaterThan(0);
