@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { logDensity } from '../src/backend/logDensity.ts';
 import { HalfCauchy, model, Normal, pairPlot, sample, Uniform } from '../src/index.ts';
 import { unconstrainedView } from '../src/plots/unconstrained.ts';
+import { DivergenceLog } from '../src/nuts/divergences.ts';
 
 // logp is −∞ unless −9.5 < x < 0.5 (the data 0.5 must lie in (x, x + 10)): large steps leave the support.
 const wall = model('divergence_wall', (m) => {
@@ -73,5 +74,19 @@ describe('divergence information', () => {
     expect(Array.from(view.divergedAt[0]!.position)).toEqual(Array.from(post[0]!.position));
     const spec = pairPlot(view.fit, { params: ['mu', 'log(tau)'], divergedAt: view.divergedAt }) as unknown as { datasets: { draws: { at?: boolean }[] } };
     expect(spec.datasets.draws.filter((r) => r.at).length).toBe(post.length);
+  });
+});
+
+describe('DivergenceLog with a limit (sample keep: summary)', () => {
+  test('keeps the first `limit` divergences in order of iteration, then chain, from packed rows and from runs', () => {
+    const log = new DivergenceLog(3, 1, 10, 3);
+    // rows [chain, transition, cause, position]: out of order within the call, five of them
+    log.addRows(Float64Array.of(2, 1, 1, 0.5, 0, 1, 2, 0.25, 1, 0, 1, 0.125, 0, 3, 1, 1, 2, 4, 1, 2), 5);
+    expect(log.list(100).map((x) => [x.chain, x.iteration])).toEqual([[1, 5], [0, 6], [2, 6]]);
+    log.addRows(Float64Array.of(0, 0, 1, 9), 7); // past the limit: nothing more is kept
+    expect(log.list(100)).toHaveLength(3);
+    const unlimited = new DivergenceLog(3, 1, 10);
+    unlimited.addRows(Float64Array.of(2, 1, 1, 0.5, 0, 1, 2, 0.25, 1, 0, 1, 0.125, 0, 3, 1, 1, 2, 4, 1, 2), 5);
+    expect(unlimited.list(100)).toHaveLength(5);
   });
 });

@@ -46,6 +46,7 @@ describe("sample({ keep: 'summary' })", () => {
       expect(summ.warningList().map((w) => w.kind)).not.toContain('nodraws');
       expect(summ.noDraws).toBeNull();
       expect(summ.data.values.every((c) => c.every((v) => v.length === 0))).toBe(true);
+      expect(summ.data.warmupStats.every((s) => s.lp__.length === 0)).toBe(true); // nor per-iteration warmup statistics
       expect(() => summ.draws('mu')).toThrow(/kept per-chain summaries only \(sample's keep: 'summary'\)/);
       expect(summ.summaryTable()).toContain('mu');
     }, 120_000);

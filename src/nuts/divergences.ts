@@ -6,7 +6,9 @@ import type { DivergenceInfo } from '../io/fitData.ts';
 export class DivergenceLog {
   private readonly found: (DivergenceInfo & { readonly at: number })[] = [];
 
-  constructor(private readonly chains: number, private readonly dim: number, private readonly warmup: number) {}
+  /** `limit`: keep the details of at most this many divergent transitions (the first in order of iteration, then chain). */
+  constructor(private readonly chains: number, private readonly dim: number, private readonly warmup: number,
+    private readonly limit = Infinity) {}
 
   /** Reads a run of `count` transitions starting at iteration `first` (0-based over warmup and sampling). */
   add(r: KernelRun, first: number, count: number): void {
@@ -18,7 +20,7 @@ export class DivergenceLog {
       for (let k = 0; k < this.chains; k++) {
         const e = r.chainMajor ? k * count + j : j * this.chains + k;
         const code = d[e * w]!;
-        if (code === 0) continue;
+        if (code === 0 || this.found.length >= this.limit) continue;
         const cause = DIVERGENCE_CAUSES[code as 1 | 2];
         const at = first + j;
         const warmup = at < this.warmup;
@@ -31,6 +33,7 @@ export class DivergenceLog {
 
   /** Reads packed rows [chain, transition, cause, position…] (KernelRun.divergenceRows) of a run starting at `first`. */
   addRows(rows: Float64Array, first: number): void {
+    if (this.found.length >= this.limit) return;
     const w = this.dim + 3;
     const at0 = this.found.length;
     for (let o = 0; o + w <= rows.length; o += w) {
@@ -43,7 +46,7 @@ export class DivergenceLog {
     }
     // the order add() gives: by iteration, then chain
     const added = this.found.splice(at0).sort((a, b) => a.at - b.at || a.chain - b.chain);
-    for (const x of added) this.found.push(x);
+    for (const x of added) if (this.found.length < this.limit) this.found.push(x);
   }
 
   /** The divergences of iterations before `end` (what the fit kept), in order of iteration, then chain. */

@@ -69,6 +69,8 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
  * folded into the chains' moments). Big enough that a GPU call of many chains is not cut short.
  */
 const SUMMARY_WINDOW = 256;
+/** keep 'summary': the divergent transitions whose details (cause, position) are kept; divergences() counts them all. */
+const SUMMARY_DIVERGENCE_DETAILS = 10_000;
 
 /** Sampling calls cover this many milliseconds of work each unless the kernel asks otherwise (TransitionKernel.callMs). */
 const CHUNK_MS = 40;
@@ -111,7 +113,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
   // the draws must fit in memory: checked on the traced model's columns before anything is compiled or sampled
   const traced = model.trace(resolved.dtype);
   checkFitMemory({ chains, columns: [...traced.params, ...traced.deterministics].reduce((t, v) => t + v.shape.reduce((p, x) => p * x, 1), 0),
-    kept: window || keptOf(numDraws), warmup, keptWarmup: saveWarmup ? keptOf(warmup) : 0 }, totalmem());
+    kept: window || keptOf(numDraws), warmup: window ? 0 : warmup, keptWarmup: saveWarmup ? keptOf(warmup) : 0 }, totalmem());
   // a resume is checked against its checkpoint before anything is compiled (the model is traced, which is cheap)
   const resumeFrom = resumeDir(options.resume, options.output);
   const outDir = options.output ?? resumeFrom ?? undefined;
@@ -160,7 +162,8 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const values = valueBlocks.views;
     const stats = statBlocks.views.map(statsRecord);
     const warmupValues = saveWarmup ? points.map(() => columns.map(() => new Float64Array(keptOf(warmup)))) : null;
-    const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, warmup);
+    // keep 'summary' keeps no per-iteration warmup statistics either (they grow with chains × warmup)
+    const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, window ? 0 : warmup);
     const warmupStats = warmupStatBlocks.views.map(statsRecord);
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
@@ -201,11 +204,11 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     let aborted = false;
     let lastYield = performance.now();
     const warmupEps = new Float64Array(chains);
-    const divergences = new DivergenceLog(chains, d.dim, warmup);
+    const divergences = new DivergenceLog(chains, d.dim, warmup, window ? SUMMARY_DIVERGENCE_DETAILS : Infinity);
     let firstHostIteration = 0;
     if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
-        warmupStats, warmupStatsBlock: warmupStatBlocks.block, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
+        warmupStats, warmupStatsBlock: window ? null : warmupStatBlocks.block, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
         progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,
       });
       state = r.state;
