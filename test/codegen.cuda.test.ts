@@ -47,7 +47,7 @@ describe('CUDA source', () => {
       expect(src.match(/__global__ void custom_kernel_mn_fused_10\(/g)?.length).toBe(1);
       expect(lib.header).toContain('#define DEVICE __device__ static inline');
       expect(lib.header).not.toMatch(/#include <cmath>|std::|MN_EXPORT int/);
-      expect(lib.body).toContain('mn_transitions(&a, D, I, W)');
+      expect(lib.body).toContain('mn_run(&a, D, I, W, (const MnWarm*)0)'); // sampling in the one-step-per-pass loop
     }
   });
 
@@ -115,6 +115,34 @@ for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emu
     }
     expect(maxDiff).toBeLessThan(1e-9);
   });
+});
+
+describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_transitions)', () => {
+  test('eight_schools_centered float64, 8 chains × 150 transitions: the same draws, statistics and divergent rows bit for bit', () => {
+    const lib = cudaLib('eight_schools_centered', 'float64');
+    const call = 'mn_run(&a, D, I, W, (const MnWarm*)0)';
+    expect(lib.body).toContain(call);
+    const flat = cudaEmulator(lib);
+    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W)') });
+    try {
+      const n = 8;
+      const dim = lib.dim;
+      const Q = Float64Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.3) * 0.8);
+      const st = flat.logpGrad(Q, n).state;
+      const s0 = chainStream(9, 0);
+      const args = { key0: s0.key0, key1: s0.key1, ids: Uint32Array.from({ length: n }, (_, c) => chainStream(9, c).chain), iteration: 0,
+        count: 150, maxDepth: 6, stepSizes: Float64Array.from({ length: n }, (_, k) => 0.05 + 0.1 * k), invMetric: new Float64Array(n * dim).fill(1) };
+      const a = flat.run({ ...args, state: Float64Array.from(st) });
+      const b = nested.run({ ...args, state: Float64Array.from(st) });
+      const depths = new Set(Array.from({ length: n * 150 }, (_, e) => a.stats[e * 6 + 2]));
+      expect(depths.size).toBeGreaterThan(3); // trees of many sizes, some cut by divergences or the maximum depth
+      expect(a.stats.filter((_, j) => j % 6 === 4).some((x) => x === 1)).toBe(true);
+      for (const k of ['state', 'q', 'columns', 'stats', 'div'] as const) expect(Array.from(a[k]), k).toEqual(Array.from(b[k]));
+    } finally {
+      flat.dispose?.();
+      nested.dispose?.();
+    }
+  }, 300_000);
 });
 
 describe("sample({ device: 'gpu' }) end to end over the emulated kernel", () => {

@@ -159,47 +159,25 @@ function kernelBody(preSize: number): string {
     ((double*)os)[t] = status;
     return;
   }
-  if (!warm) {
-    mn_transitions(&a, D, I, W);
+  if (!warm) { /* sampling: one leapfrog step per pass of mn_run's loop, so that a warp's chains step together */
+    mn_run(&a, D, I, W, (const MnWarm*)0);
     return;
   }
-  /* mode 3: pooled warmup, one iteration at a time: the transition, then this chain's dual averaging (the arithmetic
-     of src/nuts/pooledWarmup.ts dualUpdateAll, with η, √m and m^-κ from the host) and its Welford moments in the
-     slow windows (src/nuts/windows.ts welfordAdd); the host pools the moments across chains at a window's end. */
-  const double* sc_ = (const double*)sc;
-  const double delta = sc_[0], gamma = sc_[1];
+  /* mode 3: pooled warmup: every transition followed by this chain's dual averaging (the arithmetic of
+     src/nuts/pooledWarmup.ts dualUpdateAll, with η, √m and m^-κ from the host) and its Welford moments in the slow
+     windows (src/nuts/windows.ts welfordAdd), in mn_run's one loop (mn_warm_update); the host pools the moments across
+     chains at a window's end. */
   double* E = S + MN_STATE;
-  double* wmean = E + 5;
-  double* wm2 = wmean + MN_DIM;
-  double st6[MN_STATS];
-  a.count = 1;
+  MnWarm wu;
+  wu.sc = (const double*)sc;
+  wu.E = E;
+  wu.wmean = E + 5;
+  wu.wm2 = E + 5 + MN_DIM;
+  wu.out = (double*)os + (long long)t * c * ${WARMUP_STATS};
   a.out_q = (double*)0;
   a.out_columns = (MN_COLUMN_T*)0;
-  a.out_stats = st6;
-  for (long long it = 0; it < c; ++it) {
-    a.iteration = ctl[${CTL.iteration}] + (mn_u32)it;
-    a.step_size = E[0];
-    a.out_div = (double*)od + ((long long)t * c + it) * (1 + MN_DIM);
-    mn_transitions(&a, D, I, W);
-    double* o = (double*)os + ((long long)t * c + it) * ${WARMUP_STATS};
-    for (int j = 0; j < MN_STATS; ++j) o[j] = st6[j];
-    o[MN_STATS] = E[0];
-    const double* k = sc_ + 2 + 4 * it;
-    const double acc = st6[1] > 1 ? 1.0 : st6[1];
-    const double sBar = (1 - k[0]) * E[1] + k[0] * (delta - acc);
-    const double x = E[3] - (sBar * k[1]) / gamma;
-    E[1] = sBar;
-    E[2] = k[2] * x + (1 - k[2]) * E[2];
-    E[0] = mn_exp(x);
-    if (k[3] != 0.0) {
-      E[4] += 1.0;
-      for (int i = 0; i < MN_DIM; ++i) {
-        const double dq = S[i] - wmean[i];
-        wmean[i] += dq / E[4];
-        wm2[i] += dq * (S[i] - wmean[i]);
-      }
-    }
-  }
+  a.out_stats = (double*)0;
+  mn_run(&a, D, I, W, &wu);
 `;
 }
 
