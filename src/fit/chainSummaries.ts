@@ -12,7 +12,7 @@
 import type { SummaryRow } from '../diagnostics/summary.ts';
 import { rhatFromMoments } from '../diagnostics/rhat.ts';
 import type { ChainSummaries, FitData, SamplerStat } from '../io/fitData.ts';
-import { warmupDone, type NonFiniteCount, type WarningDigest } from './warnings.ts';
+import { nonFiniteByVariable, warmupDone, type WarningDigest } from './warnings.ts';
 
 /** Fewer chains than this: no ESS, MCSE or R-hat from chain means (see the file's comment). */
 export const MIN_CHAINS = 4;
@@ -171,20 +171,11 @@ export function chainSummaryRows(cs: ChainSummaries, columns: readonly string[])
 export function chainSummaryDigest(fit: FitData, cs: ChainSummaries): WarningDigest {
   const cols = fit.columns.length;
   const chains = cs.divergent.length;
-  const nonFinite: NonFiniteCount[] = [];
-  let col = 0;
-  for (const v of fit.variables) {
-    const size = v.shape.reduce((a, b) => a * b, 1);
+  const nonFinite = nonFiniteByVariable(fit, (j) => {
     let bad = 0;
-    let first: [number, number, string] | null = null;
-    for (let j = col; j < col + size && j < cols; j++) {
-      for (let k = 0; k < chains; k++) bad += cs.nonFinite[k * cols + j]!;
-      const f = cs.firstNonFinite[j];
-      if (f && (first === null || f[0] < first[0] || (f[0] === first[0] && f[1] < first[1]))) first = [f[0], f[1], `${fit.columns[j]} = ${f[2]}`];
-    }
-    col += size;
-    nonFinite.push({ variable: v.name, kind: v.kind, size, bad, first });
-  }
+    for (let k = 0; k < chains; k++) bad += cs.nonFinite[k * cols + j]!;
+    return { bad, first: cs.firstNonFinite[j] ?? null };
+  });
   const { draws, warmup, maxTreeDepth, targetAccept, dtype } = fit.config;
   const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
   return {

@@ -93,6 +93,30 @@ export interface WarningDigest {
   readonly config: Pick<FitData['config'], 'draws' | 'warmup' | 'maxTreeDepth' | 'targetAccept' | 'dtype'>;
 }
 
+/**
+ * NonFiniteCount per variable from each column's count of non-finite values and its first one as [chain, draw, value]
+ * (the earliest chain, then draw, over the variable's columns is the variable's first).
+ */
+export function nonFiniteByVariable(fit: Pick<FitData, 'variables' | 'columns'>,
+  column: (j: number) => { bad: number; first: readonly [number, number, number] | null }): NonFiniteCount[] {
+  const out: NonFiniteCount[] = [];
+  let col = 0;
+  for (const v of fit.variables) {
+    const size = v.shape.reduce((a, b) => a * b, 1);
+    let bad = 0;
+    let first: [number, number, string] | null = null;
+    for (let j = col; j < col + size && j < fit.columns.length; j++) {
+      const r = column(j);
+      bad += r.bad;
+      const f = r.first;
+      if (f && (first === null || f[0] < first[0] || (f[0] === first[0] && f[1] < first[1]))) first = [f[0], f[1], `${fit.columns[j]} = ${f[2]}`];
+    }
+    col += size;
+    out.push({ variable: v.name, kind: v.kind, size, bad, first });
+  }
+  return out;
+}
+
 /** The digest of a fit's first `n` draws per chain (default: all they share). */
 export function warningDigest(fit: FitData, n: number = drawCount(fit)): WarningDigest {
   let div = 0;
@@ -103,25 +127,19 @@ export function warningDigest(fit: FitData, n: number = drawCount(fit)): Warning
       if ((s.treedepth__?.[i] ?? 0) >= fit.config.maxTreeDepth) depth++;
     }
   }
-  const nonFinite: NonFiniteCount[] = [];
-  let col = 0;
-  for (const v of fit.variables) {
-    const size = v.shape.reduce((a, b) => a * b, 1);
+  const nonFinite = nonFiniteByVariable(fit, (j) => {
     let bad = 0;
-    let first: [number, number, string] | null = null;
-    for (let j = col; j < col + size && j < fit.columns.length; j++) {
-      fit.values.forEach((chain, c) => {
-        const xs = chain[j]!;
-        for (let i = 0; i < n; i++) {
-          if (Number.isFinite(xs[i]!)) continue;
-          bad++;
-          if (first === null || c < first[0] || (c === first[0] && i < first[1])) first = [c, i, `${fit.columns[j]} = ${xs[i]}`];
-        }
-      });
-    }
-    col += size;
-    nonFinite.push({ variable: v.name, kind: v.kind, size, bad, first });
-  }
+    let first: [number, number, number] | null = null;
+    fit.values.forEach((chain, c) => {
+      const xs = chain[j]!;
+      for (let i = 0; i < n; i++) {
+        if (Number.isFinite(xs[i]!)) continue;
+        bad++;
+        if (first === null) first = [c, i, xs[i]!];
+      }
+    });
+    return { bad, first };
+  });
   const { draws, warmup, maxTreeDepth, targetAccept, dtype } = fit.config;
   return {
     draws: n, chains: fit.values.length, warmupDone: Math.max(0, ...warmupDone(fit)), divergent: div, treedepth: depth,
