@@ -139,7 +139,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     return out;
   };
   const f64 = (w: Uint32Array) => new Float64Array(w.buffer, w.byteOffset, w.length >> 1);
-  // constrained values come back in the model's real type (MN_COLUMN_T: float in float32 kernels), widened here
+  // constrained values and statistics come back in the model's real type (MN_COLUMN_T, MN_STAT_T: float in float32
+  // kernels), widened here
   const colWords = lib.dtype === 'float32' ? 1 : 2;
   const reals = (w: Uint32Array) => (colWords === 1 ? Float64Array.from(new Float32Array(w.buffer, w.byteOffset, w.length)) : f64(w));
   const di = lib.dataI.length ? lib.dataI : new Int32Array(1);
@@ -172,8 +173,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
       Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
       const [state, q, columns, stats, div] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
-        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, colWords * n * a.count * Math.max(cols, 1), 2 * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
-      return { state: f64(state!), q: f64(q!), columns: reals(columns!), stats: f64(stats!), div: f64(div!) };
+        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, colWords * n * a.count * Math.max(cols, 1), colWords * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
+      return { state: f64(state!), q: f64(q!), columns: reals(columns!), stats: reals(stats!), div: f64(div!) };
     },
     /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
     warmup(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
@@ -184,8 +185,8 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
         [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 0 });
       const z = new Float64Array(1);
       const [state, , , stats, div] = call([ctl, a.ids, z, a.invMetric, z, a.state, dataF, di, a.scalars],
-        [2 * a.state.length, 2, 2, 2 * n * a.count * WARMUP_STATS, (a.mode ?? 3) === 3 ? 2 * n * a.count * (1 + dim) : 2]);
-      return { state: f64(state!), stats: f64(stats!), div: f64(div!) };
+        [2 * a.state.length, 2, 2, colWords * n * a.count * WARMUP_STATS, (a.mode ?? 3) === 3 ? 2 * n * a.count * (1 + dim) : 2]);
+      return { state: f64(state!), stats: reals(stats!), div: f64(div!) };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -19,9 +19,10 @@ interface Report {
 // the driver's copies (check.cc main): the one copy under device_copy.cc's 1 MiB threshold, and the contiguous ones
 const SMALL = 1000;
 const CONTIGUOUS = [(3 << 20) + 123, 4096 * 512, (70 << 20) + 5];
-// and its widenings of float rows (300 floats each): 5,000 rows through staging in pinned mode, 10 rows plainly
+// and its widenings of float rows (300 floats each): 5,000 packed rows through staging in pinned mode; 10 packed rows
+// and 100 strided ones plainly
 const WIDENED = 5000 * 300 * 4;
-const WIDENED_SMALL = 10 * 300 * 4;
+const WIDENED_SMALL = 10 * 300 * 4 + 100 * 300 * 4;
 const MODES = ['plain', 'runtime', 'prefetch', 'pinned'] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-device-copy-'));

@@ -198,20 +198,23 @@ void forRowRanges(size_t rows, size_t rowBytes, const std::function<void(size_t,
   });
 }
 
-void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height) {
+void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height, size_t spitch) {
   if (width == 0 || height == 0) return;
+  if (spitch == 0) spitch = width;
+  const bool packed = spitch == width;
+  size_t pitch = spitch;  // of the rows widened from (staged rows are packed)
   std::vector<float> staged;
   const CopyMode mode = copyMode();
   auto widen = [&](const float* rows, size_t r0, size_t r1) {
     forRowRanges(r1 - r0, width * sizeof(double), [&](size_t a, size_t b) {
       for (size_t r = r0 + a; r < r0 + b; ++r) {
         double* to = dst + r * dpitch;
-        const float* f = rows + (r - r0) * width;
+        const float* f = rows + (r - r0) * pitch;
         for (size_t j = 0; j < width; ++j) to[j] = static_cast<double>(f[j]);
       }
     });
   };
-  if (mode == CopyMode::Pinned && !gPinnedBroken && width * height * sizeof(float) >= kDmaMinBytes) {
+  if (mode == CopyMode::Pinned && packed && !gPinnedBroken && width * height * sizeof(float) >= kDmaMinBytes) {
     // DMA into the page-locked staging buffer a block of rows at a time, each block widened from there by the threads
     const CudaRuntime* rt = cudaRuntime();
     const size_t rowBytes = width * sizeof(float);
@@ -236,12 +239,13 @@ void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width,
   const float* from = src;
   bool prefetched = false;
   if (mode == CopyMode::Runtime) {
-    // the CUDA runtime's copy into host floats first, then widening from there
+    // the CUDA runtime's copy into packed host floats first, then widening from there
     staged.resize(width * height);
-    copyToHost(staged.data(), src, staged.size() * sizeof(float));
+    copyToHost2D(staged.data(), width * sizeof(float), src, spitch * sizeof(float), width * sizeof(float), height);
     from = staged.data();
+    pitch = width;
   } else if (mode == CopyMode::Prefetch) {
-    prefetched = readyOnHost(src, width * height * sizeof(float));
+    prefetched = readyOnHost(src, ((height - 1) * spitch + width) * sizeof(float));
   }
   widen(from, 0, height);
   if (prefetched) gCounters.prefetchedBytes += static_cast<double>(width * height * sizeof(float));

@@ -25,11 +25,12 @@ bool copyToHost(void* dst, const void* src, size_t bytes);
 bool copyToHost2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height);
 
 /**
- * `height` rows of `width` floats from `src` (packed rows; GPU or host memory) widened to doubles into host rows
- * `dpitch` doubles apart at `dst`, in parallel parts; runtime mode copies the floats to the host first, pinned mode
- * copies blocks of rows into the page-locked staging buffer and widens each from there.
+ * `height` rows of `width` floats from `src` (rows `spitch` floats apart, 0: packed; GPU or host memory) widened to
+ * doubles into host rows `dpitch` doubles apart at `dst`, in parallel parts; for packed rows runtime mode copies the
+ * floats to the host first, and pinned mode copies blocks of rows into the page-locked staging buffer and widens each
+ * from there (strided rows are read in place).
  */
-void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height);
+void widenRowsToHost(double* dst, size_t dpitch, const float* src, size_t width, size_t height, size_t spitch = 0);
 
 /** fn(r0, r1) over parts of [0, rows) on the worker pool (rows of rowBytes each; small jobs stay on this thread). */
 void forRowRanges(size_t rows, size_t rowBytes, const std::function<void(size_t, size_t)>& fn);

@@ -2,7 +2,7 @@
  * src/codegen/library.ts and included by native/src/fused.cc. Bump MN_ABI_VERSION on any change. */
 #ifndef MLX_NUTS_FUSED_ABI_H
 #define MLX_NUTS_FUSED_ABI_H
-#define MN_ABI_VERSION 5
+#define MN_ABI_VERSION 6
 /* Statistics written per transition, in this order (Stan's names: lp__, accept_stat__, treedepth__, n_leapfrog__,
  * divergent__, energy__). */
 #define MN_STATS 6
@@ -10,6 +10,12 @@
  * whose values are floats widened, so that float halves what the host reads back without losing a bit. */
 #ifndef MN_COLUMN_T
 #define MN_COLUMN_T double
+#endif
+/* The type of the statistics a library writes: double, except in float32 GPU kernels, whose statistics are floats
+ * (lp__ and energy__ to 7 significant digits, Stan's CSV writes 6; the others exact), halving what the host reads
+ * back per transition. */
+#ifndef MN_STAT_T
+#define MN_STAT_T double
 #endif
 typedef struct MnChainArgs {
   unsigned int key0, key1, chain, iteration; /* the chain's stream and the first transition's iteration */
@@ -24,7 +30,7 @@ typedef struct MnChainArgs {
   double* grad;             /* in/out: gradient at q (dim) */
   double* out_q;            /* count × dim unconstrained draws, or null */
   MN_COLUMN_T* out_columns; /* count × columns constrained values, or null */
-  double* out_stats;        /* count × MN_STATS, or null (the addon hands JS stat-major arrays: see fused.cc) */
+  MN_STAT_T* out_stats;     /* count × MN_STATS, or null (the addon hands JS stat-major arrays: see fused.cc) */
   double* out_div;          /* count × (1 + dim), or null: a divergent transition's cause (1: energy error above max ΔH,
                                2: non-finite log density or gradient; 0: no divergence), then the position (unconstrained)
                                of the leapfrog step where it diverged */

@@ -254,10 +254,10 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     gProfile.inputSeconds += since(t0);
     auto outs = launch(depth, in,
                        {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, colWords() * static_cast<int>(std::max(count * static_cast<long long>(cols), 1LL))},
-                        {n, words(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
+                        {n, colWords() * static_cast<int>(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
                        n);
     const auto t1 = Clock::now();
-    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * (d + kStats)) + 4.0 * colWords() * n * static_cast<double>(count) * cols;
+    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * d) + 4.0 * colWords() * n * static_cast<double>(count) * (cols + kStats);
     std::vector<double> host(static_cast<size_t>(n) * sw);
     gProfile.copyEngine = copyToHost(host.data(), doublesOf(outs[0]), host.size() * sizeof(double)) ? 1 : 0;
     gProfile.stateSeconds += since(t1);
@@ -276,7 +276,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     // caller takes them chain-major (chainMajor: the many-chain path of sample(), src/nuts/recordDraws.ts)
     const bool chainMajor = o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value();
     std::vector<double> hq, hc, hs(entries * kStats);
-    copyToHost(hs.data(), doublesOf(outs[3]), hs.size() * sizeof(double));
+    columnsToHost(hs.data(), outs[3], hs.size(), colWords());
     auto div = divergenceRows(info.Env(), hs.data(), kStats, outs[4], n, count, dim_);
     if (chainMajor) {
       copyToHost(outQ.Data(), doublesOf(outs[1]), entries * d * sizeof(double));
@@ -343,19 +343,19 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const int depth = std::max(maxDepth, 10);
     gProfile.inputSeconds += since(t0);
     const int divWords = mode == 3u ? static_cast<int>(2 * count * (1 + static_cast<long long>(d))) : 2;
-    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(2 * count * kWarmupStats)}, {n, divWords}}, n);
+    auto outs = launch(depth, in, {{n, static_cast<int>(2 * sw)}, {1, 2}, {1, 2}, {n, static_cast<int>(colWords() * count * kWarmupStats)}, {n, divWords}}, n);
     const auto t1 = Clock::now();
     copyToHost(state.Data(), doublesOf(outs[0]), static_cast<size_t>(n) * sw * sizeof(double));
     gProfile.stateSeconds += since(t1);
-    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * kWarmupStats);
+    gProfile.outputBytes += 8.0 * n * sw + 4.0 * colWords() * n * static_cast<double>(count) * kWarmupStats;
     Napi::Value div;
     if (fit && mode == 3u) {
       FitRows fr = fitRows(o.Get("fit").As<Napi::Object>(), kWarmupStats, n, count);
-      placeStats(fr, outs[3], kWarmupStats, n, count);
+      placeStats(fr, outs[3], kWarmupStats, n, count, colWords());
       div = fitDivergenceRows(info.Env(), fr, outs[4], n, count, dim_);
     } else {
       if (fit) throw std::invalid_argument("[fused-gpu] warmup: fit is for mode 3");
-      copyToHost(outS.Data(), doublesOf(outs[3]), static_cast<size_t>(n) * count * kWarmupStats * sizeof(double));
+      columnsToHost(outS.Data(), outs[3], static_cast<size_t>(n) * count * kWarmupStats, colWords());
       // mode 4 leaves its status in the statistics' first column: no divergence rows
       div = mode == 3u ? divergenceRows(info.Env(), outS.Data(), kWarmupStats, outs[4], n, count, dim_)
                        : Napi::Float64Array::New(info.Env(), 0);

@@ -112,15 +112,21 @@ mx::array byRows(const mx::array& a, int n, int count, int width, int words = 2)
  * A launch's statistics into the fit's rows: transposed on the GPU, then one 2-D copy per statistic (its `count`
  * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
  */
-void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count) {
-  auto t = byRows(stats, n, count, width);
+void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count, int words) {
+  auto t = byRows(stats, n, count, width, words);
   const auto t0 = Clock::now();
   HostReads reads(t.data<uint32_t>(), t.nbytes());  // MLX_NUTS_GPU_COPY=prefetch: migrated once for its width copies
-  const double* src = doublesOf(t);
   for (int j = 0; j < width; ++j) {
     if (fr.statRows[j] < 0) continue;
-    copyToHost2D(fr.stats + fr.statRows[j] * fr.total + fr.offset, sizeof(double) * fr.statCount * fr.total,
-                 src + static_cast<size_t>(j) * count, sizeof(double) * width * count, sizeof(double) * count, n);
+    double* to = fr.stats + fr.statRows[j] * fr.total + fr.offset;
+    const size_t dpitch = static_cast<size_t>(fr.statCount) * fr.total;
+    if (words == 2) {
+      copyToHost2D(to, sizeof(double) * dpitch, doublesOf(t) + static_cast<size_t>(j) * count, sizeof(double) * width * count,
+                   sizeof(double) * count, n);
+    } else {  // floats (MN_STAT_T of a float32 kernel): widened into the fit's rows
+      widenRowsToHost(to, dpitch, reinterpret_cast<const float*>(t.data<uint32_t>()) + static_cast<size_t>(j) * count, static_cast<size_t>(count),
+                      static_cast<size_t>(n), static_cast<size_t>(width) * count);
+    }
   }
   gProfile.fitCopySeconds += since(t0);
 }
@@ -156,7 +162,7 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
     throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
   auto mask = maskV.As<Napi::Uint8Array>();
   const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
-  placeStats(fr, outs[3], kLaunchStats, n, count);
+  placeStats(fr, outs[3], kLaunchStats, n, count, colWords);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols), colWords);
     const auto t0 = Clock::now();

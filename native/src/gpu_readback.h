@@ -13,8 +13,9 @@ namespace mlxnuts {
 inline const double* doublesOf(const mlx::core::array& a) { return reinterpret_cast<const double*>(a.data<uint32_t>()); }
 
 /**
- * `values` constrained values of a kernel output as doubles at dst: the kernel writes them in MN_COLUMN_T (see
- * native/src/fused_abi.h), floats (colWords 1: widened here) in float32 kernels, doubles (colWords 2) otherwise.
+ * `values` constrained values or statistics of a kernel output as doubles at dst: the kernel writes them in
+ * MN_COLUMN_T / MN_STAT_T (see native/src/fused_abi.h), floats (colWords 1: widened here) in float32 kernels, doubles
+ * (colWords 2) otherwise.
  */
 void columnsToHost(double* dst, const mlx::core::array& a, size_t values, int colWords);
 
@@ -37,8 +38,11 @@ struct FitRows {
 };
 FitRows fitRows(const Napi::Object& f, int width, int n, int count);
 
-/** A launch's chain-major statistics (width per transition) into the fit's rows, transposed on the GPU. */
-void placeStats(const FitRows& fr, const mlx::core::array& stats, int width, int n, int count);
+/**
+ * A launch's chain-major statistics (width per transition; each `words` uint32s: 2 for doubles, 1 for the floats of
+ * a float32 kernel's MN_STAT_T) into the fit's rows, transposed on the GPU.
+ */
+void placeStats(const FitRows& fr, const mlx::core::array& stats, int width, int n, int count, int words);
 
 /** divergenceRows for statistics already placed in the fit's rows. */
 Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mlx::core::array& div, int n, int count, int dim);

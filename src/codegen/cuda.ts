@@ -120,7 +120,7 @@ function kernelBody(preSize: number): string {
   const long long c = (long long)a.count;
   a.out_q = (double*)oq + (long long)t * c * MN_DIM;
   a.out_columns = MN_COLUMNS > 0 ? (MN_COLUMN_T*)oc + (long long)t * c * MN_COLUMNS : (MN_COLUMN_T*)0;
-  a.out_stats = (double*)os + (long long)t * c * MN_STATS;
+  a.out_stats = (MN_STAT_T*)os + (long long)t * c * MN_STATS;
   a.out_div = (double*)od + (long long)t * c * (1 + MN_DIM);
   a.data_f = D;
   a.data_i = I;
@@ -156,7 +156,7 @@ function kernelBody(preSize: number): string {
       if (eps == 0) { status = 2; break; }
     }
     E[0] = eps;
-    ((double*)os)[t] = status;
+    ((MN_STAT_T*)os)[t] = (MN_STAT_T)status;
     return;
   }
   if (!warm) { /* sampling: one leapfrog step per pass of mn_run's loop, so that a warp's chains step together */
@@ -173,10 +173,10 @@ function kernelBody(preSize: number): string {
   wu.E = E;
   wu.wmean = E + 5;
   wu.wm2 = E + 5 + MN_DIM;
-  wu.out = (double*)os + (long long)t * c * ${WARMUP_STATS};
+  wu.out = (MN_STAT_T*)os + (long long)t * c * ${WARMUP_STATS};
   a.out_q = (double*)0;
   a.out_columns = (MN_COLUMN_T*)0;
-  a.out_stats = (double*)0;
+  a.out_stats = (MN_STAT_T*)0;
   mn_run(&a, D, I, W, &wu);
 `;
 }
@@ -204,7 +204,8 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const lib = generateLibrary(ir, named, dtype, 'cuda', fault);
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
-  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${dtype === 'float32' ? 'float' : 'double'}\n${lib.fullSource}${glue()}`;
+  const real = dtype === 'float32' ? 'float' : 'double';
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

@@ -170,12 +170,12 @@ DEVICE void mn_carve_node(MnNode& n, double*& s) {
    γ and, per transition, the host's η, √m, m^-κ and whether it is in a slow window; E is the chain's [ε, s̄, x̄, μ,
    Welford n], wmean/wm2 its Welford moments, out count × (MN_STATS + 1) statistics (the last: the ε used). The
    arithmetic of src/nuts/pooledWarmup.ts dualUpdateAll and src/nuts/windows.ts welfordAdd. */
-struct MnWarm { const double* sc; double* E; double* wmean; double* wm2; double* out; };
+struct MnWarm { const double* sc; double* E; double* wmean; double* wm2; MN_STAT_T* out; };
 DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const double* q) {
   double* E = wu->E;
-  double* o = wu->out + (long long)it * (MN_STATS + 1);
-  for (int j = 0; j < MN_STATS; ++j) o[j] = st[j];
-  o[MN_STATS] = E[0];
+  MN_STAT_T* o = wu->out + (long long)it * (MN_STATS + 1);
+  for (int j = 0; j < MN_STATS; ++j) o[j] = (MN_STAT_T)st[j];
+  o[MN_STATS] = (MN_STAT_T)E[0];
   const double delta = wu->sc[0], gamma = wu->sc[1];
   const double* k = wu->sc + 2 + 4 * it;
   const double acc = st[1] > 1 ? 1.0 : st[1];
@@ -295,7 +295,7 @@ DEVICE void mn_end_transition(MnWork& k, int it, const MnWarm* warm) {
   st[3] = k.ctr.nLeapfrog;
   st[4] = k.ctr.divergent;
   st[5] = -k.logp + mn_kinetic(a, k.sp);
-  if (a->out_stats) for (int j = 0; j < MN_STATS; ++j) a->out_stats[(long long)it * MN_STATS + j] = st[j];
+  if (a->out_stats) for (int j = 0; j < MN_STATS; ++j) a->out_stats[(long long)it * MN_STATS + j] = (MN_STAT_T)st[j];
   if (warm) mn_warm_update(warm, it, st, k.sq);
   if (a->out_q) for (int i = 0; i < MN_DIM; ++i) a->out_q[(long long)it * MN_DIM + i] = k.sq[i];
   if (a->out_columns) mn_constrain(k.sq, a->out_columns + (long long)it * MN_COLUMNS, k.c.D, k.c.I, k.c.W);
