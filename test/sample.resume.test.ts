@@ -36,7 +36,8 @@ function child(args: Record<string, unknown>, killAtLine?: number): Promise<Chil
       }, 3);
     }
     p.on('error', rej);
-    p.on('exit', (code, signal) => {
+    // 'close', not 'exit': under load the child's last stdout chunk can arrive after 'exit'
+    p.on('close', (code, signal) => {
       if (timer) clearInterval(timer);
       if (code !== 0 && signal === null) rej(new Error(`child failed (${code}): ${stderr}`));
       const line = stdout.trim().split('\n').pop();
