@@ -1,7 +1,8 @@
-// Copying a sampling call's draws into the fit's per-chain arrays: the host's main cost when thousands of chains run on
-// the GPU, so it lives in one small function (monomorphic, no allocation) that V8 optimises on its own.
+// Copying a sampling call's draws and statistics into the fit's per-chain arrays: the host's main cost when
+// thousands of chains run on the GPU, so it lives in small functions (monomorphic, no allocation) that V8 optimises.
 import type { SamplerStat } from '../io/fitData.ts';
 import type { KernelRun } from '../kernel/seam.ts';
+import type { TransitionInfo } from './kernel.ts';
 
 export interface RecordTarget {
   readonly stats: readonly Record<SamplerStat, Float64Array>[];
@@ -53,4 +54,23 @@ export function recordChunk(t: RecordTarget, r: KernelRun, count: number, done: 
     }
     t.clampHits[k]! += hits;
   }
+}
+
+/** Copies transition `j` of a kernel run into row i of a chain's statistics (the step size it used: eps). */
+export function record(stats: Record<SamplerStat, Float64Array>, i: number, r: KernelRun, j: number, eps: number): void {
+  stats.lp__[i] = r.stats.lp[j]!;
+  stats.accept_stat__[i] = r.stats.acceptStat[j]!;
+  stats.stepsize__[i] = eps;
+  stats.treedepth__[i] = r.stats.treeDepth[j]!;
+  stats.n_leapfrog__[i] = r.stats.nLeapfrog[j]!;
+  stats.divergent__[i] = r.stats.divergent[j]!;
+  stats.energy__[i] = r.stats.energy[j]!;
+}
+
+/** The TransitionInfo of entry j of a run (what warmup and progress consume). */
+export function infoAt(r: KernelRun, j: number): TransitionInfo {
+  return {
+    acceptStat: r.stats.acceptStat[j]!, treeDepth: r.stats.treeDepth[j]!, nLeapfrog: r.stats.nLeapfrog[j]!,
+    divergent: r.stats.divergent[j] === 1, energy: r.stats.energy[j]!,
+  };
 }

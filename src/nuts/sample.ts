@@ -32,7 +32,7 @@ import { METRIC_ADAPTATIONS, resolveGradientSchedule } from './gradientSchedule.
 import { recordedMetric } from '../kernel/metric.ts';
 import { canRunNativeWarmup, kernelSearcher, nativePooledWarmup } from './nativeWarmup.ts';
 import { checkChainPart, checkpointStemOf } from './chainPart.ts';
-import { recordChunk } from './recordDraws.ts';
+import { infoAt, record, recordChunk } from './recordDraws.ts';
 import { chainBlocks, checkFitMemory, fitTarget, statsRecord } from './fitBlocks.ts';
 import { totalmem } from 'node:os';
 import { DivergenceLog } from './divergences.ts';
@@ -42,25 +42,6 @@ import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 /** A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto). */
 const NONE = new Float64Array(0);
 const NO_STATS = emptyTransitionStats(0);
-
-/** Copies transition `it` of chain k from a kernel run into row i of a chain's statistics. */
-function record(stats: Record<SamplerStat, Float64Array>, i: number, r: KernelRun, j: number, eps: number): void {
-  stats.lp__[i] = r.stats.lp[j]!;
-  stats.accept_stat__[i] = r.stats.acceptStat[j]!;
-  stats.stepsize__[i] = eps;
-  stats.treedepth__[i] = r.stats.treeDepth[j]!;
-  stats.n_leapfrog__[i] = r.stats.nLeapfrog[j]!;
-  stats.divergent__[i] = r.stats.divergent[j]!;
-  stats.energy__[i] = r.stats.energy[j]!;
-}
-
-/** The TransitionInfo of entry j of a run (what warmup and progress consume). */
-function infoAt(r: KernelRun, j: number): TransitionInfo {
-  return {
-    acceptStat: r.stats.acceptStat[j]!, treeDepth: r.stats.treeDepth[j]!, nLeapfrog: r.stats.nLeapfrog[j]!,
-    divergent: r.stats.divergent[j] === 1, energy: r.stats.energy[j]!,
-  };
-}
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
