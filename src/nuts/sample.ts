@@ -19,7 +19,7 @@ import { readDrawsBack, resumeDir, runIdentity } from './resume.ts';
 import { applyWarmStart, warmStartFor } from './warmStart.ts';
 import { initialPoints, type InitValues } from './init.ts';
 import { callCounter } from './integrator.ts';
-import type { PointState, TransitionInfo } from './kernel.ts';
+import type { PointState } from './kernel.ts';
 import { fromPoints, toPoints, typescriptKernel } from './transitionKernel.ts';
 import type { KernelRun, TransitionKernel } from '../kernel/seam.ts';
 import { emptyStats as emptyTransitionStats } from '../kernel/seam.ts';
