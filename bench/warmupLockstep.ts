@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { essBulk, sample } from '../src/index.ts';
 import { setPooledWindowsForTests } from '../src/nuts/pooledWarmup.ts';
 import { windowSchedule } from '../src/nuts/windows.ts';
+import { FIRST_COUNT } from '../src/nuts/nativeWarmup.ts';
 import { MODELS } from '../models/index.ts';
 
 const { values: args } = parseArgs({
@@ -62,10 +63,10 @@ function lockstepFlat(rows: (k: number) => Float64Array, chains: number, launche
   return total / warps;
 }
 
-/** Warmup's launches as src/nuts/nativeWarmup.ts makes them when calls are quick: 8, 16, … iterations, cut at window ends. */
+/** Warmup's launches as src/nuts/nativeWarmup.ts makes them when calls are quick: FIRST_COUNT, doubling, cut at window ends. */
 function warmupLaunches(windowEnds: readonly number[], warmup: number): number[] {
   const cuts = [0];
-  let want = 8;
+  let want = FIRST_COUNT;
   while (cuts[cuts.length - 1]! < warmup) {
     const from = cuts[cuts.length - 1]!;
     const end = windowEnds.find((e) => e >= from);
