@@ -195,17 +195,21 @@ function packMetrics(metrics: KernelRunParams['metrics'], dim: number): { invMet
   return { invMetric, chol, shared, dense };
 }
 
+/** The GPU's free memory in bytes, or NaN when the device does not say. */
+function freeGpuBytes(d: FusedGpuDensity): number {
+  try {
+    return Number(d.deviceInfo()['free_memory']);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Refuses, before launching, a run whose per-chain memory cannot fit: each chain's state, one iteration of draws
  * (device and unified copies) and its local scratch (model workspace and tree), against the GPU's free memory.
  */
 export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth: number): void {
-  let free = NaN;
-  try {
-    free = Number(d.deviceInfo()['free_memory']);
-  } catch {
-    return;
-  }
+  const free = freeGpuBytes(d);
   if (!(free > 0)) return;
   const depth = Math.max(maxTreeDepth, DEFAULT_KERNEL_DEPTH);
   const realBytes = d.dtype === 'float64' ? 8 : 4;
@@ -279,13 +283,7 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
   /** Iterations per launch: draws, columns, statistics and the device's divergence rows under launchOutputBytes. */
   let launchBytes = 0;
   const launchStep = (chains: number, dim: number, count: number) => {
-    if (!launchBytes) {
-      let free = NaN;
-      try {
-        free = Number(d.deviceInfo()['free_memory']);
-      } catch { /* no device information: the floor */ }
-      launchBytes = launchOutputBytes(free);
-    }
+    if (!launchBytes) launchBytes = launchOutputBytes(freeGpuBytes(d));
     return Math.max(1, Math.min(count, Math.floor(launchBytes / (chains * (dim + d.columns + STATS + 1 + dim) * 8))));
   };
   return {

@@ -39,7 +39,10 @@ import { DivergenceLog } from './divergences.ts';
 import { ChainSummaryAccumulator } from '../fit/chainSummaries.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
-/** A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto). */
+/**
+ * A KernelRun's draws and statistics when the kernel wrote them into the fit's arrays itself (sampleInto); and the
+ * draws of a keep 'summary' fit, which has none.
+ */
 const NONE = new Float64Array(0);
 const NO_STATS = emptyTransitionStats(0);
 
@@ -73,10 +76,10 @@ async function densityFor(model: Model, opts: SampleOptions, backend: BackendNam
 /** Runs NUTS with Stan's warmup on `model` and returns `draws` post-warmup draws per chain. */
 export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws, options: SampleOptions = {}): Promise<Fit> {
   const { numDraws, thin, saveWarmup, keep: keepMode, warmup, chains, seed, delta, maxTreeDepth, metricKind } = checkSampleOptions(draws, options);
-  // keep 'summary': the fit's blocks hold one window of kept draws, folded into each chain's moments after every call
-  const window = keepMode === 'summary' ? Math.min(Math.ceil(numDraws / thin), SUMMARY_WINDOW) : 0;
   /** Iterations kept out of n: 0, thin, 2·thin, … */
   const keptOf = (n: number) => Math.ceil(n / thin);
+  // keep 'summary': the fit's blocks hold one window of kept draws, folded into each chain's moments after every call
+  const window = keepMode === 'summary' ? Math.min(keptOf(numDraws), SUMMARY_WINDOW) : 0;
   const resolved = resolveOptions('sample', options);
   const { device } = resolved;
   const metricAdaptation = options.metricAdaptation ?? defaultMetricAdaptation({ device, adaptation: options.adaptation, metric: options.metric });
@@ -359,9 +362,9 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
         thin, saveWarmup, ...adaptationConfig,
         engine: kernel.name,
       },
-      values: summaries ? values.map((vs) => vs.map(() => new Float64Array(0))) : values.map((vs) => vs.map(cut)),
+      values: summaries ? values.map((vs) => vs.map(() => NONE)) : values.map((vs) => vs.map(cut)),
       ...(warmupValues ? { warmupValues } : {}),
-      stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, summaries ? new Float64Array(0) : cut(s[k])])) as Record<SamplerStat, Float64Array>),
+      stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, summaries ? NONE : cut(s[k])])) as Record<SamplerStat, Float64Array>),
       ...(summaries ? { chainSummaries: summaries.result() } : {}),
       warmupStats,
       adaptation: stepSizes.map((e, k) => ({ stepSize: e, ...recordedMetric(w.metrics[k]!) })),
