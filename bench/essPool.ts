@@ -17,7 +17,14 @@ export async function essBulkMany(columns: Float64Array[][], threads = Math.max(
       const give = () => {
         if (next >= columns.length) return resolve();
         const id = next++;
-        w.postMessage({ id, chains: columns[id] });
+        // One packed copy per column, moved to the worker: posting the per-chain views themselves would clone the
+        // whole buffer each view lies in (with many chains, one block of every draw: gigabytes, or 'could not be cloned').
+        const chains = columns[id]!;
+        const lengths = chains.map((c) => c.length);
+        const packed = new Float64Array(lengths.reduce((a, b) => a + b, 0));
+        let at = 0;
+        for (const c of chains) { packed.set(c, at); at += c.length; }
+        w.postMessage({ id, packed, lengths }, [packed.buffer]);
       };
       w.on('message', (m: { id: number; ess: number }) => {
         out[m.id] = m.ess;

@@ -4,4 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { essBulk } = await import(workerData.module);
-parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, ess: essBulk(m.chains) }));
+parentPort.on('message', (m) => {
+  const chains = [];
+  let at = 0;
+  for (const n of m.lengths) { chains.push(m.packed.subarray(at, at + n)); at += n; }
+  parentPort.postMessage({ id: m.id, ess: essBulk(chains) });
+});
