@@ -17,6 +17,7 @@ import { sample } from '../src/index.ts';
 import { loadNative } from '../src/backend/native.ts';
 import { MODELS } from '../models/index.ts';
 import { essBulkMany } from './essPool.ts';
+import { drawsChecksum } from './checksum.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2),
@@ -104,18 +105,6 @@ if (!info.gpuAvailable) throw new Error('[bench:gpu] MLX sees no GPU: build the 
 function reported(model: string, columns: readonly string[]): string[] {
   const rep = MODELS[model]!.meta.report;
   return rep ? columns.filter((c) => rep.some((r) => c === r || c.startsWith(`${r}[`))) : [...columns];
-}
-
-/** FNV-1a over the bit patterns of every chain's draws and sampling statistics: equal runs give equal strings. */
-function drawsChecksum(fit: Awaited<ReturnType<typeof sample>>): string {
-  let h = 0x811c9dc5;
-  const add = (a: Float64Array) => {
-    const w = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
-    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 0x01000193);
-  };
-  for (const chain of fit.data.values) for (const col of chain) add(col);
-  for (const st of fit.data.stats) for (const k of Object.keys(st).sort()) add((st as Record<string, Float64Array>)[k]!);
-  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The same mlx-nuts run once per --copy-modes entry (MLX_NUTS_GPU_COPY set before each), into `runs`. */

@@ -47,7 +47,7 @@ describe('CUDA source', () => {
       expect(src.match(/__global__ void custom_kernel_mn_fused_10\(/g)?.length).toBe(1);
       expect(lib.header).toContain('#define DEVICE __device__ static inline');
       expect(lib.header).not.toMatch(/#include <cmath>|std::|MN_EXPORT int/);
-      expect(lib.body).toContain('mn_run(&a, D, I, W, (const MnWarm*)0)'); // sampling in the one-step-per-pass loop
+      expect(lib.body).toContain('mn_run(&a, D, I, W, (const MnWarm*)0, chainMask)'); // sampling in the one-step-per-pass loop
     }
   });
 
@@ -120,10 +120,10 @@ for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emu
 describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_transitions)', () => {
   test('eight_schools_centered float64, 8 chains × 150 transitions: the same draws, statistics and divergent rows bit for bit', () => {
     const lib = cudaLib('eight_schools_centered', 'float64');
-    const call = 'mn_run(&a, D, I, W, (const MnWarm*)0)';
+    const call = 'mn_run(&a, D, I, W, (const MnWarm*)0, chainMask)';
     expect(lib.body).toContain(call);
     const flat = cudaEmulator(lib);
-    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W)') });
+    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W, (const MnWarm*)0)') });
     try {
       const n = 8;
       const dim = lib.dim;
@@ -140,6 +140,45 @@ describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_trans
       for (const k of ['state', 'q', 'columns', 'stats', 'div'] as const) expect(Array.from(a[k]), k).toEqual(Array.from(b[k]));
     } finally {
       flat.dispose?.();
+      nested.dispose?.();
+    }
+  }, 300_000);
+});
+
+describe('the passes of mn_run in pooled warmup (mode 3) against the nested loops', () => {
+  test('eight_schools_centered float64, 8 chains × 120 warmup iterations with dual averaging and slow windows: the same state and statistics bit for bit', () => {
+    const lib = cudaLib('eight_schools_centered', 'float64');
+    const call = 'mn_run(&a, D, I, W, &wu, chainMask)';
+    expect(lib.body).toContain(call);
+    const passes = cudaEmulator(lib);
+    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W, &wu)') });
+    try {
+      const n = 8;
+      const dim = lib.dim;
+      const count = 120;
+      const Q = Float64Array.from({ length: n * dim }, (_, i) => Math.cos(i * 0.7) * 0.9);
+      const st = passes.logpGrad(Q, n).state;
+      const width = 4 * dim + 6;
+      const state = new Float64Array(n * width);
+      for (let k = 0; k < n; k++) {
+        state.set(st.subarray(k * (2 * dim + 1), (k + 1) * (2 * dim + 1)), k * width);
+        const eps = 0.02 + 0.15 * k;
+        state.set([eps, 0, 0, Math.log(10 * eps), 0], k * width + 2 * dim + 1);
+      }
+      // δ, γ, then per iteration η = 1/(m + t0), √m, m^-κ and whether the iteration is in a slow window
+      const scalars = new Float64Array(2 + 4 * count);
+      scalars[0] = 0.8; scalars[1] = 0.05;
+      for (let m = 1; m <= count; m++) scalars.set([1 / (m + 10), Math.sqrt(m), m ** -0.75, m > 30 ? 1 : 0], 2 + 4 * (m - 1));
+      const s0 = chainStream(5, 0);
+      const args = { key0: s0.key0, key1: s0.key1, ids: Uint32Array.from({ length: n }, (_, c) => chainStream(5, c).chain), iteration: 0,
+        count, maxDepth: 6, invMetric: new Float64Array(dim).fill(1), scalars };
+      const a = passes.warmup({ ...args, state: Float64Array.from(state) });
+      const b = nested.warmup({ ...args, state: Float64Array.from(state) });
+      const depths = new Set(Array.from({ length: n * count }, (_, e) => a.stats[e * 7 + 2]));
+      expect(depths.size).toBeGreaterThan(3);
+      for (const k of ['state', 'stats', 'div'] as const) expect(Array.from(a[k]), k).toEqual(Array.from(b[k]));
+    } finally {
+      passes.dispose?.();
       nested.dispose?.();
     }
   }, 300_000);

@@ -43,6 +43,10 @@ static double __shfl_down_sync(unsigned, double x, int off, int w) {
   return lane + off < w ? r : x;
 }
 static double __shfl_sync(unsigned, double x, int src, int w) { return mn_stub_exchange(x, (int)(threadIdx.x % w), src); }
+/* votes for one chain per thread: the emulator runs each chain's thread alone, so its warp is itself */
+static unsigned __activemask() { return 1u; }
+static unsigned __ballot_sync(unsigned, int p) { return p ? 1u : 0u; }
+static int __popc(unsigned x) { return __builtin_popcount(x); }
 `;
 
 /**

@@ -6,6 +6,7 @@ import type { Dtype } from '../base/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { PlantedFault } from './functionEmitter.ts';
 import { generateLibrary, type GeneratedLibrary } from './library.ts';
+import { lit } from './prelude.ts';
 
 /**
  * The kernel's inputs and outputs, in MLX's order (cuda_kernel writes `const T* name` for each input, then `T* name`
@@ -80,6 +81,8 @@ function kernelBody(preSize: number): string {
   return `
   const unsigned int t = (blockIdx.x * blockDim.x + threadIdx.x) / MN_LANES;
   const unsigned int n = ctl[${CTL.n}];
+  const unsigned int warpMask = MN_WARP_MASK(); /* at entry every thread of the warp is here */
+  const unsigned int chainMask = MN_LANES == 1 ? (unsigned int)__ballot_sync(warpMask, t < n) : 1u;
   if (t >= n) return;
   double scratch[MN_SCRATCH_DOUBLES(${CUDA_DEPTH_CONSTANT})];
   const R* D = (const R*)df;
@@ -159,8 +162,12 @@ function kernelBody(preSize: number): string {
     ((MN_STAT_T*)os)[t] = (MN_STAT_T)status;
     return;
   }
-  if (!warm) { /* sampling: one leapfrog step per pass of mn_run's loop, so that a warp's chains step together */
-    mn_run(&a, D, I, W, (const MnWarm*)0);
+  if (!warm) { /* sampling: mn_run's passes, so that a warp's chains step together (MN_NESTED: the nested loops) */
+#if MN_NESTED
+    mn_transitions(&a, D, I, W, (const MnWarm*)0);
+#else
+    mn_run(&a, D, I, W, (const MnWarm*)0, chainMask);
+#endif
     return;
   }
   /* mode 3: pooled warmup: every transition followed by this chain's dual averaging (the arithmetic of
@@ -177,11 +184,18 @@ function kernelBody(preSize: number): string {
   a.out_q = (double*)0;
   a.out_columns = (MN_COLUMN_T*)0;
   a.out_stats = (MN_STAT_T*)0;
-  mn_run(&a, D, I, W, &wu);
+#if MN_NESTED
+  mn_transitions(&a, D, I, W, &wu);
+#else
+  mn_run(&a, D, I, W, &wu, chainMask);
+#endif
 `;
 }
 
 export const WARP_LANES = 32;
+
+/** mn_run's boundary gate: a boundary pass once this fraction of a warp's live chains wait at one (see nutsSource.ts). */
+export const DEFAULT_GATE = 0.5;
 
 /**
  * Threads per chain: one unless MLX_NUTS_GPU_LANES=32 asks for a warp (the model's reduction regions split over its
@@ -191,6 +205,20 @@ export const WARP_LANES = 32;
  * broadcast load, where a warp per chain reads it once per chain. A warp per chain is for few chains per GPU, which
  * a thread per chain leaves mostly idle. `largestRegion` (elements of the largest region) is for the error message.
  */
+/**
+ * How the kernel loops over a chain's transitions (both give the same draws bit for bit; only the time differs):
+ * 'passes' (default), src/codegen/nutsSource.ts mn_run, with its boundary gate MN_GATE (MLX_NUTS_GPU_GATE, a fraction
+ * in [0, 1]); 'nested', the CPU engine's nested loops (MLX_NUTS_GPU_LOOP=nested). For measuring (bench/gpuLoop.ts).
+ */
+export function loopDefines(env = process.env): string {
+  const loop = env.MLX_NUTS_GPU_LOOP ?? '';
+  if (loop !== '' && loop !== 'passes' && loop !== 'nested') throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LOOP must be 'passes' or 'nested', got '${loop}'`);
+  const gateText = env.MLX_NUTS_GPU_GATE ?? '';
+  const gate = gateText === '' ? DEFAULT_GATE : Number(gateText);
+  if (!(gate >= 0 && gate <= 1)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_GATE must be a number in [0, 1], got '${gateText}'`);
+  return `#define MN_NESTED ${loop === 'nested' ? 1 : 0}\n#define MN_GATE ${lit(gate)}\n`;
+}
+
 export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_LANES): number {
   if (env !== undefined && env !== '') {
     if (env !== '1' && env !== String(WARP_LANES)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LANES must be 1 or ${WARP_LANES}, got '${env}' (the largest reduction region has ${largestRegion} elements)`);
@@ -205,7 +233,7 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
   const real = dtype === 'float32' ? 'float' : 'double';
-  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${lib.fullSource}${glue()}`;
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

@@ -72,7 +72,7 @@ MN_EXPORT void mn_constrain_values(const double* q, double* out, const void* D, 
 MN_EXPORT void mn_run_chain(const MnChainArgs* a) {
   MnChainArgs b = *a;
   b.scratch = a->scratch + mn_model_doubles();
-  mn_transitions(&b, (const R*)a->data_f, a->data_i, (R*)a->scratch);
+  mn_transitions(&b, (const R*)a->data_f, a->data_i, (R*)a->scratch, (const MnWarm*)0);
 }
 `;
 }

@@ -303,63 +303,83 @@ DEVICE void mn_end_transition(MnWork& k, int it, const MnWarm* warm) {
 DEVICE void mn_work_out(MnWork& k, const MnChainArgs* a) { mn_copy(a->q, k.sq); mn_copy(a->grad, k.sg); *a->logp = k.logp; }
 /* One chain, a->count transitions, as nested loops over transitions, subtrees and leaves (the CPU engine: a chain
    runs alone on its thread, and the nested loops are the faster code there). */
-DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W) {
+DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W, const MnWarm* warm) {
   MnWork k;
   mn_work_init(k, a, D, I, W);
   for (int it = 0; it < a->count; ++it) {
     const mn_u32 iteration = a->iteration + (mn_u32)it;
+    const double step = warm ? warm->E[0] : a->step_size;
     mn_begin_transition(k, it, iteration);
     for (int d = 0; d < a->max_depth; ++d) {
       bool forward;
-      const double eps = mn_begin_subtree(k, d, iteration, a->step_size, forward);
+      const double eps = mn_begin_subtree(k, d, iteration, step, forward);
       bool valid = true;
       for (int t = 0; t < (1 << d) && valid; ++t) valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.stack, k.cur, k.ctr, iteration);
       if (!valid || !mn_join_subtree(k, d, iteration, forward)) break;
     }
-    mn_end_transition(k, it, (const MnWarm*)0);
+    mn_end_transition(k, it, warm);
   }
   mn_work_out(k, a);
 }
-/* The same transitions (each followed by warm's update when given) as one loop that takes one leapfrog step per pass
-   (the GPU engine): a chain whose tree has ended starts its next transition in the next pass. The chains of a warp
-   then step together until each has done all of its transitions, and the warp runs about as long as its chain with
-   the most steps in the launch, where the nested loops made every chain wait, at each loop's end, for the warp's
-   slowest tree: summed over a warp, that is 2.6× fewer leapfrogs in warmup for stress and 2.4× for eight_schools, 14 %
-   fewer in sampling (bench/warmupLockstep.ts's statistics, 512 chains on the CPU engine). The batching point of Radul
-   et al. 2020, "Automatically batching control-flow-heavy programs with application to NUTS". Same arithmetic in the
-   same order for each chain: the nested loops' draws bit for bit. */
-DEVICE void mn_run(const MnChainArgs* a, const R* D, const int* I, R* W, const MnWarm* warm) {
+/* The same transitions (each followed by warm's update when given) as one loop of passes (the GPU engine), so that a
+   chain whose tree has ended starts its next one while the rest of its warp still steps. A pass is either a leaf
+   pass, where every chain inside a subtree takes one leapfrog step, or a boundary pass, where every chain between
+   subtrees joins the one it finished and begins the next (its next transition when the tree stopped: the momentum
+   draw, the statistics and the draw out). The two kinds are never mixed in one pass: the warp pays for a boundary
+   pass only when at least the fraction MN_GATE of its live chains wait at a boundary (or none has a leaf to take),
+   where doing both in every pass made the cheap models pay the boundary's work about once per leapfrog (eight_schools'
+   device time doubled on the H200, bench/results/2026-11-30f-gpu-h200.md). The warp runs about as long as its chain
+   with the most steps in the launch, where the nested loops made every chain wait, at each loop's end, for the warp's
+   slowest tree: summed over a warp, 2.6× fewer leapfrogs in warmup for stress and 2.4× for eight_schools, 14 % fewer
+   in sampling (bench/warmupLockstep.ts's statistics, 512 chains on the CPU engine). The batching point of Radul et al.
+   2020, "Automatically batching control-flow-heavy programs with application to NUTS". A chain that waits does
+   nothing, so each chain's arithmetic is the nested loops' in the same order: their draws bit for bit. mask: the
+   warp's threads that run chains (MN_WARP_COUNT counts a predicate over them; 1 and the predicate itself on a CPU). */
+DEVICE void mn_run(const MnChainArgs* a, const R* D, const int* I, R* W, const MnWarm* warm, unsigned mask) {
   MnWork k;
   mn_work_init(k, a, D, I, W);
   double step = warm ? warm->E[0] : a->step_size;
   int it = 0, d = 0, t = 0;
-  bool fresh = true, building = false, forward = true;
+  bool atBoundary = true, joinPending = false, valid = true, forward = true;
   double eps = 0;
   mn_u32 iteration = a->iteration;
-  while (it < a->count) {
-    if (fresh) {
-      fresh = false;
+  for (;;) {
+    const bool live = it < a->count;
+    const unsigned leaves = MN_WARP_COUNT(mask, live && !atBoundary);
+    const unsigned bounds = MN_WARP_COUNT(mask, live && atBoundary);
+    if (leaves + bounds == 0) break;
+    if (leaves > 0 && (double)bounds < MN_GATE * (double)(leaves + bounds)) {
+      /* a leaf pass: every chain inside a subtree takes its next leapfrog step */
+      if (live && !atBoundary) {
+        valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.stack, k.cur, k.ctr, iteration);
+        ++t;
+        if (!valid || t == (1 << d)) { atBoundary = true; joinPending = true; }
+      }
+      continue;
+    }
+    /* a boundary pass: every chain between subtrees joins the one it finished, ends its transition when the tree
+       stops, and begins its next subtree (or transition) */
+    if (!(live && atBoundary)) continue;
+    for (;;) {
+      if (joinPending) {
+        joinPending = false;
+        const bool more = valid && mn_join_subtree(k, d, iteration, forward);
+        ++d;
+        if (more && d < a->max_depth) break;
+        mn_end_transition(k, it, warm);
+        if (warm) step = warm->E[0];
+        ++it;
+      }
+      if (it >= a->count) break;
       iteration = a->iteration + (mn_u32)it;
       mn_begin_transition(k, it, iteration);
       d = 0;
-      t = 0;
-      building = a->max_depth > 0;
+      if (a->max_depth > 0) break;
+      mn_end_transition(k, it, warm); /* no tree at all: the transition keeps its sample */
+      if (warm) step = warm->E[0];
+      ++it;
     }
-    if (building) {
-      if (t == 0) eps = mn_begin_subtree(k, d, iteration, step, forward);
-      const bool valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.stack, k.cur, k.ctr, iteration);
-      ++t;
-      if (valid && t < (1 << d)) continue;
-      t = 0;
-      const bool more = valid && mn_join_subtree(k, d, iteration, forward);
-      ++d;
-      if (more && d < a->max_depth) continue;
-      building = false;
-    }
-    mn_end_transition(k, it, warm);
-    if (warm) step = warm->E[0];
-    ++it;
-    fresh = true;
+    if (it < a->count) { eps = mn_begin_subtree(k, d, iteration, step, forward); t = 0; atBoundary = false; }
   }
   mn_work_out(k, a);
 }

@@ -30,6 +30,12 @@ typedef uint64_t mn_u64;
 #define MN_LANES 1
 #define MN_LANE 0
 DEVICE double mn_lane_sum(double x) { return x; }
+/* one chain per thread and no warp: a count over the warp is the predicate itself (mn_run) */
+#define MN_WARP_MASK() 1u
+#define MN_WARP_COUNT(mask, p) ((p) ? 1u : 0u)
+#ifndef MN_GATE
+#define MN_GATE 0.5
+#endif
 /* every transition's divergence row gets its cause (0 when it did not diverge): the CPU engine's readers need it */
 #define MN_DIV_DENSE 1
 `,
@@ -44,6 +50,17 @@ typedef unsigned long long mn_u64;
 #define MN_LANES 1
 #endif
 #define MN_LANE ((int)(threadIdx.x % MN_LANES))
+/* how many of the warp's chains (threads in mask) have p (mn_run's passes); with a warp per chain, the chain itself */
+#if MN_LANES == 1
+#define MN_WARP_MASK() __activemask()
+#define MN_WARP_COUNT(mask, p) ((unsigned)__popc(__ballot_sync((mask), (p))))
+#else
+#define MN_WARP_MASK() 1u
+#define MN_WARP_COUNT(mask, p) ((p) ? 1u : 0u)
+#endif
+#ifndef MN_GATE
+#define MN_GATE 0.5
+#endif
 /* divergence rows are written only where a transition diverged (readers go by its statistic) */
 #define MN_DIV_DENSE 0
 /* x summed over the chain's lanes, the same value on every lane (added towards lane 0, then broadcast from it) */
