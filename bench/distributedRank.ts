@@ -7,6 +7,7 @@ import { MODELS } from '../models/index.ts';
 import { hardExit, type DistBackend } from '../src/distributed/group.ts';
 import { sampleDistributed } from '../src/distributed/sampleDistributed.ts';
 import { essBulkMany } from './essPool.ts';
+import { reportedColumns } from './reported.ts';
 import { loadNative } from '../src/backend/native.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { rank: { type: 'string' }, 'dist-backend': { type: 'string' } } });
@@ -23,8 +24,7 @@ try {
   writeFileSync(`${positionals[1]!}.rank${r.rank}`, JSON.stringify({ rank: r.rank, warmupSeconds: lt.warmupSeconds,
     samplingSeconds: lt.samplingSeconds, kernelProfile: r.local.engine.kernelProfile ?? null, profile: gpuProfile?.() ?? null }));
   if (r.rank === 0) {
-    const rep = entry.meta.report;
-    const cols = rep ? r.local.columns.filter((c) => rep.some((n) => c === n || c.startsWith(`${n}[`))) : [...r.local.columns];
+    const cols = reportedColumns(o.model, r.local.columns);
     const s = r.summary;
     const ess = s ? Math.min(...s.rows.filter((row) => cols.includes(row.name)).map((row) => row.essBulk)) : Math.min(...await essBulkMany(cols.map((c) => r.fit!.draws(c))));
     const t = s?.timing ?? r.fit!.data.timing;

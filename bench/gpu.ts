@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { sample } from '../src/index.ts';
 import { loadNative } from '../src/backend/native.ts';
 import { MODELS } from '../models/index.ts';
+import { reportedColumns } from './reported.ts';
 import { essBulkMany } from './essPool.ts';
 import { drawsChecksum } from './checksum.ts';
 
@@ -101,11 +102,6 @@ for (const m of copyModes) if (!['plain', 'runtime', 'prefetch', 'pinned'].inclu
 const info = loadNative().info();
 if (!info.gpuAvailable) throw new Error('[bench:gpu] MLX sees no GPU: build the addon with MLX_NUTS_MLX=cuda-13 on an NVIDIA machine');
 
-/** Columns whose ESS is reported: the model's report list, else every column (as bench/run.ts). */
-function reported(model: string, columns: readonly string[]): string[] {
-  const rep = MODELS[model]!.meta.report;
-  return rep ? columns.filter((c) => rep.some((r) => c === r || c.startsWith(`${r}[`))) : [...columns];
-}
 
 /** The same mlx-nuts run once per --copy-modes entry (MLX_NUTS_GPU_COPY set before each), into `runs`. */
 async function runCopyModes(model: string, chains: number, runs: CopyModeRun[]): Promise<void> {
@@ -159,7 +155,7 @@ for (const model of models) {
       const fit = await sample(MODELS[model]!.model, draws, { device: 'gpu', backend: 'fused', chains, warmup, seed });
       const gp = gpuProfile?.(true);
       const t = fit.data.timing;
-      const cols = reported(model, fit.columns);
+      const cols = reportedColumns(model, fit.columns);
       const ess = Math.min(...await essBulkMany(cols.map((c) => fit.draws(c))));
       const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0) +
         fit.data.warmupStats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
@@ -209,7 +205,7 @@ for (const model of models) {
     const raw = readFileSync(out.replace(/\.json$/, '.f32'));
     const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
     const colOf = (j: number) => Array.from({ length: chains }, (_, c) => Float64Array.from(all.subarray((j * chains + c) * draws, (j * chains + c + 1) * draws)));
-    const cols = reported(model, meta.columns);
+    const cols = reportedColumns(model, meta.columns);
     const ess = Math.min(...await essBulkMany(cols.map((c) => colOf(meta.columns.indexOf(c)))));
     const rec: GpuBenchRecord = {
       model, sampler: 'numpyro', engine: 'vectorized', dtype: meta.dtype, chains, warmup, draws, seed, samplingSeconds: meta.samplingSeconds,

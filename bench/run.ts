@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { essBulk, sample, type Fit } from 'mlx-nuts';
 import { MODELS } from '../models/index.ts';
+import { reportedColumns } from './reported.ts';
 import { isPeerError, parallelPeerArgs, runPeerSeeds, type PeerName, type PeerResult } from './peers/index.ts';
 import { SEED_TABLE, type BenchRecord } from './record.ts';
 import { renderMarkdown } from './report.ts';
@@ -65,11 +66,6 @@ const CONFIGS: Record<string, Cfg> = {
   standard: { name: 'standard', warmup: 1000, draws: 1000, chains: 4, seeds: standardSeeds },
 };
 
-/** Columns whose ESS is reported: the model's report list, else every column (deterministics included). */
-function reported(model: string, columns: readonly string[]): string[] {
-  const rep = MODELS[model]!.meta.report;
-  return rep ? columns.filter((c) => rep.some((r) => c === r || c.startsWith(`${r}[`))) : [...columns];
-}
 
 function minEss(columns: string[], chainsOf: (c: string) => Float64Array[]): number {
   return Math.min(...columns.map((c) => essBulk(chainsOf(c))));
@@ -81,7 +77,7 @@ function fromFit(model: string, cfg: Cfg, seed: number, backend: string, dtype: 
   const samplingSeconds = t.warmupSeconds + t.samplingSeconds;
   const grads = fit.data.stats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0) +
     fit.data.warmupStats.reduce((s, st) => s + st.n_leapfrog__.reduce((a, b) => a + b, 0), 0);
-  const ess = minEss(reported(model, fit.columns), (c) => fit.draws(c));
+  const ess = minEss(reportedColumns(model, fit.columns), (c) => fit.draws(c));
   const p = fit.engine.mlxProfile;
   return {
     model, config: cfg.name, sampler: 'mlx-nuts', backend, dtype, chains: cfg.chains, seed, samplingSeconds,
@@ -94,7 +90,7 @@ function fromFit(model: string, cfg: Cfg, seed: number, backend: string, dtype: 
 }
 
 function fromPeer(model: string, cfg: Cfg, seed: number, r: PeerResult): BenchRecord {
-  const cols = reported(model, r.columns);
+  const cols = reportedColumns(model, r.columns);
   const ess = minEss(cols, (c) => r.draws[c]!.map((ch) => Float64Array.from(ch)));
   return {
     model, config: cfg.name, sampler: r.sampler, backend: r.sampler === 'stan' ? 'rstan' : 'jax-cpu', dtype: r.dtype,
