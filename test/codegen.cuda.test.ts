@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, sample } from 'mlx-nuts';
 import type { ModelDensity } from '../src/backend/modelDensity.ts';
-import { assembledKernel, explainNvrtcLog, generateCudaLibrary, lanesFor, type CudaLibrary } from '../src/codegen/cuda.ts';
+import { assembledKernel, DEFAULT_GATE, explainNvrtcLog, generateCudaLibrary, lanesFor, loopDefines, type CudaLibrary } from '../src/codegen/cuda.ts';
 import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
@@ -143,6 +143,18 @@ describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_trans
       nested.dispose?.();
     }
   }, 300_000);
+});
+
+describe('the kernel loop settings (MLX_NUTS_GPU_LOOP, MLX_NUTS_GPU_GATE)', () => {
+  test('passes with the default gate unless told; a bad value is an error naming the variable and the value', () => {
+    expect(loopDefines({})).toBe(`#define MN_NESTED 0\n#define MN_GATE ${DEFAULT_GATE.toFixed(1)}\n`);
+    expect(loopDefines({ MLX_NUTS_GPU_LOOP: 'nested' })).toContain('#define MN_NESTED 1');
+    expect(loopDefines({ MLX_NUTS_GPU_GATE: '0.75' })).toContain('#define MN_GATE 0.75');
+    expect(loopDefines({ MLX_NUTS_GPU_GATE: '1' })).toContain('#define MN_GATE 1.0');
+    expect(() => loopDefines({ MLX_NUTS_GPU_LOOP: 'flat' })).toThrow(/MLX_NUTS_GPU_LOOP must be 'passes' or 'nested', got 'flat'/);
+    expect(() => loopDefines({ MLX_NUTS_GPU_GATE: '1.5' })).toThrow(/MLX_NUTS_GPU_GATE must be a number in \[0, 1\], got '1.5'/);
+    expect(() => loopDefines({ MLX_NUTS_GPU_GATE: 'half' })).toThrow(/got 'half'/);
+  });
 });
 
 describe('the passes of mn_run in pooled warmup (mode 3) against the nested loops', () => {
