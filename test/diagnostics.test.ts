@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  autocorrelation, autocovariance, ebfmi, ebfmiPerChain, essBasic, essBulk, essMean, essQuantile, essSd, essTail,
+  autocorrelation, autocovariance, autocovarianceSum, ebfmi, ebfmiPerChain, essBasic, essBulk, essMean, essQuantile, essSd, essTail,
   mcseMean, mcseQuantile, mcseSd, median, qbeta, quantile2, rhat, rhatBasic, splitChains, summarize,
 } from '../src/diagnostics/index.ts';
 
@@ -206,6 +206,17 @@ describe('properties and input checks', () => {
     const biased = x.reduce((s, v) => s + (v - m) ** 2, 0) / x.length;
     expect(Math.abs(autocovariance(x)[0]! - biased)).toBeLessThan(1e-14);
     expect([...autocovariance(new Float64Array(5).fill(2))]).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('autocovarianceSum equals the sum of the chains\' autocovariances at every lag (a constant chain adds 0, a NaN makes all NaN)', () => {
+    const chains = [...iid.slice(0, 3), new Float64Array(iid[0]!.length).fill(4)];
+    const got = autocovarianceSum(chains);
+    const want = new Float64Array(chains[0]!.length);
+    for (const c of chains) autocovariance(c).forEach((v, t) => (want[t] += v));
+    // the two differ by FFT rounding, of order 1e-16 of the lag-0 value
+    for (let t = 0; t < want.length; t++) expect(Math.abs(got[t]! - want[t]!)).toBeLessThan(1e-13 * want[0]!);
+    const withNaN = [iid[0]!, Float64Array.from(iid[1]!, (v, i) => (i === 7 ? NaN : v))];
+    expect(autocovarianceSum(withNaN).every(Number.isNaN)).toBe(true);
   });
 
   it('rejects malformed draws with a message naming the function and the argument', () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { Fit, fitFromStanCsv, HalfNormal, log, logDensityAt, logDensitySync, model, Normal, reportHtml, sample, StanCsvStream, Uniform, writeStanCsv } from 'mlx-nuts';
 import { eightSchools } from '../models/eight_schools.ts';
 import { syntheticFit } from './fixtures/syntheticFit.ts';
+import { fitWarnings, summaryRows } from '../src/fit/warnings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-nuts-workflow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,6 +57,16 @@ describe('warnings and number formats', () => {
     const w = fit.warningList().find((x) => x.kind === 'nonfinite');
     expect(w?.message).toMatch(/^Deterministic 'log_mu' is not finite in \d+ of 400 values \(first: chain \d, draw \d+, log_mu = NaN\); its summary shows NA/);
     expect(fit.summaryTable()).toMatch(/log_mu +NA +NA/);
+  });
+
+  test('the summary is made once per draw count: a second call gives equal rows, and changing the array changes nothing', () => {
+    const fit = new Fit(syntheticFit({ chains: 4, draws: 200 }));
+    const a = fit.summary();
+    const want = summaryRows(fit.data);
+    expect(a).toEqual(want);
+    a.splice(0, 1);
+    expect(fit.summary()).toEqual(want);
+    expect(fit.warnings()).toEqual(fitWarnings(fit.data).map((w) => w.message));
   });
 
   test('R-hat prints with 3 decimals and ESS as whole numbers, in the table and the report', () => {

@@ -6,7 +6,7 @@
 // posterior pads to 2·nextn(N) (R's `nextn`, a 2-3-5-smooth length); fft.js needs a power of two, so we pad to
 // the smallest power of two ≥ 2N. Both are exact in exact arithmetic; the results differ by rounding only.
 import FFT from 'fft.js';
-import { mean, variance } from './moments.ts';
+import { mean, variance, varianceAbout } from './moments.ts';
 
 /** fft.js instances by size: building one computes its twiddle table, so they are kept and reused. */
 const fftBySize = new Map<number, FFT>();
@@ -65,4 +65,57 @@ export function autocorrelation(x: ArrayLike<number>): Float64Array {
   const acov = autocovariance(x);
   const a0 = acov[0]!;
   return acov.map((v) => v / a0);
+}
+
+/** Work arrays of autocovarianceSum by FFT size (reused: with many chains, allocation was a large part of the time). */
+const workBySize = new Map<number, { centred: Float64Array; spectrum: Float64Array; power: Float64Array; circular: Float64Array }>();
+
+/**
+ * Σ over `chains` of autocovariance(chain), lags 0 … N − 1 (every chain of length N): what the multi-chain ESS needs
+ * (ess.ts essOfColumns, src/distributed/splitMoments.ts). The inverse FFT is linear, so the chains' power spectra,
+ * each scaled as autocovariance scales its chain, are summed first and transformed back once, instead of once per
+ * chain; the same sums up to rounding. A chain of zero variance adds nothing; a non-finite one makes every lag NaN.
+ */
+export function autocovarianceSum(chains: readonly ArrayLike<number>[]): Float64Array {
+  const n = chains[0]?.length ?? 0;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const size = nextPowerOfTwo(2 * n);
+  const fft = fftOfSize(size);
+  let w = workBySize.get(size);
+  if (w === undefined) {
+    w = { centred: new Float64Array(size), spectrum: new Float64Array(2 * size), power: new Float64Array(2 * size), circular: new Float64Array(2 * size) };
+    workBySize.set(size, w);
+  }
+  const { centred, spectrum, power, circular } = w;
+  const half = size / 2;
+  power.fill(0);
+  for (const x of chains) {
+    const xbar = mean(x);
+    const varx = varianceAbout(x, xbar); // variance(x), without a second mean
+    if (varx === 0) continue;
+    if (!Number.isFinite(varx)) return out.fill(NaN);
+    for (let i = 0; i < n; i++) centred[i] = x[i]! - xbar;
+    centred.fill(0, n);
+    fft.realTransform(spectrum, centred); // bins 0 … size/2; the rest mirror them (a real chain's spectrum)
+    // the chain's autocovariance at lag 0 before scaling: the mean of its power spectrum (Parseval), as the inverse
+    // transform of autocovariance() would give it
+    let p0 = 0;
+    for (let k = 0; k <= half; k++) {
+      const re = spectrum[2 * k]!;
+      const im = spectrum[2 * k + 1]!;
+      const pk = re * re + im * im;
+      p0 += k === 0 || k === half ? pk : 2 * pk;
+    }
+    const scale = (varx * (n - 1)) / n / (p0 / size);
+    for (let k = 0; k <= half; k++) {
+      const re = spectrum[2 * k]!;
+      const im = spectrum[2 * k + 1]!;
+      power[2 * k] += scale * (re * re + im * im);
+    }
+  }
+  for (let k = 1; k < half; k++) power[2 * (size - k)] = power[2 * k]!;
+  fft.inverseTransform(circular, power);
+  for (let t = 0; t < n; t++) out[t] = circular[2 * t]!;
+  return out;
 }

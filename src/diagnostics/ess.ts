@@ -6,7 +6,7 @@
 // `ess_quantile`, `ess_mean`, `ess_sd`, `ess_basic`; unchanged from 1.4.0 to 1.7.1). The truncation is Geyer's
 // initial positive and initial monotone sequence estimators (Geyer 1992, "Practical Markov chain Monte Carlo",
 // Statistical Science 7(4)).
-import { autocovariance } from './autocovariance.ts';
+import { autocovarianceSum } from './autocovariance.ts';
 import { checkChains, checkProb, flatten, mapDraws, shouldReturnNaN, splitChains, type Chains } from './draws.ts';
 import { accurateSum, mean, plainMean, variance } from './moments.ts';
 import { quantile7, quantileSorted, sortedOrNull } from './quantile.ts';
@@ -32,12 +32,7 @@ export function essOfColumns(columns: Chains): number {
   const nChains = columns.length;
   const n = columns[0]?.length ?? 0;
   if (n < 3 || shouldReturnNaN(columns)) return NaN;
-  const acovSum = new Float64Array(n);
-  for (const column of columns) {
-    const acov = autocovariance(column);
-    for (let t = 0; t < n; t++) acovSum[t] += acov[t]!;
-  }
-  return essFromAcov(acovSum, nChains, nChains > 1 ? variance(columns.map((column) => plainMean(column))) : 0); // matrixStats::colMeans2
+  return essFromAcov(autocovarianceSum(columns), nChains, nChains > 1 ? variance(columns.map((column) => plainMean(column))) : 0); // matrixStats::colMeans2
 }
 
 /**

@@ -17,7 +17,7 @@
 //   return what posterior returns then (3 chains × 3 draws: ESS 3). One draw per chain: NaN.
 // - one chain: split R-hat and ESS work on its two halves; unsplit R-hat (`rhatBasic(c, false)`) is NaN.
 // - very anticorrelated chains: τ̂ is bounded below by 1/log10(M·N), so ESS ≤ M·N·log10(M·N).
-export { autocorrelation, autocovariance } from './autocovariance.ts';
+export { autocorrelation, autocovariance, autocovarianceSum } from './autocovariance.ts';
 export { incompleteBeta, logGamma, qbeta } from './beta.ts';
 export { splitChains, type Chains } from './draws.ts';
 export { EBFMI_THRESHOLD, ebfmi, ebfmiPerChain } from './ebfmi.ts';

@@ -3,7 +3,7 @@
 // of their variances, the sum of their autocovariances at every lag, and for posterior's NA rule the range and
 // whether any value is non-finite. Combined, these give essOfColumns and rhatOfColumns of all the split chains up to
 // rounding (src/diagnostics/ess.ts essFromAcov, rhat.ts rhatFromMoments).
-import { autocovariance } from '../diagnostics/autocovariance.ts';
+import { autocovarianceSum } from '../diagnostics/autocovariance.ts';
 import { splitChains, type Chains } from '../diagnostics/draws.ts';
 import { essFromAcov } from '../diagnostics/ess.ts';
 import { plainMean, varianceAbout } from '../diagnostics/moments.ts';
@@ -37,9 +37,8 @@ export function splitMoments(chains: Chains): SplitMoments {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const acov = autocovariance(c);
-    for (let t = 0; t < n; t++) out[HEAD + t] += acov[t]!;
   }
+  out.set(autocovarianceSum(cols), HEAD);
   out[0] = k;
   out[1] = m;
   out[2] = m2;

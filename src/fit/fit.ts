@@ -26,6 +26,9 @@ export interface FitExtras {
 }
 
 export class Fit {
+  /** The last summary of the draws and the draw and chain counts it was made from (summary() and the warnings share it). */
+  private summaryMemo: { draws: number; chains: number; rows: readonly SummaryRow[] } | null = null;
+
   constructor(readonly data: FitData, readonly extras: FitExtras = {}) {}
 
   /** The engine that ran: its name, native calls per post-warmup draw and its profiles (src/fit/engine.ts). */
@@ -71,7 +74,13 @@ export class Fit {
   summary(): SummaryRow[] {
     const cs = this.data.chainSummaries;
     if (cs) return chainSummaryRows(cs, this.data.columns);
-    return summaryRows(this.data);
+    // made once per draw count: with many chains a summary takes minutes (about 1 µs per draw and column), and the
+    // table, the warnings and the caller each ask for it
+    const draws = drawCount(this.data);
+    const chains = this.data.values.length;
+    const m = this.summaryMemo;
+    if (m === null || m.draws !== draws || m.chains !== chains) this.summaryMemo = { draws, chains, rows: summaryRows(this.data) };
+    return [...this.summaryMemo!.rows];
   }
 
   /** Total divergent transitions after warmup, per chain. */
@@ -107,7 +116,7 @@ export class Fit {
   warningList(): Warning[] {
     const cs = this.data.chainSummaries;
     if (cs) return digestWarnings(chainSummaryDigest(this.data, cs), this.summary());
-    return fitWarnings(this.data);
+    return fitWarnings(this.data, this.summary());
   }
 
   /** Why this fit has no post-warmup draws ('no draws: stopped during warmup, …'), or null when it has some. */
