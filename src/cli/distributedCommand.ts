@@ -94,6 +94,7 @@ export async function runDistributed(m: Model, o: SampleCliOptions & Distributed
       const [chains, draws, complete] = s ? [s.chains, s.draws, s.complete] : [f!.chains, f!.numDraws, f!.complete];
       console.log(`\n${m.name}: ${chains} chains × ${draws} draws on ${r.size} processes (${r.local.data.config.engine ?? 'typescript'} kernel) — ` +
         `warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s (slowest rank)${sampling.signal.aborted ? ' — interrupted' : ''}`);
+      if (!s) await f!.summaryAsync(); // the columns on worker threads; the table and the warnings reuse its rows
       console.log(s ? summaryText(s.rows) : f!.summaryTable());
       if (s) console.log(s.approximate ? `(summary gathered without the draws: ${s.approximate})` : '(summary gathered without the draws: every column exact up to rounding)');
       for (const w of s ? s.warnings.map((x) => x.message) : f!.warnings()) console.log(`warning: ${w}`);

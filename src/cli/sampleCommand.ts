@@ -65,6 +65,7 @@ export async function runSample(m: Model, o: SampleCliOptions): Promise<void> {
   console.log(`\n${m.name}: ${fit.chains} chains × ${fit.numDraws} draws (${fit.data.config.backend}, ${fit.data.config.dtype}, ${fit.data.config.engine ?? 'typescript'} kernel) — ` +
     `compile ${t.compileSeconds.toFixed(2)} s, warmup ${t.warmupSeconds.toFixed(2)} s, sampling ${t.samplingSeconds.toFixed(2)} s` +
     `${ac.signal.aborted ? ' — interrupted' : ''}`);
+  await fit.summaryAsync(); // the columns on worker threads; the table, the warnings and the report reuse its rows
   console.log(fit.summaryTable());
   for (const w of fit.warnings()) console.log(`warning: ${w}`);
   let failed = false;

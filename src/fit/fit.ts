@@ -12,6 +12,7 @@ import { fitEngine, type EngineReport, type FitEngine } from './engine.ts';
 import type { DivergenceInfo, FitData, SamplerStat } from '../io/fitData.ts';
 import { digestWarnings, drawCount, fitWarnings, noDrawsReason, summaryRows, type Warning } from './warnings.ts';
 import { chainSummaryDigest, chainSummaryRows } from './chainSummaries.ts';
+import { poolThreads, summarizeColumns } from './summaryPool.ts';
 
 export interface FitExtras {
   /** The traced model, for posterior predictive simulation. */
@@ -81,6 +82,24 @@ export class Fit {
     const m = this.summaryMemo;
     if (m === null || m.draws !== draws || m.chains !== chains) this.summaryMemo = { draws, chains, rows: summaryRows(this.data) };
     return [...this.summaryMemo!.rows];
+  }
+
+  /**
+   * summary() with the columns on worker threads (`threads`, default: the machine's parallelism): the same rows, in a
+   * fraction of the time for fits of many chains (a summary costs about 1 µs per draw and column on one thread).
+   * summary(), summaryTable() and the warnings use the rows it made.
+   */
+  async summaryAsync(options: { threads?: number } = {}): Promise<SummaryRow[]> {
+    const threads = poolThreads(options.threads, 'Fit.summaryAsync');
+    const cs = this.data.chainSummaries;
+    if (cs) return chainSummaryRows(cs, this.data.columns);
+    const draws = drawCount(this.data);
+    const chains = this.data.values.length;
+    const m = this.summaryMemo;
+    if (m !== null && m.draws === draws && m.chains === chains) return [...m.rows];
+    const rows = draws === 0 ? [] : await summarizeColumns(this.data.columns, this.data.columns.map((_, j) => this.data.values.map((c) => c[j]!.subarray(0, draws))), threads);
+    this.summaryMemo = { draws, chains, rows };
+    return [...rows];
   }
 
   /** Total divergent transitions after warmup, per chain. */

@@ -19,12 +19,14 @@ export interface ReportOptions extends ReportPlotOptions {
 }
 
 /** A fit, or anything carrying one as `data` (the Fit class) and perhaps its model as `extras.model`. */
-export type ReportInput = FitData | { readonly data: FitData; readonly extras?: { readonly model?: ReportPlotOptions['model'] } };
+export type ReportInput = FitData | { readonly data: FitData; readonly extras?: { readonly model?: ReportPlotOptions['model'] }; summary?(): SummaryRow[] };
 
-function unwrap(input: ReportInput, opts: ReportOptions): { fit: FitData; opts: ReportOptions } {
+function unwrap(input: ReportInput, opts: ReportOptions): { fit: FitData; opts: ReportOptions; rows?: SummaryRow[] } {
   if (input !== null && typeof input === 'object' && 'data' in input && !('values' in input)) {
     const model = opts.model ?? input.extras?.model;
-    return { fit: input.data, opts: model !== undefined ? { ...opts, model } : opts };
+    // a Fit keeps the summary it made (Fit.summary, summaryAsync): the report uses those rows
+    const rows = input.summary?.();
+    return { fit: input.data, opts: model !== undefined ? { ...opts, model } : opts, ...(rows ? { rows } : {}) };
   }
   return { fit: input as FitData, opts };
 }
@@ -96,9 +98,9 @@ p.note, p.shown { color: #444; font-size: 0.9em; margin: 4px 0; } p.shown { font
 
 /** The report as one HTML string (no external resources: scripts, styles and data are all inline). */
 export function reportHtml(input: ReportInput, options: ReportOptions = {}): string {
-  const { fit, opts } = unwrap(input, options);
+  const { fit, opts, rows: kept } = unwrap(input, options);
   checkFit('writeReport', fit);
-  const rows: SummaryRow[] = summaryRows(fit);
+  const rows: SummaryRow[] = kept ?? summaryRows(fit);
   const summary = opts.summary ?? rows;
   const warnings = fitWarnings(fit, rows);
   const plots = reportPlots(fit, opts, rows);
