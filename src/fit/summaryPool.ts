@@ -12,34 +12,38 @@ import type { Chains } from '../diagnostics/draws.ts';
 export const POOL_MIN_DRAWS = 1 << 22;
 
 /**
- * A worker's code (CommonJS, run with eval): it loads summarize from `workerData.module` — the compiled .js beside this
- * file, or under a TypeScript loader's tests the .ts source, for which it registers tsx first — then answers one
- * message per column: the column's chains packed into one buffer with their lengths.
+ * A worker's code (CommonJS, run with eval): it loads the function `workerData.fn` of `workerData.module` — a compiled
+ * .js module, or under a TypeScript loader's tests the .ts source, for which it registers tsx first — then answers one
+ * message per column (its chains packed into one buffer with their lengths) with fn(name, chains), or fn(chains)
+ * when `workerData.named` is false.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ready = (async () => {
   if (workerData.module.endsWith('.ts')) (await import('tsx/esm/api')).register();
-  return (await import(workerData.module)).summarize;
+  return (await import(workerData.module))[workerData.fn];
 })();
 parentPort.on('message', async (m) => {
   try {
-    const summarize = await ready;
+    const fn = await ready;
     const chains = [];
     let at = 0;
     for (const n of m.lengths) { chains.push(m.packed.subarray(at, at + n)); at += n; }
-    parentPort.postMessage({ id: m.id, row: summarize(m.name, chains) });
+    parentPort.postMessage({ id: m.id, value: workerData.named ? fn(m.name, chains) : fn(chains) });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
   }
 });
 `;
 
-/** The module the workers load summarize from: summary.ts when this file runs as TypeScript, else summary.js. */
-function summaryModule(): string {
+/** A module of src/diagnostics as the workers import it: its .ts when this file runs as TypeScript, else its .js. */
+export function diagnosticsModule(name: string): string {
   const ts = import.meta.url.endsWith('.ts');
-  return new URL(`../diagnostics/summary.${ts ? 'ts' : 'js'}`, import.meta.url).href;
+  return new URL(`../diagnostics/${name}.${ts ? 'ts' : 'js'}`, import.meta.url).href;
 }
+
+/** Which function the workers run per column: `fn` exported by `module`, given the column's name first when `named`. */
+export interface ColumnTask { readonly module: string; readonly fn: string; readonly named: boolean }
 
 /** `threads` checked: a positive integer, or undefined for the machine's parallelism. */
 export function poolThreads(threads: number | undefined, where: string): number {
@@ -55,12 +59,17 @@ export function poolThreads(threads: number | undefined, where: string): number 
 export async function summarizeColumns(names: readonly string[], columns: readonly Chains[], threads: number,
   minDraws = POOL_MIN_DRAWS): Promise<SummaryRow[]> {
   const draws = columns.reduce((s, c) => s + c.reduce((t, x) => t + x.length, 0), 0);
-  const n = Math.min(threads, columns.length);
-  if (n <= 1 || draws < minDraws) return columns.map((c, j) => summarize(names[j]!, c));
-  const rows = new Array<SummaryRow>(columns.length);
+  if (Math.min(threads, columns.length) <= 1 || draws < minDraws) return columns.map((c, j) => summarize(names[j]!, c));
+  return mapColumns<SummaryRow>({ module: diagnosticsModule('summary'), fn: 'summarize', named: true }, names, columns, threads);
+}
+
+/** The task's function of every column on min(threads, columns) workers, in the columns' order. */
+export async function mapColumns<T>(task: ColumnTask, names: readonly string[], columns: readonly Chains[], threads: number): Promise<T[]> {
+  const n = Math.max(1, Math.min(threads, columns.length));
+  const out = new Array<T>(columns.length);
   let next = 0;
   let done = 0;
-  const workers = Array.from({ length: n }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module: summaryModule() } }));
+  const workers = Array.from({ length: n }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: task }));
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       const give = () => {
@@ -75,18 +84,18 @@ export async function summarizeColumns(names: readonly string[], columns: readon
         for (const c of chains) { packed.set(c, at); at += c.length; }
         w.postMessage({ id, name: names[id], packed, lengths }, [packed.buffer]);
       };
-      w.on('message', (m: { id: number; row?: SummaryRow; error?: string }) => {
-        if (m.error !== undefined) return reject(new Error(`[summary] column '${names[m.id]}': ${m.error}`));
-        rows[m.id] = m.row!;
+      w.on('message', (m: { id: number; value?: T; error?: string }) => {
+        if (m.error !== undefined) return reject(new Error(`[${task.fn}] column '${names[m.id]}': ${m.error}`));
+        out[m.id] = m.value!;
         done++;
         give();
       });
       w.on('error', reject);
-      w.on('exit', (code) => { if (done < columns.length) reject(new Error(`[summary] a summary worker exited (code ${code}) before the columns were done`)); });
+      w.on('exit', (code) => { if (done < columns.length) reject(new Error(`[${task.fn}] a worker exited (code ${code}) before the columns were done`)); });
       give();
     })));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return rows;
+  return out;
 }
