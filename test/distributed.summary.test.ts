@@ -66,6 +66,14 @@ describe('the summary gather', () => {
     }
   }, 120_000);
 
+  test('the columns\' rounds on worker threads give the rows of the rounds on the calling thread, exactly (odd draws)', async () => {
+    const fits = await parts(2, 6, 301);
+    const here = await Promise.all(fakeGroups(2).map((g, r) => gatherSummary(g, fits[r]!.data, 1)));
+    const workers = await Promise.all(fakeGroups(2).map((g, r) => gatherSummary(g, fits[r]!.data, 2, 0)));
+    expect(workers).toEqual(here);
+    expect(here[0]!.rows.length).toBeGreaterThan(3);
+  }, 120_000);
+
   test('fewer than 4 draws per chain: null (the caller gathers the draws)', async () => {
     const fits = await parts(2, 2, 3);
     expect(await Promise.all(fakeGroups(2).map((g, r) => gatherSummary(g, fits[r]!.data)))).toEqual([null, null]);

@@ -6,17 +6,21 @@
 // rank's sorted draws, all of them when it holds at most MAX_KNOTS + 1 per column (exact), else MAX_KNOTS + 1 evenly
 // spaced order statistics with linear interpolation between them (approximate). Columns with a non-finite draw have
 // NA for those two (one process ranks ±Inf draws like any other).
-import { flatten, type Chains } from '../diagnostics/draws.ts';
+import { availableParallelism } from 'node:os';
+import type { Chains } from '../diagnostics/draws.ts';
 import { mcseSdFrom } from '../diagnostics/mcse.ts';
-import { accurateSum, mean, variance } from '../diagnostics/moments.ts';
-import { lowerBound, normalScore } from '../diagnostics/rank.ts';
 import type { SummaryRow } from '../diagnostics/summary.ts';
 import type { FitData } from '../io/fitData.ts';
 import { drawCount } from '../fit/warnings.ts';
 import { allGatherF64 } from './gather.ts';
 import type { RankGroup } from './group.ts';
 import { medianTargets, orderStatistics, type7Targets, type OrderTarget } from './orderStatistics.ts';
-import { combineSplitMoments, essOfSplit, rhatOfSplit, splitMoments } from './splitMoments.ts';
+import { combineSplitMoments, essOfSplit, rhatOfSplit } from './splitMoments.ts';
+import { mapColumns, POOL_MIN_DRAWS, srcModule } from '../fit/summaryPool.ts';
+import { columnRoundOne, columnRoundThree, columnRoundTwo, type RoundThreeArgs, type RoundTwoArgs } from './summaryColumns.ts';
+
+/** The rounds of summaryColumns.ts by name (the name is what the workers look up). */
+const COLUMN_ROUNDS = { columnRoundOne, columnRoundTwo, columnRoundThree };
 
 /**
  * At most this many + 1 order statistics per rank and column stand for its draws when the others rank theirs
@@ -40,60 +44,12 @@ export const APPROXIMATE_NOTE = `ess_bulk and rhat are approximate: each draw is
 /** Cuts `flat` (several equal-length rows) into its rows. */
 const rows = (flat: Float64Array, width: number) => Array.from({ length: flat.length / width }, (_, i) => flat.subarray(i * width, (i + 1) * width));
 
-/** A rank's knots: the values at positions round(i·(N − 1)/K), i = 0 … K, of its N sorted values. */
-function knotsOf(sorted: Float64Array, k: number): Float64Array {
-  const n = sorted.length;
-  return Float64Array.from({ length: k + 1 }, (_, i) => sorted[Math.round((i * (n - 1)) / k)]!);
-}
-
-/** x < v, or x ≤ v (a plain function: this runs for every draw and every other rank). */
-function isBelow(x: number, v: number, orEqual: boolean): boolean {
-  return orEqual ? x <= v : x < v;
-}
-
-/**
- * About how many of a rank's N values (described by its K + 1 knots) lie below v (or at most v): linear between the
- * knots around v. `cursor[slot]` is the last knot below the previous v (−1 at first); v must not decrease between calls.
- */
-function countBelow(knots: Float64Array, n: number, v: number, orEqual: boolean, cursor: Int32Array, slot: number): number {
-  const k = knots.length - 1;
-  let i = cursor[slot]!;
-  while (i < k && isBelow(knots[i + 1]!, v, orEqual)) i++;
-  cursor[slot] = i;
-  if (i < 0) return 0;
-  if (i === k) return n;
-  const p = Math.round((i * (n - 1)) / k);
-  const q = Math.round(((i + 1) * (n - 1)) / k);
-  return p + 1 + ((q - p - 1) * (v - knots[i]!)) / (knots[i + 1]! - knots[i]!);
-}
-
-/**
- * Normal scores of this rank's draws (`chains`, their values ascending in `sorted`) ranked among every rank's: ranks
- * among its own exact (ties share their mean rank), among another rank's from its knots (ties counting half).
- */
-function approximateZ(chains: Chains, sorted: Float64Array, knots: readonly Float64Array[], sizes: readonly number[], self: number): Float64Array[] {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const runZ = new Float64Array(sorted.length); // the normal score of the run of equal values starting at each position
-  const cursor = new Int32Array(2 * knots.length).fill(-1);
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
-    const v = sorted[i]!;
-    let rank = (i + j + 2) / 2; // as averageRanks (diagnostics/rank.ts)
-    for (let rho = 0; rho < knots.length; rho++) {
-      if (rho !== self) rank += (countBelow(knots[rho]!, sizes[rho]!, v, false, cursor, 2 * rho) + countBelow(knots[rho]!, sizes[rho]!, v, true, cursor, 2 * rho + 1)) / 2;
-    }
-    runZ[i] = normalScore(rank, total);
-    i = j + 1;
-  }
-  return chains.map((x) => x.map((v) => runZ[lowerBound(sorted, v)]!));
-}
-
 /**
  * The summary rows of every column over every rank's chains, the same on every rank; null when the chains hold
- * fewer than 4 draws (the split-chain statistics need 2 per half: gather the draws instead).
+ * fewer than 4 draws (the split-chain statistics need 2 per half: gather the draws instead). The columns' work runs on
+ * up to `threads` worker threads when the rank's columns hold at least `minDraws` draws.
  */
-export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSummary | null> {
+export async function gatherSummary(g: RankGroup, d: FitData, threads = availableParallelism(), minDraws = POOL_MIN_DRAWS): Promise<SpreadSummary | null> {
   const local = Float64Array.of(drawCount(d), d.values.length);
   const counts = await allGatherF64(g, local, 'summary: draws per rank');
   const n = Math.min(...counts.map((c) => c[0]!));
@@ -101,20 +57,20 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   if (n < 4) return null;
   const size = chains * n;
   const cols = d.columns.map((_, j) => d.values.map((c) => c[j]!.subarray(0, n)));
-  const flats = cols.map((c) => flatten(c));
-  const sorted = flats.map((f) => Float64Array.from(f).sort());
   // rank normalisation ranks the split chains' draws, which leave out the middle draw of an odd n (draws.ts splitChains)
   const h = Math.floor(n / 2);
-  const trim = (x: Float64Array) => (n % 2 === 0 ? x : Float64Array.of(...x.subarray(0, h), ...x.subarray(n - h)));
-  const trimmed = cols.map((c) => c.map(trim));
-  const sortedTrimmed = trimmed.map((c) => flatten(c).sort());
   const sizes = counts.map((c) => c[1]! * 2 * h);
   const knots = Math.min(MAX_KNOTS, Math.max(...sizes) - 1); // + 1 order statistics per rank and column
+  // each round's work on a column is a function of the column and what the ranks exchanged (summaryColumns.ts), run
+  // on worker threads when the columns hold many draws
+  const perColumn = <T>(fn: keyof typeof COLUMN_ROUNDS, args: readonly unknown[]): Promise<T[]> =>
+    Math.min(threads, cols.length) <= 1 || cols.length * d.values.length * n < minDraws
+      ? Promise.resolve(cols.map((c, j) => (COLUMN_ROUNDS[fn] as (c: Chains, a: unknown) => T)(c, args[j])))
+      : mapColumns<T>({ module: srcModule('distributed/summaryColumns'), fn, named: false }, d.columns, cols, threads, args);
   // round 1: moments of all draws, split moments of x, knots of x
-  const m1 = cols.map((c, j) => {
-    const f = flats[j]!;
-    return Float64Array.of(f.length, mean(f), variance(f) * (f.length - 1), f.some(Number.isNaN) ? 1 : 0, ...splitMoments(c), ...knotsOf(sortedTrimmed[j]!, knots));
-  });
+  const one = await perColumn<{ row: Float64Array; sorted: Float64Array }>('columnRoundOne', cols.map(() => ({ knots })));
+  const m1 = one.map((o) => o.row);
+  const sorted = one.map((o) => o.sorted);
   const w1 = m1[0]?.length ?? 0;
   const r1 = (await allGatherF64(g, concat(m1), 'summary: moments and knots')).map((p) => rows(p, w1));
   const head = (j: number, rho: number) => r1[rho]![j]!;
@@ -140,26 +96,17 @@ export async function gatherSummary(g: RankGroup, d: FitData): Promise<SpreadSum
   const q = cols.map(() => [NaN, NaN, NaN, NaN]);
   exact.forEach((col, e) => wanted.forEach((w, i) => (q[col]![i] = w.value(stats[8 * e + 2 * i]!, stats[8 * e + 2 * i + 1]!))));
   // round 2: (x − mean)², the quantile indicators, bulk normal scores; knots of the draws folded at the median
-  const folded = trimmed.map((c, j) => c.map((x) => x.map((v) => Math.abs(v - q[j]![3]!))));
-  const sortedFolded = folded.map((c) => flatten(c).sort());
-  const m2 = cols.map((c, j) => {
+  const m2 = await perColumn<Float64Array>('columnRoundTwo', cols.map((_, j): RoundTwoArgs => {
     const mj = moments[j]!;
-    const sq = c.map((x) => x.map((v) => (v - mj.mean) * (v - mj.mean)));
-    const sqFlat = flatten(sq);
-    const z = mj.nan || mj.split[6] === 1 ? c.map((x) => x.map(() => NaN)) : approximateZ(trimmed[j]!, sortedTrimmed[j]!, mj.knots, sizes, g.rank);
-    return Float64Array.of(accurateSum(sqFlat), accurateSum(sqFlat.map((s) => s * s)), ...splitMoments(sq),
-      ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![0]! ? 1 : 0)))), ...splitMoments(c.map((x) => x.map((v) => (v <= q[j]![2]! ? 1 : 0)))),
-      ...splitMoments(z), ...knotsOf(sortedFolded[j]!, knots));
-  });
+    return { knots, mean: mj.mean, nanZ: mj.nan || mj.split[6] === 1, q: q[j]!, rankKnots: mj.knots.map((k) => Float64Array.from(k)), sizes, rank: g.rank };
+  }));
   const w2 = m2[0]?.length ?? 0;
   const r2 = (await allGatherF64(g, concat(m2), 'summary: transformed moments')).map((p) => rows(p, w2));
   const ws = (w2 - 2 - (knots + 1)) / 4;
   const part = (j: number, i: number) => combineSplitMoments(r2.map((p) => p[j]!.subarray(2 + i * ws, 2 + (i + 1) * ws)));
   // round 3: tail normal scores (draws folded at the median)
-  const m3 = folded.map((f, j) => {
-    const nanTail = moments[j]!.nan || moments[j]!.split[6] === 1;
-    return splitMoments(nanTail ? f.map((x) => x.map(() => NaN)) : approximateZ(f, sortedFolded[j]!, r2.map((p) => p[j]!.subarray(w2 - (knots + 1))), sizes, g.rank));
-  });
+  const m3 = await perColumn<Float64Array>('columnRoundThree', cols.map((_, j): RoundThreeArgs => ({ median: q[j]![3]!,
+    nanZ: moments[j]!.nan || moments[j]!.split[6] === 1, rankKnots: r2.map((p) => Float64Array.from(p[j]!.subarray(w2 - (knots + 1)))), sizes, rank: g.rank })));
   const w3 = m3[0]?.length ?? 0;
   const r3 = (await allGatherF64(g, concat(m3), 'summary: tail normal scores')).map((p) => rows(p, w3));
   const out = d.columns.map((name, j): SummaryRow => {

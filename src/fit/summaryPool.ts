@@ -14,8 +14,8 @@ export const POOL_MIN_DRAWS = 1 << 22;
 /**
  * A worker's code (CommonJS, run with eval): it loads the function `workerData.fn` of `workerData.module` — a compiled
  * .js module, or under a TypeScript loader's tests the .ts source, for which it registers tsx first — then answers one
- * message per column (its chains packed into one buffer with their lengths) with fn(name, chains), or fn(chains)
- * when `workerData.named` is false.
+ * message per column (its chains packed into one buffer with their lengths) with fn(name, chains), or fn(chains, args)
+ * with the column's arguments when `workerData.named` is false.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -29,20 +29,25 @@ parentPort.on('message', async (m) => {
     const chains = [];
     let at = 0;
     for (const n of m.lengths) { chains.push(m.packed.subarray(at, at + n)); at += n; }
-    parentPort.postMessage({ id: m.id, value: workerData.named ? fn(m.name, chains) : fn(chains) });
+    const value = workerData.named ? fn(m.name, chains) : fn(chains, m.args);
+    // the value's own buffers move back (a Float64Array, or an object's Float64Array fields)
+    const moved = new Set();
+    for (const x of [value, ...(value && typeof value === 'object' ? Object.values(value) : [])]) if (x instanceof Float64Array) moved.add(x.buffer);
+    parentPort.postMessage({ id: m.id, value }, [...moved]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
   }
 });
 `;
 
-/** A module of src/diagnostics as the workers import it: its .ts when this file runs as TypeScript, else its .js. */
-export function diagnosticsModule(name: string): string {
+/** A module of src ('diagnostics/summary') as the workers import it: its .ts when this file runs as TypeScript, else its .js. */
+export function srcModule(path: string): string {
   const ts = import.meta.url.endsWith('.ts');
-  return new URL(`../diagnostics/${name}.${ts ? 'ts' : 'js'}`, import.meta.url).href;
+  return new URL(`../${path}.${ts ? 'ts' : 'js'}`, import.meta.url).href;
 }
 
-/** Which function the workers run per column: `fn` exported by `module`, given the column's name first when `named`. */
+/** Which function the workers run per column: `fn` exported by `module`, given the column's name first when `named`
+ * (else its arguments second). */
 export interface ColumnTask { readonly module: string; readonly fn: string; readonly named: boolean }
 
 /** `threads` checked: a positive integer, or undefined for the machine's parallelism. */
@@ -60,11 +65,12 @@ export async function summarizeColumns(names: readonly string[], columns: readon
   minDraws = POOL_MIN_DRAWS): Promise<SummaryRow[]> {
   const draws = columns.reduce((s, c) => s + c.reduce((t, x) => t + x.length, 0), 0);
   if (Math.min(threads, columns.length) <= 1 || draws < minDraws) return columns.map((c, j) => summarize(names[j]!, c));
-  return mapColumns<SummaryRow>({ module: diagnosticsModule('summary'), fn: 'summarize', named: true }, names, columns, threads);
+  return mapColumns<SummaryRow>({ module: srcModule('diagnostics/summary'), fn: 'summarize', named: true }, names, columns, threads);
 }
 
-/** The task's function of every column on min(threads, columns) workers, in the columns' order. */
-export async function mapColumns<T>(task: ColumnTask, names: readonly string[], columns: readonly Chains[], threads: number): Promise<T[]> {
+/** The task's function of every column (with args[j], structured-cloneable) on min(threads, columns) workers, in order. */
+export async function mapColumns<T>(task: ColumnTask, names: readonly string[], columns: readonly Chains[], threads: number,
+  args?: readonly unknown[]): Promise<T[]> {
   const n = Math.max(1, Math.min(threads, columns.length));
   const out = new Array<T>(columns.length);
   let next = 0;
@@ -82,7 +88,7 @@ export async function mapColumns<T>(task: ColumnTask, names: readonly string[], 
         const packed = new Float64Array(lengths.reduce((a, b) => a + b, 0));
         let at = 0;
         for (const c of chains) { packed.set(c, at); at += c.length; }
-        w.postMessage({ id, name: names[id], packed, lengths }, [packed.buffer]);
+        w.postMessage({ id, name: names[id], packed, lengths, args: args?.[id] }, [packed.buffer]);
       };
       w.on('message', (m: { id: number; value?: T; error?: string }) => {
         if (m.error !== undefined) return reject(new Error(`[${task.fn}] column '${names[m.id]}': ${m.error}`));
