@@ -2,7 +2,7 @@
 // errors in a worker come back naming the column; a bad thread count is refused.
 import { describe, expect, test } from 'vitest';
 import { Fit } from 'mlx-nuts';
-import { summarizeColumns } from '../src/fit/summaryPool.ts';
+import { mapColumns, orOnThisThread, srcModule, summarizeColumns } from '../src/fit/summaryPool.ts';
 import { summaryRows } from '../src/fit/warnings.ts';
 import { syntheticFit } from './fixtures/syntheticFit.ts';
 
@@ -29,5 +29,22 @@ describe('summary on worker threads', () => {
     const a = [Float64Array.of(1, 2, 3, 4, 5), Float64Array.of(2, 3, 1, 5, 4)];
     const bad = [Float64Array.of(1, 2, 3, 4, 5), Float64Array.of(1, 2)];
     await expect(summarizeColumns(['a', 'b'], [a, bad], 2, 0)).rejects.toThrow(/column 'b'.*same length/);
+  });
+
+  test('workers that cannot load their module fail with a message; orOnThisThread then works here and warns', async () => {
+    const cols = [[Float64Array.of(1, 2, 3, 4, 5)], [Float64Array.of(5, 4, 3, 2, 1)]];
+    const task = { module: srcModule('diagnostics/no_such_module'), fn: 'essBulk', named: false };
+    await expect(mapColumns(task, ['a', 'b'], cols, 2)).rejects.toThrow(/a worker could not load .*no_such_module/);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(await orOnThisThread(mapColumns<number>(task, ['a', 'b'], cols, 2), () => [1, 2])).toEqual([1, 2]);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.join('\n')).toMatch(/worker threads failed .*no_such_module.*working on the calling thread/);
+    await expect(orOnThisThread(Promise.reject(new Error('a column')), () => [1])).rejects.toThrow('a column'); // not a worker failure
   });
 });

@@ -16,7 +16,7 @@ import { allGatherF64 } from './gather.ts';
 import type { RankGroup } from './group.ts';
 import { medianTargets, orderStatistics, type7Targets, type OrderTarget } from './orderStatistics.ts';
 import { combineSplitMoments, essOfSplit, rhatOfSplit } from './splitMoments.ts';
-import { mapColumns, POOL_MIN_DRAWS, srcModule } from '../fit/summaryPool.ts';
+import { mapColumns, orOnThisThread, POOL_MIN_DRAWS, srcModule } from '../fit/summaryPool.ts';
 import { columnRoundOne, columnRoundThree, columnRoundTwo, type RoundThreeArgs, type RoundTwoArgs } from './summaryColumns.ts';
 
 /** The rounds of summaryColumns.ts by name (the name is what the workers look up). */
@@ -63,10 +63,11 @@ export async function gatherSummary(g: RankGroup, d: FitData, threads = availabl
   const knots = Math.min(MAX_KNOTS, Math.max(...sizes) - 1); // + 1 order statistics per rank and column
   // each round's work on a column is a function of the column and what the ranks exchanged (summaryColumns.ts), run
   // on worker threads when the columns hold many draws
-  const perColumn = <T>(fn: keyof typeof COLUMN_ROUNDS, args: readonly unknown[]): Promise<T[]> =>
-    Math.min(threads, cols.length) <= 1 || cols.length * d.values.length * n < minDraws
-      ? Promise.resolve(cols.map((c, j) => (COLUMN_ROUNDS[fn] as (c: Chains, a: unknown) => T)(c, args[j])))
-      : mapColumns<T>({ module: srcModule('distributed/summaryColumns'), fn, named: false }, d.columns, cols, threads, args);
+  const perColumn = <T>(fn: keyof typeof COLUMN_ROUNDS, args: readonly unknown[]): Promise<T[]> => {
+    const here = () => cols.map((c, j) => (COLUMN_ROUNDS[fn] as (c: Chains, a: unknown) => T)(c, args[j]));
+    return Math.min(threads, cols.length) <= 1 || cols.length * d.values.length * n < minDraws ? Promise.resolve(here())
+      : orOnThisThread(mapColumns<T>({ module: srcModule('distributed/summaryColumns'), fn, named: false }, d.columns, cols, threads, args), here);
+  };
   // round 1: moments of all draws, split moments of x, knots of x
   const one = await perColumn<{ row: Float64Array; sorted: Float64Array }>('columnRoundOne', cols.map(() => ({ knots })));
   const m1 = one.map((o) => o.row);

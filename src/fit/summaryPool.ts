@@ -24,8 +24,13 @@ const ready = (async () => {
   return (await import(workerData.module))[workerData.fn];
 })();
 parentPort.on('message', async (m) => {
+  let fn;
   try {
-    const fn = await ready;
+    fn = await ready;
+  } catch (e) {
+    return parentPort.postMessage({ id: m.id, error: String((e && e.message) || e), load: true });
+  }
+  try {
     const chains = [];
     let at = 0;
     for (const n of m.lengths) { chains.push(m.packed.subarray(at, at + n)); at += n; }
@@ -65,7 +70,26 @@ export async function summarizeColumns(names: readonly string[], columns: readon
   minDraws = POOL_MIN_DRAWS): Promise<SummaryRow[]> {
   const draws = columns.reduce((s, c) => s + c.reduce((t, x) => t + x.length, 0), 0);
   if (Math.min(threads, columns.length) <= 1 || draws < minDraws) return columns.map((c, j) => summarize(names[j]!, c));
-  return mapColumns<SummaryRow>({ module: srcModule('diagnostics/summary'), fn: 'summarize', named: true }, names, columns, threads);
+  return orOnThisThread(mapColumns<SummaryRow>({ module: srcModule('diagnostics/summary'), fn: 'summarize', named: true }, names, columns, threads),
+    () => columns.map((c, j) => summarize(names[j]!, c)));
+}
+
+/** The workers themselves failed (could not load the module, died): not an error of the function on a column. */
+export class WorkerFailure extends Error {}
+
+/**
+ * The workers' result, or, when the workers themselves fail (WorkerFailure: they can, where this module runs under a
+ * loader they do not have), `here()` on this thread with a process warning naming the failure: the same function of
+ * the same numbers, only slower. An error of the function on a column is the caller's, as it is.
+ */
+export async function orOnThisThread<T>(onWorkers: Promise<T>, here: () => T): Promise<T> {
+  try {
+    return await onWorkers;
+  } catch (e) {
+    if (!(e instanceof WorkerFailure)) throw e;
+    process.emitWarning(`[mlx-nuts] worker threads failed (${e instanceof Error ? e.message : String(e)}); working on the calling thread`);
+    return here();
+  }
 }
 
 /** The task's function of every column (with args[j], structured-cloneable) on min(threads, columns) workers, in order. */
@@ -90,14 +114,15 @@ export async function mapColumns<T>(task: ColumnTask, names: readonly string[], 
         for (const c of chains) { packed.set(c, at); at += c.length; }
         w.postMessage({ id, name: names[id], packed, lengths, args: args?.[id] }, [packed.buffer]);
       };
-      w.on('message', (m: { id: number; value?: T; error?: string }) => {
+      w.on('message', (m: { id: number; value?: T; error?: string; load?: boolean }) => {
+        if (m.load) return reject(new WorkerFailure(`[${task.fn}] a worker could not load ${task.module}: ${m.error}`));
         if (m.error !== undefined) return reject(new Error(`[${task.fn}] column '${names[m.id]}': ${m.error}`));
         out[m.id] = m.value!;
         done++;
         give();
       });
-      w.on('error', reject);
-      w.on('exit', (code) => { if (done < columns.length) reject(new Error(`[${task.fn}] a worker exited (code ${code}) before the columns were done`)); });
+      w.on('error', (e) => reject(new WorkerFailure(`[${task.fn}] a worker failed: ${e.message}`)));
+      w.on('exit', (code) => { if (done < columns.length) reject(new WorkerFailure(`[${task.fn}] a worker exited (code ${code}) before the columns were done`)); });
       give();
     })));
   } finally {
