@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# GPU measurements for one or two calls of the device tool, on the GPU machine inside the kit (after
+# .gpu-kit1/stash.sh: `.gpu-kit3/go.sh 'bash bench/gpu-round.sh $OUT tests loops'`), each step under its own time
+# limit and logged to $OUT as it goes (a call stopped by its limit keeps what finished). Steps (all when none named):
+#   tests  test/gpu/run.ts, the GPU checks (~130 s, most of it NVRTC compiles)
+#   loops  bench/gpuLoop.ts, eight_schools at 16,384 chains, passes against nested loops, with the default pooled
+#          windows and with Stan's 75/25/50 (its device time rose from 1.0 to 1.3 s between rounds 5 and 6) (~200 s)
+#   small  bench/gpu.ts, stress, eight_schools, medium at 16,384 chains, plain and then pinned read-back (~250 s)
+#   large  bench/gpu.ts, simple and logistic at 65,536 chains, plain and then pinned read-back (~250 s)
+set -uo pipefail
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large]}
+shift
+steps=${*:-tests loops small large}
+T=${T:-./node_modules/.bin/tsx}
+mkdir -p "$out"
+step() { local limit=$1 name=$2; shift 2; echo "[gpu-round] $(date -u +%T) $name" | tee -a "$out/round.log"
+  timeout "$limit" "$@" > "$out/$name.log" 2>&1; echo "[gpu-round] $(date -u +%T) $name: exit $?" | tee -a "$out/round.log"; }
+for s in $steps; do
+  case $s in
+    tests) step 200 gpu-tests "$T" test/gpu/run.ts ;;
+    loops)
+      step 110 loop-default "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5,nested --ess --out "$out/loop-default"
+      step 110 loop-stan-windows "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5,nested --ess --windows 75,25,50 --out "$out/loop-stan-windows" ;;
+    small) step 280 bench-16k "$T" bench/gpu.ts --models stress,eight_schools,medium --chains 16384 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-16k ;;
+    large) step 280 bench-65k "$T" bench/gpu.ts --models simple,logistic --chains 65536 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-65k ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large)"; exit 2 ;;
+  esac
+done
