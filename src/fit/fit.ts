@@ -77,11 +77,18 @@ export class Fit {
     if (cs) return chainSummaryRows(cs, this.data.columns);
     // made once per draw count: with many chains a summary takes minutes (about 1 µs per draw and column), and the
     // table, the warnings and the caller each ask for it
-    const draws = drawCount(this.data);
-    const chains = this.data.values.length;
+    return [...(this.keptSummary() ?? this.keepSummary(summaryRows(this.data)))];
+  }
+
+  /** The kept summary rows while the draw and chain counts are those they were made from; else null. */
+  private keptSummary(): readonly SummaryRow[] | null {
     const m = this.summaryMemo;
-    if (m === null || m.draws !== draws || m.chains !== chains) this.summaryMemo = { draws, chains, rows: summaryRows(this.data) };
-    return [...this.summaryMemo!.rows];
+    return m !== null && m.draws === drawCount(this.data) && m.chains === this.data.values.length ? m.rows : null;
+  }
+
+  private keepSummary(rows: readonly SummaryRow[]): readonly SummaryRow[] {
+    this.summaryMemo = { draws: drawCount(this.data), chains: this.data.values.length, rows };
+    return rows;
   }
 
   /**
@@ -93,13 +100,11 @@ export class Fit {
     const threads = poolThreads(options.threads, 'Fit.summaryAsync');
     const cs = this.data.chainSummaries;
     if (cs) return chainSummaryRows(cs, this.data.columns);
-    const draws = drawCount(this.data);
-    const chains = this.data.values.length;
-    const m = this.summaryMemo;
-    if (m !== null && m.draws === draws && m.chains === chains) return [...m.rows];
-    const rows = draws === 0 ? [] : await summarizeColumns(this.data.columns, this.data.columns.map((_, j) => this.data.values.map((c) => c[j]!.subarray(0, draws))), threads);
-    this.summaryMemo = { draws, chains, rows };
-    return [...rows];
+    const kept = this.keptSummary();
+    if (kept) return [...kept];
+    const n = drawCount(this.data);
+    const rows = n === 0 ? [] : await summarizeColumns(this.data.columns, this.data.columns.map((_, j) => this.data.values.map((c) => c[j]!.subarray(0, n))), threads);
+    return [...this.keepSummary(rows)];
   }
 
   /** Total divergent transitions after warmup, per chain. */
