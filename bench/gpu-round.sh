@@ -7,8 +7,10 @@
 #          windows and with Stan's 75/25/50 (its device time rose from 1.0 to 1.3 s between rounds 5 and 6) (~200 s)
 #   small  bench/gpu.ts, stress, eight_schools, medium at 16,384 chains, plain and then pinned read-back (~250 s)
 #   large  bench/gpu.ts, simple and logistic at 65,536 chains, plain and then pinned read-back (~250 s)
+#   overlap  test/gpu/run.ts overlap (same draws), then bench/gpu.ts on eight_schools and simple at 16,384 chains with
+#          MLX_NUTS_GPU_OVERLAP=1 (compare with small/large's plain rows; ~150 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -23,6 +25,9 @@ for s in $steps; do
       step 110 loop-stan-windows "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5,nested --ess --windows 75,25,50 --out "$out/loop-stan-windows" ;;
     small) step 280 bench-16k "$T" bench/gpu.ts --models stress,eight_schools,medium --chains 16384 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-16k ;;
     large) step 280 bench-65k "$T" bench/gpu.ts --models simple,logistic --chains 65536 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-65k ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large)"; exit 2 ;;
+    overlap)
+      step 120 overlap-check "$T" test/gpu/run.ts overlap
+      step 200 bench-overlap env MLX_NUTS_GPU_OVERLAP=1 "$T" bench/gpu.ts --models eight_schools,simple --chains 16384 --lanes 1 --peers none --out "$out" --name bench-overlap ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap)"; exit 2 ;;
   esac
 done

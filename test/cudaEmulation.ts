@@ -204,7 +204,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
   private emu: ReturnType<typeof cudaEmulator> | null = null;
   calls = 0;
   /** Launches of modes 1 (transitions) and 3 (native warmup) by every instance, for tests that count calls. */
-  static readonly launches = { run: 0, warmup: 0, search: 0, runIterations: [] as number[] };
+  static readonly launches = { run: 0, warmup: 0, search: 0, runIterations: [] as number[], flushes: 0, overlapped: 0 };
 
   constructor(private readonly o: { header: string; body: string; dim: number; columns: number; realBytes: number }) {}
 
@@ -227,8 +227,9 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     if (outColumns) outColumns.set(r.columns.subarray(0, n * this.o.columns));
   }
 
-  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget }): Float64Array {
+  run(a: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget; overlap?: boolean }): Float64Array {
     this.calls++;
+    if (a.overlap) EmulatedCudaModel.launches.overlapped++;
     EmulatedCudaModel.launches.run++;
     EmulatedCudaModel.launches.runIterations.push(a.iteration);
     if (a.dense) throw new Error('EmulatedCudaModel: diagonal metrics only');
@@ -291,6 +292,10 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
   /** What deviceInfo() reports as free memory (tests of checkGpuMemory set it). */
   static freeMemory = 2 ** 40;
 
+  /** The native model waits here for a deferred copy into the fit; the emulator copies at once, so it only counts. */
+  flush(): void {
+    EmulatedCudaModel.launches.flushes++;
+  }
   deviceInfo(): Record<string, string | number> {
     return { device_name: 'emulated', free_memory: EmulatedCudaModel.freeMemory };
   }

@@ -6,6 +6,7 @@
 #include "device_copy.h"
 #include "gpu_args.h"
 #include "gpu_profile.h"
+#include "deferred_copy.h"
 #include "gpu_readback.h"
 #include "napi_args.h"
 
@@ -53,7 +54,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                         InstanceMethod("logpGrad", &FusedCudaModel::LogpGrad), InstanceMethod("run", &FusedCudaModel::Run),
                         InstanceMethod("warmup", &FusedCudaModel::Warmup),
                         InstanceMethod("deviceInfo", &FusedCudaModel::DeviceInfo),
-                        InstanceMethod("dispose", &FusedCudaModel::Dispose)});
+                        InstanceMethod("flush", &FusedCudaModel::Flush), InstanceMethod("dispose", &FusedCudaModel::Dispose)});
   }
 
   // new FusedCudaModel({ header, body, dim, columns, realBytes, lanes }): lanes threads per chain (MN_LANES of the header)
@@ -86,8 +87,12 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   std::map<int, mx::fast::CustomKernelFunction> kernels_;
   bool disposed_ = false;
 
-  void live() const {
+  DeferredCopy deferred_;  // the last run's copy into the fit while the next launch runs (run's overlap option)
+
+  /** Not disposed; and, unless told not to, the last run's deferred copy done (its error thrown here). */
+  void live(bool settle = true) {
     if (disposed_) throw std::runtime_error("[fused-gpu] this model was disposed");
+    if (settle) gProfile.overlapWaitSeconds += deferred_.settle();
   }
 
   mx::fast::CustomKernelFunction& kernel(int depth) {
@@ -203,7 +208,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
   // are iteration-major (entry it·chains + c) like the CPU engine's. Returns the divergent transitions' rows
   // (divergenceRows above).
   Napi::Value Run(const Napi::CallbackInfo& info) {
-    live();
+    live(false);  // the last run's deferred copy may go on while this launch runs: settled after it
     const auto t0 = Clock::now();
     auto o = argsOf(info, "run");
     auto ids = chainIdsOf(o, "run");
@@ -256,6 +261,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                        {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, colWords() * static_cast<int>(std::max(count * static_cast<long long>(cols), 1LL))},
                         {n, colWords() * static_cast<int>(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
                        n);
+    gProfile.overlapWaitSeconds += deferred_.settle();
     const auto t1 = Clock::now();
     gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * d) + 4.0 * colWords() * n * static_cast<double>(count) * (cols + kStats);
     std::vector<double> host(static_cast<size_t>(n) * sw);
@@ -268,7 +274,8 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     }
     const size_t entries = static_cast<size_t>(count) * n;
     if (fit) {
-      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_, colWords());
+      const bool overlap = o.Has("overlap") && o.Get("overlap").ToBoolean().Value();
+      auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_, colWords(), overlap ? &deferred_ : nullptr);
       gProfile.outputSeconds += since(t1);
       return div;
     }
@@ -376,7 +383,17 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     return r;
   }
 
+  // flush(): waits for the last run's deferred copy into the fit (run with overlap), throwing its error
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    live();
+    return info.Env().Undefined();
+  }
+
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    try {
+      deferred_.settle();
+    } catch (const std::exception&) {  // disposing anyway: the fit it was filling is being dropped
+    }
     kernels_.clear();
     dataF_ = mx::array(0u);
     dataI_ = mx::array(0);

@@ -17,6 +17,8 @@ struct GpuProfile {
   // more parts: the chains' state read back, the clamp check's gather and read, the divergent rows' gather and read;
   // and the part of outputSeconds spent after warmup launches (mode 3 and 4)
   double stateSeconds = 0, clampSeconds = 0, divergenceSeconds = 0, warmupOutputSeconds = 0;
+  // runs with overlap: what the engine waited, after a launch, for the last run's copy into the fit (deferred_copy.h)
+  double overlapWaitSeconds = 0;
 };
 extern GpuProfile gProfile;
 

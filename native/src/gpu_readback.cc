@@ -151,7 +151,7 @@ Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array&
  * divergent transitions' rows.
  */
 Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::array>& outs, int n, int count, int dim, int columns,
-                    int colWords) {
+                    int colWords, DeferredCopy* defer) {
   const size_t d = static_cast<size_t>(dim), cols = static_cast<size_t>(columns);
   FitRows fr = fitRows(f, kLaunchStats, n, count);
   auto fc = needF64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
@@ -165,17 +165,22 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   placeStats(fr, outs[3], kLaunchStats, n, count, colWords);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols), colWords);
-    const auto t0 = Clock::now();
-    HostReads reads(t.data<uint32_t>(), t.nbytes());
-    if (colWords == 2) {
-      copyToHost2D(fc.Data() + fr.offset, sizeof(double) * fr.total, doublesOf(t), sizeof(double) * count, sizeof(double) * count,
-                   static_cast<size_t>(n) * cols);
-    } else {
-      // floats: each (chain, column) row widened straight into its place in the fit
-      widenRowsToHost(fc.Data() + fr.offset, fr.total, reinterpret_cast<const float*>(t.data<uint32_t>()), static_cast<size_t>(count),
-                      static_cast<size_t>(n) * cols);
-    }
-    gProfile.fitCopySeconds += since(t0);
+    const uint32_t* src = t.data<uint32_t>();
+    const size_t bytes = t.nbytes(), rows = static_cast<size_t>(n) * cols, total = static_cast<size_t>(fr.total);
+    double* dst = fc.Data() + fr.offset;
+    auto copy = [=] {
+      const auto t0 = Clock::now();
+      HostReads reads(src, bytes);
+      if (colWords == 2) {
+        copyToHost2D(dst, sizeof(double) * total, reinterpret_cast<const double*>(src), sizeof(double) * count, sizeof(double) * count, rows);
+      } else {
+        // floats: each (chain, column) row widened straight into its place in the fit
+        widenRowsToHost(dst, total, reinterpret_cast<const float*>(src), static_cast<size_t>(count), rows);
+      }
+      gProfile.fitCopySeconds += since(t0);
+    };
+    if (defer) defer->start(copy, {t});
+    else copy();
   }
   const auto tc = Clock::now();
   std::vector<int32_t> clamped;

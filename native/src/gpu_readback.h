@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "deferred_copy.h"
 #include "mlx/mlx.h"
 
 namespace mlxnuts {
@@ -47,8 +48,11 @@ void placeStats(const FitRows& fr, const mlx::core::array& stats, int width, int
 /** divergenceRows for statistics already placed in the fit's rows. */
 Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mlx::core::array& div, int n, int count, int dim);
 
-/** A sampling launch's outputs (so, oq, oc, os, od) into the fit's arrays; returns the divergent rows. */
+/**
+ * A sampling launch's outputs (so, oq, oc, os, od) into the fit's arrays; returns the divergent rows. With `defer`, the
+ * constrained values' copy (the largest) runs on defer's thread, and the caller settles it before the fit is read.
+ */
 Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mlx::core::array>& outs, int n, int count, int dim,
-                    int columns, int colWords);
+                    int columns, int colWords, DeferredCopy* defer = nullptr);
 
 }  // namespace mlxnuts

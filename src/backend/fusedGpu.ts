@@ -2,6 +2,7 @@
 // by MLX's NVRTC (native/src/fused_cuda.cc) and run with one GPU thread per chain; a Density and a TransitionKernel.
 import { concatFloat64 } from '../base/arrays.ts';
 import { EngineError, OptionError } from '../base/errors.ts';
+import { gpuOverlap, overlapStep } from './gpuOverlap.ts';
 import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
 import { nutsScratchArrays } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/functionEmitter.ts';
@@ -54,7 +55,9 @@ export interface NativeFusedCudaModel {
    * Outputs iteration-major (entry it·chains + c), or as the kernel writes them with chainMajor (c·count + it).
    * Returns the divergent transitions as rows [chain, transition, cause, position…] (KernelRun.divergenceRows).
    */
-  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget }): Float64Array;
+  run(args: FusedRunArgs & { sharedMetric: boolean; chainMajor?: boolean; fit?: NativeFitTarget; overlap?: boolean }): Float64Array;
+  /** Waits for the last run's copy into the fit when it ran with overlap (src/backend/gpuOverlap.ts). */
+  flush?(): void;
   /** Mode 3 of the kernel: pooled warmup iterations (src/nuts/nativeWarmup.ts; arrays as in WarmupSegment); rows as run's. */
   warmup(args: { key0: number; key1: number; chainIds: Uint32Array; iteration: number; count: number; maxDepth: number;
     invMetric: Float64Array; state: Float64Array; scalars: Float64Array; outStats: Float64Array; mode?: 3 | 4;
@@ -245,21 +248,22 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       profile.calls++;
     }
   };
-  type LaunchOutputs = Pick<Parameters<NativeFusedCudaModel['run']>[0], 'outQ' | 'outColumns' | 'outStats' | 'chainMajor' | 'fit'>;
+  type LaunchOutputs = Pick<Parameters<NativeFusedCudaModel['run']>[0], 'outQ' | 'outColumns' | 'outStats' | 'chainMajor' | 'fit' | 'overlap'>;
   /**
    * `count` transitions of every chain in launches of `launchStep` iterations: `outputs(done, c)` says where launch
    * (done, c) writes, `after` runs once it returned. The chains' state advances in copies; the divergence rows of all
-   * launches come back joined, transitions counted from the first.
+   * launches come back joined, transitions counted from the first. With `overlap` (into the fit only), each launch's
+   * copy into the fit runs while the next launch runs, and the last is waited for before returning (gpuOverlap.ts).
    */
   const launchAll = (state: ChainsState, params: KernelRunParams, iteration: number, count: number,
-    outputs: (done: number, c: number) => LaunchOutputs, after?: (done: number, c: number) => void) => {
+    outputs: (done: number, c: number) => LaunchOutputs, after?: (done: number, c: number) => void, overlap = false) => {
     const { chains, dim } = state;
     const m = packMetrics(params.metrics, dim);
     if (!checked) {
       checkGpuMemory(d, chains, maxTreeDepth);
       checked = true;
     }
-    const step = launchStep(chains, dim, count);
+    const step = overlap ? overlapStep(launchStep(chains, dim, count), count) : launchStep(chains, dim, count);
     const q = Float64Array.from(state.q);
     const logp = Float64Array.from(state.logp);
     const grad = Float64Array.from(state.grad);
@@ -278,6 +282,7 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       }
       after?.(done, c);
     }
+    if (overlap) timed(() => native.flush?.());
     return { state: { chains, dim, q, logp, grad }, rows: concatFloat64(rows) };
   };
   /** Iterations per launch: draws, columns, statistics and the device's divergence rows under launchOutputBytes. */
@@ -309,9 +314,10 @@ function gpuKernel(d: FusedGpuDensity, native: NativeFusedCudaModel, seed: numbe
       return outStats.subarray(0, ids.length);
     },
     sampleInto(state: ChainsState, params, iteration, count, into: FitTarget): SampleIntoResult {
+      const overlap = gpuOverlap();
       const r = launchAll(state, params, iteration, count, (done) => ({
-        outQ: NONE, outColumns: NONE, outStats: NONE, fit: { ...into, offset: into.offset + done },
-      }));
+        outQ: NONE, outColumns: NONE, outStats: NONE, fit: { ...into, offset: into.offset + done }, overlap,
+      }), undefined, overlap);
       return { state: r.state, divergenceRows: r.rows };
     },
     run(state: ChainsState, params, iteration, count, opts?: RunOptions): KernelRun {

@@ -163,6 +163,27 @@ if (want('divergences')) {
   });
 }
 
+if (want('overlap')) {
+  await check('read-back overlapped with the next launch (MLX_NUTS_GPU_OVERLAP=1): the draws and statistics of the plain run', async () => {
+    const opts = { device: 'gpu' as const, chains: 4096, warmup: 200, seed: 8 };
+    const m = MODELS['eight_schools']!.model;
+    const plain = await sample(m, 400, opts);
+    process.env['MLX_NUTS_GPU_OVERLAP'] = '1';
+    try {
+      const over = await sample(m, 400, opts);
+      for (let k = 0; k < opts.chains; k++) {
+        plain.data.values[k]!.forEach((col, j) => assert(col.every((v, i) => Object.is(v, over.data.values[k]![j]![i])), `chain ${k} column ${j} differs`));
+        for (const st of Object.keys(plain.data.stats[k]!) as (keyof (typeof plain.data.stats)[number])[]) {
+          assert(plain.data.stats[k]![st].every((v, i) => Object.is(v, over.data.stats[k]![st][i])), `chain ${k} ${String(st)} differs`);
+        }
+      }
+      return `${opts.chains} chains × 400 draws equal; sampling ${plain.data.timing.samplingSeconds.toFixed(2)} s plain, ${over.data.timing.samplingSeconds.toFixed(2)} s overlapped`;
+    } finally {
+      delete process.env['MLX_NUTS_GPU_OVERLAP'];
+    }
+  });
+}
+
 if (want('recovery')) {
   const ref = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}.json`, import.meta.url), 'utf8')) as
     { means: Record<string, { mean: number; mcse: number }> };
