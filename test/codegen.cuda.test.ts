@@ -117,14 +117,23 @@ for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emu
   });
 });
 
+/** eight_schools_centered (float64) emulated twice: as generated (mn_run's passes) and with `call` made `nested`. */
+function againstNested(call: string, nested: string, use: (lib: CudaLibrary, passes: ReturnType<typeof cudaEmulator>, nested: ReturnType<typeof cudaEmulator>) => void): void {
+  const lib = cudaLib('eight_schools_centered', 'float64');
+  expect(lib.body).toContain(call);
+  const a = cudaEmulator(lib);
+  const b = cudaEmulator({ ...lib, body: lib.body.replace(call, nested) });
+  try {
+    use(lib, a, b);
+  } finally {
+    a.dispose?.();
+    b.dispose?.();
+  }
+}
+
 describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_transitions)', () => {
   test('eight_schools_centered float64, 8 chains × 150 transitions: the same draws, statistics and divergent rows bit for bit', () => {
-    const lib = cudaLib('eight_schools_centered', 'float64');
-    const call = 'mn_run(&a, D, I, W, (const MnWarm*)0, chainMask)';
-    expect(lib.body).toContain(call);
-    const flat = cudaEmulator(lib);
-    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W, (const MnWarm*)0)') });
-    try {
+    againstNested('mn_run(&a, D, I, W, (const MnWarm*)0, chainMask)', 'mn_transitions(&a, D, I, W, (const MnWarm*)0)', (lib, flat, nested) => {
       const n = 8;
       const dim = lib.dim;
       const Q = Float64Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.3) * 0.8);
@@ -138,10 +147,7 @@ describe('the one-step-per-pass loop (mn_run) against the nested loops (mn_trans
       expect(depths.size).toBeGreaterThan(3); // trees of many sizes, some cut by divergences or the maximum depth
       expect(a.stats.filter((_, j) => j % 6 === 4).some((x) => x === 1)).toBe(true);
       for (const k of ['state', 'q', 'columns', 'stats', 'div'] as const) expect(Array.from(a[k]), k).toEqual(Array.from(b[k]));
-    } finally {
-      flat.dispose?.();
-      nested.dispose?.();
-    }
+    });
   }, 300_000);
 });
 
@@ -159,12 +165,7 @@ describe('the kernel loop settings (MLX_NUTS_GPU_LOOP, MLX_NUTS_GPU_GATE)', () =
 
 describe('the passes of mn_run in pooled warmup (mode 3) against the nested loops', () => {
   test('eight_schools_centered float64, 8 chains × 120 warmup iterations with dual averaging and slow windows: the same state and statistics bit for bit', () => {
-    const lib = cudaLib('eight_schools_centered', 'float64');
-    const call = 'mn_run(&a, D, I, W, &wu, chainMask)';
-    expect(lib.body).toContain(call);
-    const passes = cudaEmulator(lib);
-    const nested = cudaEmulator({ ...lib, body: lib.body.replace(call, 'mn_transitions(&a, D, I, W, &wu)') });
-    try {
+    againstNested('mn_run(&a, D, I, W, &wu, chainMask)', 'mn_transitions(&a, D, I, W, &wu)', (lib, passes, nested) => {
       const n = 8;
       const dim = lib.dim;
       const count = 120;
@@ -189,10 +190,7 @@ describe('the passes of mn_run in pooled warmup (mode 3) against the nested loop
       const depths = new Set(Array.from({ length: n * count }, (_, e) => a.stats[e * 7 + 2]));
       expect(depths.size).toBeGreaterThan(3);
       for (const k of ['state', 'stats', 'div'] as const) expect(Array.from(a[k]), k).toEqual(Array.from(b[k]));
-    } finally {
-      passes.dispose?.();
-      nested.dispose?.();
-    }
+    });
   }, 300_000);
 });
 
