@@ -272,41 +272,14 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
       std::memcpy(g.Data() + k * d, host.data() + k * sw + d, d * sizeof(double));
       lp[k] = host[k * sw + 2 * d];
     }
-    const size_t entries = static_cast<size_t>(count) * n;
     if (fit) {
       const bool overlap = o.Has("overlap") && o.Get("overlap").ToBoolean().Value();
       auto div = intoFit(info.Env(), o.Get("fit").As<Napi::Object>(), outs, n, count, dim_, columns_, colWords(), overlap ? &deferred_ : nullptr);
       gProfile.outputSeconds += since(t1);
       return div;
     }
-    // chain-major on the device (each thread writes its own rows) → iteration-major for the sampler, unless the
-    // caller takes them chain-major (chainMajor: the many-chain path of sample(), src/nuts/recordDraws.ts)
     const bool chainMajor = o.Has("chainMajor") && o.Get("chainMajor").ToBoolean().Value();
-    std::vector<double> hq, hc, hs(entries * kStats);
-    columnsToHost(hs.data(), outs[3], hs.size(), colWords());
-    auto div = divergenceRows(info.Env(), hs.data(), kStats, outs[4], n, count, dim_);
-    if (chainMajor) {
-      copyToHost(outQ.Data(), doublesOf(outs[1]), entries * d * sizeof(double));
-      if (cols) columnsToHost(outC.Data(), outs[2], entries * cols, colWords());
-      std::memcpy(outS.Data(), hs.data(), hs.size() * sizeof(double));
-      gProfile.outputSeconds += since(t1);
-      return div;
-    }
-    hq.resize(entries * d);
-    copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
-    if (cols) {
-      hc.resize(entries * cols);
-      columnsToHost(hc.data(), outs[2], hc.size(), colWords());
-    }
-    for (int k = 0; k < n; ++k) {
-      for (int it = 0; it < count; ++it) {
-        const size_t row = static_cast<size_t>(it) * n + k;
-        const size_t src = static_cast<size_t>(k) * count + it;
-        std::memcpy(outQ.Data() + row * d, hq.data() + src * d, d * sizeof(double));
-        if (cols) std::memcpy(outC.Data() + row * cols, hc.data() + src * cols, cols * sizeof(double));
-        std::memcpy(outS.Data() + row * kStats, hs.data() + src * kStats, kStats * sizeof(double));
-      }
-    }
+    auto div = intoArrays(info.Env(), outs, n, count, dim_, columns_, colWords(), outQ.Data(), outC.Data(), outS.Data(), chainMajor);
     gProfile.outputSeconds += since(t1);
     return div;
   }

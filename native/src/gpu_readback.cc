@@ -210,4 +210,35 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   return fitDivergenceRows(env, fr, outs[4], n, count, dim);
 }
 
+Napi::Value intoArrays(Napi::Env env, const std::vector<mx::array>& outs, int n, int count, int dim, int columns, int colWords,
+                       double* outQ, double* outC, double* outS, bool chainMajor) {
+  const size_t d = static_cast<size_t>(dim), cols = static_cast<size_t>(columns);
+  const size_t entries = static_cast<size_t>(count) * n;
+  std::vector<double> hq, hc, hs(entries * kLaunchStats);
+  columnsToHost(hs.data(), outs[3], hs.size(), colWords);
+  auto div = divergenceRows(env, hs.data(), kLaunchStats, outs[4], n, count, dim);
+  if (chainMajor) {
+    copyToHost(outQ, doublesOf(outs[1]), entries * d * sizeof(double));
+    if (cols) columnsToHost(outC, outs[2], entries * cols, colWords);
+    std::memcpy(outS, hs.data(), hs.size() * sizeof(double));
+    return div;
+  }
+  hq.resize(entries * d);
+  copyToHost(hq.data(), doublesOf(outs[1]), hq.size() * sizeof(double));
+  if (cols) {
+    hc.resize(entries * cols);
+    columnsToHost(hc.data(), outs[2], hc.size(), colWords);
+  }
+  for (int k = 0; k < n; ++k) {
+    for (int it = 0; it < count; ++it) {
+      const size_t row = static_cast<size_t>(it) * n + k;
+      const size_t src = static_cast<size_t>(k) * count + it;
+      std::memcpy(outQ + row * d, hq.data() + src * d, d * sizeof(double));
+      if (cols) std::memcpy(outC + row * cols, hc.data() + src * cols, cols * sizeof(double));
+      std::memcpy(outS + row * kLaunchStats, hs.data() + src * kLaunchStats, kLaunchStats * sizeof(double));
+    }
+  }
+  return div;
+}
+
 }  // namespace mlxnuts

@@ -55,4 +55,12 @@ Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mlx::core:
 Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mlx::core::array>& outs, int n, int count, int dim,
                     int columns, int colWords, DeferredCopy* defer = nullptr);
 
+/**
+ * A sampling launch's outputs into the caller's arrays (no fit): chain-major on the device (each thread writes its own
+ * rows), iteration-major for the sampler unless `chainMajor` (the many-chain path of sample(), src/nuts/recordDraws.ts);
+ * returns the divergent rows.
+ */
+Napi::Value intoArrays(Napi::Env env, const std::vector<mlx::core::array>& outs, int n, int count, int dim, int columns, int colWords,
+                       double* outQ, double* outC, double* outS, bool chainMajor);
+
 }  // namespace mlxnuts
