@@ -1,4 +1,5 @@
-// Autocovariance of one chain by FFT, normalised as posterior's `autocovariance` (Vehtari et al. 2021).
+// Autocovariance by FFT, of one chain or summed over chains, normalised as posterior's `autocovariance`
+// (Vehtari et al. 2021).
 //
 // acov[t] = (1/N) Σ_{i<N−t} (x_i − x̄)(x_{i+t} − x̄), t = 0 … N − 1, computed as the inverse FFT of the power
 // spectrum of the centred chain zero-padded to at least 2N (so the circular correlation equals the linear
@@ -6,7 +7,7 @@
 // posterior pads to 2·nextn(N) (R's `nextn`, a 2-3-5-smooth length); fft.js needs a power of two, so we pad to
 // the smallest power of two ≥ 2N. Both are exact in exact arithmetic; the results differ by rounding only.
 import FFT from 'fft.js';
-import { mean, variance, varianceAbout } from './moments.ts';
+import { mean, varianceAbout } from './moments.ts';
 
 /** fft.js instances by size: building one computes its twiddle table, so they are kept and reused. */
 const fftBySize = new Map<number, FFT>();
@@ -33,31 +34,7 @@ function nextPowerOfTwo(n: number): number {
  * posterior's `if (var(x) == 0)` would stop with an error.
  */
 export function autocovariance(x: ArrayLike<number>): Float64Array {
-  const n = x.length;
-  const varx = variance(x);
-  if (varx === 0) return new Float64Array(n);
-  if (!Number.isFinite(varx)) return new Float64Array(n).fill(NaN);
-  const size = nextPowerOfTwo(2 * n);
-  const fft = fftOfSize(size);
-  const centred = new Float64Array(size);
-  const xbar = mean(x);
-  for (let i = 0; i < n; i++) centred[i] = x[i]! - xbar;
-  const spectrum: number[] = fft.createComplexArray();
-  fft.realTransform(spectrum, centred);
-  fft.completeSpectrum(spectrum);
-  const power: number[] = fft.createComplexArray();
-  for (let k = 0; k < size; k++) {
-    const re = spectrum[2 * k]!;
-    const im = spectrum[2 * k + 1]!;
-    power[2 * k] = re * re + im * im;
-    power[2 * k + 1] = 0;
-  }
-  const circular: number[] = fft.createComplexArray();
-  fft.inverseTransform(circular, power);
-  const acov = new Float64Array(n);
-  const scale = (varx * (n - 1)) / n / circular[0]!;
-  for (let t = 0; t < n; t++) acov[t] = circular[2 * t]! * scale;
-  return acov;
+  return autocovarianceSum([x]);
 }
 
 /** Autocorrelations at lags 0 … N − 1 (posterior's `autocorrelation`: acov / acov[0]). */
@@ -68,7 +45,7 @@ export function autocorrelation(x: ArrayLike<number>): Float64Array {
 }
 
 /** Work arrays of autocovarianceSum by FFT size (reused: with many chains, allocation was a large part of the time). */
-const workBySize = new Map<number, { centred: Float64Array; spectrum: Float64Array; power: Float64Array; circular: Float64Array }>();
+const workBySize = new Map<number, { centred: Float64Array; spectrum: Float64Array; bins: Float64Array; power: Float64Array; circular: Float64Array }>();
 
 /**
  * Σ over `chains` of autocovariance(chain), lags 0 … N − 1 (every chain of length N): what the multi-chain ESS needs
@@ -84,10 +61,10 @@ export function autocovarianceSum(chains: readonly ArrayLike<number>[]): Float64
   const fft = fftOfSize(size);
   let w = workBySize.get(size);
   if (w === undefined) {
-    w = { centred: new Float64Array(size), spectrum: new Float64Array(2 * size), power: new Float64Array(2 * size), circular: new Float64Array(2 * size) };
+    w = { centred: new Float64Array(size), spectrum: new Float64Array(2 * size), bins: new Float64Array(size / 2 + 1), power: new Float64Array(2 * size), circular: new Float64Array(2 * size) };
     workBySize.set(size, w);
   }
-  const { centred, spectrum, power, circular } = w;
+  const { centred, spectrum, bins, power, circular } = w;
   const half = size / 2;
   power.fill(0);
   for (const x of chains) {
@@ -104,15 +81,11 @@ export function autocovarianceSum(chains: readonly ArrayLike<number>[]): Float64
     for (let k = 0; k <= half; k++) {
       const re = spectrum[2 * k]!;
       const im = spectrum[2 * k + 1]!;
-      const pk = re * re + im * im;
-      p0 += k === 0 || k === half ? pk : 2 * pk;
+      bins[k] = re * re + im * im;
+      p0 += k === 0 || k === half ? bins[k]! : 2 * bins[k]!;
     }
     const scale = (varx * (n - 1)) / n / (p0 / size);
-    for (let k = 0; k <= half; k++) {
-      const re = spectrum[2 * k]!;
-      const im = spectrum[2 * k + 1]!;
-      power[2 * k] += scale * (re * re + im * im);
-    }
+    for (let k = 0; k <= half; k++) power[2 * k] += scale * bins[k]!;
   }
   for (let k = 1; k < half; k++) power[2 * (size - k)] = power[2 * k]!;
   fft.inverseTransform(circular, power);
