@@ -4,7 +4,7 @@ import { concatFloat64 } from '../base/arrays.ts';
 import { EngineError, OptionError } from '../base/errors.ts';
 import { gpuOverlap, overlapStep } from './gpuOverlap.ts';
 import { generateCudaLibrary, explainNvrtcLog, WARMUP_STATS, type CudaLibrary } from '../codegen/cuda.ts';
-import { nutsScratchArrays } from '../codegen/nutsSource.ts';
+import { nutsScratchDoubles } from '../codegen/nutsSource.ts';
 import type { PlantedFault } from '../codegen/functionEmitter.ts';
 import type { TracedModel } from '../model/traced.ts';
 import type { ChainsState, FitTarget, KernelRun, RunOptions, SampleIntoResult, TransitionKernel, WarmupSegment, WarmupSegmentResult } from '../kernel/seam.ts';
@@ -217,7 +217,7 @@ export function checkGpuMemory(d: FusedGpuDensity, chains: number, maxTreeDepth:
   const depth = Math.max(maxTreeDepth, DEFAULT_KERNEL_DEPTH);
   const realBytes = d.dtype === 'float64' ? 8 : 4;
   const modelWork = d.dtype === 'float64' ? d.lib.work : 2 * d.dim + d.lib.work;
-  const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchArrays(depth) * d.dim;
+  const scratch = Math.ceil((modelWork * realBytes) / 8) + 1 + nutsScratchDoubles(depth, d.dim, realBytes);
   // every thread (lane) has its own scratch in local memory, which CUDA reserves for the threads that can be resident
   // at once: at most RESIDENT_THREADS, however many chains the launch has
   const perChain = 8 * (2 * 2 * (2 * d.dim + 1) + 2 * (d.dim + d.columns + STATS) + 1 + d.dim + 4);

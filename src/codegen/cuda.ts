@@ -58,7 +58,7 @@ function glue(): string {
 /* ---- CUDA glue (src/codegen/cuda.ts) ---- */
 #define MN_MODEL_DOUBLES ((((long long)(MN_MODEL_WORK)) * (long long)sizeof(R) + 7) / 8 + 1)
 #define MN_STATE (2 * MN_DIM + 1)
-#define MN_SCRATCH_DOUBLES(depth) (MN_MODEL_DOUBLES + (long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * ((depth) + 2)) * MN_DIM)
+#define MN_SCRATCH_DOUBLES(depth) (MN_MODEL_DOUBLES + MN_NUTS_DOUBLES(depth))
 `;
 }
 
@@ -138,7 +138,7 @@ function kernelBody(preSize: number): string {
     double status = 0;
     bool done = eps == 0 || eps > 1e7 || eps != eps;
     int dir = 0;
-    double* sp = a.scratch;
+    mn_v* sp = (mn_v*)a.scratch;
     MnPoint z;
     z.q = sp + MN_DIM; z.p = z.q + MN_DIM; z.g = z.p + MN_DIM;
     MnCtx cx; cx.a = &a; cx.D = D; cx.I = I; cx.W = W; cx.v = z.g + MN_DIM; cx.tmp = cx.v + MN_DIM; cx.w = cx.tmp + MN_DIM;

@@ -25,13 +25,15 @@ export function abiHeader(): string {
   return abiText;
 }
 
-/** Model wrappers in float64: the sampler works in double whatever the model's real type. */
+/** Model wrappers: mn_model/mn_constrain in double for the exported calls, mn_model_v/mn_constrain_v in R for NUTS. */
 function wrappers(dtype: Dtype, work: number): string {
   if (dtype === 'float64') {
     return `
 #define MN_MODEL_WORK ${work}
 DEVICE double mn_model(const double* q, double* grad, const R* D, const int* I, R* W) { return mn_logp_grad_r(q, grad, D, I, W); }
 DEVICE void mn_constrain(const double* q, MN_COLUMN_T* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W); }
+DEVICE double mn_model_v(const R* q, R* grad, const R* D, const int* I, R* W) { return mn_logp_grad_r(q, grad, D, I, W); }
+DEVICE void mn_constrain_v(const R* q, MN_COLUMN_T* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W); }
 `;
   }
   return `
@@ -46,6 +48,9 @@ DEVICE void mn_constrain(const double* q, MN_COLUMN_T* out, const R* D, const in
   for (int i = 0; i < MN_DIM; ++i) W[i] = (R)q[i];
   mn_constrain_r(W, out, D, I, W + 2 * MN_DIM);
 }
+/* the NUTS transition's own calls: its vectors are already R (nutsSource.ts mn_v), so no copies */
+DEVICE double mn_model_v(const R* q, R* grad, const R* D, const int* I, R* W) { return mn_logp_grad_r(q, grad, D, I, W + 2 * MN_DIM); }
+DEVICE void mn_constrain_v(const R* q, MN_COLUMN_T* out, const R* D, const int* I, R* W) { mn_constrain_r(q, out, D, I, W + 2 * MN_DIM); }
 `;
 }
 
@@ -61,7 +66,7 @@ MN_EXPORT void mn_info(long long* out) {
 /* fills the parameter-independent part of the data buffer (after the float data); once per data set */
 MN_EXPORT void mn_prepare(void* D, const int* I, double* scratch) { mn_prepare_r((R*)D, I, (R*)scratch); }
 MN_EXPORT long long mn_scratch_doubles(int max_depth) {
-  return mn_model_doubles() + (long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * (max_depth + 2)) * MN_DIM;
+  return mn_model_doubles() + MN_NUTS_DOUBLES(max_depth);
 }
 MN_EXPORT double mn_logp_grad(const double* q, double* grad, const void* D, const int* I, double* scratch) {
   return mn_model(q, grad, (const R*)D, I, (R*)scratch);

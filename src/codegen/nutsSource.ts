@@ -1,29 +1,44 @@
 // The NUTS transition in the common dialect: Stan's multinomial NUTS exactly as src/nuts/kernel.ts and tree.ts
-// have it, written iteratively with O(max_depth × dim) memory per chain. Everything here is float64.
+// have it, written iteratively with O(max_depth × dim) memory per chain. Its vectors (positions, momenta, gradients,
+// the spans' momenta) are mn_v, the model's real type: float in float32 libraries, which halves the bytes a leaf
+// touches (on the GPU they live in local memory, and the kernel waits on it: bench/results/2026-11-30g-gpu-h200.md);
+// scalars (log densities, energies, log-sum-weights, sums and dot products) are double whatever the type.
 import { MAX_DELTA_H } from '../base/defaults.ts';
 import { lit } from './prelude.ts';
 
-/** Arrays of length dim per chain besides the tree's nodes: z (3), two ends (6), sample (3), span (5), tmp, v, w. */
+/**
+ * Arrays of length dim per chain in scratch besides the tree's nodes: z (3; used only above Z_IN_WORK_MAX), two ends
+ * (6), sample (3), span (5), tmp, v, w.
+ */
 const FIXED_ARRAYS = 20;
-/** Arrays per tree node: proposal q, grad, p and the span's pBeg, pEnd, p♯Beg, p♯End, ρ. */
-const NODE_ARRAYS = 8;
+/** Up to this dimension z's arrays are members of the chain's working state (MnWork), not scratch. */
+const Z_IN_WORK_MAX = 64;
+/**
+ * Arrays per tree node: proposal q, grad and the span's pBeg, pEnd, p♯Beg, p♯End, ρ (the proposal's momentum is
+ * needed only for its kinetic energy, kept as a scalar).
+ */
+const NODE_ARRAYS = 7;
 
-/** Doubles of NUTS scratch per chain (the model's workspace comes on top). */
-export function nutsScratchArrays(maxDepth: number): number {
-  return FIXED_ARRAYS + NODE_ARRAYS * (maxDepth + 2);
+/** Doubles of NUTS scratch per chain for vectors of `vecBytes` bytes (the model's workspace comes on top). */
+export function nutsScratchDoubles(maxDepth: number, dim: number, vecBytes: number): number {
+  return Math.ceil(((FIXED_ARRAYS + NODE_ARRAYS * (maxDepth + 2)) * dim * vecBytes) / 8);
 }
 
 export function nutsSource(): string {
   return `
 #define MN_FIXED_ARRAYS ${FIXED_ARRAYS}
 #define MN_NODE_ARRAYS ${NODE_ARRAYS}
-struct MnSpan { double* pBeg; double* pEnd; double* psBeg; double* psEnd; double* rho; };
-struct MnNode { MnSpan s; double* q; double* g; double* p; double logp; double lsw; };
+typedef R mn_v;
+/* doubles of NUTS scratch for trees of 'depth' doublings */
+#define MN_NUTS_DOUBLES(depth) (((long long)(MN_FIXED_ARRAYS + MN_NODE_ARRAYS * ((depth) + 2)) * MN_DIM * (long long)sizeof(mn_v) + 7) / 8)
+struct MnSpan { mn_v* pBeg; mn_v* pEnd; mn_v* psBeg; mn_v* psEnd; mn_v* rho; };
+/* kin: the kinetic energy of the proposal's momentum (the energy statistic's part) */
+struct MnNode { MnSpan s; mn_v* q; mn_v* g; double logp; double lsw; double kin; };
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
-DEVICE void mn_copy(double* d, const double* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
+DEVICE void mn_copy(mn_v* d, const mn_v* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
 /* The low-rank metric (dense = 2): a->chol holds rank, sigma (dim), U (rank x dim), lambda - 1, lambda^-1/2 - 1 (rank each),
  * applied in src/kernel/lowRankMetric.ts's operation order. */
-DEVICE double mn_lr_kinetic(const double* L, const double* p) {
+DEVICE double mn_lr_kinetic(const double* L, const mn_v* p) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
   double s = 0;
   for (int i = 0; i < MN_DIM; ++i) { double y = sg[i] * p[i]; s += y * y; }
@@ -34,7 +49,7 @@ DEVICE double mn_lr_kinetic(const double* L, const double* p) {
   }
   return 0.5 * s;
 }
-DEVICE void mn_lr_velocity(const double* L, const double* p, double* out, double* w) {
+DEVICE void mn_lr_velocity(const double* L, const mn_v* p, mn_v* out, mn_v* w) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
   for (int i = 0; i < MN_DIM; ++i) out[i] = sg[i] * p[i];
   for (int k = 0; k < r; ++k) {
@@ -48,7 +63,7 @@ DEVICE void mn_lr_velocity(const double* L, const double* p, double* out, double
     out[i] = sg[i] * s;
   }
 }
-DEVICE void mn_lr_momentum(const double* L, const double* z, double* out, double* w) {
+DEVICE void mn_lr_momentum(const double* L, const mn_v* z, mn_v* out, mn_v* w) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lis = U + r * MN_DIM + r;
   for (int k = 0; k < r; ++k) {
     double c = 0;
@@ -61,7 +76,7 @@ DEVICE void mn_lr_momentum(const double* L, const double* z, double* out, double
     out[i] = s / sg[i];
   }
 }
-DEVICE double mn_kinetic(const MnChainArgs* a, const double* p) {
+DEVICE double mn_kinetic(const MnChainArgs* a, const mn_v* p) {
   const double* im = a->inv_metric;
   const int dense = a->dense;
   if (dense == 2) return mn_lr_kinetic(a->chol, p);
@@ -77,7 +92,7 @@ DEVICE double mn_kinetic(const MnChainArgs* a, const double* p) {
   }
   return 0.5 * s;
 }
-DEVICE void mn_velocity(const MnChainArgs* a, const double* p, double* out, double* w) {
+DEVICE void mn_velocity(const MnChainArgs* a, const mn_v* p, mn_v* out, mn_v* w) {
   const double* im = a->inv_metric;
   const int dense = a->dense;
   if (dense == 2) { mn_lr_velocity(a->chol, p, out, w); return; }
@@ -91,13 +106,13 @@ DEVICE void mn_velocity(const MnChainArgs* a, const double* p, double* out, doub
     }
   }
 }
-DEVICE bool mn_criterion(const double* psMinus, const double* psPlus, const double* rho) {
+DEVICE bool mn_criterion(const mn_v* psMinus, const mn_v* psPlus, const mn_v* rho) {
   double a = 0, b = 0;
   for (int i = 0; i < MN_DIM; ++i) { a += psPlus[i] * rho[i]; b += psMinus[i] * rho[i]; }
   return a > 0 && b > 0;
 }
 /* Stan's three checks when span B follows span A (stan PR #2800). */
-DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, double* tmp) {
+DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* tmp) {
   for (int i = 0; i < MN_DIM; ++i) tmp[i] = A.rho[i] + B.rho[i];
   if (!mn_criterion(A.psBeg, B.psEnd, tmp)) return false;
   for (int i = 0; i < MN_DIM; ++i) tmp[i] = A.rho[i] + B.pBeg[i];
@@ -111,24 +126,30 @@ DEVICE double mn_log_add_exp(double a, double b) {
   double m = a > b ? a : b;
   return m + mn_log(mn_exp(a - m) + mn_exp(b - m));
 }
-struct MnPoint { double* q; double* p; double* g; double logp; };
-struct MnCtx { const MnChainArgs* a; const R* D; const int* I; R* W; double* v; double* tmp; double* w; };
+struct MnPoint { mn_v* q; mn_v* p; mn_v* g; double logp; };
+struct MnCtx { const MnChainArgs* a; const R* D; const int* I; R* W; mn_v* v; mn_v* tmp; mn_v* w; };
 DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
   for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
   mn_velocity(c.a, z.p, c.v, c.w);
   for (int i = 0; i < MN_DIM; ++i) z.q[i] += eps * c.v[i];
-  z.logp = mn_model(z.q, z.g, c.D, c.I, c.W);
+  z.logp = mn_model_v(z.q, z.g, c.D, c.I, c.W);
   for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
 }
 struct MnCounters { int nLeapfrog; double sumMetroProb; int divergent; double* div; /* the row of out_div, or null */ };
+/* A leaf's span begins where it ends: its pBeg and psBeg are never written, and this view reads pEnd and psEnd for
+   them (stack[0] holds only leaves; every merged node has all five). */
+DEVICE MnSpan mn_leaf_span(const MnSpan& s) { MnSpan v = s; v.pBeg = s.pEnd; v.psBeg = s.psEnd; return v; }
 /* One leaf of the subtree of 'depth' doublings being built from z: its t-th leapfrog step, then the merges that leaf
    completes (stack[level] holds the left half of each level under way; cur receives the merged subtree). False when
-   the trajectory diverged or a merge found a U-turn: the subtree is invalid. */
+   the trajectory diverged or a merge found a U-turn: the subtree is invalid. The leaf writes as little as it can,
+   since on the GPU every array is local memory that the kernel waits on: no pBeg/psBeg (mn_leaf_span), and no
+   position or gradient when the merge with its left neighbour (odd t) keeps the neighbour's sample. */
 DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, int t, double H0, MnNode* stack, MnNode& cur,
                             MnCounters& ctr, mn_u32 iteration) {
   const MnChainArgs* a = c.a;
   mn_leapfrog(c, z, eps);
-  double h = -z.logp + mn_kinetic(a, z.p);
+  const double kin = mn_kinetic(a, z.p);
+  double h = -z.logp + kin;
   for (int i = 0; i < MN_DIM; ++i) if (!mn_isfinite(z.g[i])) h = MN_INF;
   if (mn_isnan(h)) h = MN_INF;
   ctr.nLeapfrog++;
@@ -139,20 +160,31 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     if (ctr.div) { ctr.div[0] = h == MN_INF ? 2.0 : 1.0; for (int i = 0; i < MN_DIM; ++i) ctr.div[1 + i] = z.q[i]; }
     return false;
   }
-  mn_copy(cur.q, z.q); mn_copy(cur.g, z.g); mn_copy(cur.p, z.p); cur.logp = z.logp; cur.lsw = w;
-  mn_copy(cur.s.pBeg, z.p); mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p);
-  mn_velocity(a, z.p, cur.s.psBeg, c.w); mn_copy(cur.s.psEnd, cur.s.psBeg);
+  cur.kin = kin; cur.logp = z.logp; cur.lsw = w;
+  mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p);
+  mn_velocity(a, z.p, cur.s.psEnd, c.w);
   int level = 0;
+  bool right = true;
+  double lsw = 0;
+  if (t & 1) { /* the first merge's choice before the copies (its draw is addressed by counter, not by order) */
+    lsw = mn_log_add_exp(stack[0].lsw, w);
+    right = w > lsw ||
+      mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, (mn_u32)t) < mn_exp(w - lsw);
+  }
+  if (right) { mn_copy(cur.q, z.q); mn_copy(cur.g, z.g); }
   while ((t >> level) & 1) {
     MnNode& left = stack[level];
-    double lsw = mn_log_add_exp(left.lsw, cur.lsw);
-    const mn_u32 mid = (mn_u32)(t - (1 << level) + 1);
-    bool right = cur.lsw > lsw ||
-      mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, mid) < mn_exp(cur.lsw - lsw);
-    bool valid = mn_merge_continues(left.s, cur.s, c.tmp);
-    if (!right) { mn_swap(cur.q, left.q); mn_swap(cur.g, left.g); mn_swap(cur.p, left.p); cur.logp = left.logp; }
+    if (level > 0) {
+      lsw = mn_log_add_exp(left.lsw, cur.lsw);
+      const mn_u32 mid = (mn_u32)(t - (1 << level) + 1);
+      right = cur.lsw > lsw ||
+        mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, mid) < mn_exp(cur.lsw - lsw);
+    }
+    bool valid = level == 0 ? mn_merge_continues(mn_leaf_span(left.s), mn_leaf_span(cur.s), c.tmp) : mn_merge_continues(left.s, cur.s, c.tmp);
+    if (!right) { mn_swap(cur.q, left.q); mn_swap(cur.g, left.g); cur.kin = left.kin; cur.logp = left.logp; }
     cur.lsw = lsw;
-    mn_swap(cur.s.pBeg, left.s.pBeg); mn_swap(cur.s.psBeg, left.s.psBeg);
+    if (level == 0) { mn_swap(cur.s.pBeg, left.s.pEnd); mn_swap(cur.s.psBeg, left.s.psEnd); }
+    else { mn_swap(cur.s.pBeg, left.s.pBeg); mn_swap(cur.s.psBeg, left.s.psBeg); }
     for (int i = 0; i < MN_DIM; ++i) cur.s.rho[i] = left.s.rho[i] + cur.s.rho[i];
     if (!valid) return false;
     ++level;
@@ -160,8 +192,8 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
   if (level < depth) mn_swap(stack[level], cur);
   return true;
 }
-DEVICE void mn_carve_node(MnNode& n, double*& s) {
-  n.q = s; s += MN_DIM; n.g = s; s += MN_DIM; n.p = s; s += MN_DIM;
+DEVICE void mn_carve_node(MnNode& n, mn_v*& s) {
+  n.q = s; s += MN_DIM; n.g = s; s += MN_DIM;
   n.s.pBeg = s; s += MN_DIM; n.s.pEnd = s; s += MN_DIM; n.s.psBeg = s; s += MN_DIM; n.s.psEnd = s; s += MN_DIM;
   n.s.rho = s; s += MN_DIM;
 }
@@ -171,7 +203,7 @@ DEVICE void mn_carve_node(MnNode& n, double*& s) {
    Welford n], wmean/wm2 its Welford moments, out count × (MN_STATS + 1) statistics (the last: the ε used). The
    arithmetic of src/nuts/pooledWarmup.ts dualUpdateAll and src/nuts/windows.ts welfordAdd. */
 struct MnWarm { const double* sc; double* E; double* wmean; double* wm2; MN_STAT_T* out; };
-DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const double* q) {
+DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const mn_v* q) {
   double* E = wu->E;
   MN_STAT_T* o = wu->out + (long long)it * (MN_STATS + 1);
   for (int j = 0; j < MN_STATS; ++j) o[j] = (MN_STAT_T)st[j];
@@ -197,7 +229,13 @@ DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const dou
 struct MnWork {
   MnCtx c;
   MnPoint z, fwd, bck;
-  double* sq; double* sg; double* sp; double logp;
+#if MN_DIM <= ${Z_IN_WORK_MAX}
+  /* z's own arrays, never swapped (a join copies z into the trajectory's end): fixed places the compiler may keep in
+     registers for the leapfrog (in scratch for larger models, which a thread's stack would not hold) */
+  mn_v zq[MN_DIM], zp[MN_DIM], zg[MN_DIM];
+#endif
+  mn_v* sq; mn_v* sg; mn_v* sp; double logp;
+  double kin; /* the sample's kinetic energy */
   MnSpan top;
   MnNode stack[MN_MAX_TREE_DEPTH_LIMIT + 1];
   MnNode cur;
@@ -206,9 +244,13 @@ struct MnWork {
   MnCounters ctr;
 };
 DEVICE void mn_work_init(MnWork& k, const MnChainArgs* a, const R* D, const int* I, R* W) {
-  double* s = a->scratch;
+  mn_v* s = (mn_v*)a->scratch;
   k.c.a = a; k.c.D = D; k.c.I = I; k.c.W = W;
+#if MN_DIM <= ${Z_IN_WORK_MAX}
+  k.z.q = k.zq; k.z.p = k.zp; k.z.g = k.zg;
+#else
   k.z.q = s; s += MN_DIM; k.z.p = s; s += MN_DIM; k.z.g = s; s += MN_DIM;
+#endif
   k.fwd.q = s; s += MN_DIM; k.fwd.p = s; s += MN_DIM; k.fwd.g = s; s += MN_DIM;
   k.bck.q = s; s += MN_DIM; k.bck.p = s; s += MN_DIM; k.bck.g = s; s += MN_DIM;
   k.sq = s; s += MN_DIM; k.sg = s; s += MN_DIM; k.sp = s; s += MN_DIM;
@@ -218,14 +260,14 @@ DEVICE void mn_work_init(MnWork& k, const MnChainArgs* a, const R* D, const int*
   for (int l = 0; l <= a->max_depth && l <= MN_MAX_TREE_DEPTH_LIMIT; ++l) mn_carve_node(k.stack[l], s);
   mn_carve_node(k.cur, s);
   k.logp = *a->logp;
-  mn_copy(k.sq, a->q); mn_copy(k.sg, a->grad);
+  for (int i = 0; i < MN_DIM; ++i) { k.sq[i] = (mn_v)a->q[i]; k.sg[i] = (mn_v)a->grad[i]; }
 }
 /* Transition 'it' begins: its momentum (diagonal p_i = z_i / sqrt(M^-1_ii); dense p = L^-T z; low rank as
    mn_lr_momentum), the initial energy, both ends of the trajectory at the current sample, the counters. */
 DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
   const MnChainArgs* a = k.c.a;
   const double* im = a->inv_metric;
-  double* sp = k.sp;
+  mn_v* sp = k.sp;
   if (a->dense == 2) {
     for (int i = 0; i < MN_DIM; ++i) k.c.tmp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i);
     mn_lr_momentum(a->chol, k.c.tmp, sp, k.c.w);
@@ -241,7 +283,8 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
       sp[i] = acc / L[i * MN_DIM + i];
     }
   }
-  k.H0 = -k.logp + mn_kinetic(a, sp);
+  k.kin = mn_kinetic(a, sp);
+  k.H0 = -k.logp + k.kin;
   mn_copy(k.fwd.q, k.sq); mn_copy(k.fwd.p, sp); mn_copy(k.fwd.g, k.sg); k.fwd.logp = k.logp;
   mn_copy(k.bck.q, k.sq); mn_copy(k.bck.p, sp); mn_copy(k.bck.g, k.sg); k.bck.logp = k.logp;
   mn_copy(k.top.pBeg, sp); mn_copy(k.top.pEnd, sp); mn_copy(k.top.rho, sp);
@@ -268,17 +311,18 @@ DEVICE bool mn_join_subtree(MnWork& k, int d, mn_u32 iteration, bool forward) {
   ++k.depth;
   if (cur.lsw > k.lsw ||
       mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_TOP_MERGE, 0u, (mn_u32)d) < mn_exp(cur.lsw - k.lsw)) {
-    mn_swap(k.sq, cur.q); mn_swap(k.sg, cur.g); mn_swap(k.sp, cur.p); k.logp = cur.logp;
+    mn_swap(k.sq, cur.q); mn_swap(k.sg, cur.g); k.kin = cur.kin; k.logp = cur.logp;
   }
   k.lsw = mn_log_add_exp(k.lsw, cur.lsw);
   MnPoint& end = forward ? k.fwd : k.bck;
-  mn_swap(end.q, k.z.q); mn_swap(end.p, k.z.p); mn_swap(end.g, k.z.g); end.logp = k.z.logp;
+  mn_copy(end.q, k.z.q); mn_copy(end.p, k.z.p); mn_copy(end.g, k.z.g); end.logp = k.z.logp;
   bool more;
+  const MnSpan cs = d == 0 ? mn_leaf_span(cur.s) : cur.s; /* subtree 0 is one leaf */
   if (forward) {
-    more = mn_merge_continues(k.top, cur.s, k.c.tmp);
+    more = mn_merge_continues(k.top, cs, k.c.tmp);
     mn_swap(k.top.pEnd, cur.s.pEnd); mn_swap(k.top.psEnd, cur.s.psEnd);
   } else {
-    MnSpan rev; rev.pBeg = cur.s.pEnd; rev.pEnd = cur.s.pBeg; rev.psBeg = cur.s.psEnd; rev.psEnd = cur.s.psBeg; rev.rho = cur.s.rho;
+    MnSpan rev; rev.pBeg = cs.pEnd; rev.pEnd = cs.pBeg; rev.psBeg = cs.psEnd; rev.psEnd = cs.psBeg; rev.rho = cs.rho;
     more = mn_merge_continues(rev, k.top, k.c.tmp);
     mn_swap(k.top.pBeg, cur.s.pEnd); mn_swap(k.top.psBeg, cur.s.psEnd);
   }
@@ -294,13 +338,16 @@ DEVICE void mn_end_transition(MnWork& k, int it, const MnWarm* warm) {
   st[2] = k.depth;
   st[3] = k.ctr.nLeapfrog;
   st[4] = k.ctr.divergent;
-  st[5] = -k.logp + mn_kinetic(a, k.sp);
+  st[5] = -k.logp + k.kin;
   if (a->out_stats) for (int j = 0; j < MN_STATS; ++j) a->out_stats[(long long)it * MN_STATS + j] = (MN_STAT_T)st[j];
   if (warm) mn_warm_update(warm, it, st, k.sq);
   if (a->out_q) for (int i = 0; i < MN_DIM; ++i) a->out_q[(long long)it * MN_DIM + i] = k.sq[i];
-  if (a->out_columns) mn_constrain(k.sq, a->out_columns + (long long)it * MN_COLUMNS, k.c.D, k.c.I, k.c.W);
+  if (a->out_columns) mn_constrain_v(k.sq, a->out_columns + (long long)it * MN_COLUMNS, k.c.D, k.c.I, k.c.W);
 }
-DEVICE void mn_work_out(MnWork& k, const MnChainArgs* a) { mn_copy(a->q, k.sq); mn_copy(a->grad, k.sg); *a->logp = k.logp; }
+DEVICE void mn_work_out(MnWork& k, const MnChainArgs* a) {
+  for (int i = 0; i < MN_DIM; ++i) { a->q[i] = k.sq[i]; a->grad[i] = k.sg[i]; }
+  *a->logp = k.logp;
+}
 /* One chain, a->count transitions, as nested loops over transitions, subtrees and leaves (the CPU engine: a chain
    runs alone on its thread, and the nested loops are the faster code there). */
 DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W, const MnWarm* warm) {
