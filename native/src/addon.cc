@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "affinity.h"
+#include "page_in.h"
 #include "napi_args.h"
 #include "debug.h"
 #include "distributed.h"
@@ -153,6 +154,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerDistributed(env, exports);
   registerFused(env, exports);
   registerFusedCuda(env, exports);
+  registerPageIn(env, exports);
   return exports;
 }
 

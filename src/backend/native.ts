@@ -80,6 +80,11 @@ export interface NativeBinding {
   pinCpuThreads(): boolean;
   /** Restores both threads' previous affinity. */
   unpinCpuThreads(): void;
+  /**
+   * Maps the pages of large fresh arrays on a background thread (Linux MADV_POPULATE_WRITE; contents unchanged, so
+   * writers need not wait); true when a thread was started (native/src/page_in.cc). Absent from older addons.
+   */
+  pageIn?(arrays: readonly (Float64Array | null)[]): boolean;
   debug: {
     sliceScalar(dtype: string, n: number, index: number): number;
     reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };

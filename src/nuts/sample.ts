@@ -149,6 +149,9 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     // keep 'summary' keeps no per-iteration warmup statistics either (they grow with chains × warmup)
     const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, window ? 0 : warmup);
     const warmupStats = warmupStatBlocks.views.map(statsRecord);
+    // on the GPU the kernel's read-back writes these blocks from native threads: their pages are mapped on a thread of
+    // their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc)
+    if (device === 'gpu') loadNative().pageIn?.([warmupStatBlocks.block, statBlocks.block, valueBlocks.block]);
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
       if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
