@@ -1,13 +1,17 @@
-// pageIn(arrays): the fit's large blocks faulted in on a background thread while the GPU runs warmup, so that the
-// read-back's copies write into mapped pages. A fresh Float64Array is zero pages the kernel maps on first write; the
-// copies into the fit paid that fault per 4 KiB page: widening 1.6 GB of floats into fresh memory took 0.43–1.16 s on
-// two threads of the benchmark VM, 0.12 s once the pages were mapped (MADV_POPULATE_WRITE itself: 0.41 s, off the
-// critical path here). MADV_POPULATE_WRITE (Linux 5.14) maps without changing contents, so the copies may run while it
-// does; a buffer freed meanwhile only makes madvise fail. Elsewhere, or on older kernels, it does nothing.
+// pageIn(arrays) / pageInSettle(): the fit's large draw blocks faulted in by background threads while the GPU runs
+// warmup, so that the read-back's copies write into mapped pages. A fresh Float64Array is zero pages the kernel maps
+// on first write, and the copies into the fit paid that fault per 4 KiB page: widening 1.6 GB of floats into fresh
+// memory took 0.43–1.16 s on two threads of the benchmark VM, 0.12 s into mapped pages.
+//
+// The threads write a zero into each page, which the page already holds; nothing else may write the arrays until
+// pageInSettle() has joined them (sample() settles before its sampling starts, and in its finally). The arrays are
+// held by references until then, so that a collection cannot free them under the threads. Writes, not
+// MADV_POPULATE_WRITE: madvise holds the process's memory-map lock, and V8's collector (which maps and protects
+// pages) waited on it — one 9.9 s mark-compact of a 300 MB heap in bench/gpuHost.ts at 65,536 logistic chains, and a
+// 256 KiB mmap took 0.9 ms instead of 5 µs while it ran; page faults on Linux 6.4+ take only the area's own lock.
 #include "page_in.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -15,7 +19,6 @@
 #include <vector>
 
 #ifdef __linux__
-#include <sys/mman.h>
 #include <unistd.h>
 #endif
 
@@ -23,54 +26,73 @@ namespace mlxnuts {
 
 namespace {
 
-#ifdef __linux__
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-constexpr size_t kChunk = size_t{64} << 20;  // madvise per 64 MiB, so that a buffer freed meanwhile stops the thread soon
+struct PageIn {
+  std::vector<std::thread> threads;
+  std::vector<Napi::Reference<Napi::Value>> held;
+};
+PageIn gPageIn;  // used from the JavaScript thread only
 
-/** Whole pages inside [p, p + bytes). */
-std::pair<uintptr_t, size_t> pagesIn(const void* p, size_t bytes) {
-  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const uintptr_t a = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
-  const uintptr_t b = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(page - 1);
-  return {a, b > a ? b - a : 0};
+void settle() {
+  for (auto& t : gPageIn.threads) t.join();
+  gPageIn.threads.clear();
+  gPageIn.held.clear();
 }
-#endif
 
-Napi::Value PageIn(const Napi::CallbackInfo& info) {
+/** Threads for `bytes`: one per 256 MiB, at most a quarter of the cores (the rest run warmup's host work). */
+unsigned threadsFor(size_t bytes) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t want = std::max<size_t>(1, bytes >> 28);
+  return static_cast<unsigned>(std::min<size_t>(want, std::max(1u, cores / 4)));
+}
+
+Napi::Value PageInJs(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "pageIn(arrays: (Float64Array | null)[])");
   auto list = info[0].As<Napi::Array>();
-  std::vector<std::pair<uintptr_t, size_t>> ranges;
+  std::vector<std::pair<uint8_t*, size_t>> ranges;
+  std::vector<Napi::Value> keep;
   for (uint32_t i = 0; i < list.Length(); ++i) {
     Napi::Value v = list.Get(i);
     if (v.IsNull() || v.IsUndefined()) continue;
     if (!v.IsTypedArray()) throw Napi::TypeError::New(env, "pageIn: entry " + std::to_string(i) + " is not a typed array or null");
     auto t = v.As<Napi::TypedArray>();
-#ifdef __linux__
-    auto r = pagesIn(static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), t.ByteLength());
-    if (r.second > 0) ranges.push_back(r);
-#endif
+    if (t.ByteLength() == 0) continue;
+    ranges.emplace_back(static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), t.ByteLength());
+    keep.push_back(v);
   }
+  settle();
 #ifdef __linux__
   if (ranges.empty()) return Napi::Boolean::New(env, false);
-  std::thread([ranges = std::move(ranges)] {
-    for (const auto& [a, n] : ranges)
-      for (size_t o = 0; o < n; o += kChunk)
-        if (madvise(reinterpret_cast<void*>(a + o), std::min(kChunk, n - o), MADV_POPULATE_WRITE) != 0) {
-          if (errno == EINVAL) return;  // a kernel without MADV_POPULATE_WRITE: nothing more to do
-          break;                        // this buffer is gone (ENOMEM): the next one
-        }
-  }).detach();
+  for (auto& v : keep) gPageIn.held.push_back(Napi::Persistent(v));
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t total = 0;
+  for (const auto& r : ranges) total += r.second;
+  const unsigned T = threadsFor(total);
+  for (unsigned k = 0; k < T; ++k) {
+    gPageIn.threads.emplace_back([ranges, page, k, T] {
+      for (const auto& [p, n] : ranges) {
+        const size_t pages = (n + page - 1) / page;
+        const size_t a = pages * k / T, b = pages * (k + 1) / T;
+        for (size_t i = a; i < b; ++i) *reinterpret_cast<volatile uint8_t*>(p + std::min(i * page, n - 1)) = 0;
+      }
+    });
+  }
   return Napi::Boolean::New(env, true);
 #else
   return Napi::Boolean::New(env, false);
 #endif
 }
 
+Napi::Value SettleJs(const Napi::CallbackInfo& info) {
+  settle();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
-void registerPageIn(Napi::Env env, Napi::Object exports) { exports.Set("pageIn", Napi::Function::New(env, PageIn)); }
+void registerPageIn(Napi::Env env, Napi::Object exports) {
+  exports.Set("pageIn", Napi::Function::New(env, PageInJs));
+  exports.Set("pageInSettle", Napi::Function::New(env, SettleJs));
+}
 
 }  // namespace mlxnuts

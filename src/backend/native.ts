@@ -81,10 +81,12 @@ export interface NativeBinding {
   /** Restores both threads' previous affinity. */
   unpinCpuThreads(): void;
   /**
-   * Maps the pages of large fresh arrays on a background thread (Linux MADV_POPULATE_WRITE; contents unchanged, so
-   * writers need not wait); true when a thread was started (native/src/page_in.cc). Absent from older addons.
+   * Faults in the pages of large fresh zero arrays on background threads (Linux); true when they were started
+   * (native/src/page_in.cc). Nothing may write the arrays until pageInSettle() returns. Absent from older addons.
    */
   pageIn?(arrays: readonly (Float64Array | null)[]): boolean;
+  /** Waits for pageIn's threads and releases its arrays. */
+  pageInSettle?(): void;
   debug: {
     sliceScalar(dtype: string, n: number, index: number): number;
     reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };

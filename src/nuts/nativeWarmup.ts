@@ -67,8 +67,9 @@ function segmentEnd(w: PooledWarmupState, from: number, want: number): number {
 export function kernelSearcher(kernel: TransitionKernel, n: number, dim: number): StepSizeSearcher | undefined {
   if (!enabled || !kernel.searchStepSizes) return undefined;
   const sw = width(dim);
+  let st: Float64Array | null = null; // one buffer for every search of the run (what a search does not read keeps the last one's values)
   return (s, metric, iteration, from) => {
-    const st = new Float64Array(n * sw);
+    st ??= new Float64Array(n * sw);
     for (let k = 0; k < n; k++) {
       for (let i = 0; i < dim; i++) {
         st[k * sw + i] = s.q[k * dim + i]!;
@@ -78,9 +79,10 @@ export function kernelSearcher(kernel: TransitionKernel, n: number, dim: number)
       st[k * sw + 2 * dim + 1] = from[k]!;
     }
     const status = kernel.searchStepSizes!(st, metric.invMetric, iteration);
+    const out = st;
     return Array.from({ length: n }, (_, k) => {
       if (status[k] === 1 || status[k] === 2) throw stepSizeSearchFailure(k, status[k] as 1 | 2);
-      return st[k * sw + 2 * dim + 1]!;
+      return out[k * sw + 2 * dim + 1]!;
     });
   };
 }
@@ -93,6 +95,13 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
   const sw = width(dim);
   let want = FIRST_COUNT;
   const searcher = kernelSearcher(kernel, n, dim);
+  // The segments' buffers, allocated once: at 65,536 chains fresh ones per segment (tens of MB each) kept V8's
+  // collector busy, and each collection walks the fit's millions of per-chain views (bench/gpuHost.ts under
+  // --cpu-prof: 24 of 42 s in the collector for logistic). The chains' state alternates between two sets, so that
+  // the state a segment starts from is never the one it writes.
+  const st = new Float64Array(n * sw);
+  const sets = [0, 1].map(() => ({ q: new Float64Array(n * dim), grad: new Float64Array(n * dim), logp: new Float64Array(n) }));
+  let segments = 0;
   while (w.counter < w.numWarmup) {
     const from = w.counter;
     const to = segmentEnd(w, from, want);
@@ -105,7 +114,6 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
       scalars.set([s.eta, s.root, s.wt, inSlowWindow(w.schedule, from + j, w.numWarmup) ? 1 : 0], 2 + 4 * j);
     }
     // per-chain loops, not subarray views: at 16,384 chains the views' allocation and collection cost more than the copies
-    const st = new Float64Array(n * sw);
     for (let k = 0; k < n; k++) {
       const o = k * sw;
       const m = w.moments[k]!;
@@ -129,9 +137,7 @@ export async function nativePooledWarmup(w: PooledWarmupState, d: Density, state
     const stats = seg.stats;
     if (seg.divergenceRows?.length) hooks.divergences?.addRows(seg.divergenceRows, from);
     const ms = performance.now() - t0;
-    const q = new Float64Array(n * dim);
-    const grad = new Float64Array(n * dim);
-    const logp = new Float64Array(n);
+    const { q, grad, logp } = sets[segments++ % 2]!;
     for (let k = 0; k < n; k++) {
       const o = k * sw;
       const m = w.moments[k]!;

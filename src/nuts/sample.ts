@@ -149,9 +149,10 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     // keep 'summary' keeps no per-iteration warmup statistics either (they grow with chains × warmup)
     const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, window ? 0 : warmup);
     const warmupStats = warmupStatBlocks.views.map(statsRecord);
-    // on the GPU the kernel's read-back writes these blocks from native threads: their pages are mapped on a thread of
-    // their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc)
-    if (device === 'gpu') loadNative().pageIn?.([warmupStatBlocks.block, statBlocks.block, valueBlocks.block]);
+    // on the GPU the kernel's read-back writes the draws' blocks from native threads: their pages are mapped by
+    // threads of their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc;
+    // nothing writes these blocks before pageInSettle below). Not the warmup statistics': warmup writes them.
+    const pagingIn = device === 'gpu' && !saved && loadNative().pageIn?.([statBlocks.block, valueBlocks.block]) === true;
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
       if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
@@ -259,6 +260,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       stream.flush();
       if (cp) cp.save(snapshot(warmup), stream);
     }
+    if (pagingIn) loadNative().pageInSettle!();
     const warmupSeconds = (saved?.elapsed.warmupSeconds ?? 0) + (startIteration < warmup ? (performance.now() - tw) / 1000 : 0);
     warmupTotal = warmupSeconds;
     const kp0 = kernel.profile ? { ...kernel.profile } : null;
@@ -393,6 +395,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     cp?.finish(data.complete && !stream?.error && options.part?.keepCheckpoint !== true);
     return stream?.error ? new Fit(data, { ...fit.extras, outputError: stream.error }) : fit;
     } finally {
+      if (device === 'gpu') loadNative().pageInSettle?.(); // a run that failed during warmup: pageIn's threads joined
       if (stream && !streamClosed) stream.close({ warmupSeconds: 0, samplingSeconds: 0, complete: false, reason: 'sampling failed' });
     }
   } finally {
