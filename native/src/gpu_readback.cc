@@ -10,6 +10,7 @@
 
 #include "device_copy.h"
 #include "gpu_profile.h"
+#include "page_in.h"
 #include "napi_args.h"
 
 namespace mx = mlx::core;
@@ -113,6 +114,7 @@ mx::array byRows(const mx::array& a, int n, int count, int width, int words = 2)
  * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
  */
 void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count, int words) {
+  awaitPageIn(fr.stats, sizeof(double) * static_cast<size_t>(n) * fr.statCount * fr.total);
   auto t = byRows(stats, n, count, width, words);
   const auto t0 = Clock::now();
   HostReads reads(t.data<uint32_t>(), t.nbytes());  // MLX_NUTS_GPU_COPY=prefetch: migrated once for its width copies
@@ -162,6 +164,7 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
     throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
   auto mask = maskV.As<Napi::Uint8Array>();
   const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
+  awaitPageIn(fc.Data(), fc.ByteLength());
   placeStats(fr, outs[3], kLaunchStats, n, count, colWords);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols), colWords);

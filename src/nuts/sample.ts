@@ -149,10 +149,6 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     // keep 'summary' keeps no per-iteration warmup statistics either (they grow with chains × warmup)
     const warmupStatBlocks = chainBlocks(chains, SAMPLER_STATS.length, window ? 0 : warmup);
     const warmupStats = warmupStatBlocks.views.map(statsRecord);
-    // on the GPU the kernel's read-back writes the draws' blocks from native threads: their pages are mapped by
-    // threads of their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc;
-    // nothing writes these blocks before pageInSettle below). Not the warmup statistics': warmup writes them.
-    const pagingIn = device === 'gpu' && !saved && loadNative().pageIn?.([statBlocks.block, valueBlocks.block]) === true;
     const clampHits = saved ? [...saved.clampHits] : new Array<number>(chains).fill(0);
     if (saved) {
       if (saved.engine !== kernel.name) throw new OptionError(`[sample] resume: the checkpoint was written by the '${saved.engine}' engine, this run has '${kernel.name}'`);
@@ -194,7 +190,14 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const warmupEps = new Float64Array(chains);
     const divergences = new DivergenceLog(chains, d.dim, warmup, window ? SUMMARY_DIVERGENCE_DETAILS : Infinity);
     let firstHostIteration = 0;
-    if (pooled && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null)) { // the kernel runs the iterations (GPU)
+    const nativeWarmup = pooled !== null && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null);
+    // On the GPU the launches' read-back writes the fit's blocks from native threads: their pages are faulted in by
+    // threads of their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc).
+    // Nothing writes the blocks meanwhile but the read-back, which waits for them (awaitPageIn), until pageInSettle
+    // below; the warmup statistics only where the kernel writes them itself.
+    const pagingIn = device === 'gpu' && !saved &&
+      loadNative().pageIn?.([nativeWarmup && !window ? warmupStatBlocks.block : null, statBlocks.block, valueBlocks.block]) === true;
+    if (nativeWarmup) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
         warmupStats, warmupStatsBlock: window ? null : warmupStatBlocks.block, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
         progress: options.progress ? (n, info, eps) => progress.update('warmup', n, info, eps) : undefined,
