@@ -4,6 +4,7 @@
 // touches (on the GPU they live in local memory, and the kernel waits on it: bench/results/2026-11-30g-gpu-h200.md);
 // scalars (log densities, energies, log-sum-weights, sums and dot products) are double whatever the type.
 import { MAX_DELTA_H } from '../base/defaults.ts';
+import { metricSource } from './metricSource.ts';
 import { lit } from './prelude.ts';
 
 /**
@@ -36,76 +37,7 @@ struct MnSpan { mn_v* pBeg; mn_v* pEnd; mn_v* psBeg; mn_v* psEnd; mn_v* rho; };
 struct MnNode { MnSpan s; mn_v* q; mn_v* g; double logp; double lsw; double kin; };
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
 DEVICE void mn_copy(mn_v* d, const mn_v* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
-/* The low-rank metric (dense = 2): a->chol holds rank, sigma (dim), U (rank x dim), lambda - 1, lambda^-1/2 - 1 (rank each),
- * applied in src/kernel/lowRankMetric.ts's operation order. */
-DEVICE double mn_lr_kinetic(const double* L, const mn_v* p) {
-  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
-  double s = 0;
-  for (int i = 0; i < MN_DIM; ++i) { double y = sg[i] * p[i]; s += y * y; }
-  for (int k = 0; k < r; ++k) {
-    double c = 0;
-    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * (sg[i] * p[i]);
-    s += lm1[k] * c * c;
-  }
-  return 0.5 * s;
-}
-DEVICE void mn_lr_velocity(const double* L, const mn_v* p, mn_v* out, mn_v* w) {
-  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
-  for (int i = 0; i < MN_DIM; ++i) out[i] = sg[i] * p[i];
-  for (int k = 0; k < r; ++k) {
-    double c = 0;
-    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * out[i];
-    w[k] = lm1[k] * c;
-  }
-  for (int i = 0; i < MN_DIM; ++i) {
-    double s = out[i];
-    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
-    out[i] = sg[i] * s;
-  }
-}
-DEVICE void mn_lr_momentum(const double* L, const mn_v* z, mn_v* out, mn_v* w) {
-  const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lis = U + r * MN_DIM + r;
-  for (int k = 0; k < r; ++k) {
-    double c = 0;
-    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * z[i];
-    w[k] = lis[k] * c;
-  }
-  for (int i = 0; i < MN_DIM; ++i) {
-    double s = z[i];
-    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
-    out[i] = s / sg[i];
-  }
-}
-DEVICE double mn_kinetic(const MnChainArgs* a, const mn_v* p) {
-  const double* im = a->inv_metric;
-  const int dense = a->dense;
-  if (dense == 2) return mn_lr_kinetic(a->chol, p);
-  double s = 0;
-  if (!dense) {
-    for (int i = 0; i < MN_DIM; ++i) s += im[i] * p[i] * p[i];
-  } else {
-    for (int i = 0; i < MN_DIM; ++i) {
-      double r = 0;
-      for (int j = 0; j < MN_DIM; ++j) r += im[i * MN_DIM + j] * p[j];
-      s += p[i] * r;
-    }
-  }
-  return 0.5 * s;
-}
-DEVICE void mn_velocity(const MnChainArgs* a, const mn_v* p, mn_v* out, mn_v* w) {
-  const double* im = a->inv_metric;
-  const int dense = a->dense;
-  if (dense == 2) { mn_lr_velocity(a->chol, p, out, w); return; }
-  if (!dense) {
-    for (int i = 0; i < MN_DIM; ++i) out[i] = im[i] * p[i];
-  } else {
-    for (int i = 0; i < MN_DIM; ++i) {
-      double s = 0;
-      for (int j = 0; j < MN_DIM; ++j) s += im[i * MN_DIM + j] * p[j];
-      out[i] = s;
-    }
-  }
-}
+${metricSource()}
 DEVICE bool mn_criterion(const mn_v* psMinus, const mn_v* psPlus, const mn_v* rho) {
   double a = 0, b = 0;
   for (int i = 0; i < MN_DIM; ++i) { a += psPlus[i] * rho[i]; b += psMinus[i] * rho[i]; }

@@ -16,6 +16,13 @@ import { nonFiniteByVariable, warmupDone, type WarningDigest } from './warnings.
 
 /** Fewer chains than this: no ESS, MCSE or R-hat from chain means (see the file's comment). */
 export const MIN_CHAINS = 4;
+/**
+ * The fit's blocks hold this many kept draws per chain (a call takes at most that many, then they are folded into the
+ * chains' moments). Big enough that a GPU call of many chains is not cut short.
+ */
+export const SUMMARY_WINDOW = 256;
+/** The divergent transitions whose details (cause, position) are kept; divergences() counts them all. */
+export const SUMMARY_DIVERGENCE_DETAILS = 10_000;
 
 /** Running per-chain moments of the kept draws and their sampler statistics (fold a window of draws at a time). */
 export class ChainSummaryAccumulator {

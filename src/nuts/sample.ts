@@ -36,7 +36,8 @@ import { infoAt, record, recordChunk } from './recordDraws.ts';
 import { chainBlocks, checkFitMemory, fitTarget, statsRecord } from './fitBlocks.ts';
 import { totalmem } from 'node:os';
 import { DivergenceLog } from './divergences.ts';
-import { ChainSummaryAccumulator } from '../fit/chainSummaries.ts';
+import { ChainSummaryAccumulator, SUMMARY_DIVERGENCE_DETAILS, SUMMARY_WINDOW } from '../fit/chainSummaries.ts';
+import { pageInBlocks } from './pageIn.ts';
 import { checkSampleOptions, type SampleOptions } from './sampleOptions.ts';
 
 /**
@@ -47,14 +48,6 @@ const NONE = new Float64Array(0);
 const NO_STATS = emptyTransitionStats(0);
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
-
-/**
- * keep 'summary': the fit's blocks hold this many kept draws per chain (a call takes at most that many, then they are
- * folded into the chains' moments). Big enough that a GPU call of many chains is not cut short.
- */
-const SUMMARY_WINDOW = 256;
-/** keep 'summary': the divergent transitions whose details (cause, position) are kept; divergences() counts them all. */
-const SUMMARY_DIVERGENCE_DETAILS = 10_000;
 
 /** Sampling calls cover this many milliseconds of work each unless the kernel asks otherwise (TransitionKernel.callMs). */
 const CHUNK_MS = 40;
@@ -132,6 +125,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       saveWarmup, thin,
     }) : null;
     let streamClosed = false;
+    let settlePaging = () => {};
     try {
     let points: PointState[] = saved ? toPoints(saved.state) : initialPoints(d, streams, firstChain, inits);
     const kernel: TransitionKernel = d.kernel ? d.kernel(seed, chainIds, maxTreeDepth) : typescriptKernel(d, seed, chainIds, maxTreeDepth);
@@ -191,12 +185,8 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     const divergences = new DivergenceLog(chains, d.dim, warmup, window ? SUMMARY_DIVERGENCE_DETAILS : Infinity);
     let firstHostIteration = 0;
     const nativeWarmup = pooled !== null && startIteration === 0 && canRunNativeWarmup(kernel, pooled, warmupValues !== null);
-    // On the GPU the launches' read-back writes the fit's blocks from native threads: their pages are faulted in by
-    // threads of their own while warmup runs, instead of one fault per page inside the copies (native/src/page_in.cc).
-    // Nothing writes the blocks meanwhile but the read-back, which waits for them (awaitPageIn), until pageInSettle
-    // below; the warmup statistics only where the kernel writes them itself.
-    const pagingIn = device === 'gpu' && !saved &&
-      loadNative().pageIn?.([nativeWarmup && !window ? warmupStatBlocks.block : null, statBlocks.block, valueBlocks.block]) === true;
+    // the warmup statistics only where the kernel writes them itself (nothing else may write a block until settled)
+    settlePaging = pageInBlocks(device === 'gpu' && !saved, [nativeWarmup && !window ? warmupStatBlocks.block : null, statBlocks.block, valueBlocks.block]);
     if (nativeWarmup) { // the kernel runs the iterations (GPU)
       const r = await nativePooledWarmup(pooled, d, state, streams, kernel, {
         warmupStats, warmupStatsBlock: window ? null : warmupStatBlocks.block, gather: options.part?.gatherMoments, yieldToLoop, aborted: () => options.signal?.aborted === true, divergences,
@@ -263,7 +253,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       stream.flush();
       if (cp) cp.save(snapshot(warmup), stream);
     }
-    if (pagingIn) loadNative().pageInSettle!();
+    settlePaging();
     const warmupSeconds = (saved?.elapsed.warmupSeconds ?? 0) + (startIteration < warmup ? (performance.now() - tw) / 1000 : 0);
     warmupTotal = warmupSeconds;
     const kp0 = kernel.profile ? { ...kernel.profile } : null;
@@ -398,7 +388,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     cp?.finish(data.complete && !stream?.error && options.part?.keepCheckpoint !== true);
     return stream?.error ? new Fit(data, { ...fit.extras, outputError: stream.error }) : fit;
     } finally {
-      if (device === 'gpu') loadNative().pageInSettle?.(); // a run that failed during warmup: pageIn's threads joined
+      settlePaging(); // a run that failed during warmup
       if (stream && !streamClosed) stream.close({ warmupSeconds: 0, samplingSeconds: 0, complete: false, reason: 'sampling failed' });
     }
   } finally {
