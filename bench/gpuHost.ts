@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { sample } from '../src/index.ts';
 import { setFusedCudaBindingForTests, type NativeFitTarget, type NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
-import type { FusedRunArgs } from '../src/backend/native.ts';
+import { loadNative, type FusedRunArgs } from '../src/backend/native.ts';
 import { MODELS } from '../models/index.ts';
 
 const { values: args } = parseArgs({
@@ -39,6 +39,8 @@ class HostOnlyModel implements NativeFusedCudaModel {
     const n = a.chainIds.length;
     if (a.fit) { // what native/src/fused_cuda.cc intoFit writes: the fit's rows at fit.offset (a copy's worth of work)
       const f = a.fit;
+      loadNative().pageInAwait?.(f.stats);
+      loadNative().pageInAwait?.(f.columns);
       for (let k = 0; k < n; k++) {
         for (let c = 0; c < columns; c++) {
           const row = f.columns.subarray((k * columns + c) * f.total + f.offset, (k * columns + c) * f.total + f.offset + a.count);
@@ -67,6 +69,7 @@ class HostOnlyModel implements NativeFusedCudaModel {
     if (a.mode === 4) a.outStats.fill(0, 0, n);
     else if (a.fit) { // what fused_cuda.cc places: each statistic's run of `count` into the fit's warmup rows
       const f = a.fit;
+      loadNative().pageInAwait?.(f.stats); // as the read-back does (gpu_readback.cc placeStats): pageIn writes zeros there
       for (let k = 0; k < n; k++) for (let j = 0; j < WARMUP_STATS; j++) {
         const at = (k * f.statCount + f.statRows[j]!) * f.total + f.offset;
         f.stats.fill(row[j]!, at, at + a.count);

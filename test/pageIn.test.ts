@@ -9,7 +9,11 @@ describe('pageIn', () => {
     const b = new Float64Array(3000); // not a whole number of pages
     const started = native.pageIn!([null, a, b]);
     expect(started).toBe(process.platform === 'linux');
+    native.pageInAwait!(b); // a writer of b waits for b's pages only
+    b[5] = 2;
     native.pageInSettle!();
+    expect(b[5]).toBe(2);
+    b[5] = 0;
     let nonZero = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== 0) nonZero++;
     for (let i = 0; i < b.length; i++) if (b[i] !== 0) nonZero++;

@@ -118,7 +118,19 @@ void awaitPageIn(const void* p, size_t bytes) {
       while (r->threadsDone.load(std::memory_order_acquire) < T) std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
+namespace {
+// pageInAwait(array): awaitPageIn for a JavaScript writer (bench/gpuHost.ts's stand-in kernel, which writes what the
+// read-back would)
+Napi::Value AwaitJs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "pageInAwait(array: TypedArray)");
+  auto t = info[0].As<Napi::TypedArray>();
+  awaitPageIn(static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), t.ByteLength());
+  return info.Env().Undefined();
+}
+}  // namespace
+
 void registerPageIn(Napi::Env env, Napi::Object exports) {
+  exports.Set("pageInAwait", Napi::Function::New(env, AwaitJs));
   exports.Set("pageIn", Napi::Function::New(env, PageInJs));
   exports.Set("pageInSettle", Napi::Function::New(env, SettleJs));
 }

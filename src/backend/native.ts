@@ -87,6 +87,8 @@ export interface NativeBinding {
   pageIn?(arrays: readonly (Float64Array | null)[]): boolean;
   /** Waits for pageIn's threads and releases its arrays. */
   pageInSettle?(): void;
+  /** Waits until pageIn's threads are done with `array` (for a writer other than the native read-back). */
+  pageInAwait?(array: Float64Array): void;
   debug: {
     sliceScalar(dtype: string, n: number, index: number): number;
     reversedCompile(x: Float64Array): { eager: Float64Array; compiled: Float64Array };
