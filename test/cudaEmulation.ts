@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NativeFitTarget, NativeFusedCudaModel } from '../src/backend/fusedGpu.ts';
 import { fdlibmSource } from '../src/codegen/fdlibm.ts';
-import type { FusedRunArgs } from '../src/backend/native.ts';
+import { loadNative, type FusedRunArgs } from '../src/backend/native.ts';
 import { assembledKernel, CTL, CTL_WORDS, CUDA_INPUTS, CUDA_OUTPUTS, WARMUP_STATS, type CudaLibrary } from '../src/codegen/cuda.ts';
 
 /** Stands in for MLX's default header and CUDA's built-ins when g++ compiles the kernel. */
@@ -252,6 +252,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
       if (a.fit) {
         // native/src/fused_cuda.cc intoFit: the fit's [chain][row][total] blocks at fit.offset, clamp hits counted
         const f = a.fit;
+        if (k === 0) for (const b of [f.stats, f.columns]) loadNative().pageInAwait!(b); // as intoFit waits for pageIn
         for (let it = 0; it < a.count; it++) {
           const src = k * a.count + it;
           for (let c = 0; c < cols; c++) f.columns[(k * cols + c) * f.total + f.offset + it] = r.columns[src * cols + c]!;
@@ -282,6 +283,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     a.state.set(r.state);
     if (a.fit) { // native/src/fused_cuda.cc scatterStats: the fit's warmup rows at fit.offset
       const f = a.fit;
+      loadNative().pageInAwait!(f.stats); // as placeStats waits for pageIn's threads
       for (let k = 0; k < a.chainIds.length; k++) for (let j = 0; j < a.count; j++) for (let s = 0; s < WARMUP_STATS; s++) {
         if (f.statRows[s]! >= 0) f.stats[(k * f.statCount + f.statRows[s]!) * f.total + f.offset + j] = r.stats[(k * a.count + j) * WARMUP_STATS + s]!;
       }
