@@ -9,14 +9,12 @@
 #   large  bench/gpu.ts, simple and logistic at 65,536 chains, plain and then pinned read-back (~250 s)
 #   overlap  test/gpu/run.ts overlap (same draws), then bench/gpu.ts on eight_schools and simple at 16,384 chains with
 #          MLX_NUTS_GPU_OVERLAP=1 (compare with small/large's plain rows; ~150 s)
-#   attrs  bench/kernel_attrs.py: registers and local memory per thread of every kernel in MLX's NVRTC cache (run it
-#          after a step that compiled them; ~10 s)
-#   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (occupancy, stall reasons, memory;
-#          ~150 s)
+#   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (registers, occupancy, stall reasons,
+#          memory; ~30 s)
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
 #          eight_schools at 131,072 (whether a fuller GPU pays; ~250 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [attrs] [ncu] [sweep]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [sweep]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -34,7 +32,6 @@ for s in $steps; do
     overlap)
       step 120 overlap-check "$T" test/gpu/run.ts overlap
       step 200 bench-overlap env MLX_NUTS_GPU_OVERLAP=1 "$T" bench/gpu.ts --models eight_schools,simple --chains 16384 --lanes 1 --peers none --out "$out" --name bench-overlap ;;
-    attrs) step 60 kernel-attrs python3 bench/kernel_attrs.py ;;
     ncu) step 240 ncu-eight-schools ncu --target-processes all --kernel-name regex:mn_fused --launch-skip 2 --launch-count 1 \
            --section LaunchStats --section Occupancy --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
            --section SchedulerStats --section ComputeWorkloadAnalysis \
@@ -42,6 +39,6 @@ for s in $steps; do
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, attrs, ncu, sweep)"; exit 2 ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, sweep)"; exit 2 ;;
   esac
 done
