@@ -245,6 +245,7 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     const invMetric = a.sharedMetric ? new Float64Array(n * d).map((_, i) => a.invMetric[i % d]!) : a.invMetric;
     const r = this.emu!.run({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count, maxDepth: a.maxDepth,
       stepSizes: a.stepSizes, invMetric, state });
+    if (a.fit) for (const b of [a.fit.stats, a.fit.columns]) loadNative().pageInAwait!(b); // as intoFit waits for pageIn
     for (let k = 0; k < n; k++) {
       a.q.set(r.state.subarray(k * (2 * d + 1), k * (2 * d + 1) + d), k * d);
       a.grad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
@@ -252,7 +253,6 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
       if (a.fit) {
         // native/src/fused_cuda.cc intoFit: the fit's [chain][row][total] blocks at fit.offset, clamp hits counted
         const f = a.fit;
-        if (k === 0) for (const b of [f.stats, f.columns]) loadNative().pageInAwait!(b); // as intoFit waits for pageIn
         for (let it = 0; it < a.count; it++) {
           const src = k * a.count + it;
           for (let c = 0; c < cols; c++) f.columns[(k * cols + c) * f.total + f.offset + it] = r.columns[src * cols + c]!;
