@@ -11,10 +11,12 @@
 #          MLX_NUTS_GPU_OVERLAP=1 (compare with small/large's plain rows; ~150 s)
 #   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (registers, occupancy, stall reasons,
 #          memory; ~30 s)
+#   ncusrc Nsight Compute's source counters on launches NCU_SKIP+1.. (NCU_COUNT of them: warmup and sampling): stall samples per SASS instruction
+#          (ncu-src-sass.csv; match it to source with a -lineinfo compile of the same kernel; ~60 s)
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
 #          eight_schools at 131,072 (whether a fuller GPU pays; ~250 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [sweep]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [ncusrc] [sweep]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -36,9 +38,15 @@ for s in $steps; do
            --section LaunchStats --section Occupancy --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
            --section SchedulerStats --section ComputeWorkloadAnalysis \
            "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5 --warmup 100 --draws 100 --out "$out/ncu-run" ;;
+    ncusrc)
+      step 240 ncu-src ncu --target-processes all --kernel-name regex:mn_fused --launch-skip ${NCU_SKIP:-3} --launch-count ${NCU_COUNT:-8} \
+           --section SourceCounters --section WarpStateStats --section LaunchStats -f -o "$out/ncu-src" \
+           "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5 --warmup 100 --draws 100 --out "$out/ncusrc-run"
+      step 120 ncu-src-page ncu --import "$out/ncu-src.ncu-rep" --page source --csv --print-source sass
+      python3 bench/ncu-source.py "$out/ncu-src-page.log" "$out/ncu-src-sass.csv" && rm -f "$out/ncu-src-page.log" "$out/ncu-src.ncu-rep" ;;
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, sweep)"; exit 2 ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, ncusrc, sweep)"; exit 2 ;;
   esac
 done

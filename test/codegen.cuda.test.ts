@@ -115,6 +115,40 @@ for (const name of ['eight_schools', 'logistic']) describe(`CUDA kernel body emu
     }
     expect(maxDiff).toBeLessThan(1e-9);
   });
+
+  test('mode 1 into a fit: the kernel counts the draws at the clamp per chain, as counting the draws it writes otherwise does', () => {
+    const chains = 4;
+    const dim = lib.dim;
+    const count = 12;
+    const state = new Float64Array(chains * (2 * dim + 1));
+    const Q = Float64Array.from({ length: chains * dim }, (_, i) => Math.fround(Math.cos(i * 0.37) * 0.5));
+    const g = emu.logpGrad(Q, chains).state;
+    state.set(g);
+    const base = { key0: 11, key1: 12, ids: Uint32Array.from([0, 1, 2, 3]), iteration: 5, count, maxDepth: 10,
+      stepSizes: new Float64Array(chains).fill(0.2 / Math.sqrt(dim)), invMetric: new Float64Array(chains * dim).fill(1), state };
+    const draws = emu.run(base);
+    // on every other coordinate, a limit at the median over transitions of the largest |q_i| there: some transitions
+    // reach it and others do not
+    const mask = Uint8Array.from({ length: dim }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const largest = Array.from({ length: chains * count }, (_, r) => Math.max(...[...mask.keys()].filter((i) => mask[i]).map((i) => Math.abs(draws.q[r * dim + i]!))));
+    const limit = largest.sort((x, y) => x - y)[Math.floor(largest.length / 2)]!;
+    const counted = emu.run({ ...base, clamp: { limit, mask } });
+    let total = 0;
+    for (let k = 0; k < chains; k++) {
+      let hits = 0;
+      for (let it = 0; it < count; it++) {
+        let hit = false;
+        for (let i = 0; i < dim; i++) if (mask[i] && Math.abs(draws.q[(k * count + it) * dim + i]!) >= limit) hit = true;
+        if (hit) hits++;
+      }
+      expect(counted.q[k]).toBe(hits);
+      total += hits;
+    }
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(chains * count);
+    expect(counted.stats).toEqual(draws.stats); // counting changes nothing else
+    expect(counted.state).toEqual(draws.state);
+  });
 });
 
 /** eight_schools_centered (float64) emulated twice: as generated (mn_run's passes) and with `call` made `nested`. */

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
 export interface EmulatedRun {
   /** n × (2·dim + 1) doubles: [q, grad, logp] per chain. */
   readonly state: Float64Array;
-  /** Chain-major n × count × dim, n × count × columns, n × count × 6. */
+  /** Chain-major n × count × dim (with clamp: n counts of draws at the clamp instead), n × count × columns, n × count × 6. */
   readonly q: Float64Array;
   readonly columns: Float64Array;
   readonly stats: Float64Array;
@@ -171,13 +171,14 @@ export function cudaEmulator(lib: CudaLibrary, depth = 10) {
     },
     /** Mode 1: `count` transitions of n chains (diagonal metric, one per chain). */
     run(a: { key0: number; key1: number; ids: Uint32Array; iteration: number; count: number; maxDepth: number;
-      stepSizes: Float64Array; invMetric: Float64Array; state: Float64Array }): EmulatedRun {
+      stepSizes: Float64Array; invMetric: Float64Array; state: Float64Array; clamp?: { limit: number; mask: Uint8Array } }): EmulatedRun {
       const n = a.ids.length;
       const ctl = new Uint32Array(CTL_WORDS);
       Object.assign(ctl, { [CTL.mode]: 1, [CTL.n]: n, [CTL.key0]: a.key0, [CTL.key1]: a.key1, [CTL.iteration]: a.iteration,
-        [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1 });
-      const [state, q, columns, stats, div] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, new Float64Array(1)],
-        [2 * n * (2 * dim + 1), 2 * n * a.count * dim, colWords * n * a.count * Math.max(cols, 1), colWords * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
+        [CTL.count]: a.count, [CTL.maxDepth]: a.maxDepth, [CTL.dense]: 0, [CTL.perChain]: 1, [CTL.clampCount]: a.clamp ? 1 : 0 });
+      const sc = a.clamp ? Float64Array.from([a.clamp.limit, ...a.clamp.mask]) : new Float64Array(1);
+      const [state, q, columns, stats, div] = call([ctl, a.ids, a.stepSizes, a.invMetric, new Float64Array(1), a.state, dataF, di, sc],
+        [2 * n * (2 * dim + 1), a.clamp ? 2 * n : 2 * n * a.count * dim, colWords * n * a.count * Math.max(cols, 1), colWords * n * a.count * 6, 2 * n * a.count * (1 + dim)]);
       return { state: f64(state!), q: f64(q!), columns: reals(columns!), stats: reals(stats!), div: f64(div!) };
     },
     /** Mode 3: `count` pooled-warmup iterations (state n × (4·dim + 6) and stats n × count × 7, chain-major). */
@@ -244,23 +245,22 @@ export class EmulatedCudaModel implements NativeFusedCudaModel {
     }
     const invMetric = a.sharedMetric ? new Float64Array(n * d).map((_, i) => a.invMetric[i % d]!) : a.invMetric;
     const r = this.emu!.run({ key0: a.key0, key1: a.key1, ids: a.chainIds, iteration: a.iteration, count: a.count, maxDepth: a.maxDepth,
-      stepSizes: a.stepSizes, invMetric, state });
+      stepSizes: a.stepSizes, invMetric, state, clamp: a.fit ? { limit: a.fit.clamp, mask: a.fit.clampMask } : undefined });
     if (a.fit) for (const b of [a.fit.stats, a.fit.columns]) loadNative().pageInAwait!(b); // as intoFit waits for pageIn
     for (let k = 0; k < n; k++) {
       a.q.set(r.state.subarray(k * (2 * d + 1), k * (2 * d + 1) + d), k * d);
       a.grad.set(r.state.subarray(k * (2 * d + 1) + d, k * (2 * d + 1) + 2 * d), k * d);
       a.logp[k] = r.state[k * (2 * d + 1) + 2 * d]!;
       if (a.fit) {
-        // native/src/fused_cuda.cc intoFit: the fit's [chain][row][total] blocks at fit.offset, clamp hits counted
+        // native/src/fused_cuda.cc intoFit: the fit's [chain][row][total] blocks at fit.offset, and the clamp hits the
+        // kernel counted (r.q: one count per chain)
         const f = a.fit;
         for (let it = 0; it < a.count; it++) {
           const src = k * a.count + it;
           for (let c = 0; c < cols; c++) f.columns[(k * cols + c) * f.total + f.offset + it] = r.columns[src * cols + c]!;
           for (let j = 0; j < 6; j++) if (f.statRows[j]! >= 0) f.stats[(k * f.statCount + f.statRows[j]!) * f.total + f.offset + it] = r.stats[src * 6 + j]!;
-          let hit = false;
-          for (let i = 0; i < d; i++) if (f.clampMask[i] && Math.abs(r.q[src * d + i]!) >= f.clamp) hit = true;
-          if (hit) f.clampHits[k]!++;
         }
+        f.clampHits[k] = f.clampHits[k]! + r.q[k]!;
         continue;
       }
       for (let it = 0; it < a.count; it++) {

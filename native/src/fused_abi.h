@@ -37,5 +37,8 @@ typedef struct MnChainArgs {
   const void* data_f;       /* float data in the model's real type */
   const int* data_i;
   double* scratch;          /* mn_scratch_doubles(max_depth) doubles, private to this call */
+  const double* clamp;      /* null, or [limit, mask (dim; 0/1)]: each transition whose draw has |q_i| >= limit for some
+                               i with mask 1 adds one to *clamp_hits (the log transforms' clamp, counted where the draw is) */
+  double* clamp_hits;
 } MnChainArgs;
 #endif

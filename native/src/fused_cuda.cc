@@ -201,6 +201,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
                                  bits(&zero, 1, 1), bits(&zero, 1, 1), bits(&zero, 1, 1), bits(q.data(), 1, dim_), dataF_, dataI_, bits(&zero, 1, 1)};
     // not profiled: the NVRTC compile inside this launch is the model's compile time, not device time
     launch(depth, in, {{1, 2 * (2 * dim_ + 1)}, {1, 2}, {1, colWords() * std::max(columns_, 1)}, {1, 2}, {1, 2}}, 1, false, false);
+    warmGather();  // MLX's own run-time compile of the divergent rows' gather, also compile time
     return info.Env().Undefined();
   }
 
@@ -251,19 +252,34 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const double zero = 0.0;
     mx::array chol = bits(&zero, 1, 1);
     if (dense) chol = bits(f64(o.Get("chol"), "fused-gpu", "chol", m * msize).Data(), static_cast<int>(m), static_cast<long long>(msize));
+    // into the fit: the kernel counts the clamp's hits itself (ctl word 10, sc = [limit, mask]) and writes no draws, only
+    // constrained values (src/codegen/cuda.ts oq)
+    std::vector<double> sc(1, 0.0);
+    if (fit) {
+      const Napi::Object f = o.Get("fit").As<Napi::Object>();
+      auto maskV = f.Get("clampMask");
+      if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+          maskV.As<Napi::Uint8Array>().ElementLength() != d)
+        throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
+      auto mask = maskV.As<Napi::Uint8Array>();
+      sc.assign(1 + d, 0.0);
+      sc[0] = f.Get("clamp").As<Napi::Number>().DoubleValue();
+      for (size_t i = 0; i < d; ++i) sc[1 + i] = mask[i] ? 1.0 : 0.0;
+      c[10] = 1u;
+    }
     std::vector<mx::array> in = {mx::array(c.data(), {kCtlWords}, mx::uint32), mx::array(ids.Data(), {n}, mx::uint32),
                                  bits(eps.Data(), n, 1), bits(im.Data(), static_cast<int>(m), static_cast<long long>(msize)), chol,
-                                 bits(st.data(), n, sw), dataF_, dataI_, bits(&zero, 1, 1)};
+                                 bits(st.data(), n, sw), dataF_, dataI_, bits(sc.data(), 1, static_cast<long long>(sc.size()))};
     auto words = [](long long x) { return static_cast<int>(2 * std::max(x, 1LL)); };
     const int depth = std::max(maxDepth, 10);
     gProfile.inputSeconds += since(t0);
     auto outs = launch(depth, in,
-                       {{n, words(sw)}, {n, words(count * static_cast<long long>(d))}, {n, colWords() * static_cast<int>(std::max(count * static_cast<long long>(cols), 1LL))},
+                       {{n, words(sw)}, {n, fit ? 2 : words(count * static_cast<long long>(d))}, {n, colWords() * static_cast<int>(std::max(count * static_cast<long long>(cols), 1LL))},
                         {n, colWords() * static_cast<int>(count * static_cast<long long>(kStats))}, {n, words(count * (1 + static_cast<long long>(d)))}},
                        n);
     gProfile.overlapWaitSeconds += deferred_.settle();
     const auto t1 = Clock::now();
-    gProfile.outputBytes += 8.0 * n * (sw + static_cast<double>(count) * d) + 4.0 * colWords() * n * static_cast<double>(count) * (cols + kStats);
+    gProfile.outputBytes += 8.0 * n * (sw + (fit ? 1.0 : static_cast<double>(count) * d)) + 4.0 * colWords() * n * static_cast<double>(count) * (cols + kStats);
     std::vector<double> host(static_cast<size_t>(n) * sw);
     gProfile.copyEngine = copyToHost(host.data(), doublesOf(outs[0]), host.size() * sizeof(double)) ? 1 : 0;
     gProfile.stateSeconds += since(t1);

@@ -54,6 +54,12 @@ Napi::Value rowsOf(Napi::Env env, const mx::array& div, const std::vector<int32_
 
 }  // namespace
 
+void warmGather() {
+  const uint32_t rows[4] = {0u, 0u, 0u, 0u};
+  const mx::array a(rows, {4}, mx::uint32);
+  gatherRows(a, {1}, 1);
+}
+
 Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const mx::array& div, int n, int count, int dim) {
   std::vector<int32_t> entries;
   for (int k = 0; k < n; ++k)
@@ -148,22 +154,16 @@ Napi::Value fitDivergenceRows(Napi::Env env, const FitRows& fr, const mx::array&
 /**
  * run()'s outputs straight into the fit's arrays (fit: FitTarget of src/kernel/seam.ts — columns, stats, statCount,
  * statRows, total, offset, clamp, clampMask, clampHits): columns [chain][column][total] and stats
- * [chain][statCount][total], transposed on the GPU and copied in 2-D blocks; clampHits[chain] += the draws whose
- * |q_i| reached `clamp` for some i with clampMask[i] = 1 (only those coordinates are read back). Returns the
- * divergent transitions' rows.
+ * [chain][statCount][total], transposed on the GPU and copied in 2-D blocks; clampHits[chain] += the count of draws
+ * whose |q_i| reached `clamp` for some i with clampMask[i] = 1, which the kernel made in place of the draws (outs[1]:
+ * one double per chain; src/codegen/cuda.ts oq). Returns the divergent transitions' rows.
  */
 Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::array>& outs, int n, int count, int dim, int columns,
                     int colWords, DeferredCopy* defer) {
-  const size_t d = static_cast<size_t>(dim), cols = static_cast<size_t>(columns);
+  const size_t cols = static_cast<size_t>(columns);
   FitRows fr = fitRows(f, kLaunchStats, n, count);
   auto fc = needF64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
   auto hits = needF64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
-  auto maskV = f.Get("clampMask");
-  if (!maskV.IsTypedArray() || maskV.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-      maskV.As<Napi::Uint8Array>().ElementLength() != d)
-    throw std::invalid_argument("[fused-gpu] run: fit.clampMask must be a Uint8Array of dim");
-  auto mask = maskV.As<Napi::Uint8Array>();
-  const double clamp = f.Get("clamp").As<Napi::Number>().DoubleValue();
   awaitPageIn(fc.Data(), fc.ByteLength());
   placeStats(fr, outs[3], kLaunchStats, n, count, colWords);
   if (cols) {
@@ -186,29 +186,9 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
     else copy();
   }
   const auto tc = Clock::now();
-  std::vector<int32_t> clamped;
-  for (size_t i = 0; i < d; ++i)
-    if (mask[i]) clamped.push_back(static_cast<int32_t>(i));
-  if (!clamped.empty()) {
-    mx::Device gpu(mx::Device::gpu);
-    const int m = static_cast<int>(clamped.size());
-    auto idx = mx::array(clamped.data(), {m}, mx::int32);
-    auto qm = mx::contiguous(mx::take(mx::reshape(outs[1], {n, count, static_cast<int>(d), 2}, gpu), idx, 2, gpu), false, gpu);
-    mx::eval(qm);
-    HostReads reads(qm.data<uint32_t>(), qm.nbytes());
-    std::vector<double> hq(static_cast<size_t>(n) * count * m);
-    copyToHost(hq.data(), doublesOf(qm), hq.size() * sizeof(double));
-    for (int k = 0; k < n; ++k) {
-      double h = 0;
-      for (int j = 0; j < count; ++j) {
-        const double* qj = hq.data() + (static_cast<size_t>(k) * count + j) * m;
-        bool hit = false;
-        for (int i = 0; i < m; ++i) hit = hit || std::abs(qj[i]) >= clamp;
-        h += hit ? 1 : 0;
-      }
-      hits[k] += h;
-    }
-  }
+  std::vector<double> counted(static_cast<size_t>(n));
+  copyToHost(counted.data(), doublesOf(outs[1]), counted.size() * sizeof(double));
+  for (int k = 0; k < n; ++k) hits[k] += counted[k];
   gProfile.clampSeconds += since(tc);
   return fitDivergenceRows(env, fr, outs[4], n, count, dim);
 }

@@ -30,6 +30,13 @@ constexpr int kLaunchStats = 6;
  */
 Napi::Value divergenceRows(Napi::Env env, const double* stats, int statWidth, const mlx::core::array& div, int n, int count, int dim);
 
+/**
+ * Builds MLX's gather kernel for divergenceRows' arrays (uint32 rows, int32 indices) by gathering one row of a small
+ * array: MLX compiles it with NVRTC at its first use in a process, 2.5-3 s that otherwise land in the first launch with
+ * a divergence (bench/results/2026-11-30g-gpu-h200.md, stress). Called when the model's kernel is compiled.
+ */
+void warmGather();
+
 /** The fit rows a launch writes (FitTarget / WarmupSegment.into), checked against n chains and count transitions. */
 struct FitRows {
   double* stats = nullptr;

@@ -13,18 +13,21 @@ import { lit } from './prelude.ts';
  * for each output). float64 arrays do not exist on MLX's GPU, so every double array travels as uint32 pairs and the
  * kernel reads it through a `double*`. Layouts (doubles unless said):
  *   ctl   uint32[16]: mode (0 logp/grad/constrain of points, 1 NUTS transitions, 2 prepare the data), n (threads),
- *         key0, key1, iteration, count, maxDepth, dense, metric stride (1 per chain, 0 one shared metric), data words
+ *         key0, key1, iteration, count, maxDepth, dense, metric stride (1 per chain, 0 one shared metric), data words,
+ *         clamp count (mode 1: 1 when the launch writes into the fit, see oq and sc)
  *   ids   uint32[n]: each chain's stream id
  *   eps   n step sizes;  im  inverse metrics (n × dim or n × dim², or one);  ch  dense Cholesky factors (same)
  *   st    in: mode 1 n × (2·dim + 1) states [q, grad, logp]; mode 0 n × dim points
  *   df    the model's float data in its real type, then the parameter-independent nodes (preSize elements, filled
  *         by mode 2 when the model has any);  di  int32 data
  *   so    out: n × (2·dim + 1) states [q, grad, logp]
- *   oq    out: chain-major n × count × dim draws;  oc  n × count × columns (mode 0: n × columns);  os  n × count × 6
+ *   oq    out: chain-major n × count × dim draws; with clamp count, n doubles instead: each chain's transitions whose
+ *         draw reached the clamp (fused_abi.h clamp), and no draws (the fit keeps constrained values only)
+ *   oc    n × count × columns (mode 0: n × columns);  os  n × count × 6
  *   od    out (modes 1 and 3): chain-major n × count × (1 + dim) divergence rows (fused_abi.h out_div: the cause, then
  *         the position where the trajectory diverged; meaningful only where the transition's divergent statistic is 1)
  *   sc    modes 3 and 4 (else one unused double): mode 3 [δ, γ, then per iteration η, √m, m^-κ, in-slow-window
- *         (0/1)]; mode 4 [log 0.8]
+ *         (0/1)]; mode 4 [log 0.8]; mode 1 with clamp count [the clamp's limit, then a 0/1 mask of dim]
  * Mode 3 runs `count` warmup iterations of pooled adaptation (src/nuts/nativeWarmup.ts): st/so hold n × WARMUP_STATE
  * [q, grad, logp, ε, s̄, x̄, μ, n_w, Welford mean (dim), Welford M2 (dim)]; os gets n × count × 7 (the stats, then ε).
  * Mode 4 searches each chain's step size from its ε in the same state layout; os[chain] gets 0, or why it failed.
@@ -34,7 +37,7 @@ export const CUDA_OUTPUTS = ['so', 'oq', 'oc', 'os', 'od'] as const;
 /** Name of the template constant that sizes each thread's scratch (the largest tree depth the kernel accepts). */
 export const CUDA_DEPTH_CONSTANT = 'MN_KD';
 /** Index of each control word in `ctl`. */
-export const CTL = { mode: 0, n: 1, key0: 2, key1: 3, iteration: 4, count: 5, maxDepth: 6, dense: 7, perChain: 8, dataWords: 9 } as const;
+export const CTL = { mode: 0, n: 1, key0: 2, key1: 3, iteration: 4, count: 5, maxDepth: 6, dense: 7, perChain: 8, dataWords: 9, clampCount: 10 } as const;
 export const CTL_WORDS = 16;
 /** Doubles of one chain's state in mode 3 (see above). */
 export const warmupStateWidth = (dim: number) => 4 * dim + 6;
@@ -125,6 +128,14 @@ function kernelBody(preSize: number): string {
   a.out_columns = MN_COLUMNS > 0 ? (MN_COLUMN_T*)oc + (long long)t * c * MN_COLUMNS : (MN_COLUMN_T*)0;
   a.out_stats = (MN_STAT_T*)os + (long long)t * c * MN_STATS;
   a.out_div = (double*)od + (long long)t * c * (1 + MN_DIM);
+  a.clamp = (const double*)0;
+  a.clamp_hits = (double*)0;
+  if (ctl[${CTL.mode}] == 1u && ctl[${CTL.clampCount}] != 0u) {
+    a.out_q = (double*)0;
+    a.clamp = (const double*)sc;
+    a.clamp_hits = (double*)oq + t;
+    *a.clamp_hits = 0.0;
+  }
   a.data_f = D;
   a.data_i = I;
   a.scratch = scratch + MN_MODEL_DOUBLES;

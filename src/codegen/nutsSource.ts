@@ -38,19 +38,24 @@ struct MnNode { MnSpan s; mn_v* q; mn_v* g; double logp; double lsw; double kin;
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
 DEVICE void mn_copy(mn_v* d, const mn_v* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
 ${metricSource()}
-DEVICE bool mn_criterion(const mn_v* psMinus, const mn_v* psPlus, const mn_v* rho) {
-  double a = 0, b = 0;
-  for (int i = 0; i < MN_DIM; ++i) { a += psPlus[i] * rho[i]; b += psMinus[i] * rho[i]; }
-  return a > 0 && b > 0;
-}
-/* Stan's three checks when span B follows span A (stan PR #2800). */
-DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* tmp) {
-  for (int i = 0; i < MN_DIM; ++i) tmp[i] = A.rho[i] + B.rho[i];
-  if (!mn_criterion(A.psBeg, B.psEnd, tmp)) return false;
-  for (int i = 0; i < MN_DIM; ++i) tmp[i] = A.rho[i] + B.pBeg[i];
-  if (!mn_criterion(A.psBeg, B.psBeg, tmp)) return false;
-  for (int i = 0; i < MN_DIM; ++i) tmp[i] = A.pEnd[i] + B.rho[i];
-  return mn_criterion(A.psEnd, B.psEnd, tmp);
+/* Stan's three checks when span B follows span A (stan PR #2800), in one pass over the spans' arrays with nothing
+   written but the merged span's momentum sum A.rho + B.rho into 'sum' (which may be A.rho or B.rho): on the GPU these
+   arrays are local memory, and writing each check's sum into a scratch array before its dot products made the merges
+   the kernel's largest stall (bench/results/2026-12-01-gpu-h200.md). Each sum is rounded to mn_v and each product
+   taken as the separate checks took them, so the result and the draws are unchanged bit for bit. */
+DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* sum) {
+  const mn_v* aRho = A.rho; const mn_v* bRho = B.rho; /* one of them may be sum */
+  const mn_v* MN_RESTRICT aEnd = A.pEnd; const mn_v* MN_RESTRICT aSB = A.psBeg; const mn_v* MN_RESTRICT aSE = A.psEnd;
+  const mn_v* MN_RESTRICT bBeg = B.pBeg; const mn_v* MN_RESTRICT bSB = B.psBeg; const mn_v* MN_RESTRICT bSE = B.psEnd;
+  double a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
+  for (int i = 0; i < MN_DIM; ++i) {
+    const mn_v r1 = aRho[i] + bRho[i], r2 = aRho[i] + bBeg[i], r3 = aEnd[i] + bRho[i];
+    a1 += bSE[i] * r1; b1 += aSB[i] * r1;
+    a2 += bSB[i] * r2; b2 += aSB[i] * r2;
+    a3 += bSE[i] * r3; b3 += aSE[i] * r3;
+    sum[i] = r1;
+  }
+  return a1 > 0 && b1 > 0 && a2 > 0 && b2 > 0 && a3 > 0 && b3 > 0;
 }
 DEVICE double mn_log_add_exp(double a, double b) {
   if (a == -MN_INF) return b;
@@ -59,13 +64,32 @@ DEVICE double mn_log_add_exp(double a, double b) {
   return m + mn_log(mn_exp(a - m) + mn_exp(b - m));
 }
 struct MnPoint { mn_v* q; mn_v* p; mn_v* g; double logp; };
+/* d's position, momentum and gradient from s (pointers read once: a store through one could otherwise, for all the
+   compiler knows, change the struct that holds them, and each element would reload them) */
+DEVICE void mn_copy3(MnPoint& d, const MnPoint& s) {
+  mn_v* MN_RESTRICT dq = d.q; mn_v* MN_RESTRICT dp = d.p; mn_v* MN_RESTRICT dg = d.g;
+  const mn_v* MN_RESTRICT sq = s.q; const mn_v* MN_RESTRICT sp = s.p; const mn_v* MN_RESTRICT sg = s.g;
+  for (int i = 0; i < MN_DIM; ++i) { dq[i] = sq[i]; dp[i] = sp[i]; dg[i] = sg[i]; }
+}
 struct MnCtx { const MnChainArgs* a; const R* D; const int* I; R* W; mn_v* v; mn_v* tmp; mn_v* w; };
+/* Under a diagonal metric the half step and the drift are one pass (each element's arithmetic as the separate loops
+   had it: the velocity rounded to mn_v), with no velocity array written and read back. */
 DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
-  for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
-  mn_velocity(c.a, z.p, c.v, c.w);
-  for (int i = 0; i < MN_DIM; ++i) z.q[i] += eps * c.v[i];
+  if (!c.a->dense) {
+    const double* im = c.a->inv_metric;
+    mn_v* MN_RESTRICT q = z.q; mn_v* MN_RESTRICT p = z.p; const mn_v* MN_RESTRICT g = z.g;
+    for (int i = 0; i < MN_DIM; ++i) {
+      p[i] += 0.5 * eps * g[i];
+      const mn_v v = im[i] * p[i];
+      q[i] += eps * v;
+    }
+  } else {
+    for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
+    mn_velocity(c.a, z.p, c.v, c.w);
+    for (int i = 0; i < MN_DIM; ++i) z.q[i] += eps * c.v[i];
+  }
   z.logp = mn_model_v(z.q, z.g, c.D, c.I, c.W);
-  for (int i = 0; i < MN_DIM; ++i) z.p[i] += 0.5 * eps * z.g[i];
+  { mn_v* MN_RESTRICT p = z.p; const mn_v* MN_RESTRICT g = z.g; for (int i = 0; i < MN_DIM; ++i) p[i] += 0.5 * eps * g[i]; }
 }
 struct MnCounters { int nLeapfrog; double sumMetroProb; int divergent; double* div; /* the row of out_div, or null */ };
 /* A leaf's span begins where it ends: its pBeg and psBeg are never written, and this view reads pEnd and psEnd for
@@ -80,9 +104,26 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
                             MnCounters& ctr, mn_u32 iteration) {
   const MnChainArgs* a = c.a;
   mn_leapfrog(c, z, eps);
-  const double kin = mn_kinetic(a, z.p);
+  /* the kinetic energy, and (diagonal metric) the leaf's span in the same pass: p♯ = M⁻¹p, and p as both its end and
+     its momentum sum (written even when the leaf then diverges: the subtree is dropped) */
+  double kin;
+  const bool diag = !a->dense;
+  if (diag) {
+    const double* im = a->inv_metric;
+    const mn_v* MN_RESTRICT zp = z.p;
+    mn_v* MN_RESTRICT pEnd = cur.s.pEnd; mn_v* MN_RESTRICT rho = cur.s.rho; mn_v* MN_RESTRICT psEnd = cur.s.psEnd;
+    double s = 0;
+    for (int i = 0; i < MN_DIM; ++i) {
+      const mn_v p = zp[i];
+      s += im[i] * p * p;
+      pEnd[i] = p; rho[i] = p; psEnd[i] = im[i] * p;
+    }
+    kin = 0.5 * s;
+  } else {
+    kin = mn_kinetic(a, z.p);
+  }
   double h = -z.logp + kin;
-  for (int i = 0; i < MN_DIM; ++i) if (!mn_isfinite(z.g[i])) h = MN_INF;
+  { const mn_v* g = z.g; for (int i = 0; i < MN_DIM; ++i) if (!mn_isfinite(g[i])) h = MN_INF; }
   if (mn_isnan(h)) h = MN_INF;
   ctr.nLeapfrog++;
   double w = H0 - h;
@@ -93,8 +134,7 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     return false;
   }
   cur.kin = kin; cur.logp = z.logp; cur.lsw = w;
-  mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p);
-  mn_velocity(a, z.p, cur.s.psEnd, c.w);
+  if (!diag) { mn_copy(cur.s.pEnd, z.p); mn_copy(cur.s.rho, z.p); mn_velocity(a, z.p, cur.s.psEnd, c.w); }
   int level = 0;
   bool right = true;
   double lsw = 0;
@@ -103,7 +143,10 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     right = w > lsw ||
       mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, (mn_u32)t) < mn_exp(w - lsw);
   }
-  if (right) { mn_copy(cur.q, z.q); mn_copy(cur.g, z.g); }
+  if (right) {
+    mn_v* MN_RESTRICT cq = cur.q; mn_v* MN_RESTRICT cg = cur.g; const mn_v* MN_RESTRICT zq = z.q; const mn_v* MN_RESTRICT zg = z.g;
+    for (int i = 0; i < MN_DIM; ++i) { cq[i] = zq[i]; cg[i] = zg[i]; }
+  }
   while ((t >> level) & 1) {
     MnNode& left = stack[level];
     if (level > 0) {
@@ -112,12 +155,12 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
       right = cur.lsw > lsw ||
         mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, mid) < mn_exp(cur.lsw - lsw);
     }
-    bool valid = level == 0 ? mn_merge_continues(mn_leaf_span(left.s), mn_leaf_span(cur.s), c.tmp) : mn_merge_continues(left.s, cur.s, c.tmp);
+    /* the merged span's momentum sum into cur (its arrays are the right half's; the swaps below keep it) */
+    bool valid = level == 0 ? mn_merge_continues(mn_leaf_span(left.s), mn_leaf_span(cur.s), cur.s.rho) : mn_merge_continues(left.s, cur.s, cur.s.rho);
     if (!right) { mn_swap(cur.q, left.q); mn_swap(cur.g, left.g); cur.kin = left.kin; cur.logp = left.logp; }
     cur.lsw = lsw;
     if (level == 0) { mn_swap(cur.s.pBeg, left.s.pEnd); mn_swap(cur.s.psBeg, left.s.psEnd); }
     else { mn_swap(cur.s.pBeg, left.s.pBeg); mn_swap(cur.s.psBeg, left.s.psBeg); }
-    for (int i = 0; i < MN_DIM; ++i) cur.s.rho[i] = left.s.rho[i] + cur.s.rho[i];
     if (!valid) return false;
     ++level;
   }
@@ -217,9 +260,17 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
   }
   k.kin = mn_kinetic(a, sp);
   k.H0 = -k.logp + k.kin;
-  mn_copy(k.fwd.q, k.sq); mn_copy(k.fwd.p, sp); mn_copy(k.fwd.g, k.sg); k.fwd.logp = k.logp;
-  mn_copy(k.bck.q, k.sq); mn_copy(k.bck.p, sp); mn_copy(k.bck.g, k.sg); k.bck.logp = k.logp;
-  mn_copy(k.top.pBeg, sp); mn_copy(k.top.pEnd, sp); mn_copy(k.top.rho, sp);
+  {
+    mn_v* MN_RESTRICT fq = k.fwd.q; mn_v* MN_RESTRICT fp = k.fwd.p; mn_v* MN_RESTRICT fg = k.fwd.g;
+    mn_v* MN_RESTRICT bq = k.bck.q; mn_v* MN_RESTRICT bp = k.bck.p; mn_v* MN_RESTRICT bg = k.bck.g;
+    mn_v* MN_RESTRICT tB = k.top.pBeg; mn_v* MN_RESTRICT tE = k.top.pEnd; mn_v* MN_RESTRICT tR = k.top.rho;
+    const mn_v* MN_RESTRICT sq = k.sq; const mn_v* MN_RESTRICT sg = k.sg; const mn_v* MN_RESTRICT sp0 = sp;
+    for (int i = 0; i < MN_DIM; ++i) {
+      fq[i] = sq[i]; fp[i] = sp0[i]; fg[i] = sg[i]; bq[i] = sq[i]; bp[i] = sp0[i]; bg[i] = sg[i];
+      tB[i] = sp0[i]; tE[i] = sp0[i]; tR[i] = sp0[i];
+    }
+  }
+  k.fwd.logp = k.logp; k.bck.logp = k.logp;
   mn_velocity(a, sp, k.top.psBeg, k.c.w); mn_copy(k.top.psEnd, k.top.psBeg);
   k.lsw = 0;
   k.depth = 0;
@@ -232,7 +283,8 @@ DEVICE double mn_begin_subtree(MnWork& k, int d, mn_u32 iteration, double step, 
   const MnChainArgs* a = k.c.a;
   forward = mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_DIRECTION, 0u, (mn_u32)d) > 0.5;
   const MnPoint& end = forward ? k.fwd : k.bck;
-  mn_copy(k.z.q, end.q); mn_copy(k.z.p, end.p); mn_copy(k.z.g, end.g); k.z.logp = end.logp;
+  mn_copy3(k.z, end);
+  k.z.logp = end.logp;
   return forward ? step : -step;
 }
 /* A valid subtree d (in k.cur) joins the trajectory: a proposal from it by its weight, z as the trajectory's new end,
@@ -247,18 +299,19 @@ DEVICE bool mn_join_subtree(MnWork& k, int d, mn_u32 iteration, bool forward) {
   }
   k.lsw = mn_log_add_exp(k.lsw, cur.lsw);
   MnPoint& end = forward ? k.fwd : k.bck;
-  mn_copy(end.q, k.z.q); mn_copy(end.p, k.z.p); mn_copy(end.g, k.z.g); end.logp = k.z.logp;
+  mn_copy3(end, k.z);
+  end.logp = k.z.logp;
   bool more;
   const MnSpan cs = d == 0 ? mn_leaf_span(cur.s) : cur.s; /* subtree 0 is one leaf */
+  /* the whole trajectory's momentum sum into top.rho (float addition commutes: the same sum either way) */
   if (forward) {
-    more = mn_merge_continues(k.top, cs, k.c.tmp);
+    more = mn_merge_continues(k.top, cs, k.top.rho);
     mn_swap(k.top.pEnd, cur.s.pEnd); mn_swap(k.top.psEnd, cur.s.psEnd);
   } else {
     MnSpan rev; rev.pBeg = cs.pEnd; rev.pEnd = cs.pBeg; rev.psBeg = cs.psEnd; rev.psEnd = cs.psBeg; rev.rho = cs.rho;
-    more = mn_merge_continues(rev, k.top, k.c.tmp);
+    more = mn_merge_continues(rev, k.top, k.top.rho);
     mn_swap(k.top.pBeg, cur.s.pEnd); mn_swap(k.top.psBeg, cur.s.psEnd);
   }
-  for (int i = 0; i < MN_DIM; ++i) k.top.rho[i] = k.top.rho[i] + cur.s.rho[i];
   return more;
 }
 /* Transition 'it' is done: its statistics, draw and constrained values out, then warm's update when given. */
@@ -274,6 +327,11 @@ DEVICE void mn_end_transition(MnWork& k, int it, const MnWarm* warm) {
   if (a->out_stats) for (int j = 0; j < MN_STATS; ++j) a->out_stats[(long long)it * MN_STATS + j] = (MN_STAT_T)st[j];
   if (warm) mn_warm_update(warm, it, st, k.sq);
   if (a->out_q) for (int i = 0; i < MN_DIM; ++i) a->out_q[(long long)it * MN_DIM + i] = k.sq[i];
+  if (a->clamp) {
+    bool hit = false;
+    for (int i = 0; i < MN_DIM; ++i) hit = hit || (a->clamp[1 + i] != 0.0 && mn_fabs((double)k.sq[i]) >= a->clamp[0]);
+    if (hit) *a->clamp_hits += 1.0;
+  }
   if (a->out_columns) mn_constrain_v(k.sq, a->out_columns + (long long)it * MN_COLUMNS, k.c.D, k.c.I, k.c.W);
 }
 DEVICE void mn_work_out(MnWork& k, const MnChainArgs* a) {
