@@ -13,10 +13,12 @@
 #          memory; ~30 s)
 #   ncusrc Nsight Compute's source counters on launches NCU_SKIP+1.. (NCU_COUNT of them: warmup and sampling): stall samples per SASS instruction
 #          (ncu-src-sass.csv; match it to source with a -lineinfo compile of the same kernel; ~60 s)
+#   hostprof  bench/gpu.ts on eight_schools (16,384 chains) and simple (65,536) under node --cpu-prof: where the host's
+#          time goes between and around the launches (profiles in hostprof/; ~90 s)
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
 #          eight_schools at 131,072 (whether a fuller GPU pays; ~250 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [ncusrc] [sweep]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [ncusrc] [hostprof] [sweep]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -44,9 +46,13 @@ for s in $steps; do
            "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5 --warmup 100 --draws 100 --out "$out/ncusrc-run"
       step 120 ncu-src-page ncu --import "$out/ncu-src.ncu-rep" --page source --csv --print-source sass
       python3 bench/ncu-source.py "$out/ncu-src-page.log" "$out/ncu-src-sass.csv" && rm -f "$out/ncu-src-page.log" "$out/ncu-src.ncu-rep" ;;
+    hostprof)
+      mkdir -p "$out/hostprof"
+      step 150 hostprof-16k node --cpu-prof --cpu-prof-dir="$out/hostprof" --import tsx bench/gpu.ts --models eight_schools --chains 16384 --lanes 1 --peers none --out "$out/hostprof" --name hostprof-16k
+      step 150 hostprof-65k node --cpu-prof --cpu-prof-dir="$out/hostprof" --import tsx bench/gpu.ts --models simple --chains 65536 --lanes 1 --peers none --out "$out/hostprof" --name hostprof-65k ;;
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, ncusrc, sweep)"; exit 2 ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, ncusrc, hostprof, sweep)"; exit 2 ;;
   esac
 done

@@ -93,15 +93,16 @@ DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
 }
 struct MnCounters { int nLeapfrog; double sumMetroProb; int divergent; double* div; /* the row of out_div, or null */ };
 /* A leaf's span begins where it ends: its pBeg and psBeg are never written, and this view reads pEnd and psEnd for
-   them (stack[0] holds only leaves; every merged node has all five). */
+   them (the level-0 node holds only leaves; every merged node has all five). */
 DEVICE MnSpan mn_leaf_span(const MnSpan& s) { MnSpan v = s; v.pBeg = s.pEnd; v.psBeg = s.psEnd; return v; }
 /* One leaf of the subtree of 'depth' doublings being built from z: its t-th leapfrog step, then the merges that leaf
-   completes (stack[level] holds the left half of each level under way; cur receives the merged subtree). False when
+   completes (nodes[slot[level]] holds the left half of each level under way; nodes[curSlot] receives the merged subtree). False when
    the trajectory diverged or a merge found a U-turn: the subtree is invalid. The leaf writes as little as it can,
    since on the GPU every array is local memory that the kernel waits on: no pBeg/psBeg (mn_leaf_span), and no
    position or gradient when the merge with its left neighbour (odd t) keeps the neighbour's sample. */
-DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, int t, double H0, MnNode* stack, MnNode& cur,
-                            MnCounters& ctr, mn_u32 iteration) {
+DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, int t, double H0, MnNode* nodes, unsigned char* slot,
+                            int& curSlot, MnCounters& ctr, mn_u32 iteration) {
+  MnNode& cur = nodes[curSlot];
   const MnChainArgs* a = c.a;
   mn_leapfrog(c, z, eps);
   /* the kinetic energy, and (diagonal metric) the leaf's span in the same pass: p♯ = M⁻¹p, and p as both its end and
@@ -139,7 +140,7 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
   bool right = true;
   double lsw = 0;
   if (t & 1) { /* the first merge's choice before the copies (its draw is addressed by counter, not by order) */
-    lsw = mn_log_add_exp(stack[0].lsw, w);
+    lsw = mn_log_add_exp(nodes[slot[0]].lsw, w);
     right = w > lsw ||
       mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, (mn_u32)t) < mn_exp(w - lsw);
   }
@@ -148,7 +149,7 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     for (int i = 0; i < MN_DIM; ++i) { cq[i] = zq[i]; cg[i] = zg[i]; }
   }
   while ((t >> level) & 1) {
-    MnNode& left = stack[level];
+    MnNode& left = nodes[slot[level]];
     if (level > 0) {
       lsw = mn_log_add_exp(left.lsw, cur.lsw);
       const mn_u32 mid = (mn_u32)(t - (1 << level) + 1);
@@ -164,7 +165,7 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     if (!valid) return false;
     ++level;
   }
-  if (level < depth) mn_swap(stack[level], cur);
+  if (level < depth) { const int held = slot[level]; slot[level] = (unsigned char)curSlot; curSlot = held; }
   return true;
 }
 DEVICE void mn_carve_node(MnNode& n, mn_v*& s) {
@@ -193,17 +194,23 @@ DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const mn_
   E[0] = mn_exp(x);
   if (k[3] != 0.0) {
     E[4] += 1.0;
+    const double n = E[4];
+    double* MN_RESTRICT mean = wu->wmean; double* MN_RESTRICT m2 = wu->wm2;
     for (int i = 0; i < MN_DIM; ++i) {
-      const double dq = q[i] - wu->wmean[i];
-      wu->wmean[i] += dq / E[4];
-      wu->wm2[i] += dq * (q[i] - wu->wmean[i]);
+      const double dq = q[i] - mean[i];
+      mean[i] += dq / n;
+      m2[i] += dq * (q[i] - mean[i]);
     }
   }
 }
+#define MN_Z_FWD 1
+#define MN_Z_BCK 2
+#define MN_Z_BOTH 3
 /* A chain's working state through its transitions: the trajectory's ends, the sample, the tree's span and nodes. */
 struct MnWork {
   MnCtx c;
   MnPoint z, fwd, bck;
+  int zEnd; /* which end of the trajectory z is: MN_Z_FWD, MN_Z_BCK or MN_Z_BOTH */
 #if MN_DIM <= ${Z_IN_WORK_MAX}
   /* z's own arrays, never swapped (a join copies z into the trajectory's end): fixed places the compiler may keep in
      registers for the leapfrog (in scratch for larger models, which a thread's stack would not hold) */
@@ -212,8 +219,12 @@ struct MnWork {
   mn_v* sq; mn_v* sg; mn_v* sp; double logp;
   double kin; /* the sample's kinetic energy */
   MnSpan top;
-  MnNode stack[MN_MAX_TREE_DEPTH_LIMIT + 1];
-  MnNode cur;
+  /* the tree's nodes, named by index: slot[level] holds the left half of each level under way, curSlot the subtree
+     being built; a level's node changes hands by swapping indices (swapping the nodes themselves, 80 bytes of local
+     memory each, was a twentieth of the kernel's stalls) */
+  MnNode nodes[MN_MAX_TREE_DEPTH_LIMIT + 2];
+  unsigned char slot[MN_MAX_TREE_DEPTH_LIMIT + 1];
+  int curSlot;
   double H0, lsw;
   int depth; /* the transition's valid subtrees so far */
   MnCounters ctr;
@@ -232,8 +243,10 @@ DEVICE void mn_work_init(MnWork& k, const MnChainArgs* a, const R* D, const int*
   k.top.pBeg = s; s += MN_DIM; k.top.pEnd = s; s += MN_DIM; k.top.psBeg = s; s += MN_DIM; k.top.psEnd = s; s += MN_DIM;
   k.top.rho = s; s += MN_DIM;
   k.c.tmp = s; s += MN_DIM; k.c.v = s; s += MN_DIM; k.c.w = s; s += MN_DIM;
-  for (int l = 0; l <= a->max_depth && l <= MN_MAX_TREE_DEPTH_LIMIT; ++l) mn_carve_node(k.stack[l], s);
-  mn_carve_node(k.cur, s);
+  int l = 0;
+  for (; l <= a->max_depth && l <= MN_MAX_TREE_DEPTH_LIMIT; ++l) { mn_carve_node(k.nodes[l], s); k.slot[l] = (unsigned char)l; }
+  mn_carve_node(k.nodes[l], s);
+  k.curSlot = l;
   k.logp = *a->logp;
   for (int i = 0; i < MN_DIM; ++i) { k.sq[i] = (mn_v)a->q[i]; k.sg[i] = (mn_v)a->grad[i]; }
 }
@@ -261,16 +274,17 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
   k.kin = mn_kinetic(a, sp);
   k.H0 = -k.logp + k.kin;
   {
-    mn_v* MN_RESTRICT fq = k.fwd.q; mn_v* MN_RESTRICT fp = k.fwd.p; mn_v* MN_RESTRICT fg = k.fwd.g;
-    mn_v* MN_RESTRICT bq = k.bck.q; mn_v* MN_RESTRICT bp = k.bck.p; mn_v* MN_RESTRICT bg = k.bck.g;
+    /* z starts as both ends of the trajectory (mn_begin_subtree saves the end it leaves behind) */
+    mn_v* MN_RESTRICT zq = k.z.q; mn_v* MN_RESTRICT zp = k.z.p; mn_v* MN_RESTRICT zg = k.z.g;
     mn_v* MN_RESTRICT tB = k.top.pBeg; mn_v* MN_RESTRICT tE = k.top.pEnd; mn_v* MN_RESTRICT tR = k.top.rho;
     const mn_v* MN_RESTRICT sq = k.sq; const mn_v* MN_RESTRICT sg = k.sg; const mn_v* MN_RESTRICT sp0 = sp;
     for (int i = 0; i < MN_DIM; ++i) {
-      fq[i] = sq[i]; fp[i] = sp0[i]; fg[i] = sg[i]; bq[i] = sq[i]; bp[i] = sp0[i]; bg[i] = sg[i];
+      zq[i] = sq[i]; zp[i] = sp0[i]; zg[i] = sg[i];
       tB[i] = sp0[i]; tE[i] = sp0[i]; tR[i] = sp0[i];
     }
   }
-  k.fwd.logp = k.logp; k.bck.logp = k.logp;
+  k.z.logp = k.logp;
+  k.zEnd = MN_Z_BOTH;
   mn_velocity(a, sp, k.top.psBeg, k.c.w); mn_copy(k.top.psEnd, k.top.psBeg);
   k.lsw = 0;
   k.depth = 0;
@@ -278,30 +292,39 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
   k.ctr.div = a->out_div ? a->out_div + (long long)it * (1 + MN_DIM) : (double*)0;
   if (k.ctr.div && MN_DIV_DENSE) k.ctr.div[0] = 0.0; /* the GPU's readers go by the divergent statistic: its pages stay untouched */
 }
-/* Subtree d begins: its direction (true: forward), and z at that end of the trajectory; returns the signed step. */
+/* Subtree d begins: its direction (true: forward), and z at that end of the trajectory; returns the signed step. z is
+   always one end already (k.zEnd; both at a transition's start), so the ends are copied only when the direction turns:
+   the end z leaves is saved, and the other loaded. Copying z into its end at every join and back at every subtree was
+   the kernel's largest stall after the merges (bench/results/2026-12-01-gpu-h200.md). */
 DEVICE double mn_begin_subtree(MnWork& k, int d, mn_u32 iteration, double step, bool& forward) {
   const MnChainArgs* a = k.c.a;
   forward = mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_DIRECTION, 0u, (mn_u32)d) > 0.5;
-  const MnPoint& end = forward ? k.fwd : k.bck;
-  mn_copy3(k.z, end);
-  k.z.logp = end.logp;
+  const int want = forward ? MN_Z_FWD : MN_Z_BCK;
+  if (k.zEnd != want) {
+    MnPoint& left = k.zEnd == MN_Z_FWD || (k.zEnd == MN_Z_BOTH && !forward) ? k.fwd : k.bck;
+    mn_copy3(left, k.z);
+    left.logp = k.z.logp;
+    if (k.zEnd != MN_Z_BOTH) {
+      const MnPoint& end = forward ? k.fwd : k.bck;
+      mn_copy3(k.z, end);
+      k.z.logp = end.logp;
+    }
+    k.zEnd = want;
+  }
   return forward ? step : -step;
 }
-/* A valid subtree d (in k.cur) joins the trajectory: a proposal from it by its weight, z as the trajectory's new end,
-   and the whole tree's U-turn check; false when the tree stops. */
+/* A valid subtree d (in k.nodes[k.curSlot]) joins the trajectory: a proposal from it by its weight, z as the trajectory's new end
+   (where it is), and the whole tree's U-turn check; false when the tree stops. */
 DEVICE bool mn_join_subtree(MnWork& k, int d, mn_u32 iteration, bool forward) {
   const MnChainArgs* a = k.c.a;
-  MnNode& cur = k.cur;
+  MnNode& cur = k.nodes[k.curSlot];
   ++k.depth;
   if (cur.lsw > k.lsw ||
       mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_TOP_MERGE, 0u, (mn_u32)d) < mn_exp(cur.lsw - k.lsw)) {
     mn_swap(k.sq, cur.q); mn_swap(k.sg, cur.g); k.kin = cur.kin; k.logp = cur.logp;
   }
   k.lsw = mn_log_add_exp(k.lsw, cur.lsw);
-  MnPoint& end = forward ? k.fwd : k.bck;
-  mn_copy3(end, k.z);
-  end.logp = k.z.logp;
-  bool more;
+  bool more; /* z, the new end, stays where it is (mn_begin_subtree) */
   const MnSpan cs = d == 0 ? mn_leaf_span(cur.s) : cur.s; /* subtree 0 is one leaf */
   /* the whole trajectory's momentum sum into top.rho (float addition commutes: the same sum either way) */
   if (forward) {
@@ -351,7 +374,7 @@ DEVICE void mn_transitions(const MnChainArgs* a, const R* D, const int* I, R* W,
       bool forward;
       const double eps = mn_begin_subtree(k, d, iteration, step, forward);
       bool valid = true;
-      for (int t = 0; t < (1 << d) && valid; ++t) valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.stack, k.cur, k.ctr, iteration);
+      for (int t = 0; t < (1 << d) && valid; ++t) valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.nodes, k.slot, k.curSlot, k.ctr, iteration);
       if (!valid || !mn_join_subtree(k, d, iteration, forward)) break;
     }
     mn_end_transition(k, it, warm);
@@ -388,7 +411,7 @@ DEVICE void mn_run(const MnChainArgs* a, const R* D, const int* I, R* W, const M
     if (leaves > 0 && (double)bounds < MN_GATE * (double)(leaves + bounds)) {
       /* a leaf pass: every chain inside a subtree takes its next leapfrog step */
       if (live && !atBoundary) {
-        valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.stack, k.cur, k.ctr, iteration);
+        valid = mn_subtree_leaf(k.c, k.z, eps, d, t, k.H0, k.nodes, k.slot, k.curSlot, k.ctr, iteration);
         ++t;
         if (!valid || t == (1 << d)) { atBoundary = true; joinPending = true; }
       }
