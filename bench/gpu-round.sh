@@ -49,7 +49,8 @@ for s in $steps; do
     hostprof)
       mkdir -p "$out/hostprof"
       step 150 hostprof-16k node --cpu-prof --cpu-prof-dir="$out/hostprof" --import tsx bench/gpu.ts --models eight_schools --chains 16384 --lanes 1 --peers none --out "$out/hostprof" --name hostprof-16k
-      step 150 hostprof-65k node --cpu-prof --cpu-prof-dir="$out/hostprof" --import tsx bench/gpu.ts --models simple --chains 65536 --lanes 1 --peers none --out "$out/hostprof" --name hostprof-65k ;;
+      step 150 hostprof-65k node --cpu-prof --cpu-prof-dir="$out/hostprof" --import tsx bench/gpu.ts --models simple --chains 65536 --lanes 1 --peers none --out "$out/hostprof" --name hostprof-65k
+      tar czf "$out/hostprof.tgz" -C "$out" hostprof && rm -rf "$out/hostprof" ;; # one file: the device tool brings back few
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;

@@ -351,6 +351,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
     } : undefined;
     const nativeCalls = kernel.name === 'typescript' ? callCounter.calls - callsBefore : kernelCalls - kernelCallsBefore;
     const cut = <T extends Float64Array>(a: T) => (done < numDraws ? (a.slice(0, keptOf(done)) as T) : a);
+    const divergenceList = divergences.lazyList(warmup + done);
     const data: FitData = {
       modelName: d.model.name,
       variables,
@@ -369,7 +370,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       complete: !aborted && done === numDraws,
       timing: { warmupSeconds, samplingSeconds, compileSeconds },
       clampHits,
-      divergences: divergences.list(warmup + done),
+      get divergences() { return divergenceList(); },
     };
     const kp = kernel.profile;
     const kernelProfile = kp && kp0 ? {
