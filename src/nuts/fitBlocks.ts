@@ -53,21 +53,38 @@ export function checkFitMemory(s: KeptShape, totalBytes: number): void {
     `${gib(totalBytes)} GiB: at most ${fit} chains fit; use fewer chains or draws, or thin (thin: n keeps every n-th draw)`);
 }
 
-/** `rows` arrays of n zeros per chain; one block for all chains when it fits, else one buffer per chain. */
+/**
+ * `rows` arrays of n zeros per chain; one block for all chains when it fits, else one buffer per chain. The views are
+ * made with the typed-array constructor over the buffer: subarray's species lookup made them half again as slow, and
+ * 65,536 chains have over a million of them.
+ */
 export function chainBlocks(chains: number, rows: number, n: number): ChainBlocks {
   const one = chains * rows * n <= MAX_BLOCK_ELEMENTS;
   const block = one ? new Float64Array(chains * rows * n) : null;
-  const views = Array.from({ length: chains }, (_, k) => {
-    const b = block ? block.subarray(k * rows * n, (k + 1) * rows * n) : new Float64Array(rows * n);
-    return Array.from({ length: rows }, (_, r) => b.subarray(r * n, (r + 1) * n));
-  });
+  const views: Float64Array[][] = new Array(chains);
+  for (let k = 0; k < chains; k++) {
+    const buffer = block ? block.buffer : new ArrayBuffer(8 * rows * n);
+    const base = block ? 8 * k * rows * n : 0;
+    const chain: Float64Array[] = new Array(rows);
+    for (let r = 0; r < rows; r++) chain[r] = new Float64Array(buffer, base + 8 * r * n, n);
+    views[k] = chain;
+  }
   return { block, views };
 }
 
-/** One chain's statistics record over its rows of a ChainBlocks of SAMPLER_STATS.length rows. */
+/**
+ * One chain's statistics record over its rows of a ChainBlocks of SAMPLER_STATS.length rows: a literal of one shape
+ * (Object.fromEntries made each record a dictionary, slow to build and to read at many chains).
+ */
 export function statsRecord(rows: readonly Float64Array[]): Record<SamplerStat, Float64Array> {
-  return Object.fromEntries(SAMPLER_STATS.map((s, i) => [s, rows[i]!])) as Record<SamplerStat, Float64Array>;
+  return {
+    lp__: rows[0]!, accept_stat__: rows[1]!, stepsize__: rows[2]!, treedepth__: rows[3]!, n_leapfrog__: rows[4]!,
+    divergent__: rows[5]!, energy__: rows[6]!,
+  };
 }
+/** statsRecord's literal follows SAMPLER_STATS' order. */
+const RECORD_ORDER = Object.keys(statsRecord(SAMPLER_STATS.map(() => new Float64Array(0))));
+if (RECORD_ORDER.join() !== SAMPLER_STATS.join()) throw new Error('fitBlocks statsRecord: SAMPLER_STATS changed; update its literal');
 
 /** A kernel's six statistics (TransitionStats' order) by their SAMPLER_STATS names. */
 const KERNEL_STATS = ['lp__', 'accept_stat__', 'treedepth__', 'n_leapfrog__', 'divergent__', 'energy__'] as const;

@@ -363,7 +363,7 @@ export async function sample(model: Model, draws: number = SAMPLE_DEFAULTS.draws
       },
       values: summaries ? values.map((vs) => vs.map(() => NONE)) : values.map((vs) => vs.map(cut)),
       ...(warmupValues ? { warmupValues } : {}),
-      stats: stats.map((s) => Object.fromEntries(SAMPLER_STATS.map((k) => [k, summaries ? NONE : cut(s[k])])) as Record<SamplerStat, Float64Array>),
+      stats: stats.map((s) => statsRecord(SAMPLER_STATS.map((k) => (summaries ? NONE : cut(s[k]))))),
       ...(summaries ? { chainSummaries: summaries.result() } : {}),
       warmupStats,
       adaptation: stepSizes.map((e, k) => ({ stepSize: e, ...recordedMetric(w.metrics[k]!) })),
