@@ -7,6 +7,7 @@
 #          windows and with Stan's 75/25/50 (its device time rose from 1.0 to 1.3 s between rounds 5 and 6) (~200 s)
 #   small  bench/gpu.ts, stress, eight_schools, medium at 16,384 chains, plain and then pinned read-back (~250 s)
 #   large  bench/gpu.ts, simple and logistic at 65,536 chains, plain and then pinned read-back (~250 s)
+#   wide   bench/gpu.ts, stress, eight_schools, medium at 65,536 chains (whether more chains pay for them now; ~90 s)
 #   overlap  test/gpu/run.ts overlap (same draws), then bench/gpu.ts on eight_schools and simple at 16,384 chains with
 #          MLX_NUTS_GPU_OVERLAP=1 (compare with small/large's plain rows; ~150 s)
 #   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (registers, occupancy, stall reasons,
@@ -18,7 +19,7 @@
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
 #          eight_schools at 131,072 (whether a fuller GPU pays; ~250 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [overlap] [ncu] [ncusrc] [hostprof] [sweep]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [wide] [overlap] [ncu] [ncusrc] [hostprof] [sweep]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -33,6 +34,7 @@ for s in $steps; do
       step 110 loop-stan-windows "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5,nested --ess --windows 75,25,50 --out "$out/loop-stan-windows" ;;
     small) step 280 bench-16k "$T" bench/gpu.ts --models stress,eight_schools,medium --chains 16384 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-16k ;;
     large) step 280 bench-65k "$T" bench/gpu.ts --models simple,logistic --chains 65536 --lanes 1 --peers none --copy-modes pinned --out "$out" --name bench-65k ;;
+    wide) step 280 bench-65k-wide "$T" bench/gpu.ts --models stress,eight_schools,medium --chains 65536 --lanes 1 --peers none --out "$out" --name bench-65k-wide ;;
     overlap)
       step 120 overlap-check "$T" test/gpu/run.ts overlap
       step 200 bench-overlap env MLX_NUTS_GPU_OVERLAP=1 "$T" bench/gpu.ts --models eight_schools,simple --chains 16384 --lanes 1 --peers none --out "$out" --name bench-overlap ;;
@@ -54,6 +56,6 @@ for s in $steps; do
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, overlap, ncu, ncusrc, hostprof, sweep)"; exit 2 ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, wide, overlap, ncu, ncusrc, hostprof, sweep)"; exit 2 ;;
   esac
 done

@@ -41,7 +41,7 @@ ${metricSource()}
 /* Stan's three checks when span B follows span A (stan PR #2800), in one pass over the spans' arrays with nothing
    written but the merged span's momentum sum A.rho + B.rho into 'sum' (which may be A.rho or B.rho): on the GPU these
    arrays are local memory, and writing each check's sum into a scratch array before its dot products made the merges
-   the kernel's largest stall (bench/results/2026-12-01-gpu-h200.md). Each sum is rounded to mn_v and each product
+   the kernel's largest stall (bench/results/2026-11-30h-gpu-h200.md). Each sum is rounded to mn_v and each product
    taken as the separate checks took them, so the result and the draws are unchanged bit for bit. */
 DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* sum) {
   const mn_v* aRho = A.rho; const mn_v* bRho = B.rho; /* one of them may be sum */
@@ -56,6 +56,27 @@ DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* sum) {
     sum[i] = r1;
   }
   return a1 > 0 && b1 > 0 && a2 > 0 && b2 > 0 && a3 > 0 && b3 > 0;
+}
+/* The same checks under a diagonal metric, with each p♯ = M⁻¹p made from its p as the leaf made it (the product rounded
+   to mn_v) rather than read from a stored array: the spans' p♯ arrays are neither written nor read (two of a node's
+   seven arrays, and a fourth of a merge's reads, of local memory). */
+DEVICE bool mn_merge_continues_diag(const MnSpan& A, const MnSpan& B, mn_v* sum, const double* MN_RESTRICT im) {
+  const mn_v* aRho = A.rho; const mn_v* bRho = B.rho; /* one of them may be sum */
+  const mn_v* MN_RESTRICT aBeg = A.pBeg; const mn_v* MN_RESTRICT aEnd = A.pEnd;
+  const mn_v* MN_RESTRICT bBeg = B.pBeg; const mn_v* MN_RESTRICT bEnd = B.pEnd;
+  double a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
+  for (int i = 0; i < MN_DIM; ++i) {
+    const mn_v r1 = aRho[i] + bRho[i], r2 = aRho[i] + bBeg[i], r3 = aEnd[i] + bRho[i];
+    const mn_v aSB = im[i] * aBeg[i], aSE = im[i] * aEnd[i], bSB = im[i] * bBeg[i], bSE = im[i] * bEnd[i];
+    a1 += bSE * r1; b1 += aSB * r1;
+    a2 += bSB * r2; b2 += aSB * r2;
+    a3 += bSE * r3; b3 += aSE * r3;
+    sum[i] = r1;
+  }
+  return a1 > 0 && b1 > 0 && a2 > 0 && b2 > 0 && a3 > 0 && b3 > 0;
+}
+DEVICE bool mn_merge(const MnChainArgs* a, const MnSpan& A, const MnSpan& B, mn_v* sum) {
+  return a->dense ? mn_merge_continues(A, B, sum) : mn_merge_continues_diag(A, B, sum, a->inv_metric);
 }
 DEVICE double mn_log_add_exp(double a, double b) {
   if (a == -MN_INF) return b;
@@ -112,12 +133,12 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
   if (diag) {
     const double* im = a->inv_metric;
     const mn_v* MN_RESTRICT zp = z.p;
-    mn_v* MN_RESTRICT pEnd = cur.s.pEnd; mn_v* MN_RESTRICT rho = cur.s.rho; mn_v* MN_RESTRICT psEnd = cur.s.psEnd;
+    mn_v* MN_RESTRICT pEnd = cur.s.pEnd; mn_v* MN_RESTRICT rho = cur.s.rho;
     double s = 0;
     for (int i = 0; i < MN_DIM; ++i) {
       const mn_v p = zp[i];
       s += im[i] * p * p;
-      pEnd[i] = p; rho[i] = p; psEnd[i] = im[i] * p;
+      pEnd[i] = p; rho[i] = p;
     }
     kin = 0.5 * s;
   } else {
@@ -157,11 +178,11 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
         mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_SUBTREE_MERGE, (mn_u32)depth, mid) < mn_exp(cur.lsw - lsw);
     }
     /* the merged span's momentum sum into cur (its arrays are the right half's; the swaps below keep it) */
-    bool valid = level == 0 ? mn_merge_continues(mn_leaf_span(left.s), mn_leaf_span(cur.s), cur.s.rho) : mn_merge_continues(left.s, cur.s, cur.s.rho);
+    bool valid = level == 0 ? mn_merge(a, mn_leaf_span(left.s), mn_leaf_span(cur.s), cur.s.rho) : mn_merge(a, left.s, cur.s, cur.s.rho);
     if (!right) { mn_swap(cur.q, left.q); mn_swap(cur.g, left.g); cur.kin = left.kin; cur.logp = left.logp; }
     cur.lsw = lsw;
-    if (level == 0) { mn_swap(cur.s.pBeg, left.s.pEnd); mn_swap(cur.s.psBeg, left.s.psEnd); }
-    else { mn_swap(cur.s.pBeg, left.s.pBeg); mn_swap(cur.s.psBeg, left.s.psBeg); }
+    if (level == 0) { mn_swap(cur.s.pBeg, left.s.pEnd); if (!diag) mn_swap(cur.s.psBeg, left.s.psEnd); }
+    else { mn_swap(cur.s.pBeg, left.s.pBeg); if (!diag) mn_swap(cur.s.psBeg, left.s.psBeg); }
     if (!valid) return false;
     ++level;
   }
@@ -285,7 +306,7 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
   }
   k.z.logp = k.logp;
   k.zEnd = MN_Z_BOTH;
-  mn_velocity(a, sp, k.top.psBeg, k.c.w); mn_copy(k.top.psEnd, k.top.psBeg);
+  if (a->dense) { mn_velocity(a, sp, k.top.psBeg, k.c.w); mn_copy(k.top.psEnd, k.top.psBeg); }
   k.lsw = 0;
   k.depth = 0;
   k.ctr.nLeapfrog = 0; k.ctr.sumMetroProb = 0; k.ctr.divergent = 0;
@@ -295,7 +316,7 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
 /* Subtree d begins: its direction (true: forward), and z at that end of the trajectory; returns the signed step. z is
    always one end already (k.zEnd; both at a transition's start), so the ends are copied only when the direction turns:
    the end z leaves is saved, and the other loaded. Copying z into its end at every join and back at every subtree was
-   the kernel's largest stall after the merges (bench/results/2026-12-01-gpu-h200.md). */
+   the kernel's largest stall after the merges (bench/results/2026-11-30h-gpu-h200.md). */
 DEVICE double mn_begin_subtree(MnWork& k, int d, mn_u32 iteration, double step, bool& forward) {
   const MnChainArgs* a = k.c.a;
   forward = mn_uniform_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_DIRECTION, 0u, (mn_u32)d) > 0.5;
@@ -328,12 +349,12 @@ DEVICE bool mn_join_subtree(MnWork& k, int d, mn_u32 iteration, bool forward) {
   const MnSpan cs = d == 0 ? mn_leaf_span(cur.s) : cur.s; /* subtree 0 is one leaf */
   /* the whole trajectory's momentum sum into top.rho (float addition commutes: the same sum either way) */
   if (forward) {
-    more = mn_merge_continues(k.top, cs, k.top.rho);
-    mn_swap(k.top.pEnd, cur.s.pEnd); mn_swap(k.top.psEnd, cur.s.psEnd);
+    more = mn_merge(a, k.top, cs, k.top.rho);
+    mn_swap(k.top.pEnd, cur.s.pEnd); if (a->dense) mn_swap(k.top.psEnd, cur.s.psEnd);
   } else {
     MnSpan rev; rev.pBeg = cs.pEnd; rev.pEnd = cs.pBeg; rev.psBeg = cs.psEnd; rev.psEnd = cs.psBeg; rev.rho = cs.rho;
-    more = mn_merge_continues(rev, k.top, k.top.rho);
-    mn_swap(k.top.pBeg, cur.s.pEnd); mn_swap(k.top.psBeg, cur.s.psEnd);
+    more = mn_merge(a, rev, k.top, k.top.rho);
+    mn_swap(k.top.pBeg, cur.s.pEnd); if (a->dense) mn_swap(k.top.psBeg, cur.s.psEnd);
   }
   return more;
 }

@@ -10,7 +10,7 @@ export class DivergenceLog {
   /**
    * Packed rows kept as they came (no limit): the objects are made when the fit's divergences are first read, since
    * warmup at many GPU chains reports hundreds of thousands of them (an object and a position array each were a
-   * tenth of sample()'s host time for eight_schools at 16,384 chains, bench/results/2026-12-01-gpu-h200.md).
+   * tenth of sample()'s host time for eight_schools at 16,384 chains, bench/results/2026-11-30h-gpu-h200.md).
    */
   private readonly packed: { readonly rows: Float64Array; readonly first: number }[] = [];
 
