@@ -89,4 +89,20 @@ describe('DivergenceLog with a limit (sample keep: summary)', () => {
     unlimited.addRows(Float64Array.of(2, 1, 1, 0.5, 0, 1, 2, 0.25, 1, 0, 1, 0.125, 0, 3, 1, 1, 2, 4, 1, 2), 5);
     expect(unlimited.list(100)).toHaveLength(5);
   });
+
+  test('without a limit, packed rows of several calls are kept as they came and made into records in order when read', () => {
+    const log = new DivergenceLog(3, 2, 10);
+    // a warmup segment from iteration 4 (rows chain-major, as a kernel sends them), then sampling from iteration 10
+    log.addRows(Float64Array.of(0, 3, 1, 0.5, -0.5, 2, 1, 2, 1.5, -1.5, 2, 3, 1, 2.5, -2.5), 4);
+    log.addRows(Float64Array.of(1, 0, 1, 3.5, -3.5, 0, 2, 2, 4.5, -4.5), 10);
+    const rows = log.list(13);
+    expect(rows.map((x) => [x.chain, x.iteration, x.warmup, x.cause])).toEqual([
+      [2, 5, true, 'nonfinite'], [0, 7, true, 'energy'], [2, 7, true, 'energy'], [1, 0, false, 'energy'], [0, 2, false, 'nonfinite'],
+    ]);
+    expect(rows.map((x) => [...x.position])).toEqual([[1.5, -1.5], [0.5, -0.5], [2.5, -2.5], [3.5, -3.5], [4.5, -4.5]]);
+    expect(log.list(11).map((x) => x.chain)).toEqual([2, 0, 2, 1]); // what a stopped run kept: iterations before 11
+    const lazy = log.lazyList(13);
+    expect(lazy()).toBe(lazy()); // made once
+    expect(lazy()).toEqual(rows);
+  });
 });
