@@ -252,8 +252,7 @@ class FusedCudaModel : public Napi::ObjectWrap<FusedCudaModel> {
     const double zero = 0.0;
     mx::array chol = bits(&zero, 1, 1);
     if (dense) chol = bits(f64(o.Get("chol"), "fused-gpu", "chol", m * msize).Data(), static_cast<int>(m), static_cast<long long>(msize));
-    // into the fit: the kernel counts the clamp's hits itself (ctl word 10, sc = [limit, mask]) and writes no draws, only
-    // constrained values (src/codegen/cuda.ts oq)
+    // into the fit: the kernel counts the clamp's hits (ctl word 10, sc = [limit, mask]) in place of draws (cuda.ts oq)
     std::vector<double> sc(1, 0.0);
     if (fit) {
       const Napi::Object f = o.Get("fit").As<Napi::Object>();

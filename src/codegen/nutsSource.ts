@@ -5,19 +5,15 @@
 // scalars (log densities, energies, log-sum-weights, sums and dot products) are double whatever the type.
 import { MAX_DELTA_H } from '../base/defaults.ts';
 import { metricSource } from './metricSource.ts';
+import { uturnSource } from './uturnSource.ts';
+import { warmUpdateSource } from './warmUpdateSource.ts';
 import { lit } from './prelude.ts';
 
-/**
- * Arrays of length dim per chain in scratch besides the tree's nodes: z (3; used only above Z_IN_WORK_MAX), two ends
- * (6), sample (3), span (5), tmp, v, w.
- */
+/** Arrays of length dim per chain in scratch besides the nodes: z (3, above Z_IN_WORK_MAX), ends 6, sample 3, span 5, tmp, v, w. */
 const FIXED_ARRAYS = 20;
 /** Up to this dimension z's arrays are members of the chain's working state (MnWork), not scratch. */
 const Z_IN_WORK_MAX = 64;
-/**
- * Arrays per tree node: proposal q, grad and the span's pBeg, pEnd, p♯Beg, p♯End, ρ (the proposal's momentum is
- * needed only for its kinetic energy, kept as a scalar).
- */
+/** Arrays per tree node: proposal q, grad and the span's pBeg, pEnd, p♯Beg, p♯End, ρ (momentum: only its kinetic energy). */
 const NODE_ARRAYS = 7;
 
 /** Doubles of NUTS scratch per chain for vectors of `vecBytes` bytes (the model's workspace comes on top). */
@@ -38,46 +34,7 @@ struct MnNode { MnSpan s; mn_v* q; mn_v* g; double logp; double lsw; double kin;
 template <class T> DEVICE void mn_swap(T& a, T& b) { T t = a; a = b; b = t; }
 DEVICE void mn_copy(mn_v* d, const mn_v* s) { for (int i = 0; i < MN_DIM; ++i) d[i] = s[i]; }
 ${metricSource()}
-/* Stan's three checks when span B follows span A (stan PR #2800), in one pass over the spans' arrays with nothing
-   written but the merged span's momentum sum A.rho + B.rho into 'sum' (which may be A.rho or B.rho): on the GPU these
-   arrays are local memory, and writing each check's sum into a scratch array before its dot products made the merges
-   the kernel's largest stall (bench/results/2026-11-30h-gpu-h200.md). Each sum is rounded to mn_v and each product
-   taken as the separate checks took them, so the result and the draws are unchanged bit for bit. */
-DEVICE bool mn_merge_continues(const MnSpan& A, const MnSpan& B, mn_v* sum) {
-  const mn_v* aRho = A.rho; const mn_v* bRho = B.rho; /* one of them may be sum */
-  const mn_v* MN_RESTRICT aEnd = A.pEnd; const mn_v* MN_RESTRICT aSB = A.psBeg; const mn_v* MN_RESTRICT aSE = A.psEnd;
-  const mn_v* MN_RESTRICT bBeg = B.pBeg; const mn_v* MN_RESTRICT bSB = B.psBeg; const mn_v* MN_RESTRICT bSE = B.psEnd;
-  double a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
-  for (int i = 0; i < MN_DIM; ++i) {
-    const mn_v r1 = aRho[i] + bRho[i], r2 = aRho[i] + bBeg[i], r3 = aEnd[i] + bRho[i];
-    a1 += bSE[i] * r1; b1 += aSB[i] * r1;
-    a2 += bSB[i] * r2; b2 += aSB[i] * r2;
-    a3 += bSE[i] * r3; b3 += aSE[i] * r3;
-    sum[i] = r1;
-  }
-  return a1 > 0 && b1 > 0 && a2 > 0 && b2 > 0 && a3 > 0 && b3 > 0;
-}
-/* The same checks under a diagonal metric, with each p♯ = M⁻¹p made from its p as the leaf made it (the product rounded
-   to mn_v) rather than read from a stored array: the spans' p♯ arrays are neither written nor read (two of a node's
-   seven arrays, and a fourth of a merge's reads, of local memory). */
-DEVICE bool mn_merge_continues_diag(const MnSpan& A, const MnSpan& B, mn_v* sum, const double* MN_RESTRICT im) {
-  const mn_v* aRho = A.rho; const mn_v* bRho = B.rho; /* one of them may be sum */
-  const mn_v* MN_RESTRICT aBeg = A.pBeg; const mn_v* MN_RESTRICT aEnd = A.pEnd;
-  const mn_v* MN_RESTRICT bBeg = B.pBeg; const mn_v* MN_RESTRICT bEnd = B.pEnd;
-  double a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
-  for (int i = 0; i < MN_DIM; ++i) {
-    const mn_v r1 = aRho[i] + bRho[i], r2 = aRho[i] + bBeg[i], r3 = aEnd[i] + bRho[i];
-    const mn_v aSB = im[i] * aBeg[i], aSE = im[i] * aEnd[i], bSB = im[i] * bBeg[i], bSE = im[i] * bEnd[i];
-    a1 += bSE * r1; b1 += aSB * r1;
-    a2 += bSB * r2; b2 += aSB * r2;
-    a3 += bSE * r3; b3 += aSE * r3;
-    sum[i] = r1;
-  }
-  return a1 > 0 && b1 > 0 && a2 > 0 && b2 > 0 && a3 > 0 && b3 > 0;
-}
-DEVICE bool mn_merge(const MnChainArgs* a, const MnSpan& A, const MnSpan& B, mn_v* sum) {
-  return a->dense ? mn_merge_continues(A, B, sum) : mn_merge_continues_diag(A, B, sum, a->inv_metric);
-}
+${uturnSource()}
 DEVICE double mn_log_add_exp(double a, double b) {
   if (a == -MN_INF) return b;
   if (b == -MN_INF) return a;
@@ -195,43 +152,13 @@ DEVICE void mn_carve_node(MnNode& n, mn_v*& s) {
   n.s.rho = s; s += MN_DIM;
 }
 #define MN_MAX_TREE_DEPTH_LIMIT 30
-/* Pooled warmup's work after each transition of a chain (mode 3 of the CUDA kernel, src/codegen/cuda.ts): sc holds δ,
-   γ and, per transition, the host's η, √m, m^-κ and whether it is in a slow window; E is the chain's [ε, s̄, x̄, μ,
-   Welford n], wmean/wm2 its Welford moments, out count × (MN_STATS + 1) statistics (the last: the ε used). The
-   arithmetic of src/nuts/pooledWarmup.ts dualUpdateAll and src/nuts/windows.ts welfordAdd. */
-struct MnWarm { const double* sc; double* E; double* wmean; double* wm2; MN_STAT_T* out; };
-DEVICE void mn_warm_update(const MnWarm* wu, int it, const double* st, const mn_v* q) {
-  double* E = wu->E;
-  MN_STAT_T* o = wu->out + (long long)it * (MN_STATS + 1);
-  for (int j = 0; j < MN_STATS; ++j) o[j] = (MN_STAT_T)st[j];
-  o[MN_STATS] = (MN_STAT_T)E[0];
-  const double delta = wu->sc[0], gamma = wu->sc[1];
-  const double* k = wu->sc + 2 + 4 * it;
-  const double acc = st[1] > 1 ? 1.0 : st[1];
-  const double sBar = (1 - k[0]) * E[1] + k[0] * (delta - acc);
-  const double x = E[3] - (sBar * k[1]) / gamma;
-  E[1] = sBar;
-  E[2] = k[2] * x + (1 - k[2]) * E[2];
-  E[0] = mn_exp(x);
-  if (k[3] != 0.0) {
-    E[4] += 1.0;
-    const double n = E[4];
-    double* MN_RESTRICT mean = wu->wmean; double* MN_RESTRICT m2 = wu->wm2;
-    for (int i = 0; i < MN_DIM; ++i) {
-      const double dq = q[i] - mean[i];
-      mean[i] += dq / n;
-      m2[i] += dq * (q[i] - mean[i]);
-    }
-  }
-}
-#define MN_Z_FWD 1
-#define MN_Z_BCK 2
-#define MN_Z_BOTH 3
+${warmUpdateSource()}
+enum { MN_Z_FWD = 1, MN_Z_BCK = 2, MN_Z_BOTH = 3 }; /* which end of the trajectory z is (MnWork zEnd) */
 /* A chain's working state through its transitions: the trajectory's ends, the sample, the tree's span and nodes. */
 struct MnWork {
   MnCtx c;
   MnPoint z, fwd, bck;
-  int zEnd; /* which end of the trajectory z is: MN_Z_FWD, MN_Z_BCK or MN_Z_BOTH */
+  int zEnd;
 #if MN_DIM <= ${Z_IN_WORK_MAX}
   /* z's own arrays, never swapped (a join copies z into the trajectory's end): fixed places the compiler may keep in
      registers for the leapfrog (in scratch for larger models, which a thread's stack would not hold) */
