@@ -83,8 +83,8 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
   MnNode& cur = nodes[curSlot];
   const MnChainArgs* a = c.a;
   mn_leapfrog(c, z, eps);
-  /* the kinetic energy, and (diagonal metric) the leaf's span in the same pass: p♯ = M⁻¹p, and p as both its end and
-     its momentum sum (written even when the leaf then diverges: the subtree is dropped) */
+  /* the kinetic energy, and (diagonal metric) the leaf's span in the same pass: p as both its end and its momentum sum
+     (its p♯ is made from p where a merge needs it; written even when the leaf then diverges: the subtree is dropped) */
   double kin;
   const bool diag = !a->dense;
   if (diag) {
@@ -160,7 +160,7 @@ struct MnWork {
   MnPoint z, fwd, bck;
   int zEnd;
 #if MN_DIM <= ${Z_IN_WORK_MAX}
-  /* z's own arrays, never swapped (a join copies z into the trajectory's end): fixed places the compiler may keep in
+  /* z's own arrays, never swapped (mn_begin_subtree copies z to and from the trajectory's ends): fixed places the compiler may keep in
      registers for the leapfrog (in scratch for larger models, which a thread's stack would not hold) */
   mn_v zq[MN_DIM], zp[MN_DIM], zg[MN_DIM];
 #endif
