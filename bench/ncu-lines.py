@@ -78,7 +78,8 @@ def main():
         sys.exit('usage: ncu-lines.py STALLS.csv KERNEL.cu [LINES]')
     dev = device_sass(sys.argv[1])
     loc = local_sass(compile_cubin(sys.argv[2]))
-    key = lambda s: re.sub(r'0x[0-9a-f]+', 'X', re.sub(r'\s+', ' ', s.strip()))
+    # immediates and register numbers ignored: a driver that compiles MLX's PTX itself allocates registers its own way
+    key = lambda s: re.sub(r'\b(U?R|U?P)\d+\b', r'\1', re.sub(r'0x[0-9a-f]+', 'X', re.sub(r'\s+', ' ', s.strip())))
     sm = difflib.SequenceMatcher(None, [key(d[0]) for d in dev], [key(l[0]) for l in loc], autojunk=False)
     at = {a + k: b + k for a, b, n in sm.get_matching_blocks() for k in range(n)}
     src = open(sys.argv[2]).read().split('\n')
