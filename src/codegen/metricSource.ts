@@ -16,32 +16,29 @@ DEVICE double mn_lr_kinetic(const double* L, const mn_v* p) {
   }
   return 0.5 * s;
 }
+/* w = scale ⊙ (U x) over the rank's rows, and x_i + Σ_k U_ki w_k: the two halves both low-rank products share */
+DEVICE void mn_lr_project(const double* U, int r, const double* scale, const mn_v* x, mn_v* w) {
+  for (int k = 0; k < r; ++k) {
+    double c = 0;
+    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * x[i];
+    w[k] = scale[k] * c;
+  }
+}
+DEVICE double mn_lr_back(const double* U, int r, const mn_v* x, const mn_v* w, int i) {
+  double s = x[i];
+  for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
+  return s;
+}
 DEVICE void mn_lr_velocity(const double* L, const mn_v* p, mn_v* out, mn_v* w) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lm1 = U + r * MN_DIM;
   for (int i = 0; i < MN_DIM; ++i) out[i] = sg[i] * p[i];
-  for (int k = 0; k < r; ++k) {
-    double c = 0;
-    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * out[i];
-    w[k] = lm1[k] * c;
-  }
-  for (int i = 0; i < MN_DIM; ++i) {
-    double s = out[i];
-    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
-    out[i] = sg[i] * s;
-  }
+  mn_lr_project(U, r, lm1, out, w);
+  for (int i = 0; i < MN_DIM; ++i) out[i] = sg[i] * mn_lr_back(U, r, out, w, i);
 }
 DEVICE void mn_lr_momentum(const double* L, const mn_v* z, mn_v* out, mn_v* w) {
   const int r = (int)L[0]; const double* sg = L + 1; const double* U = sg + MN_DIM; const double* lis = U + r * MN_DIM + r;
-  for (int k = 0; k < r; ++k) {
-    double c = 0;
-    for (int i = 0; i < MN_DIM; ++i) c += U[k * MN_DIM + i] * z[i];
-    w[k] = lis[k] * c;
-  }
-  for (int i = 0; i < MN_DIM; ++i) {
-    double s = z[i];
-    for (int k = 0; k < r; ++k) s += U[k * MN_DIM + i] * w[k];
-    out[i] = s / sg[i];
-  }
+  mn_lr_project(U, r, lis, z, w);
+  for (int i = 0; i < MN_DIM; ++i) out[i] = mn_lr_back(U, r, z, w, i) / sg[i];
 }
 DEVICE double mn_kinetic(const MnChainArgs* a, const mn_v* p) {
   const double* im = a->inv_metric;
