@@ -20,6 +20,18 @@ export const UNARY_DER: Record<string, string> = {
   erf: `(R)(${lit(2 / Math.sqrt(Math.PI))} * mn_exp(-(double)x * x))`, sin: 'mn_cos(x)', cos: '-mn_sin(x)',
 };
 
+/**
+ * Unary ops whose value and derivative share one costly subexpression `e` of x, which a region (regions.ts) keeps in a
+ * register from the value to the adjoint: [e from x, value from x and e, dy/dx from x, y and e]. Each gives its
+ * UNARY_FWD and UNARY_DER formula bit for bit, only without computing e twice:
+ * - logSigmoid: -softplus(-x) and sigmoid(-x) (prelude.ts) both take exp(-|x|) on their branches (exp(x) for x <= 0,
+ *   exp(-x) for x > 0), and -((-x) + l) = x - l exactly, since rounding is symmetric about zero. logistic's rows spent
+ *   two exponentials on it (bench/results/2026-11-30h-gpu-h200.md).
+ */
+export const UNARY_SHARED: Record<string, readonly [string, string, string]> = {
+  logSigmoid: ['mn_exp(-mn_fabs(x))', '(R)(x < 0 ? x - mn_log1p(e) : -mn_log1p(e))', '(R)(x <= 0 ? 1 / (1 + e) : e / (1 + e))'],
+};
+
 export const BINARY_FWD: Record<string, string> = {
   add: 'a + b', sub: 'a - b', mul: 'a * b', div: 'a / b', pow: 'mn_pow(a, b)', maximum: '(R)mn_max(a, b)',
   minimum: '(R)mn_min(a, b)', logAddExp: '(R)mn_logaddexp(a, b)', lbeta: '(R)mn_lbeta(a, b)',

@@ -8,7 +8,7 @@
 import type { GraphIR, GraphNode } from '../graph/ir.ts';
 import { mmDims, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.ts';
 import { gradNodes, type Layout } from './layout.ts';
-import { BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, gatherMaps, UNARY_DER, UNARY_FWD, v } from './opRules.ts';
+import { BINARY_DER, BINARY_FWD, bindex, CLAMP_BRANCH, CLAMP_FWD, faultFactor, g, gatherMaps, UNARY_DER, UNARY_FWD, UNARY_SHARED, v } from './opRules.ts';
 
 export interface Region {
   /** The sum or mean node whose value the region computes. */
@@ -184,6 +184,8 @@ export class RegionEmitter {
   private value(r: Region, set: ReadonlySet<number>, k: number, ix: string[]): string[] {
     const n = this.node(k);
     const rd = (j: number) => this.read(r, set, k, j, ix);
+    const shared = UNARY_SHARED[n.op];
+    if (shared) return [`R s${k};`, `R e${k};`, `{ R x = ${rd(0)}; R e = ${shared[0]}; e${k} = e; s${k} = ${shared[1]}; }`];
     if (UNARY_FWD[n.op] !== undefined) return [`R s${k};`, `{ R x = ${rd(0)}; s${k} = ${UNARY_FWD[n.op]}; }`];
     if (BINARY_FWD[n.op] !== undefined) return [`R s${k};`, `{ R a = ${rd(0)}; R b = ${rd(1)}; s${k} = ${BINARY_FWD[n.op]}; }`];
     if (n.op === 'where') return [`R s${k} = ${rd(0)} ? ${rd(1)} : ${rd(2)};`];
@@ -241,16 +243,19 @@ export class RegionEmitter {
     const br = this.branches(r);
     const lazy = [...br.values()].flatMap(([a, b]) => [...a, ...b]).sort((x, y) => x - y);
     const inBranch = new Set(lazy);
-    // member k's lines; inside a branch its register is declared up front: `R s<k>;` dropped, `R s<k> = e;` made `s<k> = e;`
+    // member k's lines; inside a branch its registers are declared up front: `R s<k>;` and `R e<k>;` dropped,
+    // `R s<k> = e;` made `s<k> = e;`
     const emit = (k: number): string[] => {
       const own = [`// node ${k}: ${this.node(k).op} (region of ${r.root})`, ...this.value(r, set, k, ix)];
-      const lines = inBranch.has(k) ? own.filter((l) => l !== `R s${k};`).map((l) => (l.startsWith(`R s${k} = `) ? l.slice(2) : l)) : own;
+      const lines = inBranch.has(k)
+        ? own.filter((l) => l !== `R s${k};` && l !== `R e${k};`).map((l) => (l.startsWith(`R s${k} = `) ? l.slice(2) : l)) : own;
       const b = br.get(k);
       if (!b) return lines;
       return [`if (${this.read(r, set, k, 0, ix)}) {`, ...b[0].flatMap(emit).map((l) => '  ' + l), '} else {',
         ...b[1].flatMap(emit).map((l) => '  ' + l), '}', ...lines];
     };
-    return [...lazy.map((m) => `R s${m} = 0;`), ...r.members.filter((k) => !inBranch.has(k)).flatMap(emit)];
+    const declared = lazy.flatMap((m) => [`R s${m} = 0;`, ...(UNARY_SHARED[this.node(m).op] ? [`R e${m} = 0;`] : [])]);
+    return [...declared, ...r.members.filter((k) => !inBranch.has(k)).flatMap(emit)];
   }
 
   forward(r: Region): string[] {
@@ -275,6 +280,8 @@ export class RegionEmitter {
     const rd = (j: number) => this.read(r, set, k, j, ix);
     const add = (j: number, e: string) => this.add(r, set, k, j, e, ix, acc);
     const guarded = (lines: string[]) => [`{`, `  R gy = a${k};`, '  if (gy != 0) {', ...lines.map((l) => '    ' + l), '  }', '}'];
+    const shared = UNARY_SHARED[n.op];
+    if (shared) return guarded([`R x = ${rd(0)}; R y = s${k}; R e = e${k}; (void)x; (void)y;`, ...add(0, `gy * (${shared[2]})${f}`)]);
     if (UNARY_DER[n.op] !== undefined) {
       return guarded([`R x = ${rd(0)}; R y = s${k}; (void)x; (void)y;`, ...add(0, `gy * (${UNARY_DER[n.op]})${f}`)]);
     }
