@@ -13,7 +13,8 @@
 #   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (registers, occupancy, stall reasons,
 #          memory; ~30 s)
 #   ncusrc Nsight Compute's source counters on launches NCU_SKIP+1.. (NCU_COUNT of them: warmup and sampling): stall samples per SASS instruction
-#          (ncu-src-sass.csv; match it to source with a -lineinfo compile of the same kernel; ~60 s)
+#          (ncu-src-sass.csv; match it to source with a -lineinfo compile of the same kernel; ~60 s), of NCU_MODEL
+#          (default eight_schools) at NCU_CHAINS (default 16,384)
 #   hostprof  bench/gpu.ts on eight_schools (16,384 chains) and simple (65,536) under node --cpu-prof: where the host's
 #          time goes between and around the launches (profiles in hostprof/; ~90 s)
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
@@ -45,7 +46,7 @@ for s in $steps; do
     ncusrc)
       step 240 ncu-src ncu --target-processes all --kernel-name regex:mn_fused --launch-skip ${NCU_SKIP:-3} --launch-count ${NCU_COUNT:-8} \
            --section SourceCounters --section WarpStateStats --section LaunchStats -f -o "$out/ncu-src" \
-           "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5 --warmup 100 --draws 100 --out "$out/ncusrc-run"
+           "$T" bench/gpuLoop.ts --models ${NCU_MODEL:-eight_schools} --chains ${NCU_CHAINS:-16384} --loops 0.5 --warmup 100 --draws 100 --out "$out/ncusrc-run"
       step 120 ncu-src-page ncu --import "$out/ncu-src.ncu-rep" --page source --csv --print-source sass
       python3 bench/ncu-source.py "$out/ncu-src-page.log" "$out/ncu-src-sass.csv" && rm -f "$out/ncu-src-page.log" "$out/ncu-src.ncu-rep" ;;
     hostprof)

@@ -69,6 +69,8 @@ export interface GpuBenchRecord {
     transposeSeconds?: number; fitCopySeconds?: number;
     /** more parts: the state read back, the clamp check, the divergent rows, and all read-back after warmup launches */
     stateSeconds?: number; clampSeconds?: number; divergenceSeconds?: number; warmupOutputSeconds?: number;
+    /** what the read-back waited for the fit's pages (native/src/page_in.cc) */
+    pageWaitSeconds?: number;
     hostSeconds: number; pointLaunches: number; pointSeconds: number; warmupNativeSeconds?: number; samplingNativeSeconds?: number };
   /** --copy-modes: the same run again per read-back mode, in the listed order (sameDraws: checksum equals the first's). */
   readonly copyModes?: CopyModeRun[];
@@ -177,6 +179,7 @@ for (const model of models) {
         (rec.profile ? `; ${rec.profile.launches} launches: inputs ${rec.profile.inputSeconds.toFixed(2)} s, device ${rec.profile.deviceSeconds.toFixed(2)} s, ` +
           `outputs ${rec.profile.outputSeconds.toFixed(2)} s (${(rec.profile.outputBytes / 2 ** 30).toFixed(2)} GiB` +
           (rec.profile.fitCopySeconds !== undefined ? `; GPU transposes ${rec.profile.transposeSeconds?.toFixed(2)} s, copies into the fit ${rec.profile.fitCopySeconds.toFixed(2)} s` : '') +
+          (rec.profile.pageWaitSeconds !== undefined ? `, waiting for pages ${rec.profile.pageWaitSeconds.toFixed(2)} s` : '') +
           (rec.profile.stateSeconds !== undefined ? `, state ${rec.profile.stateSeconds.toFixed(2)} s, clamp check ${rec.profile.clampSeconds?.toFixed(2)} s, ` +
             `divergent rows ${rec.profile.divergenceSeconds?.toFixed(2)} s; after warmup launches ${rec.profile.warmupOutputSeconds?.toFixed(2)} s` : '') + `), host ${rec.profile.hostSeconds.toFixed(2)} s; ` +
           `native calls: warmup ${rec.profile.warmupNativeSeconds?.toFixed(2)} s, sampling ${rec.profile.samplingNativeSeconds?.toFixed(2)} s; ` +

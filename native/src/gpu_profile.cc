@@ -24,6 +24,7 @@ Napi::Value gpuProfileOf(const Napi::CallbackInfo& info) {
   r.Set("divergenceSeconds", gProfile.divergenceSeconds);
   r.Set("warmupOutputSeconds", gProfile.warmupOutputSeconds);
   r.Set("overlapWaitSeconds", gProfile.overlapWaitSeconds);
+  r.Set("pageWaitSeconds", gProfile.pageWaitSeconds);
   // bytes read back by each path of device_copy.cc (MLX_NUTS_GPU_COPY), and the CUDA calls behind them
   const CopyCounters& c = copyCounters();
   auto copy = Napi::Object::New(info.Env());
