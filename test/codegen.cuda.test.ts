@@ -427,14 +427,3 @@ describe('a warp per chain (MN_LANES = 32, lanes run as threads) on the emulated
     }
   }, 300_000);
 });
-
-describe('float4 reads of data rows (regions.ts rowLoads)', () => {
-  test("logistic's float32 kernel reads X's rows four floats to a load, in the value and the adjoint; float64 keeps scalar reads", () => {
-    const f32 = cudaLib('logistic', 'float32');
-    expect(f32.header).toContain('#define MN_VEC4_LOADS 1');
-    // X is 500 × 20: each row is five float4s, read once for the row's dot product and once for its gradient
-    expect(f32.fullSource.match(/const float4 a4 = \(\(const float4\*\)\(v\d+ \+ mi\d+ \* 20\)\)\[t4\];/g)).toHaveLength(2);
-    expect(f32.fullSource).toMatch(/for \(int t4 = 0; t4 < 5; \+\+t4\)/);
-    expect(cudaLib('logistic', 'float64').header).toContain('#define MN_VEC4_LOADS 0');
-  });
-});

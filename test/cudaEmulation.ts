@@ -24,7 +24,6 @@ export const HOST_STUB = `
 static inline double mn_stub_ll2d(long long x) { double d; memcpy(&d, &x, 8); return d; }
 #define __longlong_as_double(x) mn_stub_ll2d(x)
 struct mn_stub_dim3 { unsigned int x, y, z; };
-struct float4 { float x, y, z, w; };  /* CUDA's vector type, read by regions.ts rowLoads (MN_VEC4_LOADS) */
 static mn_stub_dim3 blockIdx = {0, 0, 0}, blockDim = {1, 1, 1};
 static thread_local mn_stub_dim3 threadIdx = {0, 0, 0};
 namespace cooperative_groups {}

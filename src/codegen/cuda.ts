@@ -244,9 +244,7 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
   const real = dtype === 'float32' ? 'float' : 'double';
-  // float4 loads of data rows (regions.ts rowLoads) in float32 kernels; MLX_NUTS_GPU_VEC4=0 turns them off (for measuring)
-  const vec4 = dtype === 'float32' && process.env.MLX_NUTS_GPU_VEC4 !== '0' ? 1 : 0;
-  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n#define MN_VEC4_LOADS ${vec4}\n${loopDefines()}${lib.fullSource}${glue()}`;
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

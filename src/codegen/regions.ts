@@ -180,23 +180,6 @@ export class RegionEmitter {
     return { m, kk, nn, lines: [`const int mi${k} = o / ${nn};`, `const int mj${k} = o % ${nn};`] };
   }
 
-  /**
-   * A loop over row mi<k> of matmul k's left operand A (kk elements): `body(t, a)` for each column t with a the
-   * element's value. Where A is data whose rows start on 16 bytes (offset and kk multiples of 4) and the kernel reads
-   * floats (MN_VEC4_LOADS, src/codegen/cuda.ts), the row is read four elements to a load (float4) when D is so
-   * aligned at run time: a quarter of the load instructions of logistic's 500 × 20 rows, with the same arithmetic in
-   * the same order as the scalar loop, which stays for the rest.
-   */
-  private rowLoads(A: number, k: number, kk: number, body: (t: string, a: string) => string[]): string[] {
-    const scalar = [`for (int t = 0; t < ${kk}; ++t) {`, ...body('t', `${v(A)}[mi${k} * ${kk} + t]`).map((l) => '  ' + l), '}'];
-    const st = this.layout.storage.get(A);
-    if (!st || (st.kind !== 'data' && st.kind !== 'pre') || st.offset % 4 !== 0 || kk % 4 !== 0) return scalar;
-    const lanes = ['x', 'y', 'z', 'w'].flatMap((c, j) => body(`(4 * t4 + ${j})`, `a4.${c}`));
-    return ['#if MN_VEC4_LOADS', `if ((((unsigned long long)D) & 15) == 0) {`,
-      `  for (int t4 = 0; t4 < ${kk / 4}; ++t4) {`, `    const float4 a4 = ((const float4*)(${v(A)} + mi${k} * ${kk}))[t4];`,
-      ...lanes.map((l) => '    ' + l), '  }', '} else', '#endif', ...scalar];
-  }
-
   /** The lines that compute member k's value of element o into the register s<k>. */
   private value(r: Region, set: ReadonlySet<number>, k: number, ix: string[]): string[] {
     const n = this.node(k);
@@ -212,9 +195,9 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       const sum = c
-        ? [`for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`]
-        : this.rowLoads(A, k, kk, (t, a) => [`m${k} += ${a} * ${v(B)}[${t} * ${nn} + mj${k}];`]);
-      return [...lines, `R m${k} = 0;`, ...sum, `R s${k} = m${k};`];
+        ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
+        : `for (int t = 0; t < ${kk}; ++t) m${k} += ${v(A)}[mi${k} * ${kk} + t] * ${v(B)}[t * ${nn} + mj${k}];`;
+      return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
     const { lines, at } = this.gatherAt(k);
     return [...lines, `R s${k} = (R)${v(n.inputs[0]!)}[${at[1]}];`];
@@ -319,9 +302,8 @@ export class RegionEmitter {
       if (c && !this.needGrad.has(A)) {
         return guarded([`for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) ${acc(B)}[I[${c.col} + p] * ${nn} + mj${k}] += gy * D[${c.val} + p]${f};`]);
       }
-      if (!this.needGrad.has(A)) return guarded(this.rowLoads(A, k, kk, (t, a) => [`${acc(B)}[${t} * ${nn} + mj${k}] += gy * ${a}${f};`]));
       return guarded([`for (int t = 0; t < ${kk}; ++t) {`,
-        `  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${v(B)}[t * ${nn} + mj${k}]${f};`,
+        ...(this.needGrad.has(A) ? [`  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${v(B)}[t * ${nn} + mj${k}]${f};`] : []),
         ...(this.needGrad.has(B) ? [`  ${acc(B)}[t * ${nn} + mj${k}] += gy * ${v(A)}[mi${k} * ${kk} + t]${f};`] : []), '}']);
     }
     if (!GATHERS.has(n.op) || !this.needGrad.has(n.inputs[0]!)) return []; // comparisons, floor, stopGradient: no gradient
