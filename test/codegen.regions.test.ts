@@ -2,7 +2,7 @@
 // gradient, bit for bit, on every model here (every region fused against none), and they do take the per-observation
 // arrays away; the C++ target fuses only the regions that recompute cheaply.
 import { describe, expect, test } from 'vitest';
-import type { Model } from 'mlx-nuts';
+import { Bernoulli, model, Normal, type Model } from 'mlx-nuts';
 import { FusedDensity } from '../src/backend/fused.ts';
 import { compileLibrarySync } from '../src/codegen/compile.ts';
 import { generateLibrary } from '../src/codegen/library.ts';
@@ -30,6 +30,15 @@ function density(m: Model, dtype: Dtype, regions: boolean): FusedDensity {
   const lib = generateLibrary(t.ir, named, dtype, 'cpp', undefined, false, regions ? 'all' : 'none');
   return new FusedDensity(t, { lib, compiled: compileLibrarySync(lib.fullSource) });
 }
+
+// logSigmoid's shared exp(-|x|) (opRules.ts UNARY_SHARED) against its two-exponential formulas at the edges: logits of
+// ±0, ±1e30 (±inf in float32, huge in float64), where exp(-|x|) underflows, and either side of 0
+const edgeLogits = [0, -0, 1e30, -1e30, 1e-30, -1e-30, 1, -1, 30, -30, 120, -120, 800, -800];
+const logSigmoidEdges = model('logSigmoid_edges', (m) => {
+  const b = m.param('b', Normal(0, 1));
+  m.observe(Bernoulli({ logits: b.mul(edgeLogits) }), edgeLogits.map((_, i) => i % 2), 'y');
+});
+models.push(['logSigmoid edges', logSigmoidEdges]);
 
 describe.each(models)('%s', (name, m) => {
   test.each(['float64', 'float32'] as const)('%s: regions on and off give the same logp and gradient at 12 points', (dtype) => {

@@ -19,7 +19,7 @@ struct GpuProfile {
   double stateSeconds = 0, clampSeconds = 0, divergenceSeconds = 0, warmupOutputSeconds = 0;
   // runs with overlap: what the engine waited, after a launch, for the last run's copy into the fit (deferred_copy.h)
   double overlapWaitSeconds = 0;
-  // what the read-back waited for the fit's pages to be paged in (and locked) by page_in.cc's threads
+  // what the read-back waited for the fit's pages to be paged in by page_in.cc's threads
   double pageWaitSeconds = 0;
 };
 extern GpuProfile gProfile;
