@@ -52,6 +52,13 @@ Napi::Value rowsOf(Napi::Env env, const mx::array& div, const std::vector<int32_
   return out;
 }
 
+/** awaitPageIn (page_in.h), its wait counted in gProfile.pageWaitSeconds. */
+void awaitPages(const void* p, size_t bytes) {
+  const auto t0 = Clock::now();
+  awaitPageIn(p, bytes);
+  gProfile.pageWaitSeconds += since(t0);
+}
+
 }  // namespace
 
 void warmGather() {
@@ -120,9 +127,7 @@ mx::array byRows(const mx::array& a, int n, int count, int width, int words = 2)
  * values of every chain to row statRows[j] of each chain's block, at the launch's offset).
  */
 void placeStats(const FitRows& fr, const mx::array& stats, int width, int n, int count, int words) {
-  const auto tw = Clock::now();
-  awaitPageIn(fr.stats, sizeof(double) * static_cast<size_t>(n) * fr.statCount * fr.total);
-  gProfile.pageWaitSeconds += since(tw);
+  awaitPages(fr.stats, sizeof(double) * static_cast<size_t>(n) * fr.statCount * fr.total);
   auto t = byRows(stats, n, count, width, words);
   const auto t0 = Clock::now();
   HostReads reads(t.data<uint32_t>(), t.nbytes());  // MLX_NUTS_GPU_COPY=prefetch: migrated once for its width copies
@@ -166,9 +171,7 @@ Napi::Value intoFit(Napi::Env env, const Napi::Object& f, const std::vector<mx::
   FitRows fr = fitRows(f, kLaunchStats, n, count);
   auto fc = needF64(f.Get("columns"), "fused-gpu", "fit.columns", static_cast<size_t>(n) * cols * fr.total);
   auto hits = needF64(f.Get("clampHits"), "fused-gpu", "fit.clampHits", n);
-  const auto tw = Clock::now();
-  awaitPageIn(fc.Data(), fc.ByteLength());
-  gProfile.pageWaitSeconds += since(tw);
+  awaitPages(fc.Data(), fc.ByteLength());
   placeStats(fr, outs[3], kLaunchStats, n, count, colWords);
   if (cols) {
     auto t = byRows(outs[2], n, count, static_cast<int>(cols), colWords);
