@@ -47,6 +47,8 @@ static double __shfl_sync(unsigned, double x, int src, int w) { return mn_stub_e
 static unsigned __activemask() { return 1u; }
 static unsigned __ballot_sync(unsigned, int p) { return p ? 1u : 0u; }
 static int __popc(unsigned x) { return __builtin_popcount(x); }
+/* the read-only data path is a plain read on the CPU */
+template <class T> static T __ldg(const T* p) { return *p; }
 `;
 
 /**

@@ -230,6 +230,17 @@ export function loopDefines(env = process.env): string {
   return `#define MN_NESTED ${loop === 'nested' ? 1 : 0}\n#define MN_GATE ${lit(gate)}\n`;
 }
 
+/**
+ * MN_ROW_BLOCK from MLX_NUTS_GPU_ROWBLOCK (1 to 8) when set: rows per block of a region's matmul (regions.ts rowLoop;
+ * the prelude's default, 4, otherwise). Same draws bit for bit; for measuring.
+ */
+export function rowBlockDefine(env = process.env.MLX_NUTS_GPU_ROWBLOCK): string {
+  if (env === undefined || env === '') return '';
+  const b = Number(env);
+  if (!Number.isInteger(b) || b < 1 || b > 8) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_ROWBLOCK must be an integer from 1 to 8, got '${env}'`);
+  return `#define MN_ROW_BLOCK ${b}\n`;
+}
+
 export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_LANES): number {
   if (env !== undefined && env !== '') {
     if (env !== '1' && env !== String(WARP_LANES)) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LANES must be 1 or ${WARP_LANES}, got '${env}' (the largest reduction region has ${largestRegion} elements)`);
@@ -244,7 +255,7 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
   const real = dtype === 'float32' ? 'float' : 'double';
-  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${lib.fullSource}${glue()}`;
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${rowBlockDefine()}${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

@@ -38,6 +38,12 @@ DEVICE double mn_lane_sum(double x) { return x; }
 #endif
 /* every transition's divergence row gets its cause (0 when it did not diverge): the CPU engine's readers need it */
 #define MN_DIV_DENSE 1
+/* rows of a region's matmul per block (regions.ts rowLoop): blocks of 4 gave logistic's gradient no gain on x86 (within noise) */
+#ifndef MN_ROW_BLOCK
+#define MN_ROW_BLOCK 1
+#endif
+#define MN_UNROLL _Pragma("GCC unroll 8")
+#define MN_LDG(p) (*(p))
 `,
   cuda: `#define DEVICE __device__ static inline
 #define MN_STD
@@ -63,6 +69,13 @@ typedef unsigned long long mn_u64;
 #endif
 /* divergence rows are written only where a transition diverged (readers go by its statistic) */
 #define MN_DIV_DENSE 0
+/* rows of a region's matmul per block (regions.ts rowLoop; cuda.ts rowBlockDefine), and data read through the
+   read-only cache (ld.global.nc: the data buffer does not change during a launch) */
+#ifndef MN_ROW_BLOCK
+#define MN_ROW_BLOCK 4
+#endif
+#define MN_UNROLL _Pragma("unroll")
+#define MN_LDG(p) __ldg(p)
 /* x summed over the chain's lanes, the same value on every lane (added towards lane 0, then broadcast from it) */
 DEVICE double mn_lane_sum(double x) {
 #if MN_LANES > 1

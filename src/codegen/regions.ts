@@ -139,18 +139,63 @@ export function singlePassable(ir: GraphIR, live: readonly number[], needGrad: R
   return true;
 }
 
-/** A loop over the elements of `shape` this lane takes, in row-major order: flat index o, loop variables i0… */
-function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
+/** The loop variables i0… of `shape` at flat index o, and their declarations. */
+function laneVars(shape: Shape): { ix: string[]; vars: string[] } {
   const st = stridesOf(shape);
   const ix = shape.map((_, d) => `i${d}`);
-  const vars = shape.length === 1 ? ['const int i0 = o;'] : shape.map((dim, d) => `const int ${ix[d]} = (o / ${st[d]}) % ${dim};`);
+  return { ix, vars: shape.length === 1 ? ['const int i0 = o;'] : shape.map((dim, d) => `const int ${ix[d]} = (o / ${st[d]}) % ${dim};`) };
+}
+
+/** A loop over the elements of `shape` this lane takes, in row-major order: flat index o, loop variables i0… */
+function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
+  const { ix, vars } = laneVars(shape);
   return [`for (int o = MN_LANE; o < ${sizeOf(shape)}; o += MN_LANES) {`, ...[...vars, ...body(ix)].map((l) => '  ' + l), '}'];
 }
 
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
 export class RegionEmitter {
+  /** Matmul members whose values the element loop being emitted takes from its row block (rowLoop): mb<k>[rb]. */
+  private blocked: ReadonlySet<number> = new Set();
+
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly needGrad: ReadonlySet<number>,
     private readonly fault?: { op: string; scale: number }) {}
+
+  /** Whether node k reads the data buffer D (data, precomputed, or a reshape of either). */
+  private isData(k: number): boolean {
+    const s = this.layout.storage.get(k);
+    if (s?.kind === 'alias') return this.isData(s.of);
+    return s?.kind === 'data' || s?.kind === 'pre';
+  }
+
+  /**
+   * The region's element loop. With dense matmul members (a linear predictor's rows), MN_ROW_BLOCK elements at a time
+   * (prelude.ts: 4 on the GPU, 1 on the CPU): their dot products first, interleaved across the block's rows (each row's
+   * sum in its own order from 0, as laneLoop's, so the values are the same bit for bit), then each element's members
+   * in order; the elements left over after the last whole block in laneLoop's form. One row's 20-term sum is a chain
+   * of dependent multiply-adds; four rows' sums are four chains the GPU can overlap (bench/results/2026-11-30j-gpu-h200.md).
+   */
+  private rowLoop(r: Region, body: (ix: string[]) => string[]): string[] {
+    const mats = r.members.filter((k) => this.node(k).op === 'matmul' && !this.layout.csr.get(this.node(k).inputs[0]!));
+    if (mats.length === 0) return laneLoop(r.shape, body);
+    const n = sizeOf(r.shape);
+    const { ix, vars } = laneVars(r.shape);
+    const at = (k: number, idx: string) => (this.isData(k) ? `MN_LDG(&${v(k)}[${idx}])` : `${v(k)}[${idx}]`);
+    const dots = mats.flatMap((k) => {
+      const { kk, nn } = this.matmulDims(k);
+      const [A, B] = this.node(k).inputs as [number, number];
+      return [`R mb${k}[MN_ROW_BLOCK];`, 'MN_UNROLL', `for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) mb${k}[rb] = 0;`, `for (int t = 0; t < ${kk}; ++t) {`,
+        '  MN_UNROLL', `  for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) { const int o = ob + rb * MN_LANES; ` +
+        `mb${k}[rb] += ${at(A, `(o / ${nn}) * ${kk} + t`)} * ${at(B, `t * ${nn} + o % ${nn}`)}; }`, '}'];
+    });
+    this.blocked = new Set(mats);
+    const inBlock = body(ix);
+    this.blocked = new Set();
+    const rest = body(ix);
+    const ind = (ls: string[], d: string) => ls.map((l) => d + l);
+    return ['{', '  int o = MN_LANE;', `  for (; o + (MN_ROW_BLOCK - 1) * MN_LANES < ${n}; o += MN_ROW_BLOCK * MN_LANES) {`, '    const int ob = o;',
+      ...ind(dots, '    '), '    MN_UNROLL', '    for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) {', '      const int o = ob + rb * MN_LANES;',
+      ...ind([...vars, ...inBlock], '      '), '    }', '  }', `  for (; o < ${n}; o += MN_LANES) {`, ...ind([...vars, ...rest], '    '), '  }', '}'];
+  }
 
   private node(k: number): GraphNode {
     return this.ir.nodes[k]!;
@@ -197,6 +242,7 @@ export class RegionEmitter {
       const sum = c
         ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
         : `for (int t = 0; t < ${kk}; ++t) m${k} += ${v(A)}[mi${k} * ${kk} + t] * ${v(B)}[t * ${nn} + mj${k}];`;
+      if (this.blocked.has(k)) return [...lines, `R s${k} = mb${k}[rb];`];
       return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
     const { lines, at } = this.gatherAt(k);
@@ -263,7 +309,7 @@ export class RegionEmitter {
     const x0 = r.members[r.members.length - 1]!;
     const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
     return [`// node ${r.root}: ${root.op} (region of ${r.members.length} nodes)`, '{', '  double acc = 0;',
-      ...laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`]).map((l) => '  ' + l),
+      ...this.rowLoop(r, (ix) => [...this.values(r, ix), `acc += s${x0};`]).map((l) => '  ' + l),
       '  acc = mn_lane_sum(acc);', `  ${v(r.root)}[0] = (R)${total};`, '}'];
   }
 
@@ -335,7 +381,7 @@ export class RegionEmitter {
     const size = (i: number) => sizeOf(this.node(i).shape);
     const buf = (i: number) => `l${r.root}_${i}`;
     const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
-    const loop = laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`, ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+    const loop = this.rowLoop(r, (ix) => [...this.values(r, ix), `acc += s${x0};`, ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
       ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, buf)])]);
     return {
       decl: ext.map((i) => `R ${buf(i)}[${size(i)}];`),
@@ -364,7 +410,7 @@ export class RegionEmitter {
     const f = faultFactor(this.fault, root.op);
     const seed = root.op === 'mean' ? `${g(r.root)}[0] / ${sizeOf(r.shape)}${f}` : `${g(r.root)}[0]${f}`;
     const grads = r.members.filter((k) => this.needGrad.has(k));
-    const loop = (acc: Acc) => laneLoop(r.shape, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+    const loop = (acc: Acc) => this.rowLoop(r, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
       ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, acc)])]);
     // several lanes: each adds into its own zeroed copies of the outside adjoints, summed across the lanes after
     const ext = this.externals(r);
