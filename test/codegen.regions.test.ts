@@ -64,7 +64,7 @@ describe.each(models)('%s', (name, m) => {
       off.dispose();
       blocked?.dispose();
     }
-  }, 120_000);
+  }, 300_000); // three compiles, beside other test files' on two cores
 });
 
 describe('what the regions take in', () => {

@@ -232,7 +232,7 @@ export function loopDefines(env = process.env): string {
 
 /**
  * MN_ROW_BLOCK from MLX_NUTS_GPU_ROWBLOCK (1 to 8) when set: rows per block of a region's matmul (regions.ts rowLoop;
- * the prelude's default, 4, otherwise). Same draws bit for bit; for measuring.
+ * the prelude's default, 1, otherwise). Same draws bit for bit; for measuring.
  */
 export function rowBlockDefine(env = process.env.MLX_NUTS_GPU_ROWBLOCK): string {
   if (env === undefined || env === '') return '';

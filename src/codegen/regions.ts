@@ -160,19 +160,24 @@ export class RegionEmitter {
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly needGrad: ReadonlySet<number>,
     private readonly fault?: { op: string; scale: number }) {}
 
-  /** Whether node k reads the data buffer D (data, precomputed, or a reshape of either). */
+  /**
+   * Whether node k is data the launch does not change (D or I: data, precomputed, integer data, or a reshape of
+   * these), read through MN_LDG: on the GPU the read-only path (`__ldg`, ld.global.nc), where plain reads of D compiled
+   * to generic loads. logistic's device seconds at 65,536 chains: 6.52 before, 4.86 after (bench/results/2026-11-30j-gpu-h200.md).
+   */
   private isData(k: number): boolean {
     const s = this.layout.storage.get(k);
     if (s?.kind === 'alias') return this.isData(s.of);
-    return s?.kind === 'data' || s?.kind === 'pre';
+    return s?.kind === 'data' || s?.kind === 'pre' || s?.kind === 'idata';
   }
 
   /**
    * The region's element loop. With dense matmul members (a linear predictor's rows), MN_ROW_BLOCK elements at a time
-   * (prelude.ts: 4 on the GPU, 1 on the CPU): their dot products first, interleaved across the block's rows (each row's
-   * sum in its own order from 0, as laneLoop's, so the values are the same bit for bit), then each element's members
-   * in order; the elements left over after the last whole block in laneLoop's form. One row's 20-term sum is a chain
-   * of dependent multiply-adds; four rows' sums are four chains the GPU can overlap (bench/results/2026-11-30j-gpu-h200.md).
+   * (prelude.ts; MLX_NUTS_GPU_ROWBLOCK on the GPU): their dot products first, interleaved across the block's rows (each
+   * row's sum in its own order from 0, as laneLoop's, so the values are the same bit for bit), then each element's
+   * members in order; the elements left over after the last whole block in laneLoop's form. One row's 20-term sum is a
+   * chain of dependent multiply-adds, four rows' sums four chains to overlap; but on the H200 logistic ran slower in
+   * blocks of 4 (bench/results/2026-11-30j-gpu-h200.md), so both targets default to 1.
    */
   private rowLoop(r: Region, body: (ix: string[]) => string[]): string[] {
     const mats = r.members.filter((k) => this.node(k).op === 'matmul' && !this.layout.csr.get(this.node(k).inputs[0]!));
@@ -204,7 +209,9 @@ export class RegionEmitter {
   /** A member's input j: its register when it is a member, else its array at this element. */
   private read(r: Region, set: ReadonlySet<number>, k: number, j: number, ix: string[]): string {
     const i = this.node(k).inputs[j]!;
-    return set.has(i) ? `s${i}` : `(R)${v(i)}[${bindex(this.node(i).shape, r.shape, ix)}]`;
+    if (set.has(i)) return `s${i}`;
+    const at = bindex(this.node(i).shape, r.shape, ix);
+    return this.isData(i) ? `(R)MN_LDG(&${v(i)}[${at}])` : `(R)${v(i)}[${at}]`;
   }
 
   /** Loop variables of a gather's map, from the flat index o. */
