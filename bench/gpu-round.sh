@@ -19,15 +19,15 @@
 #          time goes between and around the launches (profiles in hostprof/; ~90 s)
 #   table  bench/gpu.ts, each model once at its best chain count of round 9 (eight_schools 16,384; medium, stress,
 #          simple, logistic 65,536), plain read-back (~250 s)
-#   rowblock  bench/gpu.ts, logistic at 65,536 chains with its matmul rows one at a time (MLX_NUTS_GPU_ROWBLOCK=1) and
-#          in blocks of ROWBLOCK (default 4; src/codegen/regions.ts rowLoop; same draws; ~150 s)
+#   ldg    bench/gpu.ts, simple, stress and logistic at 65,536 chains with plain reads of data and metric
+#          (MLX_NUTS_GPU_LDG=0), then through the read-only path (the default; same draws; ~150 s)
 #   wider  bench/gpu.ts, stress, medium, simple at 131,072 chains (whether twice the bench's chains pay; ~200 s)
 #   warps  Nsight Compute's threads active per warp instruction, occupancy and duration of one warmup and one sampling
 #          launch of each model at 16,384 chains (warp divergence; ~200 s)
 #   sweep  bench/gpuLoop.ts with pinned read-back at more chains than the bench's: eight_schools and stress at 65,536,
 #          eight_schools at 131,072 (whether a fuller GPU pays; ~250 s)
 set -uo pipefail
-out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [wide] [overlap] [ncu] [ncusrc] [hostprof] [table] [rowblock] [wider] [warps] [sweep]}
+out=${1:?usage: bench/gpu-round.sh OUT_DIR [tests] [loops] [small] [large] [wide] [overlap] [ncu] [ncusrc] [hostprof] [table] [ldg] [wider] [warps] [sweep]}
 shift
 steps=${*:-tests loops small large}
 T=${T:-./node_modules/.bin/tsx}
@@ -64,9 +64,9 @@ for s in $steps; do
     table)
       step 100 table-16k "$T" bench/gpu.ts --models eight_schools --chains 16384 --lanes 1 --peers none --out "$out" --name table-16k
       step 250 table-65k "$T" bench/gpu.ts --models medium,stress,simple,logistic --chains 65536 --lanes 1 --peers none --out "$out" --name table-65k ;;
-    rowblock)
-      step 150 rowblock-1 env MLX_NUTS_GPU_ROWBLOCK=1 "$T" bench/gpu.ts --models logistic --chains 65536 --lanes 1 --peers none --out "$out" --name rowblock-1
-      step 150 rowblock-${ROWBLOCK:-4} env MLX_NUTS_GPU_ROWBLOCK=${ROWBLOCK:-4} "$T" bench/gpu.ts --models logistic --chains 65536 --lanes 1 --peers none --out "$out" --name rowblock-${ROWBLOCK:-4} ;;
+    ldg)
+      step 150 ldg-off env MLX_NUTS_GPU_LDG=0 "$T" bench/gpu.ts --models simple,stress,logistic --chains 65536 --lanes 1 --peers none --out "$out" --name ldg-off
+      step 150 ldg-on "$T" bench/gpu.ts --models simple,stress,logistic --chains 65536 --lanes 1 --peers none --out "$out" --name ldg-on ;;
     wider) step 280 bench-131k "$T" bench/gpu.ts --models stress,medium,simple --chains 131072 --lanes 1 --peers none --out "$out" --name bench-131k ;;
     warps)
       for m in eight_schools medium stress simple logistic; do
@@ -77,6 +77,6 @@ for s in $steps; do
     sweep)
       step 150 sweep-65k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools,stress --chains 65536 --loops 0.5 --ess --out "$out/sweep-65k"
       step 120 sweep-131k env MLX_NUTS_GPU_COPY=pinned "$T" bench/gpuLoop.ts --models eight_schools --chains 131072 --loops 0.5 --ess --out "$out/sweep-131k" ;;
-    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, wide, overlap, ncu, ncusrc, hostprof, table, rowblock, wider, warps, sweep)"; exit 2 ;;
+    *) echo "[gpu-round] unknown step '$s' (tests, loops, small, large, wide, overlap, ncu, ncusrc, hostprof, table, ldg, wider, warps, sweep)"; exit 2 ;;
   esac
 done

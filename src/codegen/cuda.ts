@@ -230,15 +230,11 @@ export function loopDefines(env = process.env): string {
   return `#define MN_NESTED ${loop === 'nested' ? 1 : 0}\n#define MN_GATE ${lit(gate)}\n`;
 }
 
-/**
- * MN_ROW_BLOCK from MLX_NUTS_GPU_ROWBLOCK (1 to 8) when set: rows per block of a region's matmul (regions.ts rowLoop;
- * the prelude's default, 1, otherwise). Same draws bit for bit; for measuring.
- */
-export function rowBlockDefine(env = process.env.MLX_NUTS_GPU_ROWBLOCK): string {
-  if (env === undefined || env === '') return '';
-  const b = Number(env);
-  if (!Number.isInteger(b) || b < 1 || b > 8) throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_ROWBLOCK must be an integer from 1 to 8, got '${env}'`);
-  return `#define MN_ROW_BLOCK ${b}\n`;
+/** MLX_NUTS_GPU_LDG=0: the prelude's MN_LDG as plain reads (same draws bit for bit; for measuring). */
+export function ldgDefine(env = process.env.MLX_NUTS_GPU_LDG): string {
+  if (env === undefined || env === '' || env === '1') return '';
+  if (env !== '0') throw new OptionError(`[fused-gpu] MLX_NUTS_GPU_LDG must be 0 or 1, got '${env}'`);
+  return '#define MN_LDG(p) (*(p))\n';
 }
 
 export function lanesFor(largestRegion: number, env = process.env.MLX_NUTS_GPU_LANES): number {
@@ -255,7 +251,7 @@ export function generateCudaLibrary(ir: GraphIR, named: readonly number[], dtype
   const preElements = (lib as Partial<{ preSize: number }>).preSize ?? 0;
   const l = lanes ?? lanesFor(lib.largestRegion);
   const real = dtype === 'float32' ? 'float' : 'double';
-  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${rowBlockDefine()}${lib.fullSource}${glue()}`;
+  const header = `#define MN_LANES ${l}\n#define MN_COLUMN_T ${real}\n#define MN_STAT_T ${real}\n${loopDefines()}${ldgDefine()}${lib.fullSource}${glue()}`;
   const body = kernelBody(preElements);
   return { ...lib, header, body, preElements, lanes: l, fullSource: header + '\n/* kernel body */\n' + body };
 }

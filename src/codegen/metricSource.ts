@@ -46,7 +46,7 @@ DEVICE double mn_kinetic(const MnChainArgs* a, const mn_v* p) {
   if (dense == 2) return mn_lr_kinetic(a->chol, p);
   double s = 0;
   if (!dense) {
-    for (int i = 0; i < MN_DIM; ++i) s += im[i] * p[i] * p[i];
+    for (int i = 0; i < MN_DIM; ++i) s += MN_LDG(im + i) * p[i] * p[i];
   } else {
     for (int i = 0; i < MN_DIM; ++i) {
       double r = 0;
@@ -61,7 +61,7 @@ DEVICE void mn_velocity(const MnChainArgs* a, const mn_v* p, mn_v* out, mn_v* w)
   const int dense = a->dense;
   if (dense == 2) { mn_lr_velocity(a->chol, p, out, w); return; }
   if (!dense) {
-    for (int i = 0; i < MN_DIM; ++i) out[i] = im[i] * p[i];
+    for (int i = 0; i < MN_DIM; ++i) out[i] = MN_LDG(im + i) * p[i];
   } else {
     for (int i = 0; i < MN_DIM; ++i) {
       double s = 0;

@@ -58,7 +58,7 @@ DEVICE void mn_leapfrog(const MnCtx& c, MnPoint& z, double eps) {
     mn_v* MN_RESTRICT q = z.q; mn_v* MN_RESTRICT p = z.p; const mn_v* MN_RESTRICT g = z.g;
     for (int i = 0; i < MN_DIM; ++i) {
       p[i] += 0.5 * eps * g[i];
-      const mn_v v = im[i] * p[i];
+      const mn_v v = MN_LDG(im + i) * p[i];
       q[i] += eps * v;
     }
   } else {
@@ -94,7 +94,7 @@ DEVICE bool mn_subtree_leaf(const MnCtx& c, MnPoint& z, double eps, int depth, i
     double s = 0;
     for (int i = 0; i < MN_DIM; ++i) {
       const mn_v p = zp[i];
-      s += im[i] * p * p;
+      s += MN_LDG(im + i) * p * p;
       pEnd[i] = p; rho[i] = p;
     }
     kin = 0.5 * s;
@@ -209,7 +209,7 @@ DEVICE void mn_begin_transition(MnWork& k, int it, mn_u32 iteration) {
     mn_lr_momentum(a->chol, k.c.tmp, sp, k.c.w);
   } else if (!a->dense) {
     for (int i = 0; i < MN_DIM; ++i)
-      sp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i) / mn_sqrt(im[i]);
+      sp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i) / mn_sqrt(MN_LDG(im + i));
   } else {
     for (int i = 0; i < MN_DIM; ++i) k.c.tmp[i] = mn_normal_at(a->key0, a->key1, a->chain, iteration, MN_PURPOSE_MOMENTUM, 0u, (mn_u32)i);
     const double* L = a->chol;

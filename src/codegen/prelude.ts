@@ -38,11 +38,7 @@ DEVICE double mn_lane_sum(double x) { return x; }
 #endif
 /* every transition's divergence row gets its cause (0 when it did not diverge): the CPU engine's readers need it */
 #define MN_DIV_DENSE 1
-/* rows of a region's matmul per block (regions.ts rowLoop): blocks of 4 gave logistic's gradient no gain on x86 (within noise) */
-#ifndef MN_ROW_BLOCK
-#define MN_ROW_BLOCK 1
-#endif
-#define MN_UNROLL _Pragma("GCC unroll 8")
+/* data the model reads (regions.ts isData) and the diagonal metric: plain reads on the CPU */
 #define MN_LDG(p) (*(p))
 `,
   cuda: `#define DEVICE __device__ static inline
@@ -69,14 +65,12 @@ typedef unsigned long long mn_u64;
 #endif
 /* divergence rows are written only where a transition diverged (readers go by its statistic) */
 #define MN_DIV_DENSE 0
-/* rows of a region's matmul per block (regions.ts rowLoop; cuda.ts rowBlockDefine): blocks of 4 made logistic's
-   device seconds at 65,536 chains 7.38 against 4.86 one row at a time (more registers per thread); and data read
-   through the read-only cache (ld.global.nc: the data buffers do not change during a launch) */
-#ifndef MN_ROW_BLOCK
-#define MN_ROW_BLOCK 1
-#endif
-#define MN_UNROLL _Pragma("unroll")
+/* data the model reads (regions.ts isData) and the diagonal metric, through the read-only cache (ld.global.nc: they
+   do not change during a launch); plain reads of them compiled to generic loads. MLX_NUTS_GPU_LDG=0 (cuda.ts) keeps
+   plain reads, for measuring. */
+#ifndef MN_LDG
 #define MN_LDG(p) __ldg(p)
+#endif
 /* x summed over the chain's lanes, the same value on every lane (added towards lane 0, then broadcast from it) */
 DEVICE double mn_lane_sum(double x) {
 #if MN_LANES > 1

@@ -139,31 +139,28 @@ export function singlePassable(ir: GraphIR, live: readonly number[], needGrad: R
   return true;
 }
 
-/** The loop variables i0… of `shape` at flat index o, and their declarations. */
-function laneVars(shape: Shape): { ix: string[]; vars: string[] } {
-  const st = stridesOf(shape);
-  const ix = shape.map((_, d) => `i${d}`);
-  return { ix, vars: shape.length === 1 ? ['const int i0 = o;'] : shape.map((dim, d) => `const int ${ix[d]} = (o / ${st[d]}) % ${dim};`) };
-}
-
 /** A loop over the elements of `shape` this lane takes, in row-major order: flat index o, loop variables i0… */
 function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
-  const { ix, vars } = laneVars(shape);
+  const st = stridesOf(shape);
+  const ix = shape.map((_, d) => `i${d}`);
+  const vars = shape.length === 1 ? ['const int i0 = o;'] : shape.map((dim, d) => `const int ${ix[d]} = (o / ${st[d]}) % ${dim};`);
   return [`for (int o = MN_LANE; o < ${sizeOf(shape)}; o += MN_LANES) {`, ...[...vars, ...body(ix)].map((l) => '  ' + l), '}'];
 }
 
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
 export class RegionEmitter {
-  /** Matmul members whose values the element loop being emitted takes from its row block (rowLoop): mb<k>[rb]. */
-  private blocked: ReadonlySet<number> = new Set();
-
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly needGrad: ReadonlySet<number>,
     private readonly fault?: { op: string; scale: number }) {}
+
+  private node(k: number): GraphNode {
+    return this.ir.nodes[k]!;
+  }
 
   /**
    * Whether node k is data the launch does not change (D or I: data, precomputed, integer data, or a reshape of
    * these), read through MN_LDG: on the GPU the read-only path (`__ldg`, ld.global.nc), where plain reads of D compiled
-   * to generic loads. logistic's device seconds at 65,536 chains: 6.52 before, 4.86 after (bench/results/2026-11-30j-gpu-h200.md).
+   * to generic loads. Device seconds at 65,536 chains, before and after (bench/results/2026-11-30j-gpu-h200.md): logistic
+   * 6.52 and 4.90, stress 3.73 and 2.91, medium 1.01 and 0.87.
    */
   private isData(k: number): boolean {
     const s = this.layout.storage.get(k);
@@ -171,47 +168,15 @@ export class RegionEmitter {
     return s?.kind === 'data' || s?.kind === 'pre' || s?.kind === 'idata';
   }
 
-  /**
-   * The region's element loop. With dense matmul members (a linear predictor's rows), MN_ROW_BLOCK elements at a time
-   * (prelude.ts; MLX_NUTS_GPU_ROWBLOCK on the GPU): their dot products first, interleaved across the block's rows (each
-   * row's sum in its own order from 0, as laneLoop's, so the values are the same bit for bit), then each element's
-   * members in order; the elements left over after the last whole block in laneLoop's form. One row's 20-term sum is a
-   * chain of dependent multiply-adds, four rows' sums four chains to overlap; but on the H200 logistic ran slower in
-   * blocks of 4 (bench/results/2026-11-30j-gpu-h200.md), so both targets default to 1.
-   */
-  private rowLoop(r: Region, body: (ix: string[]) => string[]): string[] {
-    const mats = r.members.filter((k) => this.node(k).op === 'matmul' && !this.layout.csr.get(this.node(k).inputs[0]!));
-    if (mats.length === 0) return laneLoop(r.shape, body);
-    const n = sizeOf(r.shape);
-    const { ix, vars } = laneVars(r.shape);
-    const at = (k: number, idx: string) => (this.isData(k) ? `MN_LDG(&${v(k)}[${idx}])` : `${v(k)}[${idx}]`);
-    const dots = mats.flatMap((k) => {
-      const { kk, nn } = this.matmulDims(k);
-      const [A, B] = this.node(k).inputs as [number, number];
-      return [`R mb${k}[MN_ROW_BLOCK];`, 'MN_UNROLL', `for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) mb${k}[rb] = 0;`, `for (int t = 0; t < ${kk}; ++t) {`,
-        '  MN_UNROLL', `  for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) { const int o = ob + rb * MN_LANES; ` +
-        `mb${k}[rb] += ${at(A, `(o / ${nn}) * ${kk} + t`)} * ${at(B, `t * ${nn} + o % ${nn}`)}; }`, '}'];
-    });
-    this.blocked = new Set(mats);
-    const inBlock = body(ix);
-    this.blocked = new Set();
-    const rest = body(ix);
-    const ind = (ls: string[], d: string) => ls.map((l) => d + l);
-    return ['{', '  int o = MN_LANE;', `  for (; o + (MN_ROW_BLOCK - 1) * MN_LANES < ${n}; o += MN_ROW_BLOCK * MN_LANES) {`, '    const int ob = o;',
-      ...ind(dots, '    '), '    MN_UNROLL', '    for (int rb = 0; rb < MN_ROW_BLOCK; ++rb) {', '      const int o = ob + rb * MN_LANES;',
-      ...ind([...vars, ...inBlock], '      '), '    }', '  }', `  for (; o < ${n}; o += MN_LANES) {`, ...ind([...vars, ...rest], '    '), '  }', '}'];
-  }
-
-  private node(k: number): GraphNode {
-    return this.ir.nodes[k]!;
+  /** Node k's array at index `idx`, data through MN_LDG. */
+  private at(k: number, idx: string): string {
+    return this.isData(k) ? `MN_LDG(&${v(k)}[${idx}])` : `${v(k)}[${idx}]`;
   }
 
   /** A member's input j: its register when it is a member, else its array at this element. */
   private read(r: Region, set: ReadonlySet<number>, k: number, j: number, ix: string[]): string {
     const i = this.node(k).inputs[j]!;
-    if (set.has(i)) return `s${i}`;
-    const at = bindex(this.node(i).shape, r.shape, ix);
-    return this.isData(i) ? `(R)MN_LDG(&${v(i)}[${at}])` : `(R)${v(i)}[${at}]`;
+    return set.has(i) ? `s${i}` : `(R)${this.at(i, bindex(this.node(i).shape, r.shape, ix))}`;
   }
 
   /** Loop variables of a gather's map, from the flat index o. */
@@ -248,8 +213,7 @@ export class RegionEmitter {
       const c = this.layout.csr.get(A);
       const sum = c
         ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
-        : `for (int t = 0; t < ${kk}; ++t) m${k} += ${v(A)}[mi${k} * ${kk} + t] * ${v(B)}[t * ${nn} + mj${k}];`;
-      if (this.blocked.has(k)) return [...lines, `R s${k} = mb${k}[rb];`];
+        : `for (int t = 0; t < ${kk}; ++t) m${k} += ${this.at(A, `mi${k} * ${kk} + t`)} * ${this.at(B, `t * ${nn} + mj${k}`)};`;
       return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
     const { lines, at } = this.gatherAt(k);
@@ -316,7 +280,7 @@ export class RegionEmitter {
     const x0 = r.members[r.members.length - 1]!;
     const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
     return [`// node ${r.root}: ${root.op} (region of ${r.members.length} nodes)`, '{', '  double acc = 0;',
-      ...this.rowLoop(r, (ix) => [...this.values(r, ix), `acc += s${x0};`]).map((l) => '  ' + l),
+      ...laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`]).map((l) => '  ' + l),
       '  acc = mn_lane_sum(acc);', `  ${v(r.root)}[0] = (R)${total};`, '}'];
   }
 
@@ -388,7 +352,7 @@ export class RegionEmitter {
     const size = (i: number) => sizeOf(this.node(i).shape);
     const buf = (i: number) => `l${r.root}_${i}`;
     const total = root.op === 'mean' ? `(acc / ${sizeOf(r.shape)})` : 'acc';
-    const loop = this.rowLoop(r, (ix) => [...this.values(r, ix), `acc += s${x0};`, ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+    const loop = laneLoop(r.shape, (ix) => [...this.values(r, ix), `acc += s${x0};`, ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
       ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, buf)])]);
     return {
       decl: ext.map((i) => `R ${buf(i)}[${size(i)}];`),
@@ -417,7 +381,7 @@ export class RegionEmitter {
     const f = faultFactor(this.fault, root.op);
     const seed = root.op === 'mean' ? `${g(r.root)}[0] / ${sizeOf(r.shape)}${f}` : `${g(r.root)}[0]${f}`;
     const grads = r.members.filter((k) => this.needGrad.has(k));
-    const loop = (acc: Acc) => this.rowLoop(r, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
+    const loop = (acc: Acc) => laneLoop(r.shape, (ix) => [...this.values(r, ix), ...grads.map((k) => `R a${k} = 0;`), `a${x0} += ${seed};`,
       ...[...grads].reverse().flatMap((k) => [`// adjoint of node ${k}: ${this.node(k).op}`, ...this.adjoint(r, set, k, ix, acc)])]);
     // several lanes: each adds into its own zeroed copies of the outside adjoints, summed across the lanes after
     const ext = this.externals(r);

@@ -31,7 +31,8 @@ DEVICE bool mn_merge_continues_diag(const MnSpan& A, const MnSpan& B, mn_v* sum,
   double a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
   for (int i = 0; i < MN_DIM; ++i) {
     const mn_v r1 = aRho[i] + bRho[i], r2 = aRho[i] + bBeg[i], r3 = aEnd[i] + bRho[i];
-    const mn_v aSB = im[i] * aBeg[i], aSE = im[i] * aEnd[i], bSB = im[i] * bBeg[i], bSE = im[i] * bEnd[i];
+    const double mi = MN_LDG(im + i);
+    const mn_v aSB = mi * aBeg[i], aSE = mi * aEnd[i], bSB = mi * bBeg[i], bSE = mi * bEnd[i];
     a1 += bSE * r1; b1 += aSB * r1;
     a2 += bSB * r2; b2 += aSB * r2;
     a3 += bSE * r3; b3 += aSE * r3;
