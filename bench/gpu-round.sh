@@ -10,8 +10,8 @@
 #   wide   bench/gpu.ts, stress, eight_schools, medium at 65,536 chains (whether more chains pay for them now; ~90 s)
 #   overlap  test/gpu/run.ts overlap (same draws), then bench/gpu.ts on eight_schools and simple at 16,384 chains with
 #          MLX_NUTS_GPU_OVERLAP=1 (compare with small/large's plain rows; ~150 s)
-#   ncu    Nsight Compute on one warmup launch of eight_schools at 16,384 chains (registers, occupancy, stall reasons,
-#          memory; ~30 s)
+#   ncu    Nsight Compute on one warmup launch (NCU_SKIP, default 2) of NCU_MODEL (default eight_schools) at NCU_CHAINS
+#          (default 16,384): registers, occupancy, speed of light, stall reasons, memory (~30 s)
 #   ncusrc Nsight Compute's source counters on launches NCU_SKIP+1.. (NCU_COUNT of them: warmup and sampling): stall samples per SASS instruction
 #          (ncu-src-sass.csv; match it to source with a -lineinfo compile of the same kernel; ~60 s), of NCU_MODEL
 #          (default eight_schools) at NCU_CHAINS (default 16,384)
@@ -46,10 +46,10 @@ for s in $steps; do
     overlap)
       step 120 overlap-check "$T" test/gpu/run.ts overlap
       step 200 bench-overlap env MLX_NUTS_GPU_OVERLAP=1 "$T" bench/gpu.ts --models eight_schools,simple --chains 16384 --lanes 1 --peers none --out "$out" --name bench-overlap ;;
-    ncu) step 240 ncu-eight-schools ncu --target-processes all --kernel-name regex:mn_fused --launch-skip 2 --launch-count 1 \
+    ncu) step 240 "ncu-${NCU_MODEL:-eight_schools}-${NCU_CHAINS:-16384}" ncu --target-processes all --kernel-name regex:mn_fused --launch-skip ${NCU_SKIP:-2} --launch-count 1 \
            --section LaunchStats --section Occupancy --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
            --section SchedulerStats --section ComputeWorkloadAnalysis \
-           "$T" bench/gpuLoop.ts --models eight_schools --chains 16384 --loops 0.5 --warmup 100 --draws 100 --out "$out/ncu-run" ;;
+           "$T" bench/gpuLoop.ts --models ${NCU_MODEL:-eight_schools} --chains ${NCU_CHAINS:-16384} --loops 0.5 --warmup 100 --draws 100 --out "$out/ncu-run" ;;
     ncusrc)
       step 240 ncu-src ncu --target-processes all --kernel-name regex:mn_fused --launch-skip ${NCU_SKIP:-3} --launch-count ${NCU_COUNT:-8} \
            --section SourceCounters --section WarpStateStats --section LaunchStats -f -o "$out/ncu-src" \
