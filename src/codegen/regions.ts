@@ -147,6 +147,11 @@ function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
   return [`for (int o = MN_LANE; o < ${sizeOf(shape)}; o += MN_LANES) {`, ...[...vars, ...body(ix)].map((l) => '  ' + l), '}'];
 }
 
+/** Entry `idx` of a sparse matrix's integer array at offset `at` of I (its row starts or column indices), through MN_LDG. */
+function csr(at: number, idx: string): string {
+  return `MN_LDG(&I[${at} + ${idx}])`;
+}
+
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
 export class RegionEmitter {
   constructor(private readonly ir: GraphIR, private readonly layout: Layout, private readonly needGrad: ReadonlySet<number>,
@@ -159,8 +164,8 @@ export class RegionEmitter {
   /**
    * Whether node k is data the launch does not change (D or I: data, precomputed, integer data, or a reshape of
    * these), read through MN_LDG: on the GPU the read-only path (`__ldg`, ld.global.nc), where plain reads of D compiled
-   * to generic loads. Device seconds at 65,536 chains, before and after (bench/results/2026-11-30j-gpu-h200.md): logistic
-   * 6.52 and 4.90, stress 3.73 and 2.91, medium 1.01 and 0.87.
+   * to generic loads. Device seconds at 65,536 chains in one call, plain reads and read-only path
+   * (bench/results/2026-11-30j-gpu-h200.md): logistic 6.50 and 4.87, stress 3.90 and 2.91.
    */
   private isData(k: number): boolean {
     const s = this.layout.storage.get(k);
@@ -168,7 +173,7 @@ export class RegionEmitter {
     return s?.kind === 'data' || s?.kind === 'pre' || s?.kind === 'idata';
   }
 
-  /** Node k's array at index `idx`, data through MN_LDG. */
+  /** Node k's array at index `idx`, data through MN_LDG (in the values and in the adjoints). */
   private at(k: number, idx: string): string {
     return this.isData(k) ? `MN_LDG(&${v(k)}[${idx}])` : `${v(k)}[${idx}]`;
   }
@@ -212,7 +217,7 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       const sum = c
-        ? `for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) m${k} += D[${c.val} + p] * ${v(B)}[I[${c.col} + p] * ${nn} + mj${k}];`
+        ? `for (int p = ${csr(c.rowStart, `mi${k}`)}; p < ${csr(c.rowStart, `mi${k} + 1`)}; ++p) m${k} += MN_LDG(&D[${c.val} + p]) * ${this.at(B, `${csr(c.col, 'p')} * ${nn} + mj${k}`)};`
         : `for (int t = 0; t < ${kk}; ++t) m${k} += ${this.at(A, `mi${k} * ${kk} + t`)} * ${this.at(B, `t * ${nn} + mj${k}`)};`;
       return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
@@ -317,11 +322,11 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       if (c && !this.needGrad.has(A)) {
-        return guarded([`for (int p = I[${c.rowStart} + mi${k}]; p < I[${c.rowStart} + mi${k} + 1]; ++p) ${acc(B)}[I[${c.col} + p] * ${nn} + mj${k}] += gy * D[${c.val} + p]${f};`]);
+        return guarded([`for (int p = ${csr(c.rowStart, `mi${k}`)}; p < ${csr(c.rowStart, `mi${k} + 1`)}; ++p) ${acc(B)}[${csr(c.col, 'p')} * ${nn} + mj${k}] += gy * MN_LDG(&D[${c.val} + p])${f};`]);
       }
       return guarded([`for (int t = 0; t < ${kk}; ++t) {`,
-        ...(this.needGrad.has(A) ? [`  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${v(B)}[t * ${nn} + mj${k}]${f};`] : []),
-        ...(this.needGrad.has(B) ? [`  ${acc(B)}[t * ${nn} + mj${k}] += gy * ${v(A)}[mi${k} * ${kk} + t]${f};`] : []), '}']);
+        ...(this.needGrad.has(A) ? [`  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${this.at(B, `t * ${nn} + mj${k}`)}${f};`] : []),
+        ...(this.needGrad.has(B) ? [`  ${acc(B)}[t * ${nn} + mj${k}] += gy * ${this.at(A, `mi${k} * ${kk} + t`)}${f};`] : []), '}']);
     }
     if (!GATHERS.has(n.op) || !this.needGrad.has(n.inputs[0]!)) return []; // comparisons, floor, stopGradient: no gradient
     const { at } = this.gatherAt(k);
