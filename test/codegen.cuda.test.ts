@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logDensity, sample } from 'mlx-nuts';
 import type { ModelDensity } from '../src/backend/modelDensity.ts';
-import { assembledKernel, DEFAULT_GATE, explainNvrtcLog, generateCudaLibrary, lanesFor, loopDefines, type CudaLibrary } from '../src/codegen/cuda.ts';
+import { assembledKernel, DEFAULT_GATE, explainNvrtcLog, generateCudaLibrary, lanesFor, ldgDefine, loopDefines, type CudaLibrary } from '../src/codegen/cuda.ts';
 import { chainStream } from '../src/random/philox.ts';
 import { unitMetric } from '../src/kernel/metric.ts';
 import { MODELS } from '../models/index.ts';
@@ -194,6 +194,22 @@ describe('the kernel loop settings (MLX_NUTS_GPU_LOOP, MLX_NUTS_GPU_GATE)', () =
     expect(() => loopDefines({ MLX_NUTS_GPU_LOOP: 'flat' })).toThrow(/MLX_NUTS_GPU_LOOP must be 'passes' or 'nested', got 'flat'/);
     expect(() => loopDefines({ MLX_NUTS_GPU_GATE: '1.5' })).toThrow(/MLX_NUTS_GPU_GATE must be a number in \[0, 1\], got '1.5'/);
     expect(() => loopDefines({ MLX_NUTS_GPU_GATE: 'half' })).toThrow(/got 'half'/);
+  });
+});
+
+describe('data through the read-only path (MN_LDG)', () => {
+  test("logistic's rows of X are read through MN_LDG in the value and in the adjoint, β plainly; MLX_NUTS_GPU_LDG=0 makes MN_LDG a plain read", () => {
+    const t = MODELS['logistic']!.model.trace('float32');
+    const lib = generateCudaLibrary(t.ir, t.params.map((p) => p.node), 'float32', undefined, 1);
+    const lines = lib.header.split('\n');
+    const dot = lines.filter((l) => /m\d+ \+= MN_LDG\(&v\d+\[mi\d+ \* 20 \+ t\]\) \* v\d+\[t \* 1 \+ mj\d+\];/.test(l));
+    expect(dot.length).toBe(1); // the row's dot product: X through MN_LDG, β (a parameter) plain
+    expect(lines.some((l) => /\+= gy \* MN_LDG\(&v\d+\[mi\d+ \* 20 \+ t\]\);/.test(l))).toBe(true); // β's adjoint reads X too
+    expect(lib.header).toContain('#define MN_LDG(p) __ldg(p)');
+    expect(ldgDefine(undefined)).toBe('');
+    expect(ldgDefine('1')).toBe('');
+    expect(ldgDefine('0')).toBe('#define MN_LDG(p) (*(p))\n');
+    expect(() => ldgDefine('off')).toThrow(/MLX_NUTS_GPU_LDG must be 0 or 1, got 'off'/);
   });
 });
 
