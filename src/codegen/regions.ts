@@ -148,9 +148,7 @@ function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
 }
 
 /** Entry `idx` of a sparse matrix's integer array at offset `at` of I (its row starts or column indices), through MN_LDG. */
-function csr(at: number, idx: string): string {
-  return `MN_LDG(&I[${at} + ${idx}])`;
-}
+const csr = (at: number, idx: string): string => `MN_LDG(&I[${at} + ${idx}])`;
 
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
 export class RegionEmitter {
@@ -162,11 +160,9 @@ export class RegionEmitter {
   }
 
   /**
-   * Whether node k is data the launch does not change (D or I: data, precomputed, integer data, or a reshape of
-   * these), read through MN_LDG: on the GPU the read-only path (`__ldg`, ld.global.nc), where plain reads of D compiled
-   * to generic loads. Device seconds at 65,536 chains in one call, plain reads and read-only path
-   * (bench/results/2026-11-30j-gpu-h200.md): logistic 6.50 and 4.87, stress 3.90 and 2.91.
-   */
+   * Whether node k is data no launch changes (data, precomputed, integer data, or a reshape of these), read through
+   * MN_LDG: on the GPU `__ldg`, where plain reads compiled to generic loads (device seconds at 65,536 chains, one call:
+   * logistic 6.50 and 4.87, stress 3.90 and 2.91; bench/results/2026-11-30j-gpu-h200.md). */
   private isData(k: number): boolean {
     const s = this.layout.storage.get(k);
     if (s?.kind === 'alias') return this.isData(s.of);
