@@ -147,8 +147,9 @@ function laneLoop(shape: Shape, body: (ix: string[]) => string[]): string[] {
   return [`for (int o = MN_LANE; o < ${sizeOf(shape)}; o += MN_LANES) {`, ...[...vars, ...body(ix)].map((l) => '  ' + l), '}'];
 }
 
-/** Entry `idx` of a sparse matrix's integer array at offset `at` of I (its row starts or column indices), through MN_LDG. */
+/** A sparse matrix's index array at offset `at` of I, entry `idx`, through MN_LDG; csrRow: the loop over row mi<k>. */
 const csr = (at: number, idx: string): string => `MN_LDG(&I[${at} + ${idx}])`;
+const csrRow = (c: { rowStart: number }, k: number): string => `for (int p = ${csr(c.rowStart, `mi${k}`)}; p < ${csr(c.rowStart, `mi${k} + 1`)}; ++p)`;
 
 /** Emits a region's loops: the root's value (forward) and the adjoints of the inputs outside it (backward). */
 export class RegionEmitter {
@@ -213,7 +214,7 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       const sum = c
-        ? `for (int p = ${csr(c.rowStart, `mi${k}`)}; p < ${csr(c.rowStart, `mi${k} + 1`)}; ++p) m${k} += MN_LDG(&D[${c.val} + p]) * ${this.at(B, `${csr(c.col, 'p')} * ${nn} + mj${k}`)};`
+        ? `${csrRow(c, k)} m${k} += MN_LDG(&D[${c.val} + p]) * ${this.at(B, `${csr(c.col, 'p')} * ${nn} + mj${k}`)};`
         : `for (int t = 0; t < ${kk}; ++t) m${k} += ${this.at(A, `mi${k} * ${kk} + t`)} * ${this.at(B, `t * ${nn} + mj${k}`)};`;
       return [...lines, `R m${k} = 0;`, sum, `R s${k} = m${k};`];
     }
@@ -318,7 +319,7 @@ export class RegionEmitter {
       const [A, B] = n.inputs as [number, number];
       const c = this.layout.csr.get(A);
       if (c && !this.needGrad.has(A)) {
-        return guarded([`for (int p = ${csr(c.rowStart, `mi${k}`)}; p < ${csr(c.rowStart, `mi${k} + 1`)}; ++p) ${acc(B)}[${csr(c.col, 'p')} * ${nn} + mj${k}] += gy * MN_LDG(&D[${c.val} + p])${f};`]);
+        return guarded([`${csrRow(c, k)} ${acc(B)}[${csr(c.col, 'p')} * ${nn} + mj${k}] += gy * MN_LDG(&D[${c.val} + p])${f};`]);
       }
       return guarded([`for (int t = 0; t < ${kk}; ++t) {`,
         ...(this.needGrad.has(A) ? [`  ${acc(A)}[mi${k} * ${kk} + t] += gy * ${this.at(B, `t * ${nn} + mj${k}`)}${f};`] : []),
